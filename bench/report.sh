@@ -1,0 +1,77 @@
+#!/bin/sh
+# SPDX-License-Identifier: MIT
+#
+# report.sh [OUT.json] < results
+#
+# Summarises benchmark lines `CASE VALUE [UNIT]` (one line per repetition;
+# UNIT defaults to ns/event) into a Markdown table on stdout, one row per
+# case in first-seen order: case, median, min, max, unit, n. Lines that are
+# blank, start with '#', or have a non-numeric VALUE (e.g. "lttng: skipped:
+# ...") are ignored. With OUT.json, also writes
+#   {"cases": [{"case","median","min","max","unit","n"}, ...],
+#    "ratios": {...}}
+# Ratios (from medians) are computed when the cases exist:
+#   sonde/floor = enabled-3int / floor
+#   lttng/sonde = lttng-enabled-3int (or lttng-enabled3) / enabled-3int
+# POSIX awk only (works with mawk and gawk).
+exec awk -v json="${1:-}" '
+function num(v) {                       # compact, JSON-safe number
+	if (v == int(v) && v < 1e15 && v > -1e15) return sprintf("%d", v)
+	return sprintf(v >= 100 || v <= -100 ? "%.1f" : "%.3f", v)
+}
+function jstr(s,    i, ch, o) {       # JSON string; fields hold no control chars
+	for (i = 1; i <= length(s); i++) {
+		ch = substr(s, i, 1)
+		o = o ((ch == "\\" || ch == "\"") ? "\\" : "") ch
+	}
+	return "\"" o "\""
+}
+function median(c,    m, i, j, t, a) {  # insertion sort of the samples of c
+	m = n[c]
+	for (i = 1; i <= m; i++) a[i] = v[c, i]
+	for (i = 2; i <= m; i++) {
+		t = a[i]
+		for (j = i - 1; j >= 1 && a[j] > t; j--) a[j + 1] = a[j]
+		a[j + 1] = t
+	}
+	lo[c] = a[1]; hi[c] = a[m]
+	return m % 2 ? a[(m + 1) / 2] : (a[m / 2] + a[m / 2 + 1]) / 2
+}
+NF >= 2 && $1 !~ /^#/ && $2 ~ /^[-+]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][-+]?[0-9]+)?$/ {
+	c = $1
+	if (!(c in n)) { order[++ncase] = c; n[c] = 0; unit[c] = "ns/event" }
+	v[c, ++n[c]] = $2 + 0
+	if (NF >= 3 && n[c] == 1) unit[c] = $3
+}
+END {
+	print "| case | median | min | max | unit | n |"
+	print "|------|-------:|----:|----:|------|--:|"
+	for (k = 1; k <= ncase; k++) {
+		c = order[k]; med[c] = median(c)
+		printf "| %s | %s | %s | %s | %s | %d |\n", c, num(med[c]), num(lo[c]), num(hi[c]), unit[c], n[c]
+	}
+	# Ratios of medians, only when both sides exist and are non-zero.
+	lt = ("lttng-enabled-3int" in med) ? "lttng-enabled-3int" : "lttng-enabled3"
+	if (("enabled-3int" in med) && ("floor" in med) && med["floor"] != 0) {
+		rat[++nr] = "sonde/floor"; rv["sonde/floor"] = med["enabled-3int"] / med["floor"]
+	}
+	if ((lt in med) && ("enabled-3int" in med) && med["enabled-3int"] != 0) {
+		rat[++nr] = "lttng/sonde"; rv["lttng/sonde"] = med[lt] / med["enabled-3int"]
+	}
+	if (nr) {
+		print ""; print "Ratios (from medians):"; print ""
+		for (k = 1; k <= nr; k++) printf "- %s = %.2f\n", rat[k], rv[rat[k]]
+	}
+	if (json == "") exit 0
+	printf "{\"cases\": [" > json
+	for (k = 1; k <= ncase; k++) {
+		c = order[k]
+		printf "%s\n  {\"case\": %s, \"median\": %s, \"min\": %s, \"max\": %s, \"unit\": %s, \"n\": %d}", \
+			(k > 1 ? "," : ""), jstr(c), num(med[c]), num(lo[c]), num(hi[c]), jstr(unit[c]), n[c] > json
+	}
+	printf "\n], \"ratios\": {" > json
+	for (k = 1; k <= nr; k++)
+		printf "%s%s: %.4f", (k > 1 ? ", " : ""), jstr(rat[k]), rv[rat[k]] > json
+	print "}}" > json
+	close(json)
+}'

@@ -1,0 +1,206 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Inline reserve/commit fast path of the per-CPU ring buffer, and the
+ * shared-memory structures it touches.  These structures are ABI between
+ * instrumented programs, libsonde and the consumer (`sonde record`): change
+ * them only together with SONDE__ABI_VERSION.  The design is described at
+ * the top of src/buffers/ring.c.
+ *
+ * The fast path handles the common case only: a compact header, the same
+ * writing thread as the previous record on this CPU's buffer, the record
+ * fits in the current sub-buffer, rseq available.  Everything else
+ * (thread-change records, extended timestamps, sub-buffer switches, drops,
+ * fallbacks) is sonde__reserve_slow().
+ */
+#ifndef SONDE_STATIC_RING_H
+#define SONDE_STATIC_RING_H
+
+#include <stdint.h>
+#include <string.h>
+#include <sonde/static/arch.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define SONDE__API __attribute__((visibility("default")))
+#define SONDE__LIKELY(x) __builtin_expect(!!(x), 1)
+#define SONDE__UNLIKELY(x) __builtin_expect(!!(x), 0)
+
+#define SONDE__ABI_VERSION 1u
+
+/* Bytes of CTF packet header + packet context at the start of a sub-buffer. */
+#define SONDE__PKT_HDR_SIZE 84u
+/* Low timestamp bits in a compact event header. */
+#define SONDE__TS_BITS 24
+/* First byte of a record: a compact event id, or one of these. */
+#define SONDE__ID_COMPACT_MAX 0xFCu
+#define SONDE__ID_PAD 0xFDu  /* rest of the sub-buffer is padding */
+#define SONDE__ID_TORN 0xFEu /* reserved, not committed: u32 = len << 8 | 0xFE */
+#define SONDE__ID_EXT 0xFFu  /* extended header: u8 0xFF, u32 id, u64 ts */
+#define SONDE__COMPACT_HDR 4u
+#define SONDE__EXT_HDR 13u
+/* Set in sonde_rb_cpu.last_tid while a thread-change record is unconfirmed. */
+#define SONDE__TID_TENTATIVE (1ull << 63)
+
+#define SONDE__CLOCK_CYCLES 0u
+#define SONDE__CLOCK_MONOTONIC 1u
+
+/* Control block of one CPU's buffer, in shared memory (ABI). */
+struct sonde_rb_cpu {
+	/* Written by producers on this CPU. */
+	uint64_t offset;   /* free-running reserve position in bytes */
+	uint64_t last_ts;  /* timestamp of some committed record, <= latest */
+	uint64_t last_tid; /* writer of the latest record, see ring.c */
+	uint64_t resv0[5];
+	/* Written by the consumer. */
+	uint64_t consumed; /* free-running read position in bytes */
+	uint64_t resv1[7];
+	/* Loss counters, written by producers' slow paths (atomic adds). */
+	uint64_t lost_full; /* discard mode: next sub-buffer not consumed */
+	uint64_t lost_big;  /* record larger than a sub-buffer */
+	uint64_t lost_busy; /* gave up after bounded retries, or torn */
+	uint64_t resv2[5];
+};
+
+/* Per sub-buffer commit counters, free-running bytes (ABI). */
+struct sonde_rb_commit {
+	uint64_t local;  /* added inside rseq on the owning CPU */
+	uint64_t remote; /* atomic adds from writers that migrated */
+};
+
+/* Process-local view of a mapped channel. */
+struct sonde__cpu_view {
+	struct sonde_rb_cpu *rb;
+	struct sonde_rb_commit *commit;
+	char *data;
+	uint64_t resv;
+};
+
+struct sonde__chan_view {
+	uint32_t subbuf_size; /* power of two */
+	uint32_t subbuf_mask;
+	uint32_t subbuf_shift;
+	uint32_t nsub_mask;   /* number of sub-buffers - 1 */
+	uint64_t buf_mask;    /* subbuf_size * nsub - 1 */
+	uint32_t ncpu;        /* CPUs with a buffer */
+	uint32_t ncpu_fast;   /* ncpu when the inline fast path may run, else 0 */
+	uint32_t clock;
+	uint32_t overwrite;
+	long rseq_off;        /* thread pointer to struct rseq */
+	struct sonde__cpu_view *cpu;
+};
+
+/* Per-thread state, reset in the child after fork(). */
+struct sonde__thread {
+	uint64_t tid; /* 0 until the first slow path on this thread */
+	uint32_t pid;
+	uint32_t resv;
+};
+
+SONDE__API extern struct sonde__chan_view *sonde__chan;
+SONDE__API extern __thread struct sonde__thread sonde__self
+	__attribute__((tls_model("initial-exec")));
+
+/* A reservation in flight between reserve and commit. */
+struct sonde__wctx {
+	uint32_t *slot;                 /* first word, written last */
+	struct sonde_rb_commit *commit; /* counters of its sub-buffer */
+	struct sonde_rb_cpu *rb;
+	uint64_t ts;
+	uint32_t first;                 /* value of the first word */
+	uint32_t len;                   /* bytes reserved */
+	uint32_t cpu;
+	uint32_t resv;
+};
+
+struct sonde_event_desc;
+
+SONDE__API char *sonde__reserve_slow(const struct sonde_event_desc *d,
+				     uint32_t id, uint32_t payload,
+				     struct sonde__wctx *w);
+SONDE__API void sonde__commit_slow(struct sonde__wctx *w);
+
+/*
+ * Reserve @payload bytes for event @id.  Returns where the payload goes, or
+ * NULL when the record was dropped (and counted).  Context: any thread,
+ * signal handlers included; never blocks, allocates or enters the kernel.
+ */
+static inline char *sonde__reserve(const struct sonde_event_desc *d,
+				   uint32_t id, uint32_t payload,
+				   struct sonde__wctx *w)
+{
+#if SONDE__ARCH_HAVE_RSEQ
+	struct sonde__chan_view *ch = sonde__chan;
+	uint32_t len = payload + SONDE__COMPACT_HDR;
+	uint32_t cpu = sonde__arch_rseq_cpu(ch->rseq_off);
+	struct sonde__cpu_view *cv;
+	struct sonde_rb_cpu *rb;
+	uint64_t off, ts, last_ts;
+	uint32_t in, *slot;
+
+	if (SONDE__UNLIKELY(cpu >= ch->ncpu_fast))
+		goto slow;
+	cv = &ch->cpu[cpu];
+	rb = cv->rb;
+	/*
+	 * Read the offset before last_tid, last_ts and the clock: the commit
+	 * below succeeds only if no record was reserved on this CPU since, so
+	 * what we read describes the record that precedes ours.
+	 */
+	off = __atomic_load_n(&rb->offset, __ATOMIC_RELAXED);
+	__atomic_signal_fence(__ATOMIC_SEQ_CST);
+	in = (uint32_t)off & ch->subbuf_mask;
+	if (SONDE__UNLIKELY(in == SONDE__PKT_HDR_SIZE ||
+			    in + len > ch->subbuf_size ||
+			    id > SONDE__ID_COMPACT_MAX ||
+			    __atomic_load_n(&rb->last_tid, __ATOMIC_RELAXED) !=
+				    sonde__self.tid))
+		goto slow;
+	last_ts = __atomic_load_n(&rb->last_ts, __ATOMIC_RELAXED);
+	ts = sonde__arch_cycles();
+	if (SONDE__UNLIKELY((ts ^ last_ts) >> SONDE__TS_BITS))
+		goto slow;
+	slot = (uint32_t *)(cv->data + (off & ch->buf_mask));
+	if (SONDE__UNLIKELY(sonde__arch_rseq_reserve(
+		    &rb->offset, off, off + len, slot,
+		    (len << 8) | SONDE__ID_TORN, cpu, ch->rseq_off)))
+		goto slow;
+	w->slot = slot;
+	w->rb = rb;
+	w->ts = ts;
+	w->commit = &cv->commit[(off >> ch->subbuf_shift) & ch->nsub_mask];
+	w->first = id | (uint32_t)(ts << 8);
+	w->len = len;
+	w->cpu = cpu;
+	return (char *)(slot + 1);
+slow:
+#endif
+	return sonde__reserve_slow(d, id, payload, w);
+}
+
+/*
+ * Publish a reservation: the first word (event header) is written last so
+ * that a record cut short by the death of its process still carries its
+ * salvage marker; then the sub-buffer's commit counter is advanced.
+ */
+static inline void sonde__commit(struct sonde__wctx *w)
+{
+	/* Orders the payload stores before the header; pairs with the
+	 * consumer's acquire load of the commit counters. */
+	__atomic_store_n(w->slot, w->first, __ATOMIC_RELEASE);
+	/* Only committed records may vouch for a compact timestamp. */
+	__atomic_store_n(&w->rb->last_ts, w->ts, __ATOMIC_RELAXED);
+#if SONDE__ARCH_HAVE_RSEQ
+	if (SONDE__LIKELY(!sonde__arch_rseq_add(&w->commit->local, w->len,
+						w->cpu, sonde__chan->rseq_off)))
+		return;
+#endif
+	sonde__commit_slow(w);
+}
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* SONDE_STATIC_RING_H */

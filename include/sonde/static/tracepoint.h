@@ -1,0 +1,153 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Expansion of SONDE_TRACEPOINT_EVENT: for each event, a static field table,
+ * a static site descriptor, a pointer to it in section "sonde_events_ptrs",
+ * and a static inline function taking the typed arguments that sizes,
+ * reserves, serializes straight-line and commits one record.  One static
+ * constructor per translation unit hands the section of its executable or
+ * shared object to the registry (src/instrumentation/registry.c), which
+ * deduplicates by section.
+ */
+#ifndef SONDE_STATIC_TRACEPOINT_H
+#define SONDE_STATIC_TRACEPOINT_H
+
+#include <sonde/static/ring.h>
+#include <sonde/static/tracepoint-pp.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+SONDE__API void sonde__register_events(struct sonde_event_desc **start,
+				       struct sonde_event_desc **stop);
+SONDE__API void sonde__unregister_events(struct sonde_event_desc **start,
+					 struct sonde_event_desc **stop);
+
+extern struct sonde_event_desc *__start_sonde_events_ptrs[]
+	__attribute__((weak, visibility("hidden")));
+extern struct sonde_event_desc *__stop_sonde_events_ptrs[]
+	__attribute__((weak, visibility("hidden")));
+
+static void __attribute__((constructor, unused)) sonde__tu_init(void)
+{
+	if (__start_sonde_events_ptrs)
+		sonde__register_events(__start_sonde_events_ptrs,
+				       __stop_sonde_events_ptrs);
+}
+
+static void __attribute__((destructor, unused)) sonde__tu_fini(void)
+{
+	if (__start_sonde_events_ptrs)
+		sonde__unregister_events(__start_sonde_events_ptrs,
+					 __stop_sonde_events_ptrs);
+}
+
+#ifdef __cplusplus
+}
+#endif
+
+#define SONDE__SIGNED(type) ((type)-1 < (type)1)
+#define SONDE__MAX_PAYLOAD 0xFFFFF0u
+
+/* Visitor PREP: evaluate each field expression once, into a local. */
+#define SONDE__PREP_INT(type, field, expr, x, y)                               \
+	type sonde__v_##field = (type)(expr);
+#define SONDE__PREP_FLOAT SONDE__PREP_INT
+#define SONDE__PREP_STRING(type, field, expr, x, y)                            \
+	const char *sonde__s_##field = (expr);                                 \
+	size_t sonde__l_##field;                                               \
+	if (!sonde__s_##field)                                                 \
+		sonde__s_##field = "(null)";                                   \
+	sonde__l_##field = strlen(sonde__s_##field) + 1;
+#define SONDE__PREP_ARRAY(type, field, expr, x, y)                             \
+	const type *sonde__a_##field = (expr);
+#define SONDE__PREP_SEQ(type, field, expr, x, y)                               \
+	const type *sonde__a_##field = (expr);                                 \
+	x sonde__n_##field = (x)(y);                                           \
+	size_t sonde__c_##field =                                              \
+		sonde__n_##field > 0 ? (size_t)sonde__n_##field : 0;
+
+/* Visitor SIZE: payload bytes. */
+#define SONDE__SIZE_INT(type, field, expr, x, y) +sizeof(type)
+#define SONDE__SIZE_FLOAT SONDE__SIZE_INT
+#define SONDE__SIZE_STRING(type, field, expr, x, y) +sonde__l_##field
+#define SONDE__SIZE_ARRAY(type, field, expr, x, y) +sizeof(type) * (size_t)(x)
+#define SONDE__SIZE_SEQ(type, field, expr, x, y)                               \
+	+sizeof(x) + sizeof(type) * sonde__c_##field
+
+/* Visitor WRITE: straight-line serialization, byte-packed. */
+#define SONDE__WRITE_INT(type, field, expr, x, y)                              \
+	memcpy(sonde__p, &sonde__v_##field, sizeof(type));                     \
+	sonde__p += sizeof(type);
+#define SONDE__WRITE_FLOAT SONDE__WRITE_INT
+#define SONDE__WRITE_STRING(type, field, expr, x, y)                           \
+	memcpy(sonde__p, sonde__s_##field, sonde__l_##field);                  \
+	sonde__p += sonde__l_##field;
+#define SONDE__WRITE_ARRAY(type, field, expr, x, y)                            \
+	memcpy(sonde__p, sonde__a_##field, sizeof(type) * (size_t)(x));        \
+	sonde__p += sizeof(type) * (size_t)(x);
+#define SONDE__WRITE_SEQ(type, field, expr, x, y)                              \
+	{                                                                      \
+		x sonde__lv = (x)sonde__c_##field;                             \
+		memcpy(sonde__p, &sonde__lv, sizeof(x));                       \
+		sonde__p += sizeof(x);                                         \
+		if (sonde__c_##field)                                          \
+			memcpy(sonde__p, sonde__a_##field,                     \
+			       sizeof(type) * sonde__c_##field);               \
+		sonde__p += sizeof(type) * sonde__c_##field;                   \
+	}
+
+/* Visitor DESC: static field table entries. */
+#define SONDE__DESC_INT(type, field, expr, x, y)                               \
+	{#field, SONDE_FIELD_INTEGER, sizeof(type), SONDE__SIGNED(type), x,     \
+	 0, 0, 0, 0},
+#define SONDE__DESC_FLOAT(type, field, expr, x, y)                             \
+	{#field, SONDE_FIELD_FLOAT, sizeof(type), 1, 10, 0, 0, 0, 0},
+#define SONDE__DESC_STRING(type, field, expr, x, y)                            \
+	{#field, SONDE_FIELD_STRING, 1, 0, 10, 0, 0, 0, 0},
+#define SONDE__DESC_ARRAY(type, field, expr, x, y)                             \
+	{#field, SONDE_FIELD_ARRAY, sizeof(type), SONDE__SIGNED(type), 10, 0,   \
+	 0, 0, (uint32_t)(x)},
+#define SONDE__DESC_SEQ(type, field, expr, x, y)                               \
+	{#field, SONDE_FIELD_SEQUENCE, sizeof(type), SONDE__SIGNED(type), 10,   \
+	 sizeof(x), SONDE__SIGNED(x), 0, 0},
+
+/* Visitor COUNT. */
+#define SONDE__COUNT_INT(...) +1
+#define SONDE__COUNT_FLOAT(...) +1
+#define SONDE__COUNT_STRING(...) +1
+#define SONDE__COUNT_ARRAY(...) +1
+#define SONDE__COUNT_SEQ(...) +1
+
+#define SONDE__TP_EVENT(p, n, args, fields)                                    \
+	static const struct sonde_field_desc sonde__fields_##p##_##n[] = {     \
+		SONDE__EACH_DESC(fields){0, 0, 0, 0, 0, 0, 0, 0, 0}};           \
+	static struct sonde_event_desc sonde__ev_##p##_##n = {                 \
+		sizeof(struct sonde_event_desc), 0, 0,                         \
+		0 SONDE__EACH_COUNT(fields), #p, #n, sonde__fields_##p##_##n,   \
+		#args, 0};                                                     \
+	static struct sonde_event_desc *sonde__evp_##p##_##n                   \
+		__attribute__((section("sonde_events_ptrs"), used)) =          \
+			&sonde__ev_##p##_##n;                                  \
+	static inline void sonde__tp_##p##_##n(SONDE__PARAMS args)             \
+	{                                                                      \
+		struct sonde__wctx sonde__w;                                   \
+		char *sonde__p;                                                \
+		size_t sonde__sz;                                              \
+		SONDE__EACH_PREP(fields)                                       \
+		sonde__sz = 0 SONDE__EACH_SIZE(fields);                        \
+		sonde__p = sonde__reserve(                                     \
+			&sonde__ev_##p##_##n,                                  \
+			__atomic_load_n(&sonde__ev_##p##_##n.id,               \
+					__ATOMIC_RELAXED),                     \
+			sonde__sz > SONDE__MAX_PAYLOAD ? SONDE__MAX_PAYLOAD    \
+						       : (uint32_t)sonde__sz,  \
+			&sonde__w);                                            \
+		if (!sonde__p)                                                 \
+			return;                                                \
+		SONDE__EACH_WRITE(fields)                                      \
+		(void)sonde__p;                                                \
+		sonde__commit(&sonde__w);                                      \
+	}
+
+#endif /* SONDE_STATIC_TRACEPOINT_H */

@@ -1,0 +1,141 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * sonde tracepoints: typed instrumentation points defined in one header.
+ *
+ *	// myapp_tp.h
+ *	#include <sonde/tracepoint.h>
+ *	SONDE_TRACEPOINT_EVENT(myapp, request,
+ *		SONDE_TP_ARGS(int64_t, id, uint32_t, size, const char *, path),
+ *		SONDE_TP_FIELDS(
+ *			sonde_field_integer(int64_t, id, id)
+ *			sonde_field_integer_hex(uint32_t, size, size)
+ *			sonde_field_string(path, path)))
+ *
+ *	// any .c or .cc file, in any executable or shared library
+ *	sonde_tracepoint(myapp, request, 42, 512, "/index.html");
+ *
+ * A provider header may be included by any number of translation units and
+ * shared objects: each gets its own static site descriptor in the ELF
+ * section "sonde_events_ptrs", found at load time (dlopen included) and
+ * enabled together by name.  A disabled site costs one relaxed load and an
+ * unlikely branch; its arguments are not evaluated.  Arguments are checked
+ * by the compiler against SONDE_TP_ARGS at every call.  With
+ * SONDE_TRACING_DISABLED defined, every macro here expands to nothing.
+ *
+ * Field macros (LTTng-UST shaped), at most 10 arguments per event:
+ *	sonde_field_integer(type, field, expr)
+ *	sonde_field_integer_hex(type, field, expr)
+ *	sonde_field_float(type, field, expr)            float or double
+ *	sonde_field_string(field, expr)                 NUL-terminated, NULL ok
+ *	sonde_field_array(type, field, expr, count)     fixed count of integers
+ *	sonde_field_sequence(type, field, expr, length_type, length_expr)
+ */
+#ifndef SONDE_TRACEPOINT_H
+#define SONDE_TRACEPOINT_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/** Field kinds of struct sonde_field_desc. */
+enum sonde_field_kind {
+	SONDE_FIELD_INTEGER = 1,
+	SONDE_FIELD_FLOAT = 2,
+	SONDE_FIELD_STRING = 3,
+	SONDE_FIELD_ARRAY = 4,
+	SONDE_FIELD_SEQUENCE = 5,
+};
+
+/** Static description of one field (ABI). */
+struct sonde_field_desc {
+	const char *name;
+	uint8_t kind;       /* enum sonde_field_kind */
+	uint8_t size;       /* bytes of the value, or of one element */
+	uint8_t is_signed;
+	uint8_t base;       /* 10 or 16 */
+	uint8_t len_size;   /* sequence: bytes of the length */
+	uint8_t len_signed; /* sequence: length type is signed */
+	uint16_t resv;
+	uint32_t count;     /* array: element count */
+};
+
+/** Static description of one tracepoint site (ABI). */
+struct sonde_event_desc {
+	uint32_t struct_size;
+	int state;          /* nonzero: the site calls its function */
+	uint32_t id;        /* event id in the recording channel */
+	uint32_t nr_fields;
+	const char *provider;
+	const char *name;
+	const struct sonde_field_desc *fields;
+	const char *signature; /* the stringified SONDE_TP_ARGS */
+	void *priv;            /* owned by the registry */
+};
+
+#ifdef __cplusplus
+}
+#endif
+
+#define SONDE_TP_ARGS(...) (__VA_ARGS__)
+#define SONDE_TP_FIELDS(...) __VA_ARGS__
+
+#define sonde_field_integer(type, field, expr) (INT, type, field, expr, 10, _)
+#define sonde_field_integer_hex(type, field, expr) (INT, type, field, expr, 16, _)
+#define sonde_field_float(type, field, expr) (FLOAT, type, field, expr, 10, _)
+#define sonde_field_string(field, expr) (STRING, char, field, expr, 10, _)
+#define sonde_field_array(type, field, expr, count)                            \
+	(ARRAY, type, field, expr, count, _)
+#define sonde_field_sequence(type, field, expr, length_type, length_expr)      \
+	(SEQ, type, field, expr, length_type, length_expr)
+
+#ifdef SONDE_TRACING_DISABLED
+
+#define SONDE_TRACEPOINT_EVENT(provider, name, args, fields)
+#define sonde_tracepoint(provider, name, ...) do { } while (0)
+#define sonde_tracepoint_enabled(provider, name) 0
+
+#else /* !SONDE_TRACING_DISABLED */
+
+#include <sonde/static/tracepoint.h>
+
+/**
+ * SONDE_TRACEPOINT_EVENT() - define tracepoint @provider:@name.
+ * @provider: provider identifier (C identifier).
+ * @name: event identifier (C identifier).
+ * @args: SONDE_TP_ARGS(type, name, ...), 0 to 10 typed arguments.
+ * @fields: SONDE_TP_FIELDS(field macros...), written in this order.
+ *
+ * Context: file scope, in a header included wherever the event is used.
+ */
+#define SONDE_TRACEPOINT_EVENT(provider, name, args, fields)                   \
+	SONDE__TP_EVENT(provider, name, args, fields)
+
+/**
+ * sonde_tracepoint() - record event @provider:@name if it is enabled.
+ *
+ * Context: any thread, signal handlers included; never blocks.  Arguments
+ * are evaluated only when the event is enabled.
+ */
+#define sonde_tracepoint(provider, name, ...)                                  \
+	do {                                                                   \
+		if (SONDE__UNLIKELY(__atomic_load_n(                           \
+			    &sonde__ev_##provider##_##name.state,             \
+			    __ATOMIC_RELAXED)))                                \
+			sonde__tp_##provider##_##name(__VA_ARGS__);           \
+	} while (0)
+
+/**
+ * sonde_tracepoint_enabled() - whether @provider:@name is enabled now, to
+ * guard costly argument preparation.
+ */
+#define sonde_tracepoint_enabled(provider, name)                               \
+	SONDE__UNLIKELY(__atomic_load_n(&sonde__ev_##provider##_##name.state,  \
+					__ATOMIC_RELAXED))
+
+#endif /* SONDE_TRACING_DISABLED */
+
+#endif /* SONDE_TRACEPOINT_H */

@@ -1,0 +1,127 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Layout of a channel's shared-memory object, shared by the instrumented
+ * processes (src/control/attach.c, src/buffers/ring.c,
+ * src/instrumentation/registry.c) and the consumer (src/consumer/).
+ *
+ *   +-------------------+ 0
+ *   | sonde__shm_hdr    |  geometry, clock, uuid, patterns, registry lock
+ *   +-------------------+ rb_off
+ *   | cpu 0 control     |  struct sonde_rb_cpu + nsub x sonde_rb_commit
+ *   | cpu 1 control     |  (rb_stride bytes each, cache-line multiple)
+ *   | ...               |
+ *   +-------------------+ reg_off
+ *   | event registry    |  appended sonde__reg_entry records
+ *   +-------------------+ data_off (page aligned)
+ *   | cpu 0 data        |  nsub sub-buffers of subbuf_size bytes
+ *   | cpu 1 data        |
+ *   +-------------------+ total_size
+ */
+#ifndef SONDE_SRC_BUFFERS_LAYOUT_H
+#define SONDE_SRC_BUFFERS_LAYOUT_H
+
+#include <pthread.h>
+#include <stdint.h>
+
+#include <sonde/static/ring.h>
+
+#define SONDE__SHM_MAGIC 0x534f4e44u /* "SOND" */
+#define SONDE__CTF_MAGIC 0xc1fc1fc1u
+#define SONDE__PATTERNS_MAX 4096
+#define SONDE__THREAD_EVENT_ID 0u
+
+struct sonde__shm_hdr {
+	uint32_t magic;
+	uint32_t abi_version;
+	uint32_t hdr_size;
+	uint32_t ncpu;
+	uint32_t subbuf_size;
+	uint32_t nsub;
+	uint32_t overwrite;
+	uint32_t clock;
+	uint64_t total_size;
+	uint64_t rb_off;
+	uint64_t rb_stride;
+	uint64_t reg_off;
+	uint64_t reg_size;
+	uint64_t data_off;
+	uint8_t uuid[16];
+	/* Enabled patterns, '\n'-separated; empty enables everything. */
+	char patterns[SONDE__PATTERNS_MAX];
+	/* Registry: appended under reg_lock, published by reg_used. */
+	union {
+		pthread_mutex_t reg_lock;
+		char reg_lock_space[64];
+	};
+	uint32_t reg_used;  /* bytes, release-stored after each append */
+	uint32_t nr_events; /* next event id */
+	uint32_t nr_procs;  /* processes that attached */
+	uint32_t resv;
+};
+
+/* One registered event class; followed by name and fields, 8-aligned. */
+struct sonde__reg_entry {
+	uint32_t size;      /* total bytes of this entry */
+	uint32_t id;
+	uint32_t nr_fields;
+	uint32_t name_len;  /* "provider:name" with its NUL */
+	/* char name[name_len]; then nr_fields x (sonde__reg_field + name) */
+};
+
+struct sonde__reg_field {
+	uint8_t kind;
+	uint8_t size;
+	uint8_t is_signed;
+	uint8_t base;
+	uint8_t len_size;
+	uint8_t len_signed;
+	uint16_t name_len;  /* with its NUL; the name follows */
+	uint32_t count;
+};
+
+/* CTF packet header and context at the start of each sub-buffer. */
+struct sonde__pkt_hdr {
+	uint32_t magic;
+	uint8_t uuid[16];
+	uint32_t stream_id;
+	uint64_t stream_instance_id;
+	uint64_t timestamp_begin;
+	uint64_t timestamp_end;
+	uint64_t content_size; /* bits */
+	uint64_t packet_size;  /* bits */
+	uint64_t packet_seq_num;
+	uint64_t events_discarded;
+	uint32_t cpu_id;
+} __attribute__((packed));
+
+_Static_assert(sizeof(struct sonde__pkt_hdr) == SONDE__PKT_HDR_SIZE,
+	       "packet header size is ABI");
+
+static inline struct sonde_rb_cpu *
+sonde__shm_rb(const struct sonde__shm_hdr *h, uint32_t cpu)
+{
+	return (struct sonde_rb_cpu *)((char *)h + h->rb_off +
+				       (uint64_t)cpu * h->rb_stride);
+}
+
+static inline struct sonde_rb_commit *sonde__rb_commits(struct sonde_rb_cpu *rb)
+{
+	return (struct sonde_rb_commit *)(rb + 1);
+}
+
+static inline char *sonde__shm_data(const struct sonde__shm_hdr *h,
+				    uint32_t cpu)
+{
+	return (char *)h + h->data_off +
+	       (uint64_t)cpu * h->subbuf_size * h->nsub;
+}
+
+/* Bytes committed so far in a sub-buffer, all generations together. */
+static inline uint64_t sonde__committed(const struct sonde_rb_commit *c)
+{
+	/* Pairs with the producers' release commits (rseq add or atomic). */
+	return __atomic_load_n(&c->local, __ATOMIC_ACQUIRE) +
+	       __atomic_load_n(&c->remote, __ATOMIC_ACQUIRE);
+}
+
+#endif

@@ -1,0 +1,400 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Per-CPU ring buffer: producer slow paths.
+ *
+ * Design
+ * ------
+ * A channel has one buffer per CPU in a shared-memory object that the
+ * consumer (`sonde record`) creates and every traced process maps.  Each
+ * buffer is nsub sub-buffers of subbuf_size bytes (both powers of two); each
+ * sub-buffer becomes one CTF packet and starts with the 84-byte packet
+ * header + context.  Positions are free-running 64-bit byte counters; the
+ * sub-buffer of position p is (p >> subbuf_shift) & (nsub - 1), its
+ * generation p / (subbuf_size * nsub).
+ *
+ *   buffer of CPU n (data area)
+ *   +---------------------+---------------------+-----+---------------------+
+ *   | sub-buffer 0        | sub-buffer 1        | ... | sub-buffer nsub-1   |
+ *   +---------------------+---------------------+-----+---------------------+
+ *   sub-buffer = packet:
+ *   +-------------+--------+--------+--------+-----------------+---------+
+ *   | pkt header  | thread | record | record | ...             | padding |
+ *   | + context   | record |        |        |                 | (0xFD)  |
+ *   +-------------+--------+--------+--------+-----------------+---------+
+ *   record, compact:   u8 id | u24 timestamp low bits | payload
+ *   record, extended:  u8 0xFF | u32 id | u64 timestamp | payload
+ *   thread record:     header (id 0) | s32 tid | s32 pid
+ *
+ * Reserve.  A producer reads its CPU from its rseq area, loads the
+ * buffer's offset, and commits offset + len with a restartable sequence that
+ * checks it is still on that CPU and that the offset did not move (so no
+ * LOCK prefix: the kernel aborts the sequence on preemption, migration or
+ * signal delivery, and the producer retries).  The clock is read after the
+ * offset, so records are in timestamp order within a buffer.  Just before
+ * the commit the sequence stores a salvage marker (len << 8 | 0xFE) in the
+ * record's first word; the producer writes the payload, then the header's
+ * first word last.  If the process dies between reserve and commit, the
+ * marker tells the consumer how long the torn record is, and it is skipped
+ * and counted lost instead of stalling or corrupting the packet.
+ *
+ * Commit.  Each sub-buffer has two free-running byte counters: `local`,
+ * advanced with an rseq add on the owning CPU, and `remote`, advanced with
+ * an atomic add by a producer that migrated between reserve and commit.  A
+ * sub-buffer of generation g is complete when local + remote equals
+ * (g + 1) * subbuf_size: out-of-order commits (a preempted producer, a
+ * signal handler nested inside a tracepoint) never expose a partial record.
+ *
+ * Switch.  A record that does not fit moves the offset to the next
+ * sub-buffer (one rseq commit that also stores the 0xFD padding byte), after
+ * which the switching producer fills the old packet's end fields
+ * (timestamp_end, content_size, events_discarded), the new packet's
+ * timestamp_begin and sequence number, and commits the padding and header
+ * bytes.  In discard mode the next sub-buffer must have been consumed, else
+ * the record is dropped and counted in lost_full; in overwrite mode the
+ * writer laps the reader, but never into a sub-buffer whose previous
+ * generation is still being written.
+ *
+ * Timestamps.  A compact header keeps the low 24 bits; a reader extends them
+ * from the previous record, assuming at most one wrap.  A producer uses it
+ * only if (ts >> 24) == (last_ts >> 24), where last_ts is stored by each
+ * commit (so a torn record never vouches for one); a stale last_ts is always older than the true previous record,
+ * which only makes the test stricter.  The first record of every packet
+ * carries a full timestamp.
+ *
+ * Threads.  To keep the common record at 4 header bytes, the writer's tid
+ * and pid are not in every record: a thread record precedes any record whose
+ * writer differs from the buffer's previous writer, and starts each packet.
+ * last_tid names the previous writer.  A producer that writes a thread
+ * record stores tid | TENTATIVE speculatively inside its reserve sequence
+ * and replaces it with tid by compare-and-swap after the commit: a value
+ * that may not match the buffer's last record never equals a plain tid, so
+ * every reader of last_tid errs towards writing a thread record.
+ *
+ * Nothing here blocks, allocates, or enters the kernel, except the one-time
+ * rseq registration of a thread when glibc did not register one.
+ */
+#include <errno.h>
+#include <sched.h>
+#include <stdbool.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <sonde/tracepoint.h>
+
+#include "../arch/arch.h"
+#include "../common/common.h"
+#include "layout.h"
+#include "ring.h"
+
+#define MAX_TRIES 64
+
+SONDE__API struct sonde__chan_view *sonde__chan;
+SONDE__API __thread struct sonde__thread sonde__self
+	__attribute__((tls_model("initial-exec")));
+
+/* Our own rseq area, used only when glibc did not register one. */
+struct sonde__rseq_area {
+	uint32_t cpu_id_start;
+	uint32_t cpu_id;
+	uint64_t rseq_cs;
+	uint32_t flags;
+	uint32_t node_id;
+	uint32_t mm_cid;
+	uint32_t resv;
+} __attribute__((aligned(32)));
+
+static __thread struct sonde__rseq_area own_rseq
+	__attribute__((tls_model("initial-exec"))) = { .cpu_id = UINT32_MAX };
+static bool use_own_rseq;
+
+long sonde__rseq_setup(void)
+{
+#if SONDE__ARCH_HAVE_RSEQ
+	extern const ptrdiff_t __rseq_offset __attribute__((weak));
+	extern const unsigned int __rseq_size __attribute__((weak));
+
+	if (&__rseq_size && __rseq_size >= 20)
+		return (long)__rseq_offset;
+	use_own_rseq = true;
+	return (long)((char *)&own_rseq - (char *)sonde__arch_tp());
+#else
+	return 0;
+#endif
+}
+
+uint64_t sonde__clock_now(const struct sonde__chan_view *ch)
+{
+	struct timespec ts;
+
+	if (ch->clock == SONDE__CLOCK_CYCLES)
+		return sonde__arch_cycles();
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+static void thread_ids(void)
+{
+	sonde__self.tid = (uint64_t)syscall(SYS_gettid);
+	sonde__self.pid = (uint32_t)getpid();
+}
+
+/* CPU whose buffer this thread writes, or UINT32_MAX if it cannot trace. */
+static uint32_t current_cpu(const struct sonde__chan_view *ch)
+{
+#if SONDE__ARCH_HAVE_RSEQ
+	uint32_t cpu = sonde__arch_rseq_cpu(ch->rseq_off);
+
+	if (cpu < ch->ncpu)
+		return cpu;
+	if (use_own_rseq && own_rseq.cpu_id == UINT32_MAX &&
+	    !syscall(SYS_rseq, &own_rseq, 32, 0, 0x53053053))
+		cpu = sonde__arch_rseq_cpu(ch->rseq_off);
+	return cpu < ch->ncpu ? cpu : UINT32_MAX;
+#else
+	int cpu = sched_getcpu();
+
+	return cpu < 0 ? 0 : (uint32_t)cpu % ch->ncpu;
+#endif
+}
+
+static int cs_reserve(const struct sonde__chan_view *ch, uint32_t cpu,
+		      struct sonde_rb_cpu *rb, uint64_t off, uint64_t newoff,
+		      uint32_t *mark, uint32_t markv, bool thread)
+{
+#if SONDE__ARCH_HAVE_RSEQ
+	if (thread)
+		return sonde__arch_rseq_reserve2(&rb->offset, off, newoff, mark,
+						 markv, &rb->last_tid,
+						 sonde__self.tid |
+							 SONDE__TID_TENTATIVE,
+						 cpu, ch->rseq_off);
+	return sonde__arch_rseq_reserve(&rb->offset, off, newoff, mark, markv,
+					cpu, ch->rseq_off);
+#else
+	(void)ch;
+	(void)cpu;
+	if (thread)
+		__atomic_store_n(&rb->last_tid,
+				 sonde__self.tid | SONDE__TID_TENTATIVE,
+				 __ATOMIC_SEQ_CST);
+	if (!__atomic_compare_exchange_n(&rb->offset, &off, newoff, false,
+					 __ATOMIC_SEQ_CST, __ATOMIC_RELAXED))
+		return 1;
+	/* Without rseq the marker can only follow the commit. */
+	__atomic_store_n(mark, markv, __ATOMIC_RELAXED);
+	return 0;
+#endif
+}
+
+static int cs_switch(const struct sonde__chan_view *ch, uint32_t cpu,
+		     struct sonde_rb_cpu *rb, uint64_t off, uint64_t newoff,
+		     uint8_t *mark)
+{
+#if SONDE__ARCH_HAVE_RSEQ
+	return sonde__arch_rseq_switch(&rb->offset, off, newoff, mark,
+				       SONDE__ID_PAD, cpu, ch->rseq_off);
+#else
+	(void)ch;
+	(void)cpu;
+	if (!__atomic_compare_exchange_n(&rb->offset, &off, newoff, false,
+					 __ATOMIC_SEQ_CST, __ATOMIC_RELAXED))
+		return 1;
+	__atomic_store_n(mark, SONDE__ID_PAD, __ATOMIC_RELAXED);
+	return 0;
+#endif
+}
+
+void sonde__commit_bytes(struct sonde_rb_commit *c, uint32_t cpu,
+			 uint64_t len)
+{
+#if SONDE__ARCH_HAVE_RSEQ
+	const struct sonde__chan_view *ch = sonde__chan;
+
+	for (int i = 0; i < 8; i++) {
+		if (sonde__arch_rseq_cpu(ch->rseq_off) != cpu)
+			break;
+		if (!sonde__arch_rseq_add(&c->local, len, cpu, ch->rseq_off))
+			return;
+	}
+#else
+	(void)cpu;
+#endif
+	/* Release: the record's bytes before the count; pairs with
+	 * sonde__committed(). */
+	__atomic_fetch_add(&c->remote, len, __ATOMIC_RELEASE);
+}
+
+void sonde__commit_slow(struct sonde__wctx *w)
+{
+	sonde__commit_bytes(w->commit, w->cpu, w->len);
+}
+
+static uint64_t total_lost(struct sonde_rb_cpu *rb)
+{
+	return __atomic_load_n(&rb->lost_full, __ATOMIC_RELAXED) +
+	       __atomic_load_n(&rb->lost_big, __ATOMIC_RELAXED) +
+	       __atomic_load_n(&rb->lost_busy, __ATOMIC_RELAXED);
+}
+
+/*
+ * Close the sub-buffer holding @off and open the next one.  Returns 0 when
+ * switched (by us), 1 when the offset moved under us, -ENOSPC when the next
+ * sub-buffer is not free.
+ */
+static int switch_subbuf(const struct sonde__chan_view *ch,
+			 struct sonde__cpu_view *cv, uint32_t cpu, uint64_t off,
+			 uint64_t ts)
+{
+	struct sonde_rb_cpu *rb = cv->rb;
+	uint32_t in = (uint32_t)off & ch->subbuf_mask;
+	uint64_t start = off - in;
+	uint64_t next = start + ch->subbuf_size;
+	uint32_t idx = (uint32_t)(start >> ch->subbuf_shift) & ch->nsub_mask;
+	uint32_t nidx = (uint32_t)(next >> ch->subbuf_shift) & ch->nsub_mask;
+	uint64_t gen = next / (ch->buf_mask + 1);
+	struct sonde__pkt_hdr *old, *nw;
+	uint8_t *mark;
+	int r;
+
+	if (!ch->overwrite) {
+		uint64_t consumed =
+			__atomic_load_n(&rb->consumed, __ATOMIC_ACQUIRE);
+		if (next + ch->subbuf_size - consumed > ch->buf_mask + 1)
+			return -ENOSPC;
+	} else if (sonde__committed(&cv->commit[nidx]) !=
+		   gen * ch->subbuf_size) {
+		return -ENOSPC;
+	}
+	mark = in < ch->subbuf_size ? (uint8_t *)cv->data + (off & ch->buf_mask)
+				    : (uint8_t *)&rb->resv0[0];
+	r = cs_switch(ch, cpu, rb, off, next + SONDE__PKT_HDR_SIZE, mark);
+	if (r)
+		return 1;
+	old = (struct sonde__pkt_hdr *)(cv->data + (start & ch->buf_mask));
+	nw = (struct sonde__pkt_hdr *)(cv->data + (next & ch->buf_mask));
+	old->timestamp_end = ts;
+	old->content_size = (uint64_t)in * 8;
+	old->packet_size = (uint64_t)in * 8;
+	old->events_discarded = total_lost(rb);
+	nw->timestamp_begin = ts;
+	nw->packet_seq_num = next >> ch->subbuf_shift;
+	sonde__commit_bytes(&cv->commit[idx], cpu, ch->subbuf_size - in);
+	sonde__commit_bytes(&cv->commit[nidx], cpu, SONDE__PKT_HDR_SIZE);
+	return 0;
+}
+
+static char *write_header(char *p, uint32_t id, uint64_t ts, bool compact)
+{
+	if (compact) {
+		uint32_t w = id | (uint32_t)(ts << 8);
+
+		memcpy(p, &w, 4);
+		return p + 4;
+	}
+	p[0] = (char)SONDE__ID_EXT;
+	memcpy(p + 1, &id, 4);
+	memcpy(p + 5, &ts, 8);
+	return p + SONDE__EXT_HDR;
+}
+
+char *sonde__reserve_slow(const struct sonde_event_desc *d, uint32_t id,
+			  uint32_t payload, struct sonde__wctx *w)
+{
+	struct sonde__chan_view *ch = sonde__chan;
+	struct sonde__cpu_view *cv = NULL;
+	uint32_t cpu = UINT32_MAX;
+
+	(void)d;
+	if (!ch)
+		return NULL;
+	if (SONDE__UNLIKELY(!sonde__self.tid))
+		thread_ids();
+	for (int tries = 0; tries < MAX_TRIES; tries++) {
+		uint64_t off, ts, last_ts, last_tid;
+		uint32_t in, len, thr_len, *slot;
+		bool pkt_start, thread, compact;
+		char *p, hdr[2 * SONDE__EXT_HDR + 8];
+		int r;
+
+		cpu = current_cpu(ch);
+		if (cpu == UINT32_MAX)
+			break;
+		cv = &ch->cpu[cpu];
+		off = __atomic_load_n(&cv->rb->offset, __ATOMIC_ACQUIRE);
+		last_tid = __atomic_load_n(&cv->rb->last_tid, __ATOMIC_ACQUIRE);
+		last_ts = __atomic_load_n(&cv->rb->last_ts, __ATOMIC_ACQUIRE);
+		ts = sonde__clock_now(ch);
+		in = (uint32_t)off & ch->subbuf_mask;
+		pkt_start = in == SONDE__PKT_HDR_SIZE;
+		thread = pkt_start || last_tid != sonde__self.tid;
+		compact = !pkt_start && !((ts ^ last_ts) >> SONDE__TS_BITS);
+		thr_len = thread ? (compact ? SONDE__COMPACT_HDR
+					    : SONDE__EXT_HDR) + 8
+				 : 0;
+		/* After a thread record the event has the same timestamp. */
+		len = thr_len + payload +
+		      ((compact || thread) && id <= SONDE__ID_COMPACT_MAX
+			       ? SONDE__COMPACT_HDR
+			       : SONDE__EXT_HDR);
+		if (len > ch->subbuf_size - SONDE__PKT_HDR_SIZE ||
+		    len > 0xFFFFFFu) {
+			__atomic_fetch_add(&cv->rb->lost_big, 1,
+					   __ATOMIC_RELAXED);
+			return NULL;
+		}
+		if (in + len > ch->subbuf_size) {
+			r = switch_subbuf(ch, cv, cpu, off, ts);
+			if (r == -ENOSPC) {
+				__atomic_fetch_add(&cv->rb->lost_full, 1,
+						   __ATOMIC_RELAXED);
+				return NULL;
+			}
+			continue;
+		}
+		slot = (uint32_t *)(cv->data + (off & ch->buf_mask));
+		if (cs_reserve(ch, cpu, cv->rb, off, off + len, slot,
+			       (len << 8) | SONDE__ID_TORN, thread))
+			continue;
+		if (thread) {
+			uint64_t expect = sonde__self.tid | SONDE__TID_TENTATIVE;
+
+			__atomic_compare_exchange_n(&cv->rb->last_tid, &expect,
+						    sonde__self.tid, false,
+						    __ATOMIC_RELEASE,
+						    __ATOMIC_RELAXED);
+		}
+		/*
+		 * Headers are built aside: everything but the first word goes
+		 * in now, the first word (over the marker) at commit.
+		 */
+		p = hdr;
+		if (thread) {
+			int32_t ids[2] = { (int32_t)sonde__self.tid,
+					   (int32_t)sonde__self.pid };
+
+			p = write_header(p, SONDE__THREAD_EVENT_ID, ts,
+					 thr_len == SONDE__COMPACT_HDR + 8);
+			memcpy(p, ids, 8);
+			p += 8;
+		}
+		p = write_header(p, id, ts,
+				 (compact || thread) &&
+					 id <= SONDE__ID_COMPACT_MAX);
+		memcpy(&w->first, hdr, 4);
+		memcpy((char *)slot + 4, hdr + 4, (size_t)(p - hdr) - 4);
+		p = (char *)slot + (p - hdr);
+		w->slot = slot;
+		w->rb = cv->rb;
+		w->ts = ts;
+		w->commit = &cv->commit[(off >> ch->subbuf_shift) &
+					ch->nsub_mask];
+		w->len = len;
+		w->cpu = cpu;
+		return p;
+	}
+	if (cv)
+		__atomic_fetch_add(&cv->rb->lost_busy, 1, __ATOMIC_RELAXED);
+	return NULL;
+}

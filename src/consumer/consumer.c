@@ -1,0 +1,542 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Consumer of one channel.  It creates the shared-memory object that traced
+ * processes map (so what they commit survives their crash), then:
+ *  - drain: for each CPU, while the sub-buffer at the read position is
+ *    complete (its commit counters reached the generation's full size),
+ *    write its packet (content_size bytes) to the CPU's stream file and
+ *    release it by advancing `consumed`;
+ *  - finish, once producers are gone: write the remaining sub-buffers.
+ *    A sub-buffer that never completed is salvaged by walking its records
+ *    up to the reserve position or the padding byte: committed records are
+ *    kept, torn ones (salvage marker) are dropped and counted in the
+ *    packet's events_discarded.  In overwrite mode nothing is drained while
+ *    recording and finish writes the last nsub sub-buffers of each CPU.
+ * The metadata is written last, through a rename, so an interrupted
+ * recording never leaves a directory that looks like a complete trace.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/random.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <sonde/static/ring.h>
+
+#include "../buffers/layout.h"
+#include "../clock/clock.h"
+#include "../writer/model.h"
+#include "consumer.h"
+#include "events.h"
+
+#define REG_SIZE (1u << 20)
+
+struct cpu_out {
+	int fd;
+	uint64_t pos; /* next sub-buffer to write (free-running bytes) */
+	uint64_t salvaged_lost;
+	char path[PATH_MAX + 32];
+};
+
+struct sonde__consumer {
+	struct sonde__shm_hdr *h;
+	size_t size;
+	char shm_path[PATH_MAX + 64];
+	char dir[PATH_MAX];
+	struct sonde__clock clock;
+	struct sonde__event_table events;
+	struct cpu_out *out;
+	uint8_t *tmp; /* one sub-buffer, for salvage */
+	struct sonde__consumer_stats st;
+	int failed;
+};
+
+static uint32_t cpu_count(void)
+{
+	long n = sysconf(_SC_NPROCESSORS_CONF);
+	FILE *f = fopen("/sys/devices/system/cpu/possible", "re");
+	unsigned int a, b;
+
+	/* "0-N" or "0": the highest possible CPU id bounds rseq's cpu_id. */
+	if (f) {
+		int k = fscanf(f, "%u-%u", &a, &b);
+
+		fclose(f);
+		if (k == 2 && b + 1 > (unsigned long)n)
+			n = b + 1;
+	}
+	return n < 1 ? 1 : (uint32_t)n;
+}
+
+static int shm_create(struct sonde__consumer *c, size_t size)
+{
+	static const char *const dirs[] = { "/dev/shm", NULL };
+	uint8_t rnd[8];
+	int fd = -1, r;
+
+	if (getrandom(rnd, sizeof(rnd), 0) != sizeof(rnd))
+		memset(rnd, (int)getpid(), sizeof(rnd));
+	for (int i = 0; i < 2; i++) {
+		const char *d = dirs[i] ? dirs[i] : c->dir;
+
+		snprintf(c->shm_path, sizeof(c->shm_path),
+			 "%s/.sonde-%d-%02x%02x%02x%02x%02x%02x.shm", d,
+			 (int)getpid(), rnd[0], rnd[1], rnd[2], rnd[3], rnd[4],
+			 rnd[5]);
+		fd = open(c->shm_path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC,
+			  0600);
+		if (fd < 0)
+			continue;
+		/* Reserve the pages now: a full tmpfs fails here, not with
+		 * SIGBUS in a traced process later. */
+		r = posix_fallocate(fd, 0, (off_t)size);
+		if (!r)
+			return fd;
+		close(fd);
+		unlink(c->shm_path);
+		fd = -1;
+	}
+	return -errno ? -errno : -ENOSPC;
+}
+
+static void init_layout(struct sonde__consumer *c,
+			const struct sonde__consumer_opts *o, uint32_t ncpu)
+{
+	struct sonde__shm_hdr *h = c->h;
+	pthread_mutexattr_t ma;
+
+	h->magic = SONDE__SHM_MAGIC;
+	h->abi_version = SONDE__ABI_VERSION;
+	h->hdr_size = sizeof(*h);
+	h->ncpu = ncpu;
+	h->subbuf_size = o->subbuf_size;
+	h->nsub = o->nsub;
+	h->overwrite = !!o->overwrite;
+	h->clock = c->clock.kind;
+	h->total_size = c->size;
+	h->rb_off = (sizeof(*h) + 63) & ~63ull;
+	h->rb_stride = (sizeof(struct sonde_rb_cpu) +
+			o->nsub * sizeof(struct sonde_rb_commit) + 63) &
+		       ~63ull;
+	h->reg_off = h->rb_off + ncpu * h->rb_stride;
+	h->reg_size = REG_SIZE;
+	h->data_off = (h->reg_off + h->reg_size + 4095) & ~4095ull;
+	if (getrandom(h->uuid, sizeof(h->uuid), 0) != sizeof(h->uuid))
+		memset(h->uuid, 0x5a, sizeof(h->uuid));
+	h->uuid[6] = (uint8_t)((h->uuid[6] & 0x0f) | 0x40);
+	h->uuid[8] = (uint8_t)((h->uuid[8] & 0x3f) | 0x80);
+	snprintf(h->patterns, sizeof(h->patterns), "%s", o->patterns);
+	pthread_mutexattr_init(&ma);
+	pthread_mutexattr_setpshared(&ma, PTHREAD_PROCESS_SHARED);
+	pthread_mutexattr_setrobust(&ma, PTHREAD_MUTEX_ROBUST);
+	pthread_mutex_init(&h->reg_lock, &ma);
+	pthread_mutexattr_destroy(&ma);
+	h->nr_events = SONDE__THREAD_EVENT_ID + 1;
+	for (uint32_t cpu = 0; cpu < ncpu; cpu++) {
+		struct sonde_rb_cpu *rb = sonde__shm_rb(h, cpu);
+		char *data = sonde__shm_data(h, cpu);
+
+		for (uint32_t i = 0; i < o->nsub; i++) {
+			struct sonde__pkt_hdr *p = (struct sonde__pkt_hdr *)
+				(data + (size_t)i * o->subbuf_size);
+
+			p->magic = SONDE__CTF_MAGIC;
+			memcpy(p->uuid, h->uuid, 16);
+			p->stream_id = 0;
+			p->stream_instance_id = cpu;
+			p->cpu_id = cpu;
+		}
+		((struct sonde__pkt_hdr *)data)->timestamp_begin =
+			sonde__clock_read(&c->clock);
+		rb->offset = SONDE__PKT_HDR_SIZE;
+		rb->last_tid = UINT64_MAX;
+		sonde__rb_commits(rb)[0].local = SONDE__PKT_HDR_SIZE;
+	}
+}
+
+static int open_outputs(struct sonde__consumer *c, uint32_t ncpu)
+{
+	c->out = calloc(ncpu, sizeof(*c->out));
+	if (!c->out)
+		return -ENOMEM;
+	for (uint32_t i = 0; i < ncpu; i++)
+		c->out[i].fd = -1;
+	for (uint32_t i = 0; i < ncpu; i++) {
+		struct cpu_out *o = &c->out[i];
+
+		snprintf(o->path, sizeof(o->path), "%s/channel0_%u", c->dir, i);
+		o->fd = open(o->path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC,
+			     0644);
+		if (o->fd < 0)
+			return -errno;
+	}
+	return 0;
+}
+
+int sonde__consumer_create(const struct sonde__consumer_opts *o,
+			   struct sonde__consumer **out)
+{
+	struct sonde__consumer *c;
+	uint32_t ncpu = cpu_count();
+	uint64_t rb, data;
+	int fd, r;
+
+	if (!o || !out || !o->dir || !o->patterns || o->nsub < 2 ||
+	    (o->nsub & (o->nsub - 1)) || o->subbuf_size < 4096 ||
+	    (o->subbuf_size & (o->subbuf_size - 1)) ||
+	    o->subbuf_size > (1u << 30) || o->nsub > 65536 ||
+	    strlen(o->patterns) >= SONDE__PATTERNS_MAX ||
+	    strlen(o->dir) >= PATH_MAX - 64)
+		return -EINVAL;
+	c = calloc(1, sizeof(*c));
+	if (!c)
+		return -ENOMEM;
+	snprintf(c->dir, sizeof(c->dir), "%s", o->dir);
+	sonde__clock_start(&c->clock);
+	rb = ncpu * ((sizeof(struct sonde_rb_cpu) +
+		      o->nsub * sizeof(struct sonde_rb_commit) + 63) & ~63ull);
+	data = (uint64_t)ncpu * o->subbuf_size * o->nsub;
+	c->size = (size_t)((((sizeof(struct sonde__shm_hdr) + 63) & ~63ull) +
+			    rb + REG_SIZE + 4095) & ~4095ull) + data;
+	c->tmp = malloc(o->subbuf_size);
+	if (!c->tmp) {
+		r = -ENOMEM;
+		goto fail;
+	}
+	fd = shm_create(c, c->size);
+	if (fd < 0) {
+		r = fd;
+		c->shm_path[0] = 0;
+		goto fail;
+	}
+	c->h = mmap(NULL, c->size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	close(fd);
+	if (c->h == MAP_FAILED) {
+		r = -errno;
+		c->h = NULL;
+		goto fail;
+	}
+	init_layout(c, o, ncpu);
+	r = open_outputs(c, ncpu);
+	if (r)
+		goto fail;
+	*out = c;
+	return 0;
+fail:
+	sonde__consumer_discard_output(c);
+	sonde__consumer_destroy(c);
+	return r;
+}
+
+const char *sonde__consumer_shm_path(struct sonde__consumer *c)
+{
+	return c->shm_path;
+}
+
+static int write_all(int fd, const void *buf, size_t n)
+{
+	const char *p = buf;
+
+	while (n) {
+		ssize_t w = write(fd, p, n);
+
+		if (w < 0) {
+			if (errno == EINTR)
+				continue;
+			return -errno;
+		}
+		p += w;
+		n -= (size_t)w;
+	}
+	return 0;
+}
+
+/* Count the records of a complete packet (also checks they parse). */
+static void count_packet(struct sonde__consumer *c, const uint8_t *pkt,
+			 uint32_t content)
+{
+	const struct sonde__pkt_hdr *ph = (const struct sonde__pkt_hdr *)pkt;
+	uint64_t ts = ph->timestamp_begin;
+	uint32_t off = SONDE__PKT_HDR_SIZE;
+	struct sonde__record r;
+
+	while (off < content) {
+		if (sonde__record_walk(&c->events, pkt + off, content - off, ts,
+				       &r)) {
+			if (sonde__events_refresh(&c->events, c->h) ||
+			    sonde__record_walk(&c->events, pkt + off,
+					       content - off, ts, &r)) {
+				sonde__logf(SONDE_LOG_WARN,
+					    "Malformed record in packet. offset=%u",
+					    off);
+				return;
+			}
+		}
+		if (r.id != SONDE__THREAD_EVENT_ID)
+			c->st.events++;
+		ts = r.ts;
+		off += r.len;
+	}
+}
+
+static int emit(struct sonde__consumer *c, uint32_t cpu, const uint8_t *pkt,
+		uint32_t content)
+{
+	int r;
+
+	if (c->failed)
+		return c->failed;
+	count_packet(c, pkt, content);
+	r = write_all(c->out[cpu].fd, pkt, content);
+	if (r) {
+		c->failed = r;
+		return r;
+	}
+	c->st.bytes += content;
+	c->st.packets++;
+	return 0;
+}
+
+static int complete(const struct sonde__shm_hdr *h, struct sonde_rb_cpu *rb,
+		    uint64_t pos)
+{
+	uint32_t idx = (uint32_t)(pos / h->subbuf_size) & (h->nsub - 1);
+	uint64_t gen = pos / ((uint64_t)h->subbuf_size * h->nsub);
+
+	return sonde__committed(&sonde__rb_commits(rb)[idx]) ==
+	       (gen + 1) * h->subbuf_size;
+}
+
+static const uint8_t *subbuf(const struct sonde__shm_hdr *h, uint32_t cpu,
+			     uint64_t pos)
+{
+	uint64_t buf = (uint64_t)h->subbuf_size * h->nsub;
+
+	return (const uint8_t *)sonde__shm_data(h, cpu) + pos % buf;
+}
+
+static uint32_t content_of(const struct sonde__shm_hdr *h, const uint8_t *pkt)
+{
+	uint64_t bits = ((const struct sonde__pkt_hdr *)pkt)->content_size;
+
+	if (bits % 8 || bits / 8 < SONDE__PKT_HDR_SIZE ||
+	    bits / 8 > h->subbuf_size)
+		return SONDE__PKT_HDR_SIZE;
+	return (uint32_t)(bits / 8);
+}
+
+int sonde__consumer_drain(struct sonde__consumer *c, int *moved)
+{
+	struct sonde__shm_hdr *h = c->h;
+	int r;
+
+	*moved = 0;
+	if (h->overwrite)
+		return c->failed;
+	for (uint32_t cpu = 0; cpu < h->ncpu; cpu++) {
+		struct sonde_rb_cpu *rb = sonde__shm_rb(h, cpu);
+		struct cpu_out *o = &c->out[cpu];
+
+		while (complete(h, rb, o->pos)) {
+			const uint8_t *pkt = subbuf(h, cpu, o->pos);
+
+			r = emit(c, cpu, pkt, content_of(h, pkt));
+			if (r)
+				return r;
+			o->pos += h->subbuf_size;
+			/* Hands the sub-buffer back; pairs with the
+			 * producers' acquire load in switch_subbuf(). */
+			__atomic_store_n(&rb->consumed, o->pos,
+					 __ATOMIC_RELEASE);
+			*moved = 1;
+		}
+	}
+	return 0;
+}
+
+/*
+ * Write the sub-buffer at @pos whose records end at most at @end bytes:
+ * keep committed records, drop torn ones, stop at padding or garbage.
+ */
+static int salvage(struct sonde__consumer *c, uint32_t cpu, uint64_t pos,
+		   uint32_t end)
+{
+	struct sonde_rb_cpu *rb = sonde__shm_rb(c->h, cpu);
+	const uint8_t *pkt = subbuf(c->h, cpu, pos);
+	struct sonde__pkt_hdr *ph = (struct sonde__pkt_hdr *)c->tmp;
+	uint32_t in = SONDE__PKT_HDR_SIZE, out = SONDE__PKT_HDR_SIZE;
+	uint64_t ts, last;
+	struct sonde__record r;
+
+	memcpy(c->tmp, pkt, SONDE__PKT_HDR_SIZE);
+	ts = last = ph->timestamp_begin;
+	sonde__events_refresh(&c->events, c->h);
+	while (in < end) {
+		uint32_t w;
+
+		if (pkt[in] == SONDE__ID_PAD)
+			break;
+		if (pkt[in] == SONDE__ID_TORN) {
+			if (end - in < 4)
+				break;
+			memcpy(&w, pkt + in, 4);
+			w >>= 8;
+			if (w < 4 || w > end - in)
+				break;
+			c->out[cpu].salvaged_lost++;
+			in += w;
+			continue;
+		}
+		if (sonde__record_walk(&c->events, pkt + in, end - in, ts, &r))
+			break;
+		memcpy(c->tmp + out, pkt + in, r.len);
+		out += r.len;
+		in += r.len;
+		ts = r.ts;
+		last = r.ts > last ? r.ts : last;
+	}
+	ph->timestamp_end = last;
+	ph->content_size = (uint64_t)out * 8;
+	ph->packet_size = (uint64_t)out * 8;
+	ph->packet_seq_num = pos / c->h->subbuf_size;
+	ph->events_discarded = __atomic_load_n(&rb->lost_full, __ATOMIC_RELAXED) +
+			       __atomic_load_n(&rb->lost_big, __ATOMIC_RELAXED) +
+			       __atomic_load_n(&rb->lost_busy, __ATOMIC_RELAXED) +
+			       c->out[cpu].salvaged_lost;
+	return emit(c, cpu, c->tmp, out);
+}
+
+static int finish_cpu(struct sonde__consumer *c, uint32_t cpu)
+{
+	struct sonde__shm_hdr *h = c->h;
+	struct sonde_rb_cpu *rb = sonde__shm_rb(h, cpu);
+	uint64_t off = __atomic_load_n(&rb->offset, __ATOMIC_ACQUIRE);
+	uint64_t sb = h->subbuf_size, pos = c->out[cpu].pos;
+	uint64_t cur = (off - 1) & ~(sb - 1);
+	int r;
+
+	if (h->overwrite && cur >= (h->nsub - 1) * sb &&
+	    cur - (h->nsub - 1) * sb > pos)
+		pos = cur - (h->nsub - 1) * sb;
+	for (; pos <= cur; pos += sb) {
+		const uint8_t *pkt = subbuf(h, cpu, pos);
+
+		if (pos < cur && complete(h, rb, pos))
+			r = emit(c, cpu, pkt, content_of(h, pkt));
+		else
+			r = salvage(c, cpu, pos,
+				    pos < cur ? (uint32_t)sb
+					      : (uint32_t)(off - pos));
+		if (r)
+			return r;
+	}
+	c->out[cpu].pos = pos;
+	return 0;
+}
+
+static int write_metadata(struct sonde__consumer *c, const char *procname,
+			  pid_t pid)
+{
+	struct sonde__trace_model m;
+	char path[PATH_MAX + 16], tmp[PATH_MAX + 16], host[256] = "";
+	FILE *f;
+	int r;
+
+	memset(&m, 0, sizeof(m));
+	memcpy(m.uuid, c->h->uuid, 16);
+	m.clock = &c->clock;
+	r = sonde__events_refresh(&c->events, c->h);
+	if (r)
+		sonde__logf(SONDE_LOG_WARN, "Event registry damaged. err=%d", r);
+	m.events = c->events.ev;
+	m.nr_events = c->events.nr;
+	gethostname(host, sizeof(host) - 1);
+	m.hostname = host;
+	m.procname = procname;
+	m.pid = pid;
+	snprintf(path, sizeof(path), "%s/metadata", c->dir);
+	snprintf(tmp, sizeof(tmp), "%s/.metadata.tmp", c->dir);
+	f = fopen(tmp, "we");
+	if (!f)
+		return -errno;
+	r = sonde__metadata_write(f, &m);
+	if (fclose(f) && !r)
+		r = -errno;
+	if (!r && rename(tmp, path))
+		r = -errno;
+	if (r)
+		unlink(tmp);
+	return r;
+}
+
+int sonde__consumer_finish(struct sonde__consumer *c, const char *procname,
+			   pid_t pid)
+{
+	int moved, r;
+
+	r = sonde__consumer_drain(c, &moved);
+	if (r)
+		return r;
+	for (uint32_t cpu = 0; cpu < c->h->ncpu; cpu++) {
+		r = finish_cpu(c, cpu);
+		if (r)
+			return r;
+	}
+	for (uint32_t cpu = 0; cpu < c->h->ncpu; cpu++)
+		if (fsync(c->out[cpu].fd) && errno != EINVAL)
+			return -errno;
+	sonde__clock_finish(&c->clock);
+	return write_metadata(c, procname, pid);
+}
+
+void sonde__consumer_stats(struct sonde__consumer *c,
+			   struct sonde__consumer_stats *s)
+{
+	*s = c->st;
+	s->lost = 0;
+	for (uint32_t cpu = 0; c->h && cpu < c->h->ncpu; cpu++) {
+		struct sonde_rb_cpu *rb = sonde__shm_rb(c->h, cpu);
+
+		s->lost += __atomic_load_n(&rb->lost_full, __ATOMIC_RELAXED) +
+			   __atomic_load_n(&rb->lost_big, __ATOMIC_RELAXED) +
+			   __atomic_load_n(&rb->lost_busy, __ATOMIC_RELAXED) +
+			   c->out[cpu].salvaged_lost;
+	}
+}
+
+void sonde__consumer_discard_output(struct sonde__consumer *c)
+{
+	char path[PATH_MAX + 16];
+
+	if (!c)
+		return;
+	for (uint32_t i = 0; c->out && c->h && i < c->h->ncpu; i++)
+		if (c->out[i].path[0])
+			unlink(c->out[i].path);
+	snprintf(path, sizeof(path), "%s/metadata", c->dir);
+	unlink(path);
+	snprintf(path, sizeof(path), "%s/.metadata.tmp", c->dir);
+	unlink(path);
+}
+
+void sonde__consumer_destroy(struct sonde__consumer *c)
+{
+	if (!c)
+		return;
+	for (uint32_t i = 0; c->out && c->h && i < c->h->ncpu; i++)
+		if (c->out[i].fd >= 0)
+			close(c->out[i].fd);
+	free(c->out);
+	sonde__events_free(&c->events);
+	if (c->h)
+		munmap(c->h, c->size);
+	if (c->shm_path[0])
+		unlink(c->shm_path);
+	free(c->tmp);
+	free(c);
+}

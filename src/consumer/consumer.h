@@ -1,0 +1,48 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Consumer: owns a channel's shared memory, moves complete packets to one
+ * CTF stream file per CPU, and finishes the trace (salvaging what dead
+ * processes left half-written, then writing the metadata).
+ */
+#ifndef SONDE_SRC_CONSUMER_H
+#define SONDE_SRC_CONSUMER_H
+
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "../common/common.h"
+
+struct sonde__consumer_opts {
+	uint32_t subbuf_size; /* power of two, >= 4096 */
+	uint32_t nsub;        /* power of two, >= 2 */
+	int overwrite;        /* flight recorder: keep the latest data */
+	const char *patterns; /* '\n'-separated; "" for all events */
+	const char *dir;      /* existing output directory */
+};
+
+struct sonde__consumer_stats {
+	uint64_t events;  /* records written, thread records excluded */
+	uint64_t lost;    /* discarded: full, too big, torn, busy */
+	uint64_t bytes;   /* bytes written to stream files */
+	uint64_t packets;
+};
+
+struct sonde__consumer;
+
+SONDE_HIDDEN int sonde__consumer_create(const struct sonde__consumer_opts *o,
+					struct sonde__consumer **out);
+/* Path of the shared-memory file, for $SONDE_SHM. */
+SONDE_HIDDEN const char *sonde__consumer_shm_path(struct sonde__consumer *c);
+/* Write out complete packets; *@moved tells whether any was.  0 or -errno. */
+SONDE_HIDDEN int sonde__consumer_drain(struct sonde__consumer *c, int *moved);
+/* Producers are gone: write what remains, then the metadata.  0 or -errno. */
+SONDE_HIDDEN int sonde__consumer_finish(struct sonde__consumer *c,
+					const char *procname, pid_t pid);
+SONDE_HIDDEN void sonde__consumer_stats(struct sonde__consumer *c,
+					struct sonde__consumer_stats *s);
+/* Remove the stream files and metadata written so far. */
+SONDE_HIDDEN void sonde__consumer_discard_output(struct sonde__consumer *c);
+/* Unmap and unlink the shared memory; NULL is a no-op. */
+SONDE_HIDDEN void sonde__consumer_destroy(struct sonde__consumer *c);
+
+#endif

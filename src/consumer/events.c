@@ -1,0 +1,285 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The consumer's copy of a session's event classes.  The shared registry is
+ * written by traced processes, so everything read from it is checked (entry
+ * sizes, name lengths, field kinds and sizes, identifier characters) before
+ * it reaches the metadata writer or the record walker; a malformed entry
+ * ends parsing.  Class 0 is the built-in thread record.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <sonde/tracepoint.h>
+
+#include "events.h"
+
+static int ident_ok(const char *s, size_t len, int allow_colon)
+{
+	if (len < 2 || s[len - 1] || len > 256)
+		return 0;
+	for (size_t i = 0; i + 1 < len; i++) {
+		char c = s[i];
+
+		if (!(c == '_' || (c >= 'a' && c <= 'z') ||
+		      (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+		      (allow_colon && c == ':')))
+			return 0;
+	}
+	return 1;
+}
+
+static int field_ok(const struct sonde__reg_field *f)
+{
+	int int_size = f->size == 1 || f->size == 2 || f->size == 4 ||
+		       f->size == 8;
+
+	switch (f->kind) {
+	case SONDE_FIELD_INTEGER:
+	case SONDE_FIELD_ARRAY:
+		return int_size && f->count <= (1u << 20);
+	case SONDE_FIELD_FLOAT:
+		return f->size == 4 || f->size == 8;
+	case SONDE_FIELD_STRING:
+		return 1;
+	case SONDE_FIELD_SEQUENCE:
+		return int_size && (f->len_size == 1 || f->len_size == 2 ||
+				    f->len_size == 4 || f->len_size == 8);
+	default:
+		return 0;
+	}
+}
+
+static void class_free(struct sonde__event_class *e)
+{
+	if (!e)
+		return;
+	for (uint32_t i = 0; i < e->nr_fields; i++)
+		free(e->fields[i].name);
+	free(e->fields);
+	free(e->name);
+	free(e);
+}
+
+static struct sonde__event_class *class_parse(const char *p, uint32_t size)
+{
+	const struct sonde__reg_entry *re = (const struct sonde__reg_entry *)p;
+	struct sonde__event_class *e;
+	uint32_t off = sizeof(*re);
+
+	if (re->nr_fields > 1024 || re->name_len > size - off ||
+	    !ident_ok(p + off, re->name_len, 1))
+		return NULL;
+	e = calloc(1, sizeof(*e));
+	if (!e)
+		return NULL;
+	e->id = re->id;
+	e->name = strdup(p + off);
+	e->fields = calloc(re->nr_fields ? re->nr_fields : 1,
+			   sizeof(*e->fields));
+	if (!e->name || !e->fields)
+		goto fail;
+	off += re->name_len;
+	for (uint32_t i = 0; i < re->nr_fields; i++) {
+		const struct sonde__reg_field *f;
+
+		if (size - off < sizeof(*f))
+			goto fail;
+		f = (const struct sonde__reg_field *)(p + off);
+		off += sizeof(*f);
+		if (f->name_len > size - off ||
+		    !ident_ok(p + off, f->name_len, 0) || !field_ok(f))
+			goto fail;
+		e->fields[i].name = strdup(p + off);
+		if (!e->fields[i].name)
+			goto fail;
+		e->nr_fields = i + 1;
+		e->fields[i].kind = f->kind;
+		e->fields[i].size = f->size;
+		e->fields[i].is_signed = f->is_signed;
+		e->fields[i].base = f->base;
+		e->fields[i].len_size = f->len_size;
+		e->fields[i].len_signed = f->len_signed;
+		e->fields[i].count = f->count;
+		off += f->name_len;
+	}
+	return e;
+fail:
+	class_free(e);
+	return NULL;
+}
+
+static struct sonde__event_class *thread_class(void)
+{
+	struct sonde__event_class *e = calloc(1, sizeof(*e));
+
+	if (!e)
+		return NULL;
+	e->id = SONDE__THREAD_EVENT_ID;
+	e->name = strdup("sonde:thread");
+	e->fields = calloc(2, sizeof(*e->fields));
+	if (!e->name || !e->fields)
+		goto fail;
+	for (int i = 0; i < 2; i++) {
+		e->fields[i].name = strdup(i ? "pid" : "tid");
+		if (!e->fields[i].name)
+			goto fail;
+		e->nr_fields = (uint32_t)i + 1;
+		e->fields[i].kind = SONDE_FIELD_INTEGER;
+		e->fields[i].size = 4;
+		e->fields[i].is_signed = 1;
+		e->fields[i].base = 10;
+	}
+	return e;
+fail:
+	class_free(e);
+	return NULL;
+}
+
+static int table_put(struct sonde__event_table *t, struct sonde__event_class *e)
+{
+	if (e->id >= (1u << 24) || (e->id < t->nr && t->ev[e->id]))
+		return -EBADMSG;
+	if (e->id >= t->nr) {
+		uint32_t nr = t->nr ? t->nr : 64;
+		struct sonde__event_class **ev;
+
+		while (nr <= e->id)
+			nr *= 2;
+		ev = realloc(t->ev, nr * sizeof(*ev));
+		if (!ev)
+			return -ENOMEM;
+		memset(ev + t->nr, 0, (nr - t->nr) * sizeof(*ev));
+		t->ev = ev;
+		t->nr = nr;
+	}
+	t->ev[e->id] = e;
+	return 0;
+}
+
+int sonde__events_refresh(struct sonde__event_table *t,
+			  const struct sonde__shm_hdr *h)
+{
+	const char *reg = (const char *)h + h->reg_off;
+	uint32_t used = __atomic_load_n(&h->reg_used, __ATOMIC_ACQUIRE);
+	int r;
+
+	if (!t->nr) {
+		struct sonde__event_class *e = thread_class();
+
+		if (!e)
+			return -ENOMEM;
+		r = table_put(t, e);
+		if (r) {
+			class_free(e);
+			return r;
+		}
+	}
+	if (used > h->reg_size)
+		return -EBADMSG;
+	while (t->parsed < used) {
+		const struct sonde__reg_entry *re =
+			(const struct sonde__reg_entry *)(reg + t->parsed);
+		struct sonde__event_class *e;
+
+		if (used - t->parsed < sizeof(*re) || re->size < sizeof(*re) ||
+		    re->size > used - t->parsed || (re->size & 7))
+			return -EBADMSG;
+		e = class_parse(reg + t->parsed, re->size);
+		if (!e)
+			return -EBADMSG;
+		r = table_put(t, e);
+		if (r) {
+			class_free(e);
+			return r;
+		}
+		t->parsed += re->size;
+	}
+	return 0;
+}
+
+void sonde__events_free(struct sonde__event_table *t)
+{
+	for (uint32_t i = 0; i < t->nr; i++)
+		class_free(t->ev[i]);
+	free(t->ev);
+	memset(t, 0, sizeof(*t));
+}
+
+static uint64_t load_uint(const uint8_t *p, unsigned int size)
+{
+	uint64_t v = 0;
+
+	memcpy(&v, p, size); /* little-endian host */
+	return v;
+}
+
+int sonde__record_walk(const struct sonde__event_table *t, const uint8_t *p,
+		       size_t avail, uint64_t prev_ts, struct sonde__record *r)
+{
+	const struct sonde__event_class *e;
+	size_t off;
+
+	if (avail < SONDE__COMPACT_HDR)
+		return -EBADMSG;
+	if (p[0] == SONDE__ID_EXT) {
+		if (avail < SONDE__EXT_HDR)
+			return -EBADMSG;
+		r->id = (uint32_t)load_uint(p + 1, 4);
+		r->ts = load_uint(p + 5, 8);
+		off = SONDE__EXT_HDR;
+	} else if (p[0] <= SONDE__ID_COMPACT_MAX) {
+		uint64_t low = load_uint(p, 4) >> 8;
+		uint64_t mask = (1ull << SONDE__TS_BITS) - 1;
+
+		r->id = p[0];
+		r->ts = (prev_ts & ~mask) | low;
+		if (low < (prev_ts & mask))
+			r->ts += 1ull << SONDE__TS_BITS;
+		off = SONDE__COMPACT_HDR;
+	} else {
+		return -EBADMSG;
+	}
+	if (r->id >= t->nr || !(e = t->ev[r->id]))
+		return -EBADMSG;
+	for (uint32_t i = 0; i < e->nr_fields; i++) {
+		const struct sonde__field_class *f = &e->fields[i];
+		const uint8_t *nul;
+		uint64_t n;
+
+		switch (f->kind) {
+		case SONDE_FIELD_INTEGER:
+		case SONDE_FIELD_FLOAT:
+			n = f->size;
+			break;
+		case SONDE_FIELD_STRING:
+			nul = memchr(p + off, 0, avail - off);
+			if (!nul)
+				return -EBADMSG;
+			n = (uint64_t)(nul - (p + off)) + 1;
+			break;
+		case SONDE_FIELD_ARRAY:
+			n = (uint64_t)f->size * f->count;
+			break;
+		case SONDE_FIELD_SEQUENCE:
+			if (avail - off < f->len_size)
+				return -EBADMSG;
+			n = load_uint(p + off, f->len_size);
+			if (f->len_signed && f->len_size < 8 &&
+			    (n >> (f->len_size * 8 - 1)))
+				return -EBADMSG;
+			if (n > avail)
+				return -EBADMSG;
+			off += f->len_size;
+			n *= f->size;
+			break;
+		default:
+			return -EBADMSG;
+		}
+		if (n > avail - off)
+			return -EBADMSG;
+		off += (size_t)n;
+	}
+	r->len = (uint32_t)off;
+	return 0;
+}

@@ -1,0 +1,142 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Process side of tracer control: at load time, if $SONDE_SHM names a
+ * session's shared-memory file (set by `sonde record` for the command it
+ * runs and inherited by its children), map it, build the process-local
+ * channel view the inline hot path reads, and enable matching tracepoints.
+ * Without $SONDE_SHM nothing is mapped, no thread is started and every
+ * tracepoint stays disabled.  Nothing here ever waits for another process.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "../buffers/layout.h"
+#include "../buffers/ring.h"
+#include "../instrumentation/registry.h"
+#include "attach.h"
+
+static pthread_once_t once = PTHREAD_ONCE_INIT;
+
+static void atfork_child(void)
+{
+	/* The child is a new process with one thread: new ids. */
+	sonde__self.tid = 0;
+	sonde__self.pid = 0;
+}
+
+static int hdr_valid(const struct sonde__shm_hdr *h, uint64_t size)
+{
+	uint64_t data;
+
+	if (size < sizeof(*h) || h->magic != SONDE__SHM_MAGIC ||
+	    h->abi_version != SONDE__ABI_VERSION || h->hdr_size != sizeof(*h) ||
+	    h->total_size != size || !h->ncpu || h->ncpu > 65536 ||
+	    h->nsub < 2 || (h->nsub & (h->nsub - 1)) ||
+	    h->subbuf_size < 4096 || (h->subbuf_size & (h->subbuf_size - 1)))
+		return 0;
+	data = (uint64_t)h->ncpu * h->subbuf_size * h->nsub;
+	return h->rb_off >= sizeof(*h) &&
+	       h->rb_stride >= sizeof(struct sonde_rb_cpu) +
+				       h->nsub * sizeof(struct sonde_rb_commit) &&
+	       h->reg_off >= h->rb_off + h->ncpu * h->rb_stride &&
+	       h->data_off >= h->reg_off + h->reg_size &&
+	       h->data_off + data == size &&
+	       memchr(h->patterns, 0, sizeof(h->patterns));
+}
+
+static struct sonde__chan_view *view_create(struct sonde__shm_hdr *h)
+{
+	struct sonde__chan_view *ch = calloc(1, sizeof(*ch));
+
+	if (!ch)
+		return NULL;
+	ch->cpu = calloc(h->ncpu, sizeof(*ch->cpu));
+	if (!ch->cpu) {
+		free(ch);
+		return NULL;
+	}
+	ch->subbuf_size = h->subbuf_size;
+	ch->subbuf_mask = h->subbuf_size - 1;
+	ch->subbuf_shift = (uint32_t)__builtin_ctz(h->subbuf_size);
+	ch->nsub_mask = h->nsub - 1;
+	ch->buf_mask = (uint64_t)h->subbuf_size * h->nsub - 1;
+	ch->ncpu = h->ncpu;
+	ch->clock = h->clock;
+	ch->overwrite = h->overwrite;
+	ch->rseq_off = sonde__rseq_setup();
+	ch->ncpu_fast = SONDE__ARCH_HAVE_RSEQ &&
+					h->clock == SONDE__CLOCK_CYCLES
+				? h->ncpu
+				: 0;
+	for (uint32_t i = 0; i < h->ncpu; i++) {
+		ch->cpu[i].rb = sonde__shm_rb(h, i);
+		ch->cpu[i].commit = sonde__rb_commits(ch->cpu[i].rb);
+		ch->cpu[i].data = sonde__shm_data(h, i);
+	}
+	return ch;
+}
+
+static void attach_once(void)
+{
+	const char *path = getenv(SONDE_SHM_ENV);
+	struct sonde__shm_hdr *h;
+	struct sonde__chan_view *ch;
+	struct stat st;
+	void *map;
+	int fd;
+
+	if (!path || !*path)
+		return;
+	fd = open(path, O_RDWR | O_CLOEXEC);
+	if (fd < 0) {
+		sonde__logf(SONDE_LOG_WARN,
+			    "Cannot open the session; tracing off. path=%s errno=%d",
+			    path, errno);
+		return;
+	}
+	if (fstat(fd, &st) || st.st_uid != geteuid() ||
+	    (st.st_mode & 077) || st.st_size < (off_t)sizeof(*h)) {
+		sonde__logf(SONDE_LOG_WARN,
+			    "Session file rejected; tracing off. path=%s", path);
+		close(fd);
+		return;
+	}
+	map = mmap(NULL, (size_t)st.st_size, PROT_READ | PROT_WRITE,
+		   MAP_SHARED, fd, 0);
+	close(fd);
+	if (map == MAP_FAILED)
+		return;
+	h = map;
+	if (!hdr_valid(h, (uint64_t)st.st_size)) {
+		sonde__logf(SONDE_LOG_WARN,
+			    "Session file malformed; tracing off. path=%s", path);
+		munmap(map, (size_t)st.st_size);
+		return;
+	}
+	ch = view_create(h);
+	if (!ch) {
+		munmap(map, (size_t)st.st_size);
+		return;
+	}
+	__atomic_fetch_add(&h->nr_procs, 1, __ATOMIC_RELAXED);
+	pthread_atfork(NULL, NULL, atfork_child);
+	/* Publishes the view before any site is enabled. */
+	__atomic_store_n(&sonde__chan, ch, __ATOMIC_RELEASE);
+	sonde__registry_session_attached(h);
+}
+
+void sonde__attach(void)
+{
+	pthread_once(&once, attach_once);
+}
+
+static void __attribute__((constructor)) attach_ctor(void)
+{
+	sonde__attach();
+}

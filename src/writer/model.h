@@ -1,0 +1,47 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Trace model handed from the consumer to writers: event classes with their
+ * fields, the clock, and trace-wide identification.
+ */
+#ifndef SONDE_SRC_WRITER_MODEL_H
+#define SONDE_SRC_WRITER_MODEL_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+#include "../clock/clock.h"
+#include "../common/common.h"
+
+struct sonde__field_class {
+	char *name;
+	uint8_t kind; /* enum sonde_field_kind */
+	uint8_t size;
+	uint8_t is_signed;
+	uint8_t base;
+	uint8_t len_size;
+	uint8_t len_signed;
+	uint32_t count;
+};
+
+struct sonde__event_class {
+	uint32_t id;
+	uint32_t nr_fields;
+	char *name;
+	struct sonde__field_class *fields;
+};
+
+struct sonde__trace_model {
+	uint8_t uuid[16];
+	const struct sonde__clock *clock;
+	struct sonde__event_class **events; /* indexed by id, NULL for holes */
+	uint32_t nr_events;
+	const char *hostname;
+	const char *procname; /* the recorded command */
+	int64_t pid;          /* of the recorded command */
+};
+
+/* Write CTF 1.8 TSDL metadata for @m to @f.  Returns 0 or -errno. */
+SONDE_HIDDEN int sonde__metadata_write(FILE *f,
+				       const struct sonde__trace_model *m);
+
+#endif

@@ -1,0 +1,13 @@
+/* SPDX-License-Identifier: MIT */
+/* CLI verbs of the sonde tool. */
+#ifndef SONDE_TOOLS_CMD_H
+#define SONDE_TOOLS_CMD_H
+
+int cmd_record(int argc, char **argv);
+
+/* Print "sonde: <msg>" on stderr; returns 1 (exit status for usage errors). */
+int cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Parse a size ("4096", "64k", "1M", "1G"); 0 or -EINVAL. */
+int cli_parse_size(const char *s, unsigned long long *out);
+
+#endif

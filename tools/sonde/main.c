@@ -1,0 +1,102 @@
+// SPDX-License-Identifier: MIT
+/*
+ * sonde: command-line entry point; dispatches to one cmd-<verb>.c per verb.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <sonde/sonde.h>
+
+#include "cmd.h"
+
+static const struct {
+	const char *name;
+	int (*fn)(int argc, char **argv);
+	const char *help;
+} verbs[] = {
+	{ "record", cmd_record, "run a command with tracing on, write a CTF trace" },
+};
+
+static void usage(FILE *f)
+{
+	fputs("usage: sonde <command> [options]\n\ncommands:\n", f);
+	for (size_t i = 0; i < sizeof(verbs) / sizeof(verbs[0]); i++)
+		fprintf(f, "  %-10s %s\n", verbs[i].name, verbs[i].help);
+	fputs("\nsonde <command> --help describes a command; "
+	      "man sonde-<command> has the details.\n", f);
+}
+
+int cli_error(const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("sonde: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	return 1;
+}
+
+int cli_parse_size(const char *s, unsigned long long *out)
+{
+	unsigned long long v, mult = 1;
+	char *end;
+
+	if (!s || !*s || *s == '-')
+		return -EINVAL;
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (errno || end == s)
+		return -EINVAL;
+	switch (*end) {
+	case 0:
+		break;
+	case 'k': case 'K':
+		mult = 1ull << 10;
+		end++;
+		break;
+	case 'm': case 'M':
+		mult = 1ull << 20;
+		end++;
+		break;
+	case 'g': case 'G':
+		mult = 1ull << 30;
+		end++;
+		break;
+	default:
+		return -EINVAL;
+	}
+	if (*end == 'i' || *end == 'B')
+		end += *end == 'i' && end[1] == 'B' ? 2 : 1;
+	if (*end || v > (~0ull) / mult)
+		return -EINVAL;
+	*out = v * mult;
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 2) {
+		usage(stderr);
+		return 1;
+	}
+	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") ||
+	    !strcmp(argv[1], "help")) {
+		usage(stdout);
+		return 0;
+	}
+	if (!strcmp(argv[1], "--version")) {
+		printf("sonde %s\n", SONDE_VERSION_STRING);
+		return 0;
+	}
+	for (size_t i = 0; i < sizeof(verbs) / sizeof(verbs[0]); i++)
+		if (!strcmp(argv[1], verbs[i].name))
+			return verbs[i].fn(argc - 1, argv + 1);
+	cli_error("unknown command '%s'; run 'sonde --help' for the list",
+		  argv[1]);
+	return 1;
+}

@@ -116,7 +116,18 @@ static inline char *sonde__shm_data(const struct sonde__shm_hdr *h,
 	       (uint64_t)cpu * h->subbuf_size * h->nsub;
 }
 
-/* Bytes committed so far in a sub-buffer, all generations together. */
+/*
+ * Commit units per sub-buffer generation: its bytes (header by the opener,
+ * records by their writers, padding by the closer) plus one from the closer,
+ * so that a sub-buffer filled to the last byte is complete only once its
+ * closer has written the packet's end fields.
+ */
+static inline uint64_t sonde__gen_units(uint32_t subbuf_size)
+{
+	return (uint64_t)subbuf_size + 1;
+}
+
+/* Units committed so far in a sub-buffer, all generations together. */
 static inline uint64_t sonde__committed(const struct sonde_rb_commit *c)
 {
 	/* Pairs with the producers' release commits (rseq add or atomic). */

@@ -41,8 +41,12 @@
  * advanced with an rseq add on the owning CPU, and `remote`, advanced with
  * an atomic add by a producer that migrated between reserve and commit.  A
  * sub-buffer of generation g is complete when local + remote equals
- * (g + 1) * subbuf_size: out-of-order commits (a preempted producer, a
- * signal handler nested inside a tracepoint) never expose a partial record.
+ * (g + 1) * (subbuf_size + 1): its opener commits the header bytes after
+ * writing timestamp_begin, writers commit their records, and its closer
+ * commits the padding plus one after writing the end fields, so neither
+ * out-of-order commits (a preempted producer, a signal handler nested in a
+ * tracepoint) nor a record ending exactly at the sub-buffer's end expose a
+ * packet before it is whole.
  *
  * Switch.  A record that does not fit moves the offset to the next
  * sub-buffer (one rseq commit that also stores the 0xFD padding byte), after
@@ -248,7 +252,7 @@ static int switch_subbuf(const struct sonde__chan_view *ch,
 			 uint64_t ts)
 {
 	struct sonde_rb_cpu *rb = cv->rb;
-	uint32_t in = (uint32_t)off & ch->subbuf_mask;
+	uint32_t in = ((uint32_t)(off - 1) & ch->subbuf_mask) + 1;
 	uint64_t start = off - in;
 	uint64_t next = start + ch->subbuf_size;
 	uint32_t idx = (uint32_t)(start >> ch->subbuf_shift) & ch->nsub_mask;
@@ -264,7 +268,7 @@ static int switch_subbuf(const struct sonde__chan_view *ch,
 		if (next + ch->subbuf_size - consumed > ch->buf_mask + 1)
 			return -ENOSPC;
 	} else if (sonde__committed(&cv->commit[nidx]) !=
-		   gen * ch->subbuf_size) {
+		   gen * sonde__gen_units(ch->subbuf_size)) {
 		return -ENOSPC;
 	}
 	mark = in < ch->subbuf_size ? (uint8_t *)cv->data + (off & ch->buf_mask)
@@ -280,7 +284,8 @@ static int switch_subbuf(const struct sonde__chan_view *ch,
 	old->events_discarded = total_lost(rb);
 	nw->timestamp_begin = ts;
 	nw->packet_seq_num = next >> ch->subbuf_shift;
-	sonde__commit_bytes(&cv->commit[idx], cpu, ch->subbuf_size - in);
+	/* Padding plus the closer's unit: see sonde__gen_units(). */
+	sonde__commit_bytes(&cv->commit[idx], cpu, ch->subbuf_size - in + 1);
 	sonde__commit_bytes(&cv->commit[nidx], cpu, SONDE__PKT_HDR_SIZE);
 	return 0;
 }
@@ -326,7 +331,8 @@ char *sonde__reserve_slow(const struct sonde_event_desc *d, uint32_t id,
 		last_tid = __atomic_load_n(&cv->rb->last_tid, __ATOMIC_ACQUIRE);
 		last_ts = __atomic_load_n(&cv->rb->last_ts, __ATOMIC_ACQUIRE);
 		ts = sonde__clock_now(ch);
-		in = (uint32_t)off & ch->subbuf_mask;
+		/* In (0, subbuf_size]: a full sub-buffer stays "in" itself. */
+		in = ((uint32_t)(off - 1) & ch->subbuf_mask) + 1;
 		pkt_start = in == SONDE__PKT_HDR_SIZE;
 		thread = pkt_start || last_tid != sonde__self.tid;
 		compact = !pkt_start && !((ts ^ last_ts) >> SONDE__TS_BITS);

@@ -309,7 +309,7 @@ static int complete(const struct sonde__shm_hdr *h, struct sonde_rb_cpu *rb,
 	uint64_t gen = pos / ((uint64_t)h->subbuf_size * h->nsub);
 
 	return sonde__committed(&sonde__rb_commits(rb)[idx]) ==
-	       (gen + 1) * h->subbuf_size;
+	       (gen + 1) * sonde__gen_units(h->subbuf_size);
 }
 
 static const uint8_t *subbuf(const struct sonde__shm_hdr *h, uint32_t cpu,

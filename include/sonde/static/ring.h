@@ -112,6 +112,7 @@ struct sonde__wctx {
 	uint32_t len;                   /* bytes reserved */
 	uint32_t cpu;
 	uint32_t resv;
+	long rseq_off;
 };
 
 struct sonde_event_desc;
@@ -122,25 +123,26 @@ SONDE__API char *sonde__reserve_slow(const struct sonde_event_desc *d,
 SONDE__API void sonde__commit_slow(struct sonde__wctx *w);
 
 /*
- * Reserve @payload bytes for event @id.  Returns where the payload goes, or
- * NULL when the record was dropped (and counted).  Context: any thread,
- * signal handlers included; never blocks, allocates or enters the kernel.
+ * Fast path of reserve: @payload bytes for event @id on this CPU's buffer.
+ * Returns where the payload goes, or NULL when the slow path must decide
+ * (which may still record it).  Context: any thread, signal handlers
+ * included; never blocks, allocates or enters the kernel.
  */
-static inline char *sonde__reserve(const struct sonde_event_desc *d,
-				   uint32_t id, uint32_t payload,
-				   struct sonde__wctx *w)
+static inline char *sonde__reserve_fast(uint32_t id, uint32_t payload,
+					struct sonde__wctx *w)
 {
 #if SONDE__ARCH_HAVE_RSEQ
 	struct sonde__chan_view *ch = sonde__chan;
+	long rseq_off = ch->rseq_off;
 	uint32_t len = payload + SONDE__COMPACT_HDR;
-	uint32_t cpu = sonde__arch_rseq_cpu(ch->rseq_off);
+	uint32_t cpu = sonde__arch_rseq_cpu(rseq_off);
 	struct sonde__cpu_view *cv;
 	struct sonde_rb_cpu *rb;
 	uint64_t off, ts, last_ts;
 	uint32_t in, *slot;
 
 	if (SONDE__UNLIKELY(cpu >= ch->ncpu_fast))
-		goto slow;
+		return NULL;
 	cv = &ch->cpu[cpu];
 	rb = cv->rb;
 	/*
@@ -150,52 +152,65 @@ static inline char *sonde__reserve(const struct sonde_event_desc *d,
 	 */
 	off = __atomic_load_n(&rb->offset, __ATOMIC_RELAXED);
 	__atomic_signal_fence(__ATOMIC_SEQ_CST);
-	in = (uint32_t)off & ch->subbuf_mask;
+	/* In (0, subbuf_size]: a full sub-buffer is not the next one's 0. */
+	in = ((uint32_t)(off - 1) & ch->subbuf_mask) + 1;
 	if (SONDE__UNLIKELY(in == SONDE__PKT_HDR_SIZE ||
 			    in + len > ch->subbuf_size ||
 			    id > SONDE__ID_COMPACT_MAX ||
 			    __atomic_load_n(&rb->last_tid, __ATOMIC_RELAXED) !=
 				    sonde__self.tid))
-		goto slow;
+		return NULL;
 	last_ts = __atomic_load_n(&rb->last_ts, __ATOMIC_RELAXED);
 	ts = sonde__arch_cycles();
 	if (SONDE__UNLIKELY((ts ^ last_ts) >> SONDE__TS_BITS))
-		goto slow;
+		return NULL;
 	slot = (uint32_t *)(cv->data + (off & ch->buf_mask));
 	if (SONDE__UNLIKELY(sonde__arch_rseq_reserve(
 		    &rb->offset, off, off + len, slot,
-		    (len << 8) | SONDE__ID_TORN, cpu, ch->rseq_off)))
-		goto slow;
+		    (len << 8) | SONDE__ID_TORN, cpu, rseq_off)))
+		return NULL;
 	w->slot = slot;
+	w->commit = &cv->commit[(off >> ch->subbuf_shift) & ch->nsub_mask];
 	w->rb = rb;
 	w->ts = ts;
-	w->commit = &cv->commit[(off >> ch->subbuf_shift) & ch->nsub_mask];
 	w->first = id | (uint32_t)(ts << 8);
 	w->len = len;
 	w->cpu = cpu;
+	w->rseq_off = rseq_off;
 	return (char *)(slot + 1);
-slow:
+#else
+	(void)id;
+	(void)payload;
+	(void)w;
+	return (char *)0;
 #endif
-	return sonde__reserve_slow(d, id, payload, w);
 }
 
 /*
  * Publish a reservation: the first word (event header) is written last so
  * that a record cut short by the death of its process still carries its
- * salvage marker; then the sub-buffer's commit counter is advanced.
+ * salvage marker; then last_ts (only committed records may vouch for a
+ * compact timestamp) and the sub-buffer's commit counter.
  */
-static inline void sonde__commit(struct sonde__wctx *w)
+static inline void sonde__commit_fast(struct sonde__wctx *w)
 {
 	/* Orders the payload stores before the header; pairs with the
 	 * consumer's acquire load of the commit counters. */
 	__atomic_store_n(w->slot, w->first, __ATOMIC_RELEASE);
-	/* Only committed records may vouch for a compact timestamp. */
 	__atomic_store_n(&w->rb->last_ts, w->ts, __ATOMIC_RELAXED);
 #if SONDE__ARCH_HAVE_RSEQ
 	if (SONDE__LIKELY(!sonde__arch_rseq_add(&w->commit->local, w->len,
-						w->cpu, sonde__chan->rseq_off)))
+						w->cpu, w->rseq_off)))
 		return;
 #endif
+	sonde__commit_slow(w);
+}
+
+/* Commit of a reservation made by sonde__reserve_slow(). */
+static inline void sonde__commit(struct sonde__wctx *w)
+{
+	__atomic_store_n(w->slot, w->first, __ATOMIC_RELEASE);
+	__atomic_store_n(&w->rb->last_ts, w->ts, __ATOMIC_RELAXED);
 	sonde__commit_slow(w);
 }
 

@@ -131,23 +131,32 @@ static void __attribute__((destructor, unused)) sonde__tu_fini(void)
 			&sonde__ev_##p##_##n;                                  \
 	static inline void sonde__tp_##p##_##n(SONDE__PARAMS args)             \
 	{                                                                      \
-		struct sonde__wctx sonde__w;                                   \
+		struct sonde__wctx sonde__w, sonde__ws;                        \
+		uint32_t sonde__id = __atomic_load_n(&sonde__ev_##p##_##n.id,  \
+						     __ATOMIC_RELAXED);        \
 		char *sonde__p;                                                \
 		size_t sonde__sz;                                              \
 		SONDE__EACH_PREP(fields)                                       \
 		sonde__sz = 0 SONDE__EACH_SIZE(fields);                        \
-		sonde__p = sonde__reserve(                                     \
-			&sonde__ev_##p##_##n,                                  \
-			__atomic_load_n(&sonde__ev_##p##_##n.id,               \
-					__ATOMIC_RELAXED),                     \
-			sonde__sz > SONDE__MAX_PAYLOAD ? SONDE__MAX_PAYLOAD    \
-						       : (uint32_t)sonde__sz,  \
-			&sonde__w);                                            \
+		if (sonde__sz > SONDE__MAX_PAYLOAD)                            \
+			sonde__sz = SONDE__MAX_PAYLOAD;                        \
+		sonde__p = sonde__reserve_fast(sonde__id, (uint32_t)sonde__sz, \
+					       &sonde__w);                     \
+		if (SONDE__LIKELY(sonde__p != 0)) {                            \
+			SONDE__EACH_WRITE(fields)                              \
+			(void)sonde__p;                                        \
+			sonde__commit_fast(&sonde__w);                         \
+			return;                                                \
+		}                                                              \
+		/* Slow path: its own context, so the fast one never spills. */\
+		sonde__p = sonde__reserve_slow(&sonde__ev_##p##_##n, sonde__id, \
+					       (uint32_t)sonde__sz,            \
+					       &sonde__ws);                    \
 		if (!sonde__p)                                                 \
 			return;                                                \
 		SONDE__EACH_WRITE(fields)                                      \
 		(void)sonde__p;                                                \
-		sonde__commit(&sonde__w);                                      \
+		sonde__commit(&sonde__ws);                                     \
 	}
 
 #endif /* SONDE_STATIC_TRACEPOINT_H */

@@ -120,7 +120,7 @@ int sonde__metadata_write(FILE *f, const struct sonde__trace_model *m)
 		"\t\tuint64_t stream_instance_id;\n\t};\n};\n\n",
 		uuid);
 	fprintf(f,
-		"env {\n\tdomain = \"ust\";\n\ttracer_name = \"sonde\";\n"
+		"env {\n\ttracer_name = \"sonde\";\n"
 		"\ttracer_major = %d;\n\ttracer_minor = %d;\n"
 		"\ttracer_patchlevel = %d;\n\ttrace_creation_datetime = \"%s\";\n",
 		SONDE_VERSION_MAJOR, SONDE_VERSION_MINOR, SONDE_VERSION_PATCH,

@@ -7,7 +7,7 @@
  *   +-------------------+ 0
  *   | sonde__shm_hdr    |  geometry, clock, uuid, patterns, registry lock
  *   +-------------------+ rb_off
- *   | cpu 0 control     |  struct sonde_rb_cpu + nsub x sonde_rb_commit
+ *   | cpu 0 control     |  struct sonde_rb_cpu + nsub x sonde_rb_sub
  *   | cpu 1 control     |  (rb_stride bytes each, cache-line multiple)
  *   | ...               |
  *   +-------------------+ reg_off
@@ -104,9 +104,9 @@ sonde__shm_rb(const struct sonde__shm_hdr *h, uint32_t cpu)
 				       (uint64_t)cpu * h->rb_stride);
 }
 
-static inline struct sonde_rb_commit *sonde__rb_commits(struct sonde_rb_cpu *rb)
+static inline struct sonde_rb_sub *sonde__rb_subs(struct sonde_rb_cpu *rb)
 {
-	return (struct sonde_rb_commit *)(rb + 1);
+	return (struct sonde_rb_sub *)(rb + 1);
 }
 
 static inline char *sonde__shm_data(const struct sonde__shm_hdr *h,
@@ -114,25 +114,6 @@ static inline char *sonde__shm_data(const struct sonde__shm_hdr *h,
 {
 	return (char *)h + h->data_off +
 	       (uint64_t)cpu * h->subbuf_size * h->nsub;
-}
-
-/*
- * Commit units per sub-buffer generation: its bytes (header by the opener,
- * records by their writers, padding by the closer) plus one from the closer,
- * so that a sub-buffer filled to the last byte is complete only once its
- * closer has written the packet's end fields.
- */
-static inline uint64_t sonde__gen_units(uint32_t subbuf_size)
-{
-	return (uint64_t)subbuf_size + 1;
-}
-
-/* Units committed so far in a sub-buffer, all generations together. */
-static inline uint64_t sonde__committed(const struct sonde_rb_commit *c)
-{
-	/* Pairs with the producers' release commits (rseq add or atomic). */
-	return __atomic_load_n(&c->local, __ATOMIC_ACQUIRE) +
-	       __atomic_load_n(&c->remote, __ATOMIC_ACQUIRE);
 }
 
 #endif

@@ -9,8 +9,7 @@
  * buffer is nsub sub-buffers of subbuf_size bytes (both powers of two); each
  * sub-buffer becomes one CTF packet and starts with the 84-byte packet
  * header + context.  Positions are free-running 64-bit byte counters; the
- * sub-buffer of position p is (p >> subbuf_shift) & (nsub - 1), its
- * generation p / (subbuf_size * nsub).
+ * sub-buffer of position p is (p >> subbuf_shift) & (nsub - 1).
  *
  *   buffer of CPU n (data area)
  *   +---------------------+---------------------+-----+---------------------+
@@ -25,45 +24,44 @@
  *   record, extended:  u8 0xFF | u32 id | u64 timestamp | payload
  *   thread record:     header (id 0) | s32 tid | s32 pid
  *
- * Reserve.  A producer reads its CPU from its rseq area, loads the
- * buffer's offset, and commits offset + len with a restartable sequence that
- * checks it is still on that CPU and that the offset did not move (so no
- * LOCK prefix: the kernel aborts the sequence on preemption, migration or
- * signal delivery, and the producer retries).  The clock is read after the
- * offset, so records are in timestamp order within a buffer.  Just before
- * the commit the sequence stores a salvage marker (len << 8 | 0xFE) in the
- * record's first word; the producer writes the payload, then the header's
- * first word last.  If the process dies between reserve and commit, the
- * marker tells the consumer how long the torn record is, and it is skipped
- * and counted lost instead of stalling or corrupting the packet.
+ * One-step records (the fast path, sonde__record() in
+ * include/sonde/static/ring.h).  The tracepoint serializes its record on the
+ * stack, reads its CPU from its rseq area, loads that buffer's offset and
+ * the clock (in that order, so records are in timestamp order within a
+ * buffer), and runs one restartable sequence that checks it is still on
+ * that CPU and that the offset has not moved, copies the record into the
+ * buffer and commits offset + len.  The kernel aborts the sequence on
+ * preemption, migration or signal delivery (the writer then retries), so no
+ * LOCK prefix is needed and a record is never visible half-written: a
+ * committed record is complete, an aborted one does not exist.
  *
- * Commit.  Each sub-buffer has two free-running byte counters: `local`,
- * advanced with an rseq add on the owning CPU, and `remote`, advanced with
- * an atomic add by a producer that migrated between reserve and commit.  A
- * sub-buffer of generation g is complete when local + remote equals
- * (g + 1) * (subbuf_size + 1): its opener commits the header bytes after
- * writing timestamp_begin, writers commit their records, and its closer
- * commits the padding plus one after writing the end fields, so neither
- * out-of-order commits (a preempted producer, a signal handler nested in a
- * tracepoint) nor a record ending exactly at the sub-buffer's end expose a
- * packet before it is whole.
+ * Two-step records (thread-change records, extended headers, records
+ * larger than SONDE__FAST_PAYLOAD_MAX, and the generic architecture) are
+ * reserved, written in place, then committed.  The writer first raises the
+ * sub-buffer's `pending` count, then reserves with a sequence that also
+ * stores a salvage marker (len << 8 | 0xFE) in the record's first word;
+ * it writes the payload, then the header's first word last, then lowers
+ * `pending`.  A sub-buffer is complete when the offset has moved past it
+ * and its pending count is zero.  If a process dies between reserve and
+ * commit, the marker tells the consumer how long the torn record is; it is
+ * skipped and counted lost instead of corrupting the packet.
  *
  * Switch.  A record that does not fit moves the offset to the next
- * sub-buffer (one rseq commit that also stores the 0xFD padding byte), after
- * which the switching producer fills the old packet's end fields
- * (timestamp_end, content_size, events_discarded), the new packet's
- * timestamp_begin and sequence number, and commits the padding and header
- * bytes.  In discard mode the next sub-buffer must have been consumed, else
- * the record is dropped and counted in lost_full; in overwrite mode the
- * writer laps the reader, but never into a sub-buffer whose previous
- * generation is still being written.
+ * sub-buffer in one sequence that also writes the closed packet's end
+ * fields (timestamp_end, content_size, events_discarded), the opened
+ * packet's timestamp_begin and sequence number, and the 0xFD padding byte:
+ * the packet fields are final as soon as the offset shows the switch.  In
+ * discard mode the next sub-buffer must have been consumed, else the record
+ * is dropped and counted in lost_full; in overwrite mode the writer laps
+ * the reader, but never into a sub-buffer with a two-step record in flight.
  *
  * Timestamps.  A compact header keeps the low 24 bits; a reader extends them
  * from the previous record, assuming at most one wrap.  A producer uses it
- * only if (ts >> 24) == (last_ts >> 24), where last_ts is stored by each
- * commit (so a torn record never vouches for one); a stale last_ts is always older than the true previous record,
- * which only makes the test stricter.  The first record of every packet
- * carries a full timestamp.
+ * only if (ts >> 24) == (last_ts >> 24), where last_ts is stored after each
+ * commit (so a record that never committed cannot vouch for one); a stale
+ * last_ts is always older than the true previous record, which only makes
+ * the test stricter.  The first record of every packet carries a full
+ * timestamp.
  *
  * Threads.  To keep the common record at 4 header bytes, the writer's tid
  * and pid are not in every record: a thread record precedes any record whose
@@ -113,17 +111,23 @@ static __thread struct sonde__rseq_area own_rseq
 	__attribute__((tls_model("initial-exec"))) = { .cpu_id = UINT32_MAX };
 static bool use_own_rseq;
 
+extern const unsigned int __rseq_size __attribute__((weak));
+
+int sonde__rseq_glibc(void)
+{
+	return &__rseq_size && __rseq_size >= 20;
+}
+
 long sonde__rseq_setup(void)
 {
 #if SONDE__ARCH_HAVE_RSEQ
-	extern const ptrdiff_t __rseq_offset __attribute__((weak));
-	extern const unsigned int __rseq_size __attribute__((weak));
-
-	if (&__rseq_size && __rseq_size >= 20)
+	if (sonde__rseq_glibc())
 		return (long)__rseq_offset;
 	use_own_rseq = true;
 	return (long)((char *)&own_rseq - (char *)sonde__arch_tp());
 #else
+	(void)own_rseq;
+	(void)use_own_rseq;
 	return 0;
 #endif
 }
@@ -192,47 +196,43 @@ static int cs_reserve(const struct sonde__chan_view *ch, uint32_t cpu,
 #endif
 }
 
+/* Packet fields written by a switch: 5 of the closed packet, 6 of the new. */
+struct switch_fields {
+	uint64_t old_ts_end, old_content, old_size, old_seq, old_discarded;
+	uint64_t ts_begin, ts_end, content, size, seq, discarded;
+};
+
+#define PKT_END_FIELDS 40   /* offsetof(struct sonde__pkt_hdr, timestamp_end) */
+#define PKT_BEGIN_FIELDS 32 /* offsetof(..., timestamp_begin) */
+
 static int cs_switch(const struct sonde__chan_view *ch, uint32_t cpu,
-		     struct sonde_rb_cpu *rb, uint64_t off, uint64_t newoff,
-		     uint8_t *mark)
+		     struct sonde__cpu_view *cv, uint64_t off, uint64_t newoff,
+		     char *old, char *nw, const struct switch_fields *f,
+		     uint8_t *mark, uint32_t idx)
 {
 #if SONDE__ARCH_HAVE_RSEQ
-	return sonde__arch_rseq_switch(&rb->offset, off, newoff, mark,
-				       SONDE__ID_PAD, cpu, ch->rseq_off);
+	(void)idx;
+	return sonde__arch_rseq_switch(&cv->rb->offset, off, newoff,
+				       old + PKT_END_FIELDS,
+				       nw + PKT_BEGIN_FIELDS,
+				       (const uint64_t *)f, mark, SONDE__ID_PAD,
+				       cpu, ch->rseq_off);
 #else
+	/* The closed packet stays pending until its fields are written. */
 	(void)ch;
 	(void)cpu;
-	if (!__atomic_compare_exchange_n(&rb->offset, &off, newoff, false,
-					 __ATOMIC_SEQ_CST, __ATOMIC_RELAXED))
+	__atomic_fetch_add(&cv->sub[idx].pending, 1, __ATOMIC_SEQ_CST);
+	if (!__atomic_compare_exchange_n(&cv->rb->offset, &off, newoff, false,
+					 __ATOMIC_SEQ_CST, __ATOMIC_RELAXED)) {
+		__atomic_fetch_sub(&cv->sub[idx].pending, 1, __ATOMIC_RELEASE);
 		return 1;
-	__atomic_store_n(mark, SONDE__ID_PAD, __ATOMIC_RELAXED);
+	}
+	memcpy(old + PKT_END_FIELDS, &f->old_ts_end, 5 * sizeof(uint64_t));
+	memcpy(nw + PKT_BEGIN_FIELDS, &f->ts_begin, 6 * sizeof(uint64_t));
+	*mark = SONDE__ID_PAD;
+	__atomic_fetch_sub(&cv->sub[idx].pending, 1, __ATOMIC_RELEASE);
 	return 0;
 #endif
-}
-
-void sonde__commit_bytes(struct sonde_rb_commit *c, uint32_t cpu,
-			 uint64_t len)
-{
-#if SONDE__ARCH_HAVE_RSEQ
-	const struct sonde__chan_view *ch = sonde__chan;
-
-	for (int i = 0; i < 8; i++) {
-		if (sonde__arch_rseq_cpu(ch->rseq_off) != cpu)
-			break;
-		if (!sonde__arch_rseq_add(&c->local, len, cpu, ch->rseq_off))
-			return;
-	}
-#else
-	(void)cpu;
-#endif
-	/* Release: the record's bytes before the count; pairs with
-	 * sonde__committed(). */
-	__atomic_fetch_add(&c->remote, len, __ATOMIC_RELEASE);
-}
-
-void sonde__commit_slow(struct sonde__wctx *w)
-{
-	sonde__commit_bytes(w->commit, w->cpu, w->len);
 }
 
 static uint64_t total_lost(struct sonde_rb_cpu *rb)
@@ -257,37 +257,32 @@ static int switch_subbuf(const struct sonde__chan_view *ch,
 	uint64_t next = start + ch->subbuf_size;
 	uint32_t idx = (uint32_t)(start >> ch->subbuf_shift) & ch->nsub_mask;
 	uint32_t nidx = (uint32_t)(next >> ch->subbuf_shift) & ch->nsub_mask;
-	uint64_t gen = next / (ch->buf_mask + 1);
-	struct sonde__pkt_hdr *old, *nw;
+	struct switch_fields f;
 	uint8_t *mark;
-	int r;
 
 	if (!ch->overwrite) {
 		uint64_t consumed =
 			__atomic_load_n(&rb->consumed, __ATOMIC_ACQUIRE);
 		if (next + ch->subbuf_size - consumed > ch->buf_mask + 1)
 			return -ENOSPC;
-	} else if (sonde__committed(&cv->commit[nidx]) !=
-		   gen * sonde__gen_units(ch->subbuf_size)) {
+	} else if (__atomic_load_n(&cv->sub[nidx].pending, __ATOMIC_ACQUIRE)) {
 		return -ENOSPC;
 	}
+	memset(&f, 0, sizeof(f));
+	f.old_ts_end = ts;
+	f.old_content = (uint64_t)in * 8;
+	f.old_size = (uint64_t)in * 8;
+	f.old_seq = start >> ch->subbuf_shift;
+	f.old_discarded = total_lost(rb);
+	f.ts_begin = ts;
+	f.seq = next >> ch->subbuf_shift;
 	mark = in < ch->subbuf_size ? (uint8_t *)cv->data + (off & ch->buf_mask)
 				    : (uint8_t *)&rb->resv0[0];
-	r = cs_switch(ch, cpu, rb, off, next + SONDE__PKT_HDR_SIZE, mark);
-	if (r)
-		return 1;
-	old = (struct sonde__pkt_hdr *)(cv->data + (start & ch->buf_mask));
-	nw = (struct sonde__pkt_hdr *)(cv->data + (next & ch->buf_mask));
-	old->timestamp_end = ts;
-	old->content_size = (uint64_t)in * 8;
-	old->packet_size = (uint64_t)in * 8;
-	old->events_discarded = total_lost(rb);
-	nw->timestamp_begin = ts;
-	nw->packet_seq_num = next >> ch->subbuf_shift;
-	/* Padding plus the closer's unit: see sonde__gen_units(). */
-	sonde__commit_bytes(&cv->commit[idx], cpu, ch->subbuf_size - in + 1);
-	sonde__commit_bytes(&cv->commit[nidx], cpu, SONDE__PKT_HDR_SIZE);
-	return 0;
+	return cs_switch(ch, cpu, cv, off, next + SONDE__PKT_HDR_SIZE,
+			 cv->data + (start & ch->buf_mask),
+			 cv->data + (next & ch->buf_mask), &f, mark, idx)
+		       ? 1
+		       : 0;
 }
 
 static char *write_header(char *p, uint32_t id, uint64_t ts, bool compact)
@@ -318,7 +313,7 @@ char *sonde__reserve_slow(const struct sonde_event_desc *d, uint32_t id,
 		thread_ids();
 	for (int tries = 0; tries < MAX_TRIES; tries++) {
 		uint64_t off, ts, last_ts, last_tid;
-		uint32_t in, len, thr_len, *slot;
+		uint32_t in, idx, len, thr_len, *slot;
 		bool pkt_start, thread, compact;
 		char *p, hdr[2 * SONDE__EXT_HDR + 8];
 		int r;
@@ -359,10 +354,17 @@ char *sonde__reserve_slow(const struct sonde_event_desc *d, uint32_t id,
 			}
 			continue;
 		}
+		idx = (uint32_t)((off - in) >> ch->subbuf_shift) & ch->nsub_mask;
+		/* Raised before the reservation exists, so that a consumer or
+		 * a lapping writer that sees it closed also sees it pending. */
+		__atomic_fetch_add(&cv->sub[idx].pending, 1, __ATOMIC_SEQ_CST);
 		slot = (uint32_t *)(cv->data + (off & ch->buf_mask));
 		if (cs_reserve(ch, cpu, cv->rb, off, off + len, slot,
-			       (len << 8) | SONDE__ID_TORN, thread))
+			       (len << 8) | SONDE__ID_TORN, thread)) {
+			__atomic_fetch_sub(&cv->sub[idx].pending, 1,
+					   __ATOMIC_RELEASE);
 			continue;
+		}
 		if (thread) {
 			uint64_t expect = sonde__self.tid | SONDE__TID_TENTATIVE;
 
@@ -392,10 +394,9 @@ char *sonde__reserve_slow(const struct sonde_event_desc *d, uint32_t id,
 		memcpy((char *)slot + 4, hdr + 4, (size_t)(p - hdr) - 4);
 		p = (char *)slot + (p - hdr);
 		w->slot = slot;
+		w->sub = &cv->sub[idx];
 		w->rb = cv->rb;
 		w->ts = ts;
-		w->commit = &cv->commit[(off >> ch->subbuf_shift) &
-					ch->nsub_mask];
 		w->len = len;
 		w->cpu = cpu;
 		return p;
@@ -403,4 +404,25 @@ char *sonde__reserve_slow(const struct sonde_event_desc *d, uint32_t id,
 	if (cv)
 		__atomic_fetch_add(&cv->rb->lost_busy, 1, __ATOMIC_RELAXED);
 	return NULL;
+}
+
+void sonde__commit_slow(struct sonde__wctx *w)
+{
+	/* Only committed records may vouch for a compact timestamp. */
+	__atomic_store_n(&w->rb->last_ts, w->ts, __ATOMIC_RELAXED);
+	/* Release: the record before the count; pairs with the consumer's
+	 * acquire load of pending. */
+	__atomic_fetch_sub(&w->sub->pending, 1, __ATOMIC_RELEASE);
+}
+
+void sonde__record_slow(const struct sonde_event_desc *d, uint32_t id,
+			const void *payload, uint32_t len)
+{
+	struct sonde__wctx w;
+	char *p = sonde__reserve_slow(d, id, len, &w);
+
+	if (!p)
+		return;
+	memcpy(p, payload, len);
+	sonde__commit(&w);
 }

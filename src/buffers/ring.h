@@ -9,12 +9,11 @@
 
 #include "../common/common.h"
 
+/* Whether glibc registered rseq for this process's threads. */
+SONDE_HIDDEN int sonde__rseq_glibc(void);
 /* Thread-pointer offset of the rseq area this process uses. */
 SONDE_HIDDEN long sonde__rseq_setup(void);
 /* Current time in the channel's clock (cycles or ns). */
 SONDE_HIDDEN uint64_t sonde__clock_now(const struct sonde__chan_view *ch);
-/* Add @len committed bytes to a sub-buffer owned by @cpu. */
-SONDE_HIDDEN void sonde__commit_bytes(struct sonde_rb_commit *c, uint32_t cpu,
-				      uint64_t len);
 
 #endif

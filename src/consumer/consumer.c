@@ -3,7 +3,7 @@
  * Consumer of one channel.  It creates the shared-memory object that traced
  * processes map (so what they commit survives their crash), then:
  *  - drain: for each CPU, while the sub-buffer at the read position is
- *    complete (its commit counters reached the generation's full size),
+ *    complete (the writers moved past it and no record is in flight),
  *    write its packet (content_size bytes) to the CPU's stream file and
  *    release it by advancing `consumed`;
  *  - finish, once producers are gone: write the remaining sub-buffers.
@@ -121,7 +121,7 @@ static void init_layout(struct sonde__consumer *c,
 	h->total_size = c->size;
 	h->rb_off = (sizeof(*h) + 63) & ~63ull;
 	h->rb_stride = (sizeof(struct sonde_rb_cpu) +
-			o->nsub * sizeof(struct sonde_rb_commit) + 63) &
+			o->nsub * sizeof(struct sonde_rb_sub) + 63) &
 		       ~63ull;
 	h->reg_off = h->rb_off + ncpu * h->rb_stride;
 	h->reg_size = REG_SIZE;
@@ -155,7 +155,6 @@ static void init_layout(struct sonde__consumer *c,
 			sonde__clock_read(&c->clock);
 		rb->offset = SONDE__PKT_HDR_SIZE;
 		rb->last_tid = UINT64_MAX;
-		sonde__rb_commits(rb)[0].local = SONDE__PKT_HDR_SIZE;
 	}
 }
 
@@ -199,7 +198,7 @@ int sonde__consumer_create(const struct sonde__consumer_opts *o,
 	snprintf(c->dir, sizeof(c->dir), "%s", o->dir);
 	sonde__clock_start(&c->clock);
 	rb = ncpu * ((sizeof(struct sonde_rb_cpu) +
-		      o->nsub * sizeof(struct sonde_rb_commit) + 63) & ~63ull);
+		      o->nsub * sizeof(struct sonde_rb_sub) + 63) & ~63ull);
 	data = (uint64_t)ncpu * o->subbuf_size * o->nsub;
 	c->size = (size_t)((((sizeof(struct sonde__shm_hdr) + 63) & ~63ull) +
 			    rb + REG_SIZE + 4095) & ~4095ull) + data;
@@ -302,14 +301,22 @@ static int emit(struct sonde__consumer *c, uint32_t cpu, const uint8_t *pkt,
 	return 0;
 }
 
+/*
+ * The sub-buffer at @pos is complete when the writers have moved past it
+ * (its packet fields were written by the switch that did so) and no
+ * two-step record is still in flight in it.
+ */
 static int complete(const struct sonde__shm_hdr *h, struct sonde_rb_cpu *rb,
 		    uint64_t pos)
 {
 	uint32_t idx = (uint32_t)(pos / h->subbuf_size) & (h->nsub - 1);
-	uint64_t gen = pos / ((uint64_t)h->subbuf_size * h->nsub);
+	uint64_t off = __atomic_load_n(&rb->offset, __ATOMIC_ACQUIRE);
 
-	return sonde__committed(&sonde__rb_commits(rb)[idx]) ==
-	       (gen + 1) * sonde__gen_units(h->subbuf_size);
+	if (off - pos <= h->subbuf_size)
+		return 0;
+	/* Pairs with the producers' release decrement after a commit. */
+	return !__atomic_load_n(&sonde__rb_subs(rb)[idx].pending,
+				__ATOMIC_ACQUIRE);
 }
 
 static const uint8_t *subbuf(const struct sonde__shm_hdr *h, uint32_t cpu,

@@ -43,7 +43,7 @@ static int hdr_valid(const struct sonde__shm_hdr *h, uint64_t size)
 	data = (uint64_t)h->ncpu * h->subbuf_size * h->nsub;
 	return h->rb_off >= sizeof(*h) &&
 	       h->rb_stride >= sizeof(struct sonde_rb_cpu) +
-				       h->nsub * sizeof(struct sonde_rb_commit) &&
+				       h->nsub * sizeof(struct sonde_rb_sub) &&
 	       h->reg_off >= h->rb_off + h->ncpu * h->rb_stride &&
 	       h->data_off >= h->reg_off + h->reg_size &&
 	       h->data_off + data == size &&
@@ -52,15 +52,13 @@ static int hdr_valid(const struct sonde__shm_hdr *h, uint64_t size)
 
 static struct sonde__chan_view *view_create(struct sonde__shm_hdr *h)
 {
-	struct sonde__chan_view *ch = calloc(1, sizeof(*ch));
+	struct sonde__chan_view *ch =
+		calloc(1, sizeof(*ch) + h->ncpu * sizeof(struct sonde__cpu_view));
 
 	if (!ch)
 		return NULL;
-	ch->cpu = calloc(h->ncpu, sizeof(*ch->cpu));
-	if (!ch->cpu) {
-		free(ch);
-		return NULL;
-	}
+	/* The fast path indexes the array right after the struct. */
+	ch->cpu = (struct sonde__cpu_view *)(ch + 1);
 	ch->subbuf_size = h->subbuf_size;
 	ch->subbuf_mask = h->subbuf_size - 1;
 	ch->subbuf_shift = (uint32_t)__builtin_ctz(h->subbuf_size);
@@ -70,13 +68,13 @@ static struct sonde__chan_view *view_create(struct sonde__shm_hdr *h)
 	ch->clock = h->clock;
 	ch->overwrite = h->overwrite;
 	ch->rseq_off = sonde__rseq_setup();
-	ch->ncpu_fast = SONDE__ARCH_HAVE_RSEQ &&
+	ch->ncpu_fast = SONDE__ARCH_HAVE_RSEQ && sonde__rseq_glibc() &&
 					h->clock == SONDE__CLOCK_CYCLES
 				? h->ncpu
 				: 0;
 	for (uint32_t i = 0; i < h->ncpu; i++) {
 		ch->cpu[i].rb = sonde__shm_rb(h, i);
-		ch->cpu[i].commit = sonde__rb_commits(ch->cpu[i].rb);
+		ch->cpu[i].sub = sonde__rb_subs(ch->cpu[i].rb);
 		ch->cpu[i].data = sonde__shm_data(h, i);
 	}
 	return ch;

@@ -24,6 +24,11 @@
 #define SONDE__ARCH_HAVE_RSEQ 1
 #define SONDE__ARCH_HAVE_CYCLES 1
 
+#include <stddef.h>
+
+/* glibc >= 2.35: offset of its rseq area from the thread pointer. */
+extern const ptrdiff_t __rseq_offset __attribute__((weak));
+
 static inline uint64_t sonde__arch_cycles(void)
 {
 	uint32_t lo, hi;
@@ -124,24 +129,40 @@ cmpfail:
 	return 1;
 }
 
-/* Switch: like reserve with a one-byte marker (padding may be < 4 bytes). */
-static inline int sonde__arch_rseq_switch(uint64_t *v, uint64_t expect,
-					  uint64_t newv, uint8_t *mark,
-					  uint8_t markv, uint32_t cpu,
-					  long rseq_off)
+/*
+ * Write a whole record and commit it: if still on @cpu and *@v == @expect,
+ * store the 4-byte header @hdr at @dst, copy @nbytes (a non-zero multiple
+ * of 8) of payload from @src to @dst + 4, then commit *@v = @newv.  Bytes
+ * copied past the record proper land in space nobody has reserved.  The
+ * header comes in a register, not through @src, so that the payload loads
+ * match the stores that serialized it (no store-forwarding stall).
+ * Returns 0 when committed, 1 when *@v changed, -1 on abort.
+ */
+static inline int sonde__arch_rseq_copy_commit(uint64_t *v, uint64_t expect,
+					       uint64_t newv, void *dst,
+					       uint32_t hdr, const void *src,
+					       uint64_t nbytes, uint32_t cpu,
+					       long rseq_off)
 {
 	__asm__ __volatile__ goto(
 		SONDE__RSEQ_CS_BEGIN
 		"cmpq %[v], %[expect]\n\t"
 		"jnz %l[cmpfail]\n\t"
-		"movb %[markv], %[mark]\n\t"
+		"movl %[hdr], (%[dst])\n\t"
+		"xorl %%r11d, %%r11d\n\t"
+		"5:\n\t"
+		"movq (%[src], %%r11), %%rcx\n\t"
+		"movq %%rcx, 4(%[dst], %%r11)\n\t"
+		"addq $8, %%r11\n\t"
+		"cmpq %[n], %%r11\n\t"
+		"jb 5b\n\t"
 		"movq %[newv], %[v]\n\t"
 		SONDE__RSEQ_CS_END
 		:
 		: [cpu] "r"(cpu), [roff] "r"(rseq_off), [v] "m"(*v),
-		  [expect] "r"(expect), [newv] "r"(newv), [mark] "m"(*mark),
-		  [markv] "q"(markv)
-		: "memory", "cc", "rax"
+		  [expect] "r"(expect), [newv] "r"(newv), [dst] "r"(dst),
+		  [hdr] "r"(hdr), [src] "r"(src), [n] "r"(nbytes)
+		: "memory", "cc", "rax", "rcx", "r11"
 		: abort, cmpfail);
 	return 0;
 abort:
@@ -151,25 +172,57 @@ cmpfail:
 }
 
 /*
- * Commit: *@v += @count while still on @cpu.  The add is one instruction,
- * so it is the commit point; the rseq section only guarantees that no other
- * CPU can be writing the same counter.  Returns 0, or -1 on abort.
+ * Sub-buffer switch: if still on @cpu and *@v == @expect, copy 5 words from
+ * @s to @d1 (end fields of the packet being closed) and the next 6 words to
+ * @d2 (begin fields of the packet being opened), store the padding byte
+ * @markv at @mark, then commit *@v = @newv.
  */
-static inline int sonde__arch_rseq_add(uint64_t *v, uint64_t count,
-				       uint32_t cpu, long rseq_off)
+static inline int sonde__arch_rseq_switch(uint64_t *v, uint64_t expect,
+					  uint64_t newv, void *d1, void *d2,
+					  const uint64_t *s, uint8_t *mark,
+					  uint8_t markv, uint32_t cpu,
+					  long rseq_off)
 {
 	__asm__ __volatile__ goto(
 		SONDE__RSEQ_CS_BEGIN
-		"addq %[count], %[v]\n\t"
+		"cmpq %[v], %[expect]\n\t"
+		"jnz %l[cmpfail]\n\t"
+		"movq 0(%[s]), %%rcx\n\t"
+		"movq %%rcx, 0(%[d1])\n\t"
+		"movq 8(%[s]), %%rcx\n\t"
+		"movq %%rcx, 8(%[d1])\n\t"
+		"movq 16(%[s]), %%rcx\n\t"
+		"movq %%rcx, 16(%[d1])\n\t"
+		"movq 24(%[s]), %%rcx\n\t"
+		"movq %%rcx, 24(%[d1])\n\t"
+		"movq 32(%[s]), %%rcx\n\t"
+		"movq %%rcx, 32(%[d1])\n\t"
+		"movq 40(%[s]), %%rcx\n\t"
+		"movq %%rcx, 0(%[d2])\n\t"
+		"movq 48(%[s]), %%rcx\n\t"
+		"movq %%rcx, 8(%[d2])\n\t"
+		"movq 56(%[s]), %%rcx\n\t"
+		"movq %%rcx, 16(%[d2])\n\t"
+		"movq 64(%[s]), %%rcx\n\t"
+		"movq %%rcx, 24(%[d2])\n\t"
+		"movq 72(%[s]), %%rcx\n\t"
+		"movq %%rcx, 32(%[d2])\n\t"
+		"movq 80(%[s]), %%rcx\n\t"
+		"movq %%rcx, 40(%[d2])\n\t"
+		"movb %[markv], %[mark]\n\t"
+		"movq %[newv], %[v]\n\t"
 		SONDE__RSEQ_CS_END
 		:
 		: [cpu] "r"(cpu), [roff] "r"(rseq_off), [v] "m"(*v),
-		  [count] "r"(count)
-		: "memory", "cc", "rax"
-		: abort);
+		  [expect] "r"(expect), [newv] "r"(newv), [d1] "r"(d1),
+		  [d2] "r"(d2), [s] "r"(s), [mark] "m"(*mark), [markv] "q"(markv)
+		: "memory", "cc", "rax", "rcx"
+		: abort, cmpfail);
 	return 0;
 abort:
 	return -1;
+cmpfail:
+	return 1;
 }
 
 #endif /* SONDE_STATIC_ARCH_X86_64_H */

@@ -27,7 +27,9 @@ extern "C" {
 #define SONDE__LIKELY(x) __builtin_expect(!!(x), 1)
 #define SONDE__UNLIKELY(x) __builtin_expect(!!(x), 0)
 
-#define SONDE__ABI_VERSION 1u
+#define SONDE__ABI_VERSION 2u
+/* Largest payload serialized on the stack and committed in one sequence. */
+#define SONDE__FAST_PAYLOAD_MAX 248u
 
 /* Bytes of CTF packet header + packet context at the start of a sub-buffer. */
 #define SONDE__PKT_HDR_SIZE 84u
@@ -63,16 +65,20 @@ struct sonde_rb_cpu {
 	uint64_t resv2[5];
 };
 
-/* Per sub-buffer commit counters, free-running bytes (ABI). */
-struct sonde_rb_commit {
-	uint64_t local;  /* added inside rseq on the owning CPU */
-	uint64_t remote; /* atomic adds from writers that migrated */
+/*
+ * Per sub-buffer state (ABI): records written in two steps (reserve, then
+ * commit) that are still in flight.  Records written in one restartable
+ * sequence are never in flight.
+ */
+struct sonde_rb_sub {
+	uint64_t pending;
+	uint64_t resv;
 };
 
 /* Process-local view of a mapped channel. */
 struct sonde__cpu_view {
 	struct sonde_rb_cpu *rb;
-	struct sonde_rb_commit *commit;
+	struct sonde_rb_sub *sub;
 	char *data;
 	uint64_t resv;
 };
@@ -88,7 +94,7 @@ struct sonde__chan_view {
 	uint32_t clock;
 	uint32_t overwrite;
 	long rseq_off;        /* thread pointer to struct rseq */
-	struct sonde__cpu_view *cpu;
+	struct sonde__cpu_view *cpu; /* ncpu entries, right after this struct */
 };
 
 /* Per-thread state, reset in the child after fork(). */
@@ -105,7 +111,7 @@ SONDE__API extern __thread struct sonde__thread sonde__self
 /* A reservation in flight between reserve and commit. */
 struct sonde__wctx {
 	uint32_t *slot;                 /* first word, written last */
-	struct sonde_rb_commit *commit; /* counters of its sub-buffer */
+	struct sonde_rb_sub *sub;       /* its sub-buffer */
 	struct sonde_rb_cpu *rb;
 	uint64_t ts;
 	uint32_t first;                 /* value of the first word */
@@ -121,29 +127,38 @@ SONDE__API char *sonde__reserve_slow(const struct sonde_event_desc *d,
 				     uint32_t id, uint32_t payload,
 				     struct sonde__wctx *w);
 SONDE__API void sonde__commit_slow(struct sonde__wctx *w);
+SONDE__API void sonde__record_slow(const struct sonde_event_desc *d,
+				   uint32_t id, const void *payload,
+				   uint32_t len);
 
 /*
- * Fast path of reserve: @payload bytes for event @id on this CPU's buffer.
- * Returns where the payload goes, or NULL when the slow path must decide
- * (which may still record it).  Context: any thread, signal handlers
- * included; never blocks, allocates or enters the kernel.
+ * Record an event whose @payload bytes were serialized at @rec (8-byte
+ * aligned, with room up to the next multiple of 8).  The common case is one
+ * restartable sequence on this CPU's buffer that copies the record and
+ * commits it: the same writing thread as the buffer's previous record, a
+ * compact header, room in the current sub-buffer.  Anything else goes to
+ * sonde__record_slow().  Context: any thread, signal handlers included;
+ * never blocks, allocates or enters the kernel.
  */
-static inline char *sonde__reserve_fast(uint32_t id, uint32_t payload,
-					struct sonde__wctx *w)
+static inline void sonde__record(const struct sonde_event_desc *d, uint32_t id,
+				 uint64_t *rec, uint32_t payload)
 {
 #if SONDE__ARCH_HAVE_RSEQ
 	struct sonde__chan_view *ch = sonde__chan;
-	long rseq_off = ch->rseq_off;
+	/* glibc's registration: the fast path is off (ncpu_fast == 0) when a
+	 * process has none; reading it here keeps the load chain short. */
+	long rseq_off = (long)__rseq_offset;
 	uint32_t len = payload + SONDE__COMPACT_HDR;
+	uint32_t n8 = payload ? (payload + 7) & ~7u : 8;
 	uint32_t cpu = sonde__arch_rseq_cpu(rseq_off);
 	struct sonde__cpu_view *cv;
 	struct sonde_rb_cpu *rb;
 	uint64_t off, ts, last_ts;
-	uint32_t in, *slot;
+	uint32_t in, hdr;
 
 	if (SONDE__UNLIKELY(cpu >= ch->ncpu_fast))
-		return NULL;
-	cv = &ch->cpu[cpu];
+		goto slow;
+	cv = (struct sonde__cpu_view *)(ch + 1) + cpu;
 	rb = cv->rb;
 	/*
 	 * Read the offset before last_tid, last_ts and the clock: the commit
@@ -155,62 +170,38 @@ static inline char *sonde__reserve_fast(uint32_t id, uint32_t payload,
 	/* In (0, subbuf_size]: a full sub-buffer is not the next one's 0. */
 	in = ((uint32_t)(off - 1) & ch->subbuf_mask) + 1;
 	if (SONDE__UNLIKELY(in == SONDE__PKT_HDR_SIZE ||
-			    in + len > ch->subbuf_size ||
+			    in + SONDE__COMPACT_HDR + n8 > ch->subbuf_size ||
 			    id > SONDE__ID_COMPACT_MAX ||
 			    __atomic_load_n(&rb->last_tid, __ATOMIC_RELAXED) !=
 				    sonde__self.tid))
-		return NULL;
+		goto slow;
 	last_ts = __atomic_load_n(&rb->last_ts, __ATOMIC_RELAXED);
 	ts = sonde__arch_cycles();
 	if (SONDE__UNLIKELY((ts ^ last_ts) >> SONDE__TS_BITS))
-		return NULL;
-	slot = (uint32_t *)(cv->data + (off & ch->buf_mask));
-	if (SONDE__UNLIKELY(sonde__arch_rseq_reserve(
-		    &rb->offset, off, off + len, slot,
-		    (len << 8) | SONDE__ID_TORN, cpu, rseq_off)))
-		return NULL;
-	w->slot = slot;
-	w->commit = &cv->commit[(off >> ch->subbuf_shift) & ch->nsub_mask];
-	w->rb = rb;
-	w->ts = ts;
-	w->first = id | (uint32_t)(ts << 8);
-	w->len = len;
-	w->cpu = cpu;
-	w->rseq_off = rseq_off;
-	return (char *)(slot + 1);
-#else
-	(void)id;
-	(void)payload;
-	(void)w;
-	return (char *)0;
+		goto slow;
+	hdr = id | (uint32_t)(ts << 8);
+	if (SONDE__UNLIKELY(sonde__arch_rseq_copy_commit(
+		    &rb->offset, off, off + len, cv->data + (off & ch->buf_mask),
+		    hdr, rec, n8, cpu, rseq_off)))
+		goto slow;
+	/* Only committed records may vouch for a compact timestamp. */
+	__atomic_store_n(&rb->last_ts, ts, __ATOMIC_RELAXED);
+	return;
+slow:
 #endif
+	sonde__record_slow(d, id, rec, payload);
 }
 
 /*
- * Publish a reservation: the first word (event header) is written last so
- * that a record cut short by the death of its process still carries its
- * salvage marker; then last_ts (only committed records may vouch for a
- * compact timestamp) and the sub-buffer's commit counter.
+ * Publish a two-step reservation (sonde__reserve_slow()): the first word
+ * (event header) is written last, over the salvage marker, so that a record
+ * cut short by the death of its process is recognized as torn.
  */
-static inline void sonde__commit_fast(struct sonde__wctx *w)
-{
-	/* Orders the payload stores before the header; pairs with the
-	 * consumer's acquire load of the commit counters. */
-	__atomic_store_n(w->slot, w->first, __ATOMIC_RELEASE);
-	__atomic_store_n(&w->rb->last_ts, w->ts, __ATOMIC_RELAXED);
-#if SONDE__ARCH_HAVE_RSEQ
-	if (SONDE__LIKELY(!sonde__arch_rseq_add(&w->commit->local, w->len,
-						w->cpu, w->rseq_off)))
-		return;
-#endif
-	sonde__commit_slow(w);
-}
-
-/* Commit of a reservation made by sonde__reserve_slow(). */
 static inline void sonde__commit(struct sonde__wctx *w)
 {
+	/* Orders the payload before the header; pairs with the consumer's
+	 * acquire loads (pending count, then the record). */
 	__atomic_store_n(w->slot, w->first, __ATOMIC_RELEASE);
-	__atomic_store_n(&w->rb->last_ts, w->ts, __ATOMIC_RELAXED);
 	sonde__commit_slow(w);
 }
 

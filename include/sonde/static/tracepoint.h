@@ -131,32 +131,32 @@ static void __attribute__((destructor, unused)) sonde__tu_fini(void)
 			&sonde__ev_##p##_##n;                                  \
 	static inline void sonde__tp_##p##_##n(SONDE__PARAMS args)             \
 	{                                                                      \
-		struct sonde__wctx sonde__w, sonde__ws;                        \
 		uint32_t sonde__id = __atomic_load_n(&sonde__ev_##p##_##n.id,  \
 						     __ATOMIC_RELAXED);        \
+		struct sonde__wctx sonde__w;                                   \
 		char *sonde__p;                                                \
 		size_t sonde__sz;                                              \
 		SONDE__EACH_PREP(fields)                                       \
 		sonde__sz = 0 SONDE__EACH_SIZE(fields);                        \
-		if (sonde__sz > SONDE__MAX_PAYLOAD)                            \
-			sonde__sz = SONDE__MAX_PAYLOAD;                        \
-		sonde__p = sonde__reserve_fast(sonde__id, (uint32_t)sonde__sz, \
-					       &sonde__w);                     \
-		if (SONDE__LIKELY(sonde__p != 0)) {                            \
+		if (SONDE__LIKELY(sonde__sz <= SONDE__FAST_PAYLOAD_MAX)) {     \
+			/* Serialized aside, copied and committed at once. */  \
+			uint64_t sonde__rec[(SONDE__FAST_PAYLOAD_MAX + 7) / 8];\
+			sonde__p = (char *)sonde__rec;                         \
 			SONDE__EACH_WRITE(fields)                              \
 			(void)sonde__p;                                        \
-			sonde__commit_fast(&sonde__w);                         \
+			sonde__record(&sonde__ev_##p##_##n, sonde__id,         \
+				      sonde__rec, (uint32_t)sonde__sz);        \
 			return;                                                \
 		}                                                              \
-		/* Slow path: its own context, so the fast one never spills. */\
+		if (sonde__sz > SONDE__MAX_PAYLOAD)                            \
+			sonde__sz = SONDE__MAX_PAYLOAD;                        \
 		sonde__p = sonde__reserve_slow(&sonde__ev_##p##_##n, sonde__id, \
-					       (uint32_t)sonde__sz,            \
-					       &sonde__ws);                    \
+					       (uint32_t)sonde__sz, &sonde__w);\
 		if (!sonde__p)                                                 \
 			return;                                                \
 		SONDE__EACH_WRITE(fields)                                      \
 		(void)sonde__p;                                                \
-		sonde__commit(&sonde__ws);                                     \
+		sonde__commit(&sonde__w);                                      \
 	}
 
 #endif /* SONDE_STATIC_TRACEPOINT_H */

@@ -59,7 +59,10 @@ struct sonde__shm_hdr {
 	uint32_t resv;
 };
 
-/* One registered event class; followed by name and fields, 8-aligned. */
+/*
+ * One registered event class; followed by its name and its fields, each
+ * name padded to a multiple of 4 bytes; entries are 8-aligned.
+ */
 struct sonde__reg_entry {
 	uint32_t size;      /* total bytes of this entry */
 	uint32_t id;

@@ -79,11 +79,11 @@ static struct sonde__event_class *class_parse(const char *p, uint32_t size)
 			   sizeof(*e->fields));
 	if (!e->name || !e->fields)
 		goto fail;
-	off += re->name_len;
+	off += (re->name_len + 3) & ~3u;
 	for (uint32_t i = 0; i < re->nr_fields; i++) {
 		const struct sonde__reg_field *f;
 
-		if (size - off < sizeof(*f))
+		if (off > size || size - off < sizeof(*f))
 			goto fail;
 		f = (const struct sonde__reg_field *)(p + off);
 		off += sizeof(*f);
@@ -101,7 +101,7 @@ static struct sonde__event_class *class_parse(const char *p, uint32_t size)
 		e->fields[i].len_size = f->len_size;
 		e->fields[i].len_signed = f->len_signed;
 		e->fields[i].count = f->count;
-		off += f->name_len;
+		off += (uint32_t)(f->name_len + 3) & ~3u;
 	}
 	return e;
 fail:

@@ -75,6 +75,9 @@ int sonde__pattern_match(const char *patterns, const char *name)
 	return 0;
 }
 
+/* Names are padded so that each following sonde__reg_field is aligned. */
+#define NAME_SPACE(len) (((size_t)(len) + 3) & ~(size_t)3)
+
 static bool entry_matches(const struct sonde__reg_entry *e, const char *name,
 			  const struct sonde_event_desc *d)
 {
@@ -82,7 +85,7 @@ static bool entry_matches(const struct sonde__reg_entry *e, const char *name,
 
 	if (e->nr_fields != d->nr_fields || strcmp(q, name))
 		return false;
-	q += e->name_len;
+	q += NAME_SPACE(e->name_len);
 	for (uint32_t i = 0; i < d->nr_fields; i++) {
 		const struct sonde__reg_field *f =
 			(const struct sonde__reg_field *)q;
@@ -94,18 +97,18 @@ static bool entry_matches(const struct sonde__reg_entry *e, const char *name,
 		    f->len_signed != fd->len_signed || f->count != fd->count ||
 		    strcmp((const char *)(f + 1), fd->name))
 			return false;
-		q += sizeof(*f) + f->name_len;
+		q += sizeof(*f) + NAME_SPACE(f->name_len);
 	}
 	return true;
 }
 
 static size_t entry_size(const char *name, const struct sonde_event_desc *d)
 {
-	size_t n = sizeof(struct sonde__reg_entry) + strlen(name) + 1;
+	size_t n = sizeof(struct sonde__reg_entry) + NAME_SPACE(strlen(name) + 1);
 
 	for (uint32_t i = 0; i < d->nr_fields; i++)
-		n += sizeof(struct sonde__reg_field) + strlen(d->fields[i].name) +
-		     1;
+		n += sizeof(struct sonde__reg_field) +
+		     NAME_SPACE(strlen(d->fields[i].name) + 1);
 	return (n + 7) & ~(size_t)7;
 }
 
@@ -119,7 +122,7 @@ static void entry_fill(struct sonde__reg_entry *e, size_t size, uint32_t id,
 	e->nr_fields = d->nr_fields;
 	e->name_len = (uint32_t)strlen(name) + 1;
 	memcpy(q, name, e->name_len);
-	q += e->name_len;
+	q += NAME_SPACE(e->name_len);
 	for (uint32_t i = 0; i < d->nr_fields; i++) {
 		const struct sonde_field_desc *fd = &d->fields[i];
 		struct sonde__reg_field *f = (struct sonde__reg_field *)q;
@@ -133,7 +136,7 @@ static void entry_fill(struct sonde__reg_entry *e, size_t size, uint32_t id,
 		f->name_len = (uint16_t)(strlen(fd->name) + 1);
 		f->count = fd->count;
 		memcpy(f + 1, fd->name, f->name_len);
-		q += sizeof(*f) + f->name_len;
+		q += sizeof(*f) + NAME_SPACE(f->name_len);
 	}
 }
 

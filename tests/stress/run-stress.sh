@@ -1,12 +1,20 @@
 #!/bin/bash
-# usage: run-stress.sh SONDE PRODUCER VERIFY THREADS SECONDS MAXLEN SUBBUF NSUB [--overwrite]
+# usage: run-stress.sh SONDE PRODUCER VERIFY THREADS SECONDS MAXLEN SUBBUF NSUB MAXSEQ MODE
+# MODE: discard | overwrite (only the latest packets kept: every record kept
+# is checked, completeness is not expected) | overwrite-nowrap (buffers larger
+# than the run: every record must be there; used under ThreadSanitizer, where
+# reuse of buffer memory across the consumer process is invisible to TSan).
 set -euo pipefail
 sonde=$1 producer=$2 verify=$3 threads=$4 secs=$5 maxlen=$6 subbuf=$7 nsub=$8
-extra=${9:-}
+maxseq=$9 mode=${10}
 dir=$(mktemp -d)
 trap 'rm -rf "$dir"' EXIT
-"$sonde" record -o "$dir/trace" --subbuf-size "$subbuf" --num-subbuf "$nsub" $extra \
-	-- "$producer" "$threads" "$secs" "$maxlen" > "$dir/counts"
-# Overwrite mode keeps only the latest packets: every record kept is
-# checked (bytes, order, attribution), completeness is not expected.
-"$verify" "$dir/trace" "$dir/counts" ${extra:+partial}
+opt=
+[ "$mode" != discard ] && opt=--overwrite
+"$sonde" record -o "$dir/trace" --subbuf-size "$subbuf" --num-subbuf "$nsub" $opt \
+	-- "$producer" "$threads" "$secs" "$maxlen" "$maxseq" > "$dir/counts"
+if [ "$mode" = overwrite ]; then
+	"$verify" "$dir/trace" "$dir/counts" partial
+else
+	"$verify" "$dir/trace" "$dir/counts"
+fi

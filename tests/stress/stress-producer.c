@@ -4,7 +4,8 @@
  * variable-length payloads for SECONDS seconds, while a profiling timer
  * delivers signals whose handler emits stress:sig (tracing nested inside an
  * interrupted tracepoint).  More threads than CPUs force preemption and
- * migration between reserve and commit.  Prints, per thread, how many
+ * migration between reserve and commit.  With MAXSEQ, each thread stops
+ * after that many records (the time limit still holds).  Prints, per thread, how many
  * records and signal records it emitted, for stress-verify.
  */
 #include <pthread.h>
@@ -28,13 +29,14 @@ struct worker {
 	int32_t tid;
 	uint64_t seq;
 	uint64_t sig_seq;
-	volatile sig_atomic_t in_handler;
+	atomic_int done;
 };
 
 static struct worker workers[MAX_THREADS];
 static __thread struct worker *self;
 static atomic_int stop;
 static unsigned int max_len = 200;
+static uint64_t max_seq; /* 0: until the time is up */
 
 static void on_prof(int sig)
 {
@@ -52,7 +54,8 @@ static void *run(void *arg)
 
 	self = w;
 	w->tid = (int32_t)syscall(SYS_gettid);
-	while (!atomic_load_explicit(&stop, memory_order_relaxed)) {
+	while (!atomic_load_explicit(&stop, memory_order_relaxed) &&
+	       (!max_seq || w->seq < max_seq)) {
 		uint16_t len = (uint16_t)((w->seq * 7 + w->idx) % (max_len + 1));
 
 		for (uint16_t i = 0; i < len; i++)
@@ -61,6 +64,7 @@ static void *run(void *arg)
 				 len);
 		w->seq++;
 	}
+	atomic_store(&w->done, 1);
 	return NULL;
 }
 
@@ -74,8 +78,10 @@ int main(int argc, char **argv)
 
 	if (argc > 3)
 		max_len = (unsigned int)atoi(argv[3]);
+	if (argc > 4)
+		max_seq = strtoull(argv[4], NULL, 10);
 	if (!threads || threads > MAX_THREADS || max_len > 65535) {
-		fprintf(stderr, "usage: stress-producer THREADS SECONDS MAXLEN\n");
+		fprintf(stderr, "usage: stress-producer THREADS SECONDS MAXLEN [MAXSEQ]\n");
 		return 2;
 	}
 	memset(&sa, 0, sizeof(sa));
@@ -87,9 +93,18 @@ int main(int argc, char **argv)
 		workers[i].idx = i;
 		pthread_create(&workers[i].th, NULL, run, &workers[i]);
 	}
-	d.tv_sec = (time_t)seconds;
-	d.tv_nsec = (long)((seconds - (double)d.tv_sec) * 1e9);
-	nanosleep(&d, NULL);
+	/* Until the time is up or every thread reached MAXSEQ. */
+	d.tv_sec = 0;
+	d.tv_nsec = 10 * 1000 * 1000;
+	for (double t = 0; t < seconds; t += 0.01) {
+		unsigned int done = 0;
+
+		for (unsigned int i = 0; i < threads; i++)
+			done += (unsigned int)atomic_load(&workers[i].done);
+		if (done == threads)
+			break;
+		nanosleep(&d, NULL);
+	}
 	atomic_store(&stop, 1);
 	for (unsigned int i = 0; i < threads; i++)
 		pthread_join(workers[i].th, NULL);

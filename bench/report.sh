@@ -11,8 +11,11 @@
 #   {"cases": [{"case","median","min","max","unit","n"}, ...],
 #    "ratios": {...}}
 # Ratios (from medians) are computed when the cases exist:
-#   sonde/floor = enabled-3int / floor
-#   lttng/sonde = lttng-enabled-3int (or lttng-enabled3) / enabled-3int
+#   sonde/floor      = enabled-3int / floor
+#   lttng/sonde      = lttng-enabled-3int (or lttng-enabled3) / enabled-3int
+#   disabled-empty   = disabled - empty, a difference in ns, not a ratio
+#   2threads/1thread = the median of the per-repetition case of that name
+#                      if present, else enabled-2threads / enabled-1thread-rate
 # POSIX awk only (works with mawk and gawk).
 exec awk -v json="${1:-}" '
 function num(v) {                       # compact, JSON-safe number
@@ -58,9 +61,20 @@ END {
 	if ((lt in med) && ("enabled-3int" in med) && med["enabled-3int"] != 0) {
 		rat[++nr] = "lttng/sonde"; rv["lttng/sonde"] = med[lt] / med["enabled-3int"]
 	}
+	if (("disabled" in med) && ("empty" in med)) {
+		rat[++nr] = "disabled-empty"; rv["disabled-empty"] = med["disabled"] - med["empty"]
+		ru["disabled-empty"] = " ns"
+	}
+	if ("2threads/1thread" in med) {
+		rat[++nr] = "2threads/1thread"; rv["2threads/1thread"] = med["2threads/1thread"]
+	} else if (("enabled-2threads" in med) && ("enabled-1thread-rate" in med) && med["enabled-1thread-rate"] != 0) {
+		rat[++nr] = "2threads/1thread"
+		rv["2threads/1thread"] = med["enabled-2threads"] / med["enabled-1thread-rate"]
+	}
 	if (nr) {
 		print ""; print "Ratios (from medians):"; print ""
-		for (k = 1; k <= nr; k++) printf "- %s = %.2f\n", rat[k], rv[rat[k]]
+		for (k = 1; k <= nr; k++)
+			printf (ru[rat[k]] != "" ? "- %s = %.3f%s\n" : "- %s = %.2f%s\n"), rat[k], rv[rat[k]], ru[rat[k]]
 	}
 	if (json == "") exit 0
 	printf "{\"cases\": [" > json

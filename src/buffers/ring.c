@@ -401,8 +401,11 @@ char *sonde__reserve_slow(const struct sonde_event_desc *d, uint32_t id,
 		w->cpu = cpu;
 		return p;
 	}
-	if (cv)
-		__atomic_fetch_add(&cv->rb->lost_busy, 1, __ATOMIC_RELAXED);
+	/* Gave up, or this thread has no usable CPU buffer (no rseq, say
+	 * under valgrind): counted, on CPU 0's buffer if need be. */
+	if (!cv)
+		cv = &ch->cpu[0];
+	__atomic_fetch_add(&cv->rb->lost_busy, 1, __ATOMIC_RELAXED);
 	return NULL;
 }
 

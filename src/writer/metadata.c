@@ -72,7 +72,9 @@ static void put_field(FILE *f, const struct sonde__field_class *fc)
 		fprintf(f, " _%s[%" PRIu32 "];\n", fc->name, fc->count);
 		break;
 	case SONDE_FIELD_SEQUENCE:
-		put_int(f, fc->len_size, fc->len_signed, 10);
+		/* Readers require an unsigned length; a negative length
+		 * was recorded as 0, so the value is the same either way. */
+		put_int(f, fc->len_size, 0, 10);
 		fprintf(f, " __%s_length;\n\t\t", fc->name);
 		put_int(f, fc->size, fc->is_signed, fc->base);
 		fprintf(f, " _%s[ __%s_length ];\n", fc->name, fc->name);

@@ -272,6 +272,11 @@ int main(int argc, char **argv)
 		FAIL("%llu records missing but %llu reported discarded",
 		     (unsigned long long)missing,
 		     (unsigned long long)discarded_total);
+	free(meta);
+	for (th = 0; th < nthreads; th++) {
+		free(ex[th].seen_rec);
+		free(ex[th].seen_sig);
+	}
 	printf("stress-verify: %lu records checked, %llu discarded, %lu errors\n",
 	       records, (unsigned long long)discarded_total, errors);
 	return errors ? 1 : 0;

@@ -126,7 +126,7 @@ static int parse(int argc, char **argv, struct record_opts *o)
 	o->nsub = DEFAULT_NSUB;
 	opterr = 0;
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "+o:e:h", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+:o:e:h", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'o':
 			o->dir = optarg;
@@ -161,15 +161,20 @@ static int parse(int argc, char **argv, struct record_opts *o)
 		case 'h':
 			fputs(usage_text, stdout);
 			exit(0);
+		case ':':
+			for (const struct option *lo = longopts; lo->name; lo++)
+				if (lo->val == optopt &&
+				    !strncmp(argv[optind - 1], "--", 2))
+					return cli_error("option '--%s' needs an argument",
+							 lo->name);
+			return cli_error("option '-%c' needs an argument",
+					 optopt);
 		default:
-			if (optopt)
-				cli_error("unknown option '-%c' for record",
-					  optopt);
-			else
-				cli_error("unknown option '%s' for record",
-					  argv[optind - 1]);
-			fputs(usage_text, stderr);
-			return 1;
+			if (optopt && optopt != '?')
+				return cli_error("unknown option '-%c' for record; run 'sonde record --help'",
+						 optopt);
+			return cli_error("unknown option '%s' for record; run 'sonde record --help'",
+					 argv[optind - 1]);
 		}
 	}
 	if (optind >= argc) {

@@ -37,6 +37,12 @@ static inline uint64_t sonde__arch_cycles(void)
 	return ((uint64_t)hi << 32) | lo;
 }
 
+/* Forget the critical-section descriptor (see SONDE__RSEQ_CS_END). */
+static inline void sonde__arch_rseq_clear(long rseq_off)
+{
+	__asm__ __volatile__("movq $0, %%fs:8(%0)" : : "r"(rseq_off) : "memory");
+}
+
 /* Current CPU as the kernel last wrote it into this thread's rseq area. */
 static inline uint32_t sonde__arch_rseq_cpu(long rseq_off)
 {
@@ -59,8 +65,14 @@ static inline uint32_t sonde__arch_rseq_cpu(long rseq_off)
 	"cmpl %[cpu], %%fs:4(%[roff])\n\t"                                     \
 	"jnz 4f\n\t"
 
+/*
+ * After the commit the descriptor pointer is cleared: the descriptor lives
+ * in the instrumented object, which dlclose() may unmap, and the kernel
+ * reads rseq_cs at the next preemption (a dangling one kills the thread).
+ */
 #define SONDE__RSEQ_CS_END                                                     \
 	"2:\n\t"                                                               \
+	"movq $0, %%fs:8(%[roff])\n\t"                                         \
 	".pushsection __rseq_failure, \"ax\"\n\t"                              \
 	".byte 0x0f, 0xb9, 0x3d\n\t"                                           \
 	".long 0x53053053\n\t"                                                 \
@@ -93,8 +105,10 @@ static inline int sonde__arch_rseq_reserve(uint64_t *v, uint64_t expect,
 		: abort, cmpfail);
 	return 0;
 abort:
+	sonde__arch_rseq_clear(rseq_off);
 	return -1;
 cmpfail:
+	sonde__arch_rseq_clear(rseq_off);
 	return 1;
 }
 
@@ -124,8 +138,10 @@ static inline int sonde__arch_rseq_reserve2(uint64_t *v, uint64_t expect,
 		: abort, cmpfail);
 	return 0;
 abort:
+	sonde__arch_rseq_clear(rseq_off);
 	return -1;
 cmpfail:
+	sonde__arch_rseq_clear(rseq_off);
 	return 1;
 }
 
@@ -166,8 +182,10 @@ static inline int sonde__arch_rseq_copy_commit(uint64_t *v, uint64_t expect,
 		: abort, cmpfail);
 	return 0;
 abort:
+	sonde__arch_rseq_clear(rseq_off);
 	return -1;
 cmpfail:
+	sonde__arch_rseq_clear(rseq_off);
 	return 1;
 }
 
@@ -220,8 +238,10 @@ static inline int sonde__arch_rseq_switch(uint64_t *v, uint64_t expect,
 		: abort, cmpfail);
 	return 0;
 abort:
+	sonde__arch_rseq_clear(rseq_off);
 	return -1;
 cmpfail:
+	sonde__arch_rseq_clear(rseq_off);
 	return 1;
 }
 

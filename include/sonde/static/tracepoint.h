@@ -81,8 +81,14 @@ static void __attribute__((destructor, unused)) sonde__tu_fini(void)
 	sonde__p += sizeof(type);
 #define SONDE__WRITE_FLOAT SONDE__WRITE_INT
 #define SONDE__WRITE_STRING(type, field, expr, x, y)                           \
-	memcpy(sonde__p, sonde__s_##field, sonde__l_##field);                  \
-	sonde__p += sonde__l_##field;
+	{                                                                      \
+		/* Hide the length's bound from gcc, which would copy a     \
+		 * short string with a slow-starting rep movs. */            \
+		size_t sonde__n = sonde__l_##field;                            \
+		__asm__("" : "+r"(sonde__n));                                  \
+		memcpy(sonde__p, sonde__s_##field, sonde__n);                  \
+		sonde__p += sonde__n;                                          \
+	}
 #define SONDE__WRITE_ARRAY(type, field, expr, x, y)                            \
 	memcpy(sonde__p, sonde__a_##field, sizeof(type) * (size_t)(x));        \
 	sonde__p += sizeof(type) * (size_t)(x);
@@ -91,10 +97,11 @@ static void __attribute__((destructor, unused)) sonde__tu_fini(void)
 		x sonde__lv = (x)sonde__c_##field;                             \
 		memcpy(sonde__p, &sonde__lv, sizeof(x));                       \
 		sonde__p += sizeof(x);                                         \
-		if (sonde__c_##field)                                          \
-			memcpy(sonde__p, sonde__a_##field,                     \
-			       sizeof(type) * sonde__c_##field);               \
-		sonde__p += sizeof(type) * sonde__c_##field;                   \
+		size_t sonde__n = sizeof(type) * sonde__c_##field;             \
+		__asm__("" : "+r"(sonde__n)); /* as for strings */             \
+		if (sonde__n)                                                  \
+			memcpy(sonde__p, sonde__a_##field, sonde__n);          \
+		sonde__p += sonde__n;                                          \
 	}
 
 /* Visitor DESC: static field table entries. */

@@ -1,0 +1,272 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
+#
+# run.sh BUILD_DIR - sonde benchmark suite (what `make bench` runs).
+#
+# Builds bench/floor.c and bench/bench-sonde.c (cc -O2, against
+# BUILD_DIR/lib/libsonde.so and include/, rpath set) into BUILD_DIR/bench,
+# runs every case REPS times (cases interleaved, one repetition at a time),
+# then pipes all `CASE VALUE UNIT` lines through bench/report.sh: one
+# Markdown table (median/min/max/n) on stdout, build/bench/results.json
+# (relative to the repository root) and build/bench/results.txt (the raw
+# lines). A "targets" block follows the table: each target "met" or "NOT
+# met" with the measured medians (record-to-disk needs 0 lost in every
+# repetition):
+#   enabled-3int <= 1.3 x floor, disabled within 0.1 ns of empty,
+#   2threads >= 1.9 x 1thread, bytes/event <= 20,
+#   record-to-disk >= 20M events/s with 0 lost.
+#
+# Cases (ns/event unless said otherwise):
+#   floor             rdtsc + 16-byte store, no tracer (bench/floor.c)
+#   floor-empty       bench/floor.c's empty loop (sanity check)
+#   empty             bench-sonde's empty loop (compiler barrier only)
+#   disabled          3-int tracepoint, no session (LOOP_ITER iterations)
+#   enabled-3int      3-int event under `sonde record --overwrite`
+#   enabled-string    16-character string event, same conditions
+#   enabled-1thread-rate, enabled-Nthreads  events/s of 1 and N=THREADS
+#                     pinned threads under --overwrite, from the same run;
+#   2threads/1thread  their ratio, per repetition
+#   record-to-disk    events/s written to disk in discard mode with default
+#                     buffers: (recorded - warm-up) / the program's elapsed
+#                     time, recorded from sonde record's summary line;
+#   record-to-disk-lost  the lost count of that summary line
+#   bytes/event       sizes of DIR/channel0_* / events recorded, from an
+#                     enabled-3int run in discard mode, buffers big enough
+#                     that nothing can be lost (a sample with loss is dropped)
+#   marker            only once include/sonde/marker.h and
+#                     bench/bench-marker.c exist (built like bench-sonde,
+#                     run as `bench-marker marker ITER` under --overwrite,
+#                     printing "marker NS"); a skip line otherwise
+#   lttng-*           LTTng-UST reference (bench/lttng/run-lttng.sh), or a
+#                     skip line when LTTng is not available
+#
+# Env: REPS (5), ITER (20000000), LOOP_ITER (50 x ITER: the empty and
+# disabled loops are ~0.2 ns per iteration and need a longer run to time),
+# BYTES_ITER (1000000), LTTNG_ITER (2000000: babeltrace2 counting is slow),
+# THREADS (2), CC (cc), LTTNG=0 to skip LTTng.
+# Installs nothing itself except through scripts/install-deps.sh if present.
+set -uo pipefail
+
+usage() { echo "usage: $0 BUILD_DIR" >&2; exit 2; }
+[ $# -eq 1 ] || usage
+
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+BUILD_DIR=$(cd "$1" 2>/dev/null && pwd) || { echo "bench: no build directory $1" >&2; exit 2; }
+cd "$ROOT" || exit 1
+
+REPS=${REPS:-5}
+ITER=${ITER:-20000000}
+LOOP_ITER=${LOOP_ITER:-$((ITER * 50))}
+BYTES_ITER=${BYTES_ITER:-1000000}
+LTTNG_ITER=${LTTNG_ITER:-2000000}
+THREADS=${THREADS:-2}
+CC=${CC:-cc}
+CFLAGS="-std=c11 -O2 -g -Wall -Wextra"
+
+SONDE=$BUILD_DIR/bin/sonde
+LIB=$BUILD_DIR/lib
+BIN=$BUILD_DIR/bench
+OUT=$ROOT/build/bench
+RAW=$OUT/results.txt
+JSON=$OUT/results.json
+
+log() { echo "bench: $*" >&2; }
+die() { log "error: $*"; exit 1; }
+
+if [ -f scripts/install-deps.sh ]; then
+	bash scripts/install-deps.sh || log "scripts/install-deps.sh failed; going on with what is installed"
+fi
+
+[ -x "$SONDE" ] || die "$SONDE not found; build first (cmake -DCMAKE_BUILD_TYPE=Release, ninja)"
+[ -e "$LIB/libsonde.so" ] || die "$LIB/libsonde.so not found; build first"
+
+mkdir -p "$BIN" "$OUT" || die "cannot create $BIN or $OUT"
+log "building bench programs into $BIN"
+$CC $CFLAGS -o "$BIN/floor" bench/floor.c || die "cannot build bench/floor.c"
+$CC $CFLAGS -Iinclude -Ibench -o "$BIN/bench-sonde" bench/bench-sonde.c \
+	-L"$LIB" -Wl,-rpath,"$LIB" -lsonde -pthread || die "cannot build bench/bench-sonde.c"
+
+MARKER=""
+if [ -f include/sonde/marker.h ] && [ -f bench/bench-marker.c ]; then
+	if $CC $CFLAGS -Iinclude -Ibench -o "$BIN/bench-marker" bench/bench-marker.c \
+		-L"$LIB" -Wl,-rpath,"$LIB" -lsonde -pthread; then
+		MARKER=$BIN/bench-marker
+	else
+		log "cannot build bench/bench-marker.c; marker case skipped"
+	fi
+fi
+
+TRACES=$(mktemp -d "$OUT/traces.XXXXXX") || die "cannot create a trace directory in $OUT"
+trap 'rm -rf "$TRACES"' EXIT
+trap 'exit 130' INT TERM
+
+# Never let an outer `sonde record` enable the programs' tracepoints.
+unset SONDE_SHM
+
+FAILED=0
+fail() { log "$*"; FAILED=1; }
+
+# Time limit per program run: a hang must not stall the whole suite.
+T() { timeout 300 "$@"; }
+
+# rec NAME [sonde record options] -- CMD...: run CMD under sonde record into
+# $TRACES/NAME; stdout of CMD -> $REC_OUT, summary -> REC_EVENTS, REC_LOST.
+rec() {
+	local name=$1 err line
+	shift
+	REC_DIR=$TRACES/$name
+	err=$TRACES/$name.err
+	rm -rf "$REC_DIR"
+	REC_OUT=$(T "$SONDE" record -o "$REC_DIR" "$@" 2>"$err") || {
+		fail "$name: sonde record failed: $(tail -n 3 "$err" | tr '\n' ' ')"
+		return 1
+	}
+	line=$(grep -E '^sonde: [0-9]+ events recorded, [0-9]+ lost' "$err" | tail -n 1)
+	[ -n "$line" ] || { fail "$name: no summary line from sonde record: $(tail -n 3 "$err" | tr '\n' ' ')"; return 1; }
+	set -- $line
+	REC_EVENTS=$2
+	REC_LOST=$5
+	return 0
+}
+
+# value CASE TEXT: the value on the line "CASE VALUE" of TEXT.
+value() { awk -v c="$1" '$1 == c { print $2; exit }' <<<"$2"; }
+
+# plain CASE UNIT CMD...: run a program printing "CASE VALUE"; emit with UNIT.
+plain() {
+	local c=$1 unit=$2 out v
+	shift 2
+	out=$(T "$@") || { fail "$c: $* failed"; return; }
+	v=$(value "$c" "$out")
+	[ -n "$v" ] && echo "$c $v $unit" || fail "$c: no result from $*"
+}
+
+one_rep() {
+	local out v r1 rn rt el w
+
+	plain floor ns/event "$BIN/floor" floor "$ITER"
+	out=$(T "$BIN/floor" empty "$LOOP_ITER") && v=$(value empty "$out") && [ -n "$v" ] && echo "floor-empty $v ns/event" || fail "floor-empty: no result"
+	plain empty ns/event "$BIN/bench-sonde" empty "$LOOP_ITER"
+	plain disabled ns/event "$BIN/bench-sonde" disabled "$LOOP_ITER"
+
+	for c in enabled-3int enabled-string; do
+		rec "$c" --overwrite -- "$BIN/bench-sonde" "$c" "$ITER" || continue
+		v=$(value "$c" "$REC_OUT")
+		[ -n "$v" ] && echo "$c $v ns/event" || fail "$c: no result"
+	done
+
+	if rec threads --overwrite -- "$BIN/bench-sonde" enabled-2threads "$ITER" "$THREADS"; then
+		r1=$(value enabled-1thread-rate "$REC_OUT")
+		rn=$(value "enabled-${THREADS}threads" "$REC_OUT")
+		if [ -n "$r1" ] && [ -n "$rn" ]; then
+			echo "enabled-1thread-rate $r1 events/s"
+			echo "enabled-${THREADS}threads $rn events/s"
+			echo "${THREADS}threads/1thread $(awk -v a="$rn" -v b="$r1" 'BEGIN { printf "%.3f", a / b }') x"
+		else
+			fail "enabled-${THREADS}threads: no result"
+		fi
+	fi
+
+	if rec disk -- "$BIN/bench-sonde" record-to-disk "$ITER"; then
+		el=$(value record-to-disk-elapsed "$REC_OUT")
+		w=$(value record-to-disk-warmup "$REC_OUT")
+		if [ -n "$el" ] && [ -n "$w" ]; then
+			rt=$(awk -v e="$REC_EVENTS" -v w="$w" -v t="$el" \
+				'BEGIN { n = e - w; if (n < 0) n = 0; printf "%.0f", n / t }')
+			echo "record-to-disk $rt events/s"
+			echo "record-to-disk-lost $REC_LOST events"
+		else
+			fail "record-to-disk: no result"
+		fi
+	fi
+
+	if rec bytes --num-subbuf 64 -- "$BIN/bench-sonde" enabled-3int "$BYTES_ITER"; then
+		if [ "$REC_LOST" != 0 ]; then
+			log "bytes/event: $REC_LOST events lost; sample dropped"
+		elif [ "$REC_EVENTS" -gt 0 ]; then
+			v=$(find "$REC_DIR" -maxdepth 1 -type f -name 'channel0_*' -printf '%s\n' |
+				awk -v e="$REC_EVENTS" '{ s += $1 } END { printf "%.2f", s / e }')
+			echo "bytes/event $v bytes"
+		else
+			fail "bytes/event: no events recorded"
+		fi
+	fi
+
+	if [ -n "$MARKER" ] && rec marker --overwrite -- "$MARKER" marker "$ITER"; then
+		v=$(value marker "$REC_OUT")
+		[ -n "$v" ] && echo "marker $v ns/event" || fail "marker: no result"
+	fi
+	rm -rf "${TRACES:?}"/*
+}
+
+{
+	echo "# sonde bench: REPS=$REPS ITER=$ITER LOOP_ITER=$LOOP_ITER THREADS=$THREADS $(date -u +%FT%TZ)"
+	for r in $(seq "$REPS"); do
+		log "repetition $r/$REPS"
+		one_rep
+	done
+	if [ -z "$MARKER" ]; then
+		if [ -f include/sonde/marker.h ]; then
+			echo "marker: skipped: bench/bench-marker.c not written yet"
+		else
+			echo "marker: skipped: markers not implemented yet"
+		fi
+	fi
+	if [ "${LTTNG:-1}" = 0 ]; then
+		echo "lttng: skipped: LTTNG=0"
+	else
+		log "LTTng reference (ITER=$LTTNG_ITER)"
+		BUILD=$BIN REPS=$REPS THREADS=$THREADS bash bench/lttng/run-lttng.sh "$LTTNG_ITER" ||
+			fail "bench/lttng/run-lttng.sh failed"
+	fi
+} >"$RAW"
+
+grep -E '^[a-z]+: skipped' "$RAW" || true
+echo
+sh bench/report.sh "$JSON" <"$RAW" || die "bench/report.sh failed"
+echo
+echo "Results: $JSON (raw lines: $RAW)"
+
+# Targets, from the medians (and the lost maximum) in results.json.
+echo
+echo "Targets:"
+echo
+awk -v nt="$THREADS" '
+/"case": / {
+	c = $0; sub(/.*"case": "/, "", c); sub(/".*/, "", c)
+	m = $0; sub(/.*"median": /, "", m); sub(/,.*/, "", m)
+	x = $0; sub(/.*"max": /, "", x); sub(/,.*/, "", x)
+	med[c] = m + 0; max[c] = x + 0
+}
+function line(ok, what, meas) {
+	printf "- %-44s %-8s (%s)\n", what ":", ok ? "met" : "NOT met", meas
+}
+function missing(what) { printf "- %-44s %-8s (no data)\n", what ":", "NOT met" }
+END {
+	if (("enabled-3int" in med) && ("floor" in med) && med["floor"] > 0) {
+		r = med["enabled-3int"] / med["floor"]
+		line(r <= 1.3, "enabled-3int <= 1.3 x floor",
+		     sprintf("%.2f x: %.2f vs %.2f ns/event", r, med["enabled-3int"], med["floor"]))
+	} else missing("enabled-3int <= 1.3 x floor")
+	if (("disabled" in med) && ("empty" in med)) {
+		d = med["disabled"] - med["empty"]
+		line(d <= 0.1 && d >= -0.1, "disabled within 0.1 ns of empty",
+		     sprintf("%+.3f ns: %.3f vs %.3f ns", d, med["disabled"], med["empty"]))
+	} else missing("disabled within 0.1 ns of empty")
+	k = nt "threads/1thread"
+	if (k in med)
+		line(med[k] >= 1.9, nt "threads >= 1.9 x 1thread", sprintf("%.2f x", med[k]))
+	else missing(nt "threads >= 1.9 x 1thread")
+	if ("bytes/event" in med)
+		line(med["bytes/event"] <= 20, "bytes/event <= 20", sprintf("%.2f bytes", med["bytes/event"]))
+	else missing("bytes/event <= 20")
+	if (("record-to-disk" in med) && ("record-to-disk-lost" in med))
+		line(med["record-to-disk"] >= 20e6 && max["record-to-disk-lost"] == 0,
+		     "record-to-disk >= 20M events/s, 0 lost",
+		     sprintf("%.1fM events/s, lost: median %d, max %d", med["record-to-disk"] / 1e6,
+			     med["record-to-disk-lost"], max["record-to-disk-lost"]))
+	else missing("record-to-disk >= 20M events/s, 0 lost")
+}' "$JSON"
+
+[ "$FAILED" = 0 ] || { log "some cases failed; see the messages above"; exit 1; }
+exit 0

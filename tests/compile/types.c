@@ -1,0 +1,44 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * test-compile-fail input: tracepoint calls are type-checked against
+ * SONDE_TP_ARGS.  Without a BAD_* macro every call is correct and the file
+ * must compile with -Wall -Wextra -Werror; with one, exactly the call on the
+ * line marked with that macro's name is wrong and compilation must fail
+ * with a diagnostic on that line.
+ */
+#include <stdint.h>
+
+#include <sonde/tracepoint.h>
+
+struct point {
+	double x, y;
+};
+
+SONDE_TRACEPOINT_EVENT(ct, ev,
+	SONDE_TP_ARGS(int64_t, id, double, ratio, const char *, name),
+	SONDE_TP_FIELDS(
+		sonde_field_integer(int64_t, id, id)
+		sonde_field_float(double, ratio, ratio)
+		sonde_field_string(name, name)))
+
+void use(struct point p, const char *s);
+
+void use(struct point p, const char *s)
+{
+#if defined(BAD_STRING_FOR_INT)
+	sonde_tracepoint(ct, ev, s, p.x, s); /* BAD_STRING_FOR_INT */
+#elif defined(BAD_STRUCT_FOR_DOUBLE)
+	sonde_tracepoint(ct, ev, 1, p, s); /* BAD_STRUCT_FOR_DOUBLE */
+#elif defined(BAD_INT_FOR_STRING)
+	sonde_tracepoint(ct, ev, 1, p.x, 42); /* BAD_INT_FOR_STRING */
+#elif defined(BAD_TOO_FEW_ARGS)
+	sonde_tracepoint(ct, ev, 1, p.x); /* BAD_TOO_FEW_ARGS */
+#elif defined(BAD_TOO_MANY_ARGS)
+	sonde_tracepoint(ct, ev, 1, p.x, s, 4); /* BAD_TOO_MANY_ARGS */
+#else
+	sonde_tracepoint(ct, ev, 1, p.x, s);
+	sonde_tracepoint(ct, ev, INT64_MIN, p.y, "literal");
+#endif
+	(void)p;
+	(void)s;
+}

@@ -20,6 +20,9 @@
  *                     under --overwrite: aggregate events/s; the same run
  *                     first measures one thread alone and prints it as
  *                     enabled-1thread-rate, so the ratio comes from one run;
+ *   record-paced      ITER bench:ev3 events paced at RATE events/s (argv[3])
+ *                     in discard mode: the sustained rate and, from sonde
+ *                     record's summary, the events lost at that rate
  *   record-to-disk    ITER bench:ev3 events as fast as possible in discard
  *                     mode with default buffers, the consumer writing them
  *                     to disk: prints its own elapsed time and warm-up
@@ -228,6 +231,30 @@ int main(int argc, char **argv)
 		t1 = now_ns();
 		printf("record-to-disk-elapsed %.6f\n", (t1 - t0) * 1e-9);
 		printf("record-to-disk-warmup %llu\n", (unsigned long long)w);
+		return 0;
+	} else if (!strcmp(c, "record-paced")) {
+		/* ITER events at RATE events/s (argv[3]), in batches of 1000
+		 * paced on the clock: can the consumer sustain that rate? */
+		double rate = argc > 3 ? atof(argv[3]) : 20e6;
+		struct timespec pause = { 0, 50 * 1000000 };
+		uint64_t w = warmup_count();
+
+		if (rate <= 0)
+			return usage(argv[0]);
+		need_enabled(c, 1);
+		emit3(w, 0);
+		nanosleep(&pause, NULL);
+		t0 = now_ns();
+		for (uint64_t done = 0; done < iters; done += 1000) {
+			uint64_t due = t0 + (uint64_t)((double)done * 1e9 / rate);
+
+			while (now_ns() < due)
+				;
+			emit3(iters - done < 1000 ? iters - done : 1000, 1);
+		}
+		t1 = now_ns();
+		printf("record-paced-elapsed %.6f\n", (t1 - t0) * 1e-9);
+		printf("record-paced-warmup %llu\n", (unsigned long long)w);
 		return 0;
 	} else {
 		return usage(argv[0]);

@@ -136,8 +136,28 @@ fail:
 	return NULL;
 }
 
+/* Precompute the payload size of classes without variable fields. */
+static void class_size(struct sonde__event_class *e)
+{
+	uint64_t n = 0;
+
+	for (uint32_t i = 0; i < e->nr_fields; i++) {
+		const struct sonde__field_class *f = &e->fields[i];
+
+		if (f->kind == SONDE_FIELD_STRING ||
+		    f->kind == SONDE_FIELD_SEQUENCE) {
+			e->has_variable = 1;
+			return;
+		}
+		n += f->kind == SONDE_FIELD_ARRAY ? (uint64_t)f->size * f->count
+						  : f->size;
+	}
+	e->fixed_size = n > UINT32_MAX ? UINT32_MAX : (uint32_t)n;
+}
+
 static int table_put(struct sonde__event_table *t, struct sonde__event_class *e)
 {
+	class_size(e);
 	if (e->id >= (1u << 24) || (e->id < t->nr && t->ev[e->id]))
 		return -EBADMSG;
 	if (e->id >= t->nr) {
@@ -242,6 +262,12 @@ int sonde__record_walk(const struct sonde__event_table *t, const uint8_t *p,
 	}
 	if (r->id >= t->nr || !(e = t->ev[r->id]))
 		return -EBADMSG;
+	if (!e->has_variable) {
+		if (e->fixed_size > avail - off)
+			return -EBADMSG;
+		r->len = (uint32_t)off + e->fixed_size;
+		return 0;
+	}
 	for (uint32_t i = 0; i < e->nr_fields; i++) {
 		const struct sonde__field_class *f = &e->fields[i];
 		const uint8_t *nul;

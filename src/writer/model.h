@@ -28,6 +28,8 @@ struct sonde__event_class {
 	uint32_t nr_fields;
 	char *name;
 	struct sonde__field_class *fields;
+	uint32_t fixed_size; /* payload bytes if every field is fixed, else 0 */
+	int has_variable;    /* a string or a sequence */
 };
 
 struct sonde__trace_model {

@@ -61,10 +61,10 @@ st_bt() {
 	local dir=$1
 	timeout -k 10 "$ST_TIMEOUT" "$BT" "$dir" >"$dir.bt" 2>"$dir.bterr"
 	BT_RC=$?
-	BT_DISCARDED=$(sed -nE 's/^WARNING: Tracer discarded ([0-9]+) events .*/\1/p' \
+	BT_DISCARDED=$(sed -nE 's/^WARNING: Tracer discarded ([0-9]+) events? .*/\1/p' \
 		"$dir.bterr" | awk '{ s += $1 } END { printf "%d\n", s }')
 	BT_MAYBE=$(grep -cE '^WARNING: Tracer may have discarded events ' "$dir.bterr")
-	BT_OTHER_ERR=$(grep -cvE '^WARNING: Tracer (discarded [0-9]+|may have discarded) events ' "$dir.bterr")
+	BT_OTHER_ERR=$(grep -cvE '^WARNING: Tracer (discarded [0-9]+ events?|may have discarded events) ' "$dir.bterr")
 }
 
 # st_norm BTFILE: one line per event (sonde:thread records consumed):

@@ -7,6 +7,16 @@
 # Generous limits: the tests must pass on a loaded 2-core machine.
 : "${ST_TIMEOUT:=120}"
 
+# st_abs PATH: PATH made absolute if it names a file relative to the cwd
+# (a bare command name is left for PATH lookup).
+st_abs() {
+	case $1 in
+	/*) printf '%s\n' "$1" ;;
+	*/*) printf '%s/%s\n' "$PWD" "$1" ;;
+	*) printf '%s\n' "$1" ;;
+	esac
+}
+
 # st_setup: make $WORK, removed at exit unless a check failed.
 st_setup() {
 	WORK=$(mktemp -d "${TMPDIR:-/tmp}/sonde-test.XXXXXX") ||

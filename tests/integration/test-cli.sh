@@ -8,7 +8,7 @@
 here=$(dirname "$0")
 . "$here/../tap.sh"
 . "$here/lib.sh"
-SONDE=$1 BT=$2 HELLO=$3
+SONDE=$(st_abs "$1") BT=$(st_abs "$2") HELLO=$(st_abs "$3")
 st_need_bt
 st_setup
 cd "$WORK" || tap_bail "cannot cd to $WORK"

@@ -96,6 +96,9 @@ sonde_run record -o "$WORK/nf" -- "$WORK/no-such-command" arg
 tap_is "$RC" 127 "command not found: exit 127"
 tap_like "$(grep -v '^sonde: [0-9]* events recorded' "$WORK/run.err")" "no-such-command" \
 	"command not found: the error names the command"
+tap_ok "$([ ! -e "$WORK/nf/metadata" ] && echo 1)" \
+	"command not found: no trace left looking valid"
+tap_is "$(grep -c . "$WORK/run.err")" 1 "command not found: one error line, no summary"
 
 # Exit status propagation.
 sonde_run record -o "$WORK/e0" -- sh -c 'exit 0'

@@ -9,6 +9,7 @@
  * signal killed it).
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <limits.h>
 #include <signal.h>
@@ -201,7 +202,8 @@ int cmd_record(int argc, char **argv)
 	struct record_opts o;
 	char dirbuf[64], size[32];
 	struct sigaction sa;
-	int r, status = 0, failed = 0, exit_code;
+	int r, status = 0, failed = 0, exit_code, exec_pipe[2];
+	ssize_t n;
 	pid_t pid;
 
 	memset(&o, 0, sizeof(o));
@@ -236,9 +238,16 @@ int cmd_record(int argc, char **argv)
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGQUIT, &sa, NULL);
 
-	pid = fork();
-	if (pid < 0) {
+	/* The child reports a failed exec through a close-on-exec pipe, so
+	 * that it is not mistaken for a command that exited 127. */
+	if (pipe2(exec_pipe, O_CLOEXEC)) {
 		r = errno;
+		pid = -1;
+	} else {
+		pid = fork();
+		r = errno;
+	}
+	if (pid < 0) {
 		sonde__consumer_discard_output(cons);
 		sonde__consumer_destroy(cons);
 		return cli_error("cannot start %s: %s", argv[optind],
@@ -247,11 +256,24 @@ int cmd_record(int argc, char **argv)
 	if (pid == 0) {
 		signal(SIGINT, SIG_DFL);
 		signal(SIGQUIT, SIG_DFL);
+		close(exec_pipe[0]);
 		setenv(SONDE_SHM_ENV, sonde__consumer_shm_path(cons), 1);
 		execvp(argv[optind], argv + optind);
-		fprintf(stderr, "sonde: cannot run %s: %s\n", argv[optind],
-			strerror(errno));
+		r = errno;
+		if (write(exec_pipe[1], &r, sizeof(r)) < 0)
+			_exit(127);
 		_exit(127);
+	}
+	close(exec_pipe[1]);
+	while ((n = read(exec_pipe[0], &r, sizeof(r))) < 0 && errno == EINTR)
+		;
+	close(exec_pipe[0]);
+	if (n == sizeof(r)) {
+		waitpid(pid, &status, 0);
+		sonde__consumer_discard_output(cons);
+		sonde__consumer_destroy(cons);
+		cli_error("cannot run %s: %s", argv[optind], strerror(r));
+		return 127;
 	}
 	child_pid = pid;
 	for (;;) {

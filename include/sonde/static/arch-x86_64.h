@@ -37,10 +37,28 @@ static inline uint64_t sonde__arch_cycles(void)
 	return ((uint64_t)hi << 32) | lo;
 }
 
+/*
+ * In a shared object the descriptor pointer is cleared after the commit:
+ * the descriptor lives in that object, which dlclose() may unmap, and the
+ * kernel reads rseq_cs at the next preemption (a dangling one kills the
+ * thread).  An executable's code is never unmapped, so it skips the store.
+ */
+#if defined(__PIC__) && !defined(__PIE__)
+#define SONDE__RSEQ_CS_CLEAR "movq $0, %%fs:8(%[roff])\n\t"
+#define SONDE__RSEQ_CLEAR_IN_DSO 1
+#else
+#define SONDE__RSEQ_CS_CLEAR ""
+#define SONDE__RSEQ_CLEAR_IN_DSO 0
+#endif
+
 /* Forget the critical-section descriptor (see SONDE__RSEQ_CS_END). */
 static inline void sonde__arch_rseq_clear(long rseq_off)
 {
-	__asm__ __volatile__("movq $0, %%fs:8(%0)" : : "r"(rseq_off) : "memory");
+	if (SONDE__RSEQ_CLEAR_IN_DSO)
+		__asm__ __volatile__("movq $0, %%fs:8(%0)"
+				     :
+				     : "r"(rseq_off)
+				     : "memory");
 }
 
 /* Current CPU as the kernel last wrote it into this thread's rseq area. */
@@ -65,14 +83,9 @@ static inline uint32_t sonde__arch_rseq_cpu(long rseq_off)
 	"cmpl %[cpu], %%fs:4(%[roff])\n\t"                                     \
 	"jnz 4f\n\t"
 
-/*
- * After the commit the descriptor pointer is cleared: the descriptor lives
- * in the instrumented object, which dlclose() may unmap, and the kernel
- * reads rseq_cs at the next preemption (a dangling one kills the thread).
- */
 #define SONDE__RSEQ_CS_END                                                     \
 	"2:\n\t"                                                               \
-	"movq $0, %%fs:8(%[roff])\n\t"                                         \
+	SONDE__RSEQ_CS_CLEAR                                                   \
 	".pushsection __rseq_failure, \"ax\"\n\t"                              \
 	".byte 0x0f, 0xb9, 0x3d\n\t"                                           \
 	".long 0x53053053\n\t"                                                 \

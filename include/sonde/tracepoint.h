@@ -72,9 +72,14 @@ struct sonde_event_desc {
 	const char *provider;
 	const char *name;
 	const struct sonde_field_desc *fields;
-	const char *signature; /* the stringified SONDE_TP_ARGS */
+	const char *signature; /* SONDE_TP_ARGS as text; a marker's format */
 	void *priv;            /* owned by the registry */
+	uint32_t flags;        /* SONDE_EVENT_MARKER */
+	uint32_t resv;
 };
+
+/** sonde_event_desc.flags: a printf-style marker (<sonde/marker.h>). */
+#define SONDE_EVENT_MARKER 1u
 
 #ifdef __cplusplus
 }

@@ -24,6 +24,7 @@
 #include <sonde/tracepoint.h>
 
 #include "../control/attach.h"
+#include "marker.h"
 #include "registry.h"
 
 struct section {
@@ -211,6 +212,18 @@ static void enable_section(struct section *s)
 			continue;
 		if (!sonde__pattern_match(session->patterns, name))
 			continue;
+		if (d->flags & SONDE_EVENT_MARKER) {
+			char why[512];
+
+			if (sonde__marker_prepare(d, why, sizeof(why))) {
+				/* Said whatever the log level: it is a bug in
+				 * the program that the user has to see. */
+				fprintf(stderr,
+					"sonde: Marker rejected; it stays disabled. event=%s reason=%s\n",
+					name, why);
+				continue;
+			}
+		}
 		id = shm_event_id(session, name, d);
 		if (id < 0) {
 			sonde__logf(SONDE_LOG_WARN,

@@ -47,7 +47,8 @@ static void put_int(FILE *f, unsigned int bytes, int is_signed, int base)
 {
 	fprintf(f,
 		"integer { size = %u; align = 8; signed = %d; encoding = none; base = %d; }",
-		bytes * 8, is_signed ? 1 : 0, base == 16 ? 16 : 10);
+		bytes * 8, is_signed ? 1 : 0,
+		base == 16 ? 16 : base == 8 ? 8 : 10);
 }
 
 static void put_field(FILE *f, const struct sonde__field_class *fc)

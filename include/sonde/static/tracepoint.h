@@ -132,7 +132,7 @@ static void __attribute__((destructor, unused)) sonde__tu_fini(void)
 	static struct sonde_event_desc sonde__ev_##p##_##n = {                 \
 		sizeof(struct sonde_event_desc), 0, 0,                         \
 		0 SONDE__EACH_COUNT(fields), #p, #n, sonde__fields_##p##_##n,   \
-		#args, 0};                                                     \
+		#args, 0, 0, 0};                                               \
 	static struct sonde_event_desc *sonde__evp_##p##_##n                   \
 		__attribute__((section("sonde_events_ptrs"), used)) =          \
 			&sonde__ev_##p##_##n;                                  \

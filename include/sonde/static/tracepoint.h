@@ -136,7 +136,7 @@ static void __attribute__((destructor, unused)) sonde__tu_fini(void)
 	static struct sonde_event_desc *sonde__evp_##p##_##n                   \
 		__attribute__((section("sonde_events_ptrs"), used)) =          \
 			&sonde__ev_##p##_##n;                                  \
-	static inline void sonde__tp_##p##_##n(SONDE__PARAMS args)             \
+	static inline SONDE__UNUSED void sonde__tp_##p##_##n(SONDE__PARAMS args)\
 	{                                                                      \
 		uint32_t sonde__id = __atomic_load_n(&sonde__ev_##p##_##n.id,  \
 						     __ATOMIC_RELAXED);        \

@@ -29,6 +29,9 @@
  *	sonde_field_string(field, expr)                 NUL-terminated, NULL ok
  *	sonde_field_array(type, field, expr, count)     fixed count of integers
  *	sonde_field_sequence(type, field, expr, length_type, length_expr)
+ *
+ * In-process probes (sonde_probe_register()) connect typed callbacks to a
+ * tracepoint, with or without a recording session.
  */
 #ifndef SONDE_TRACEPOINT_H
 #define SONDE_TRACEPOINT_H
@@ -63,7 +66,10 @@ struct sonde_field_desc {
 	uint32_t count;     /* array: element count */
 };
 
-/** Static description of one tracepoint site (ABI). */
+struct sonde__probes;
+
+/** Static description of one tracepoint site (ABI).  state is bit 0: a
+ * recording session wants it; bits 1 and up: number of probes. */
 struct sonde_event_desc {
 	uint32_t struct_size;
 	int state;          /* nonzero: the site calls its function */
@@ -76,6 +82,7 @@ struct sonde_event_desc {
 	void *priv;            /* owned by the registry */
 	uint32_t flags;        /* SONDE_EVENT_MARKER */
 	uint32_t resv;
+	struct sonde__probes *probes; /* connected probes, or NULL */
 };
 
 /** sonde_event_desc.flags: a printf-style marker (<sonde/marker.h>). */
@@ -102,6 +109,8 @@ struct sonde_event_desc {
 #define SONDE_TRACEPOINT_EVENT(provider, name, args, fields)
 #define sonde_tracepoint(provider, name, ...) do { } while (0)
 #define sonde_tracepoint_enabled(provider, name) 0
+#define sonde_probe_register(provider, name, fn, data) ((void)(data), 0)
+#define sonde_probe_unregister(provider, name, fn, data) ((void)(data), 0)
 
 #else /* !SONDE_TRACING_DISABLED */
 
@@ -127,10 +136,10 @@ struct sonde_event_desc {
  */
 #define sonde_tracepoint(provider, name, ...)                                  \
 	do {                                                                   \
-		if (SONDE__UNLIKELY(__atomic_load_n(                           \
-			    &sonde__ev_##provider##_##name.state,             \
-			    __ATOMIC_RELAXED)))                                \
-			sonde__tp_##provider##_##name(__VA_ARGS__);           \
+		int sonde__st = __atomic_load_n(                               \
+			&sonde__ev_##provider##_##name.state, __ATOMIC_RELAXED);\
+		if (SONDE__UNLIKELY(sonde__st))                                \
+			sonde__tp_##provider##_##name(sonde__st, ##__VA_ARGS__);\
 	} while (0)
 
 /**
@@ -140,6 +149,46 @@ struct sonde_event_desc {
 #define sonde_tracepoint_enabled(provider, name)                               \
 	SONDE__UNLIKELY(__atomic_load_n(&sonde__ev_##provider##_##name.state,  \
 					__ATOMIC_RELAXED))
+
+/**
+ * sonde_probe_register() - connect @fn to tracepoint @provider:@name.
+ * @fn: void fn(void *data, <the tracepoint's argument types>), checked by
+ *      the compiler against SONDE_TP_ARGS.
+ * @data: passed to @fn as its first argument.
+ *
+ * From then on @fn is called with the tracepoint's arguments each time a
+ * thread passes any site of @provider:@name, in any object of the process,
+ * including objects loaded later.  The site stays active while a probe or a
+ * recording session needs it.
+ *
+ * Return: 0, -EEXIST if (@fn, @data) is already connected, -ENOMEM.
+ * Context: any thread but a probe; safe while other threads pass the
+ * tracepoint.
+ */
+#define sonde_probe_register(provider, name, fn, data)                         \
+	sonde__probe_register(#provider, #name,                                \
+			      sonde__ev_##provider##_##name.signature,         \
+			      (void (*)(void))(1 ? (fn)                         \
+						 : (sonde__probe_t_##provider##_##name)0), \
+			      (data))
+
+/**
+ * sonde_probe_unregister() - disconnect @fn/@data from @provider:@name.
+ *
+ * When it returns, @fn is running nowhere for this connection and will not
+ * be called again for it: it waits for threads inside it to leave.
+ * Unregistering the last probe of a site that no session records disables
+ * it.
+ *
+ * Return: 0, or -ENOENT if (@fn, @data) was not connected.
+ * Context: any thread but a probe (it would wait for itself).
+ */
+#define sonde_probe_unregister(provider, name, fn, data)                       \
+	sonde__probe_unregister(#provider, #name,                              \
+				sonde__ev_##provider##_##name.signature,       \
+				(void (*)(void))(1 ? (fn)                       \
+						   : (sonde__probe_t_##provider##_##name)0), \
+				(data))
 
 #endif /* SONDE_TRACING_DISABLED */
 

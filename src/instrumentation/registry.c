@@ -20,6 +20,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <sonde/tracepoint.h>
 
@@ -33,9 +34,19 @@ struct section {
 	struct section *next;
 };
 
+/* A connected probe, by event name and argument signature. */
+struct probe_reg {
+	char *name;
+	char *signature;
+	void (*fn)(void);
+	void *data;
+	struct probe_reg *next;
+};
+
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 static struct section *sections;
 static struct sonde__shm_hdr *session;
+static struct probe_reg *probes; /* in registration order */
 
 int sonde__pattern_valid(const char *p)
 {
@@ -232,17 +243,195 @@ static void enable_section(struct section *s)
 			continue;
 		}
 		__atomic_store_n(&d->id, (uint32_t)id, __ATOMIC_RELAXED);
-		/* Publishes id before the site starts calling; pairs with
+		/* Publishes id before the site starts recording; pairs with
 		 * the relaxed state load (ordered on the hot path's ISA). */
-		__atomic_store_n(&d->state, 1, __ATOMIC_RELEASE);
+		__atomic_fetch_or(&d->state, 1, __ATOMIC_RELEASE);
 	}
 }
 
+static bool probe_matches(const struct probe_reg *pr,
+			  const struct sonde_event_desc *d)
+{
+	size_t pl = strlen(d->provider);
+
+	return !(d->flags & SONDE_EVENT_MARKER) &&
+	       !strncmp(pr->name, d->provider, pl) && pr->name[pl] == ':' &&
+	       !strcmp(pr->name + pl + 1, d->name) && d->signature &&
+	       !strcmp(pr->signature, d->signature);
+}
+
+/* Wait until no thread can still be reading the array @ps replaced. */
+static void probes_synchronize(struct sonde__probes *ps)
+{
+	uint32_t old = __atomic_load_n(&ps->epoch, __ATOMIC_SEQ_CST) & 1;
+	struct timespec pause = { 0, 20000 };
+
+	/* New readers count in the other epoch and see the new array. */
+	__atomic_store_n(&ps->epoch, old ^ 1, __ATOMIC_SEQ_CST);
+	while (__atomic_load_n(&ps->readers[old], __ATOMIC_SEQ_CST))
+		nanosleep(&pause, NULL);
+}
+
+/*
+ * Give @d the array of every registered probe that matches it, and the
+ * state that says how many there are.  Called with the lock held.
+ */
+static int probes_rebuild(struct sonde_event_desc *d)
+{
+	struct sonde__probe_array *a = NULL, *old;
+	struct sonde__probes *ps = d->probes;
+	uint32_t n = 0;
+	int st;
+
+	for (struct probe_reg *pr = probes; pr; pr = pr->next)
+		n += probe_matches(pr, d);
+	if (!ps && !n)
+		return 0;
+	if (!ps) {
+		ps = calloc(1, sizeof(*ps));
+		if (!ps)
+			return -ENOMEM;
+		__atomic_store_n(&d->probes, ps, __ATOMIC_RELEASE);
+	}
+	if (n) {
+		a = calloc(1, sizeof(*a) + n * sizeof(struct sonde__probe));
+		if (!a)
+			return -ENOMEM;
+		a->probe = (struct sonde__probe *)(a + 1);
+		for (struct probe_reg *pr = probes; pr; pr = pr->next)
+			if (probe_matches(pr, d)) {
+				a->probe[a->nr].fn = pr->fn;
+				a->probe[a->nr].data = pr->data;
+				a->nr++;
+			}
+	}
+	old = __atomic_exchange_n(&ps->array, a, __ATOMIC_SEQ_CST);
+	st = __atomic_load_n(&d->state, __ATOMIC_RELAXED);
+	__atomic_store_n(&d->state, (st & 1) | (int)(n << 1), __ATOMIC_RELEASE);
+	if (old) {
+		probes_synchronize(ps);
+		free(old);
+	}
+	return 0;
+}
+
+static int probes_rebuild_all(const char *name)
+{
+	int r = 0;
+
+	for (struct section *s = sections; s; s = s->next)
+		for (struct sonde_event_desc **dp = s->start; dp < s->stop;
+		     dp++) {
+			struct sonde_event_desc *d = *dp;
+			size_t pl;
+
+			if (!desc_valid(d))
+				continue;
+			pl = strlen(d->provider);
+			if (strncmp(name, d->provider, pl) || name[pl] != ':' ||
+			    strcmp(name + pl + 1, d->name))
+				continue;
+			if (probes_rebuild(d))
+				r = -ENOMEM;
+		}
+	return r;
+}
+
+static struct probe_reg **probe_find(const char *name, const char *signature,
+				     void (*fn)(void), void *data)
+{
+	struct probe_reg **pp;
+
+	for (pp = &probes; *pp; pp = &(*pp)->next)
+		if ((*pp)->fn == fn && (*pp)->data == data &&
+		    !strcmp((*pp)->name, name) &&
+		    !strcmp((*pp)->signature, signature))
+			break;
+	return pp;
+}
+
+SONDE__API int sonde__probe_register(const char *provider, const char *name,
+				     const char *signature, void (*fn)(void),
+				     void *data)
+{
+	struct probe_reg *pr, **pp;
+	char full[256];
+	int r;
+
+	if (!provider || !name || !signature || !fn ||
+	    (size_t)snprintf(full, sizeof(full), "%s:%s", provider, name) >=
+		    sizeof(full))
+		return -EINVAL;
+	pthread_mutex_lock(&lock);
+	if (*(pp = probe_find(full, signature, fn, data))) {
+		r = -EEXIST;
+		goto out;
+	}
+	pr = calloc(1, sizeof(*pr));
+	if (!pr || !(pr->name = strdup(full)) ||
+	    !(pr->signature = strdup(signature))) {
+		if (pr)
+			free(pr->name);
+		free(pr);
+		r = -ENOMEM;
+		goto out;
+	}
+	pr->fn = fn;
+	pr->data = data;
+	*pp = pr; /* appended: pp is the list's end */
+	r = probes_rebuild_all(full);
+out:
+	pthread_mutex_unlock(&lock);
+	return r;
+}
+
+SONDE__API int sonde__probe_unregister(const char *provider, const char *name,
+				       const char *signature,
+				       void (*fn)(void), void *data)
+{
+	struct probe_reg *pr, **pp;
+	char full[256];
+	int r;
+
+	if (!provider || !name || !signature || !fn ||
+	    (size_t)snprintf(full, sizeof(full), "%s:%s", provider, name) >=
+		    sizeof(full))
+		return -EINVAL;
+	pthread_mutex_lock(&lock);
+	pp = probe_find(full, signature, fn, data);
+	pr = *pp;
+	if (!pr) {
+		r = -ENOENT;
+		goto out;
+	}
+	*pp = pr->next;
+	/* Returns once no thread can be inside this probe for these sites. */
+	r = probes_rebuild_all(full);
+	free(pr->name);
+	free(pr->signature);
+	free(pr);
+out:
+	pthread_mutex_unlock(&lock);
+	return r;
+}
+
+/* The object is being unloaded: its sites (and their probe lists) go. */
 static void disable_section(struct section *s)
 {
-	for (struct sonde_event_desc **dp = s->start; dp < s->stop; dp++)
-		if (*dp)
-			__atomic_store_n(&(*dp)->state, 0, __ATOMIC_RELEASE);
+	for (struct sonde_event_desc **dp = s->start; dp < s->stop; dp++) {
+		struct sonde__probes *ps;
+
+		if (!*dp)
+			continue;
+		__atomic_store_n(&(*dp)->state, 0, __ATOMIC_RELEASE);
+		ps = (*dp)->probes;
+		if (ps) {
+			free(__atomic_exchange_n(&ps->array, NULL,
+						 __ATOMIC_SEQ_CST));
+			(*dp)->probes = NULL;
+			free(ps);
+		}
+	}
 }
 
 SONDE__API void sonde__register_events(struct sonde_event_desc **start,
@@ -271,6 +460,10 @@ SONDE__API void sonde__register_events(struct sonde_event_desc **start,
 	sections = s;
 	if (session)
 		enable_section(s);
+	if (probes)
+		for (struct sonde_event_desc **dp = start; dp < stop; dp++)
+			if (desc_valid(*dp))
+				probes_rebuild(*dp);
 out:
 	pthread_mutex_unlock(&lock);
 }

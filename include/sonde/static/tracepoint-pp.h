@@ -61,6 +61,45 @@
 #define SONDE__NAMES_21(t1, n1, t2, n2, t3, n3, t4, n4, t5, n5, t6, n6, t7, n7, t8, n8, t9, n9, t10, n10) n1, n2, n3, n4, n5, n6, n7, n8, n9, n10
 #define SONDE__TYPES_21(t1, n1, t2, n2, t3, n3, t4, n4, t5, n5, t6, n6, t7, n7, t8, n8, t9, n9, t10, n10) t1, t2, t3, t4, t5, t6, t7, t8, t9, t10
 
+#define SONDE__PTYPES(...) SONDE__CAT(SONDE__PTYPES_, SONDE__NARG(x, __VA_ARGS__))(__VA_ARGS__)
+#define SONDE__PNAMES(...) SONDE__CAT(SONDE__PNAMES_, SONDE__NARG(x, __VA_ARGS__))(__VA_ARGS__)
+/* Leading-comma lists, for a probe's (void *data, args...) signature. */
+#define SONDE__PTYPES_2(...)
+#define SONDE__PNAMES_2(...)
+#define SONDE__PTYPES_3(t1, n1) , t1
+#define SONDE__PNAMES_3(t1, n1) , n1
+#define SONDE__PTYPES_5(t1, n1, t2, n2) , t1, t2
+#define SONDE__PNAMES_5(t1, n1, t2, n2) , n1, n2
+#define SONDE__PTYPES_7(t1, n1, t2, n2, t3, n3) , t1, t2, t3
+#define SONDE__PNAMES_7(t1, n1, t2, n2, t3, n3) , n1, n2, n3
+#define SONDE__PTYPES_9(t1, n1, t2, n2, t3, n3, t4, n4) , t1, t2, t3, t4
+#define SONDE__PNAMES_9(t1, n1, t2, n2, t3, n3, t4, n4) , n1, n2, n3, n4
+#define SONDE__PTYPES_11(t1, n1, t2, n2, t3, n3, t4, n4, t5, n5) , t1, t2, t3, t4, t5
+#define SONDE__PNAMES_11(t1, n1, t2, n2, t3, n3, t4, n4, t5, n5) , n1, n2, n3, n4, n5
+#define SONDE__PTYPES_13(t1, n1, t2, n2, t3, n3, t4, n4, t5, n5, t6, n6) , t1, t2, t3, t4, t5, t6
+#define SONDE__PNAMES_13(t1, n1, t2, n2, t3, n3, t4, n4, t5, n5, t6, n6) , n1, n2, n3, n4, n5, n6
+#define SONDE__PTYPES_15(t1, n1, t2, n2, t3, n3, t4, n4, t5, n5, t6, n6, t7, n7) , t1, t2, t3, t4, t5, t6, t7
+#define SONDE__PNAMES_15(t1, n1, t2, n2, t3, n3, t4, n4, t5, n5, t6, n6, t7, n7) , n1, n2, n3, n4, n5, n6, n7
+#define SONDE__PTYPES_17(t1, n1, t2, n2, t3, n3, t4, n4, t5, n5, t6, n6, t7, n7, t8, n8) , t1, t2, t3, t4, t5, t6, t7, t8
+#define SONDE__PNAMES_17(t1, n1, t2, n2, t3, n3, t4, n4, t5, n5, t6, n6, t7, n7, t8, n8) , n1, n2, n3, n4, n5, n6, n7, n8
+#define SONDE__PTYPES_19(t1, n1, t2, n2, t3, n3, t4, n4, t5, n5, t6, n6, t7, n7, t8, n8, t9, n9) , t1, t2, t3, t4, t5, t6, t7, t8, t9
+#define SONDE__PNAMES_19(t1, n1, t2, n2, t3, n3, t4, n4, t5, n5, t6, n6, t7, n7, t8, n8, t9, n9) , n1, n2, n3, n4, n5, n6, n7, n8, n9
+#define SONDE__PTYPES_21(t1, n1, t2, n2, t3, n3, t4, n4, t5, n5, t6, n6, t7, n7, t8, n8, t9, n9, t10, n10) , t1, t2, t3, t4, t5, t6, t7, t8, t9, t10
+#define SONDE__PNAMES_21(t1, n1, t2, n2, t3, n3, t4, n4, t5, n5, t6, n6, t7, n7, t8, n8, t9, n9, t10, n10) , n1, n2, n3, n4, n5, n6, n7, n8, n9, n10
+
+#define SONDE__PPARAMS(...) SONDE__CAT(SONDE__PPARAMS_, SONDE__NARG(x, __VA_ARGS__))(__VA_ARGS__)
+#define SONDE__PPARAMS_2(...)
+#define SONDE__PPARAMS_3(t1, n1) , t1 n1 SONDE__UNUSED
+#define SONDE__PPARAMS_5(t1, n1, t2, n2) , t1 n1 SONDE__UNUSED, t2 n2 SONDE__UNUSED
+#define SONDE__PPARAMS_7(t1, n1, t2, n2, t3, n3) , t1 n1 SONDE__UNUSED, t2 n2 SONDE__UNUSED, t3 n3 SONDE__UNUSED
+#define SONDE__PPARAMS_9(t1, n1, t2, n2, t3, n3, t4, n4) , t1 n1 SONDE__UNUSED, t2 n2 SONDE__UNUSED, t3 n3 SONDE__UNUSED, t4 n4 SONDE__UNUSED
+#define SONDE__PPARAMS_11(t1, n1, t2, n2, t3, n3, t4, n4, t5, n5) , t1 n1 SONDE__UNUSED, t2 n2 SONDE__UNUSED, t3 n3 SONDE__UNUSED, t4 n4 SONDE__UNUSED, t5 n5 SONDE__UNUSED
+#define SONDE__PPARAMS_13(t1, n1, t2, n2, t3, n3, t4, n4, t5, n5, t6, n6) , t1 n1 SONDE__UNUSED, t2 n2 SONDE__UNUSED, t3 n3 SONDE__UNUSED, t4 n4 SONDE__UNUSED, t5 n5 SONDE__UNUSED, t6 n6 SONDE__UNUSED
+#define SONDE__PPARAMS_15(t1, n1, t2, n2, t3, n3, t4, n4, t5, n5, t6, n6, t7, n7) , t1 n1 SONDE__UNUSED, t2 n2 SONDE__UNUSED, t3 n3 SONDE__UNUSED, t4 n4 SONDE__UNUSED, t5 n5 SONDE__UNUSED, t6 n6 SONDE__UNUSED, t7 n7 SONDE__UNUSED
+#define SONDE__PPARAMS_17(t1, n1, t2, n2, t3, n3, t4, n4, t5, n5, t6, n6, t7, n7, t8, n8) , t1 n1 SONDE__UNUSED, t2 n2 SONDE__UNUSED, t3 n3 SONDE__UNUSED, t4 n4 SONDE__UNUSED, t5 n5 SONDE__UNUSED, t6 n6 SONDE__UNUSED, t7 n7 SONDE__UNUSED, t8 n8 SONDE__UNUSED
+#define SONDE__PPARAMS_19(t1, n1, t2, n2, t3, n3, t4, n4, t5, n5, t6, n6, t7, n7, t8, n8, t9, n9) , t1 n1 SONDE__UNUSED, t2 n2 SONDE__UNUSED, t3 n3 SONDE__UNUSED, t4 n4 SONDE__UNUSED, t5 n5 SONDE__UNUSED, t6 n6 SONDE__UNUSED, t7 n7 SONDE__UNUSED, t8 n8 SONDE__UNUSED, t9 n9 SONDE__UNUSED
+#define SONDE__PPARAMS_21(t1, n1, t2, n2, t3, n3, t4, n4, t5, n5, t6, n6, t7, n7, t8, n8, t9, n9, t10, n10) , t1 n1 SONDE__UNUSED, t2 n2 SONDE__UNUSED, t3 n3 SONDE__UNUSED, t4 n4 SONDE__UNUSED, t5 n5 SONDE__UNUSED, t6 n6 SONDE__UNUSED, t7 n7 SONDE__UNUSED, t8 n8 SONDE__UNUSED, t9 n9 SONDE__UNUSED, t10 n10 SONDE__UNUSED
+
 /* Walk a (a)(b)(c) sequence, calling SONDE__V_<visitor>(tuple...) on each. */
 #define SONDE__EACH_PREP(seq) SONDE__CAT(SONDE__PREP_A seq, _END)
 #define SONDE__PREP_A(...) SONDE__DEFER(SONDE__V_PREP)(__VA_ARGS__) SONDE__PREP_B

@@ -18,6 +18,60 @@
 extern "C" {
 #endif
 
+/* Probes connected to one site: an array replaced (never modified) on each
+ * change, and reader counts for the two epochs of unregister's wait. */
+struct sonde__probe {
+	void (*fn)(void);
+	void *data;
+};
+
+struct sonde__probe_array {
+	uint32_t nr;
+	uint32_t resv;
+	struct sonde__probe *probe; /* nr entries, right after this struct */
+};
+
+struct sonde__probes {
+	struct sonde__probe_array *array;
+	uint64_t readers[2];
+	uint32_t epoch;
+	uint32_t resv;
+};
+
+SONDE__API int sonde__probe_register(const char *provider, const char *name,
+				     const char *signature, void (*fn)(void),
+				     void *data);
+SONDE__API int sonde__probe_unregister(const char *provider, const char *name,
+				       const char *signature,
+				       void (*fn)(void), void *data);
+
+/* Enter a site's probe list: returns the epoch to leave with, and the
+ * array (NULL if none).  Paired with sonde__probes_leave(). */
+static inline uint32_t sonde__probes_enter(struct sonde_event_desc *d,
+					   struct sonde__probe_array **a)
+{
+	struct sonde__probes *ps =
+		__atomic_load_n(&d->probes, __ATOMIC_ACQUIRE);
+	uint32_t e;
+
+	*a = 0;
+	if (!ps)
+		return 0;
+	e = __atomic_load_n(&ps->epoch, __ATOMIC_SEQ_CST) & 1;
+	/* Seen by unregister before it frees an array we may load below. */
+	__atomic_fetch_add(&ps->readers[e], 1, __ATOMIC_SEQ_CST);
+	*a = __atomic_load_n(&ps->array, __ATOMIC_SEQ_CST);
+	return e;
+}
+
+static inline void sonde__probes_leave(struct sonde_event_desc *d, uint32_t e)
+{
+	struct sonde__probes *ps = d->probes;
+
+	if (ps)
+		__atomic_fetch_sub(&ps->readers[e], 1, __ATOMIC_RELEASE);
+}
+
 SONDE__API void sonde__register_events(struct sonde_event_desc **start,
 				       struct sonde_event_desc **stop);
 SONDE__API void sonde__unregister_events(struct sonde_event_desc **start,
@@ -132,17 +186,36 @@ static void __attribute__((destructor, unused)) sonde__tu_fini(void)
 	static struct sonde_event_desc sonde__ev_##p##_##n = {                 \
 		sizeof(struct sonde_event_desc), 0, 0,                         \
 		0 SONDE__EACH_COUNT(fields), #p, #n, sonde__fields_##p##_##n,   \
-		#args, 0, 0, 0};                                               \
+		#args, 0, 0, 0, 0};                                            \
 	static struct sonde_event_desc *sonde__evp_##p##_##n                   \
 		__attribute__((section("sonde_events_ptrs"), used)) =          \
 			&sonde__ev_##p##_##n;                                  \
-	static inline SONDE__UNUSED void sonde__tp_##p##_##n(SONDE__PARAMS args)\
+	typedef void (*sonde__probe_t_##p##_##n)(void * SONDE__PTYPES args);   \
+	static SONDE__UNUSED __attribute__((noinline, cold)) void              \
+	sonde__tpp_##p##_##n(SONDE__PARAMS args)                               \
+	{                                                                      \
+		struct sonde__probe_array *sonde__a;                           \
+		uint32_t sonde__e =                                            \
+			sonde__probes_enter(&sonde__ev_##p##_##n, &sonde__a);  \
+		for (uint32_t sonde__i = 0; sonde__a && sonde__i < sonde__a->nr;\
+		     sonde__i++)                                               \
+			((sonde__probe_t_##p##_##n)sonde__a->probe[sonde__i].fn)(\
+				sonde__a->probe[sonde__i].data                 \
+				SONDE__PNAMES args);                           \
+		sonde__probes_leave(&sonde__ev_##p##_##n, sonde__e);           \
+	}                                                                      \
+	static inline SONDE__UNUSED void sonde__tp_##p##_##n(                  \
+		int sonde__st SONDE__PPARAMS args)                             \
 	{                                                                      \
 		uint32_t sonde__id = __atomic_load_n(&sonde__ev_##p##_##n.id,  \
 						     __ATOMIC_RELAXED);        \
 		struct sonde__wctx sonde__w;                                   \
 		char *sonde__p;                                                \
 		size_t sonde__sz;                                              \
+		if (SONDE__UNLIKELY(sonde__st > 1))                            \
+			sonde__tpp_##p##_##n(SONDE__NAMES args);               \
+		if (!(sonde__st & 1))                                          \
+			return;                                                \
 		SONDE__EACH_PREP(fields)                                       \
 		sonde__sz = 0 SONDE__EACH_SIZE(fields);                        \
 		if (SONDE__LIKELY(sonde__sz <= SONDE__FAST_PAYLOAD_MAX)) {     \

@@ -158,7 +158,8 @@ static void class_size(struct sonde__event_class *e)
 static int table_put(struct sonde__event_table *t, struct sonde__event_class *e)
 {
 	class_size(e);
-	if (e->id >= (1u << 24) || (e->id < t->nr && t->ev[e->id]))
+	/* The 1 MiB registry holds fewer than 65536 entries. */
+	if (e->id >= (1u << 16) || (e->id < t->nr && t->ev[e->id]))
 		return -EBADMSG;
 	if (e->id >= t->nr) {
 		uint32_t nr = t->nr ? t->nr : 64;

@@ -350,6 +350,15 @@ static struct probe_reg **probe_find(const char *name, const char *signature,
 	return pp;
 }
 
+/* "provider:name" into @full (256 bytes); -EINVAL if missing or too long. */
+static int full_name(const char *provider, const char *name, char *full)
+{
+	if (!provider || !name ||
+	    (size_t)snprintf(full, 256, "%s:%s", provider, name) >= 256)
+		return -EINVAL;
+	return 0;
+}
+
 SONDE__API int sonde__probe_register(const char *provider, const char *name,
 				     const char *signature, void (*fn)(void),
 				     void *data)
@@ -358,9 +367,7 @@ SONDE__API int sonde__probe_register(const char *provider, const char *name,
 	char full[256];
 	int r;
 
-	if (!provider || !name || !signature || !fn ||
-	    (size_t)snprintf(full, sizeof(full), "%s:%s", provider, name) >=
-		    sizeof(full))
+	if (!signature || !fn || full_name(provider, name, full))
 		return -EINVAL;
 	pthread_mutex_lock(&lock);
 	if (*(pp = probe_find(full, signature, fn, data))) {
@@ -393,9 +400,7 @@ SONDE__API int sonde__probe_unregister(const char *provider, const char *name,
 	char full[256];
 	int r;
 
-	if (!provider || !name || !signature || !fn ||
-	    (size_t)snprintf(full, sizeof(full), "%s:%s", provider, name) >=
-		    sizeof(full))
+	if (!signature || !fn || full_name(provider, name, full))
 		return -EINVAL;
 	pthread_mutex_lock(&lock);
 	pp = probe_find(full, signature, fn, data);

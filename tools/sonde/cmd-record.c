@@ -278,7 +278,8 @@ int cmd_record(int argc, char **argv)
 	child_pid = pid;
 	for (;;) {
 		int moved = 0;
-		pid_t w = waitpid(pid, &status, WNOHANG);
+		/* A flight recorder is read only at the end: just wait. */
+		pid_t w = waitpid(pid, &status, o.overwrite ? 0 : WNOHANG);
 
 		if (w == pid)
 			break;

@@ -427,8 +427,12 @@ static int finish_cpu(struct sonde__consumer *c, uint32_t cpu)
 	uint64_t cur = (off - 1) & ~(sb - 1);
 	int r;
 
-	if (h->overwrite && cur >= (h->nsub - 1) * sb &&
-	    cur - (h->nsub - 1) * sb > pos)
+	/* At most the last nsub sub-buffers hold data: in overwrite mode the
+	 * writers lapped the rest, and in discard mode more would mean a
+	 * corrupt offset (never loop over it). */
+	if (cur < pos)
+		return 0;
+	if (cur - pos >= h->nsub * sb)
 		pos = cur - (h->nsub - 1) * sb;
 	for (; pos <= cur; pos += sb) {
 		const uint8_t *pkt = subbuf(h, cpu, pos);

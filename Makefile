@@ -6,6 +6,7 @@
 #   make check            build, then run the CTest suite
 #   make check-asan       same, in build-asan/ with clang ASan+UBSan
 #   make check-tsan       tests labelled "tsan" (stress), in build-tsan/ with clang TSan
+#   make check-generic    the suite on the portable fallback (-DSONDE_ARCH_GENERIC)
 #   make demo             record build/bin/hello 20 and print the trace
 #   make bench            Release build in build-release/, then bench/run.sh
 #   make install [PREFIX=/usr/local] [DESTDIR=...]
@@ -24,6 +25,7 @@ BUILD         := build
 BUILD_ASAN    := build-asan
 BUILD_TSAN    := build-tsan
 BUILD_RELEASE := build-release
+BUILD_GENERIC := build-generic
 DEMO_TRACE    := $(BUILD)/demo-trace
 DEMO_LOG      := $(BUILD)/demo-record.log
 DEMO_TEXT     := $(BUILD)/demo-trace.txt
@@ -34,6 +36,8 @@ ARGS_ASAN    := -DCMAKE_BUILD_TYPE=RelWithDebInfo -DSONDE_SANITIZE=address,undef
 ARGS_TSAN    := -DCMAKE_BUILD_TYPE=RelWithDebInfo -DSONDE_SANITIZE=thread \
 		-DCMAKE_C_COMPILER=clang -DCMAKE_CXX_COMPILER=clang++
 ARGS_RELEASE := -DCMAKE_BUILD_TYPE=Release
+ARGS_GENERIC := -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_C_FLAGS=-DSONDE_ARCH_GENERIC \
+		-DCMAKE_CXX_FLAGS=-DSONDE_ARCH_GENERIC
 
 # Sanitizer runtime options (the caller's own settings win).
 check-asan check-tsan: export UBSAN_OPTIONS ?= print_stacktrace=1
@@ -63,7 +67,7 @@ define configure
 	printf '%s\n' "$$args" > $(1)/.make-args
 endef
 
-.PHONY: all build deps check check-asan check-tsan demo bench install \
+.PHONY: all build deps check check-asan check-tsan check-generic demo bench install \
 	clean help
 
 all: build
@@ -90,6 +94,14 @@ check-tsan: deps
 	$(call configure,$(BUILD_TSAN),$(ARGS_TSAN))
 	$(NINJA) -C $(BUILD_TSAN)
 	$(NO_ASLR) $(CTEST) --test-dir $(BUILD_TSAN) -L tsan --no-tests=error \
+		--output-on-failure -j2 $(CTEST_ARGS)
+
+# The portable fallback (no rseq, no TSC: compare-and-swap reservation,
+# CLOCK_MONOTONIC), as other architectures would build it.
+check-generic: deps
+	$(call configure,$(BUILD_GENERIC),$(ARGS_GENERIC))
+	$(NINJA) -C $(BUILD_GENERIC)
+	SONDE_TEST_GENERIC=1 $(CTEST) --test-dir $(BUILD_GENERIC) \
 		--output-on-failure -j2 $(CTEST_ARGS)
 
 demo: deps
@@ -120,7 +132,7 @@ install:
 	$(CMAKE) --install $(BUILD) --prefix $(abspath $(PREFIX))
 
 clean:
-	rm -rf $(BUILD) $(BUILD_ASAN) $(BUILD_TSAN) $(BUILD_RELEASE)
+	rm -rf $(BUILD) $(BUILD_ASAN) $(BUILD_TSAN) $(BUILD_RELEASE) $(BUILD_GENERIC)
 
 help:
 	@sed -n 's/^#   //p' $(firstword $(MAKEFILE_LIST))

@@ -218,18 +218,22 @@ static int cs_switch(const struct sonde__chan_view *ch, uint32_t cpu,
 				       (const uint64_t *)f, mark, SONDE__ID_PAD,
 				       cpu, ch->rseq_off);
 #else
-	/* The closed packet stays pending until its fields are written. */
-	(void)ch;
+	/* Both packets stay pending until their fields are written. */
+	uint32_t nidx = (idx + 1) & ch->nsub_mask;
+
 	(void)cpu;
 	__atomic_fetch_add(&cv->sub[idx].pending, 1, __ATOMIC_SEQ_CST);
+	__atomic_fetch_add(&cv->sub[nidx].pending, 1, __ATOMIC_SEQ_CST);
 	if (!__atomic_compare_exchange_n(&cv->rb->offset, &off, newoff, false,
 					 __ATOMIC_SEQ_CST, __ATOMIC_RELAXED)) {
+		__atomic_fetch_sub(&cv->sub[nidx].pending, 1, __ATOMIC_RELEASE);
 		__atomic_fetch_sub(&cv->sub[idx].pending, 1, __ATOMIC_RELEASE);
 		return 1;
 	}
 	memcpy(old + PKT_END_FIELDS, &f->old_ts_end, 5 * sizeof(uint64_t));
 	memcpy(nw + PKT_BEGIN_FIELDS, &f->ts_begin, 6 * sizeof(uint64_t));
 	*mark = SONDE__ID_PAD;
+	__atomic_fetch_sub(&cv->sub[nidx].pending, 1, __ATOMIC_RELEASE);
 	__atomic_fetch_sub(&cv->sub[idx].pending, 1, __ATOMIC_RELEASE);
 	return 0;
 #endif

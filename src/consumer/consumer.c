@@ -40,6 +40,7 @@ struct cpu_out {
 	int fd;
 	uint64_t pos; /* next sub-buffer to write (free-running bytes) */
 	uint64_t salvaged_lost;
+	uint64_t last_end; /* timestamp_end of the last packet written */
 	char path[PATH_MAX + 32];
 };
 
@@ -298,6 +299,7 @@ static int emit(struct sonde__consumer *c, uint32_t cpu, const uint8_t *pkt,
 	}
 	c->st.bytes += content;
 	c->st.packets++;
+	c->out[cpu].last_end = ((const struct sonde__pkt_hdr *)pkt)->timestamp_end;
 	return 0;
 }
 
@@ -381,6 +383,11 @@ static int salvage(struct sonde__consumer *c, uint32_t cpu, uint64_t pos,
 	struct sonde__record r;
 
 	memcpy(c->tmp, pkt, SONDE__PKT_HDR_SIZE);
+	/* A switch cut short (generic CAS path) may have left a stale
+	 * timestamp_begin: packets must not go back in time.  The first record
+	 * of a packet has a full timestamp, so records do not depend on it. */
+	if (ph->timestamp_begin < c->out[cpu].last_end)
+		ph->timestamp_begin = c->out[cpu].last_end;
 	ts = last = ph->timestamp_begin;
 	sonde__events_refresh(&c->events, c->h);
 	while (in < end) {

@@ -7,6 +7,7 @@
 #   make check-asan       same, in build-asan/ with clang ASan+UBSan
 #   make check-tsan       tests labelled "tsan" (stress), in build-tsan/ with clang TSan
 #   make check-generic    the suite on the portable fallback (-DSONDE_ARCH_GENERIC)
+#   make fuzz             short libFuzzer runs (FUZZ_SECONDS, default 30)
 #   make demo             record build/bin/hello 20 and print the trace
 #   make bench            Release build in build-release/, then bench/run.sh
 #   make install [PREFIX=/usr/local] [DESTDIR=...]
@@ -26,6 +27,8 @@ BUILD_ASAN    := build-asan
 BUILD_TSAN    := build-tsan
 BUILD_RELEASE := build-release
 BUILD_GENERIC := build-generic
+BUILD_FUZZ    := build-fuzz
+FUZZ_SECONDS  ?= 30
 DEMO_TRACE    := $(BUILD)/demo-trace
 DEMO_LOG      := $(BUILD)/demo-record.log
 DEMO_TEXT     := $(BUILD)/demo-trace.txt
@@ -36,6 +39,8 @@ ARGS_ASAN    := -DCMAKE_BUILD_TYPE=RelWithDebInfo -DSONDE_SANITIZE=address,undef
 ARGS_TSAN    := -DCMAKE_BUILD_TYPE=RelWithDebInfo -DSONDE_SANITIZE=thread \
 		-DCMAKE_C_COMPILER=clang -DCMAKE_CXX_COMPILER=clang++
 ARGS_RELEASE := -DCMAKE_BUILD_TYPE=Release
+ARGS_FUZZ    := -DCMAKE_BUILD_TYPE=RelWithDebInfo -DSONDE_FUZZ=ON \
+		-DCMAKE_C_COMPILER=clang -DCMAKE_CXX_COMPILER=clang++
 ARGS_GENERIC := -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_C_FLAGS=-DSONDE_ARCH_GENERIC \
 		-DCMAKE_CXX_FLAGS=-DSONDE_ARCH_GENERIC
 
@@ -67,7 +72,7 @@ define configure
 	printf '%s\n' "$$args" > $(1)/.make-args
 endef
 
-.PHONY: all build deps check check-asan check-tsan check-generic demo bench install \
+.PHONY: all build deps check check-asan check-tsan check-generic fuzz demo bench install \
 	clean help
 
 all: build
@@ -104,6 +109,18 @@ check-generic: deps
 	SONDE_TEST_GENERIC=1 $(CTEST) --test-dir $(BUILD_GENERIC) \
 		--output-on-failure -j2 $(CTEST_ARGS)
 
+# Short libFuzzer runs of the trace reader and of the consumer's registry
+# and record parsers (FUZZ_SECONDS each); findings fail the target.
+fuzz: deps
+	$(call configure,$(BUILD_FUZZ),$(ARGS_FUZZ))
+	$(NINJA) -C $(BUILD_FUZZ)
+	$(NO_ASLR) bash tests/fuzz/run-fuzz.sh $(BUILD_FUZZ) $(FUZZ_SECONDS)
+	mkdir -p $(BUILD_FUZZ)/fuzz-registry-corpus $(BUILD_FUZZ)/fuzz-artifacts
+	cp tests/data/fuzz-registry/* $(BUILD_FUZZ)/fuzz-registry-corpus/
+	$(NO_ASLR) $(BUILD_FUZZ)/bin/fuzz-registry $(BUILD_FUZZ)/fuzz-registry-corpus \
+		-max_total_time=$(FUZZ_SECONDS) -max_len=8192 -timeout=10 \
+		-rss_limit_mb=2048 -artifact_prefix=$(BUILD_FUZZ)/fuzz-artifacts/
+
 demo: deps
 	$(call configure,$(BUILD),$(ARGS_DEFAULT))
 	$(NINJA) -C $(BUILD)
@@ -132,7 +149,7 @@ install:
 	$(CMAKE) --install $(BUILD) --prefix $(abspath $(PREFIX))
 
 clean:
-	rm -rf $(BUILD) $(BUILD_ASAN) $(BUILD_TSAN) $(BUILD_RELEASE) $(BUILD_GENERIC)
+	rm -rf $(BUILD) $(BUILD_ASAN) $(BUILD_TSAN) $(BUILD_RELEASE) $(BUILD_GENERIC) $(BUILD_FUZZ)
 
 help:
 	@sed -n 's/^#   //p' $(firstword $(MAKEFILE_LIST))

@@ -18,6 +18,9 @@ static const struct {
 	const char *help;
 } verbs[] = {
 	{ "record", cmd_record, "run a command with tracing on, write a CTF trace" },
+	{ "view", cmd_view, "print the events of a trace in time order" },
+	{ "stats", cmd_stats, "event counts, rates, lost events, begin/end durations" },
+	{ "export", cmd_export, "convert a trace (Chrome Trace Event JSON)" },
 };
 
 static void usage(FILE *f)

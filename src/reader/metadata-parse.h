@@ -1,0 +1,107 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Reader side: parse the CTF 1.8 metadata (TSDL) of a sonde trace into event
+ * classes with a flat, table-driven field list.
+ *
+ * The parser tokenizes and parses the TSDL subset that src/writer/metadata.c
+ * emits (typealias, trace, env, clock, struct, stream, event blocks; integer,
+ * floating_point, string, enum, variant, struct types; arrays and sequences),
+ * then checks that the described binary layout is exactly sonde's:
+ * byte-packed little-endian fields, sonde's packet header and context, and
+ * the compact/extended event header.  Anything else is rejected with a
+ * message that names the metadata line, or says the trace is not a sonde
+ * trace.
+ */
+#ifndef SONDE_SRC_READER_METADATA_PARSE_H
+#define SONDE_SRC_READER_METADATA_PARSE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "../common/common.h"
+
+#define SONDE_RD_ERR_MAX 512
+
+/* Error text of the reader layer: "FILE: offset N: what" or similar. */
+struct sonde__rd_err {
+	char msg[SONDE_RD_ERR_MAX];
+};
+
+SONDE_HIDDEN int sonde__rd_errf(struct sonde__rd_err *e, int err,
+				const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+enum sonde_rd_kind {
+	SONDE_RD_INT = 1,
+	SONDE_RD_FLOAT,
+	SONDE_RD_STRING,
+	SONDE_RD_ARRAY,    /* of integers: count elements of size bytes */
+	SONDE_RD_SEQUENCE, /* of integers; length = the previous field */
+};
+
+struct sonde__rd_field {
+	char *name;        /* leading underscore stripped, as babeltrace2 does;
+			    * allocated with 32 readable bytes at least */
+	uint32_t name_len;
+	uint8_t kind;      /* enum sonde_rd_kind */
+	uint8_t size;      /* bytes of the value or of one element: 1/2/4/8 */
+	uint8_t is_signed;
+	uint8_t base;      /* 2, 8, 10 or 16 */
+	uint32_t count;    /* array elements */
+};
+
+struct sonde__rd_class {
+	uint32_t id;
+	uint32_t index;    /* dense, 0 .. nr_classes - 1 */
+	char *name;        /* allocated with 32 readable bytes at least */
+	uint32_t name_len;
+	uint32_t nr_fields;
+	struct sonde__rd_field *fields;
+	uint32_t fixed_size; /* payload bytes when !has_variable */
+	int has_variable;    /* a string or a sequence */
+};
+
+struct sonde__rd_meta {
+	uint8_t uuid[16];
+	int has_uuid;
+	/* clock */
+	char *clock_name;
+	uint64_t freq;
+	int64_t offset_s;  /* normalized: offset < freq */
+	uint64_t offset;
+	/* env */
+	char *hostname;
+	char *procname;
+	int64_t vpid;
+	/* event classes: by_id[id] (NULL for holes), all[index] */
+	struct sonde__rd_class **by_id;
+	uint32_t nr_ids;
+	struct sonde__rd_class **all;
+	uint32_t nr_classes;
+};
+
+/* Record layout constants (sonde's ring buffer, include/sonde/static/ring.h). */
+#define SONDE_RD_PKT_HDR 84u
+#define SONDE_RD_CTF_MAGIC 0xc1fc1fc1u
+#define SONDE_RD_ID_COMPACT_MAX 0xFCu
+#define SONDE_RD_ID_PAD 0xFDu
+#define SONDE_RD_ID_EXT 0xFFu
+#define SONDE_RD_THREAD_ID 0u
+#define SONDE_RD_MAX_ID (1u << 24)
+
+/*
+ * Parse metadata text @text (@len bytes; need not be NUL-terminated).
+ * @fname names the file in error messages.  Returns 0, or -errno with @err
+ * filled (-EBADMSG for a malformed or non-sonde trace).
+ */
+SONDE_HIDDEN int sonde__rd_meta_parse(const char *text, size_t len,
+				      const char *fname,
+				      struct sonde__rd_meta *m,
+				      struct sonde__rd_err *err);
+SONDE_HIDDEN void sonde__rd_meta_free(struct sonde__rd_meta *m);
+
+/* Clock cycles to nanoseconds since the epoch, as babeltrace2 computes it. */
+SONDE_HIDDEN int64_t sonde__rd_ns(const struct sonde__rd_meta *m,
+				  uint64_t cycles);
+
+#endif

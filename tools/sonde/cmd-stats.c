@@ -1,0 +1,405 @@
+// SPDX-License-Identifier: MIT
+/*
+ * sonde stats: per event name count, rate over the trace span, first and
+ * last time; per stream events and lost events (sum of the events_discarded
+ * increments); begin/end pairs (X_begin/X_end or X_entry/X_exit, matched per
+ * thread, nested pairs matched innermost first) with duration min, p50,
+ * p90, p99, max.  Text or --json.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cmd.h"
+#include "read-util.h"
+
+static const char usage_text[] =
+	"usage: sonde stats [--json] DIR\n"
+	"      --json   print one JSON object instead of text\n";
+
+struct cls_stat {
+	uint64_t count;
+	uint64_t first, last; /* cycles */
+	int role;             /* 0 none, 1 begin, 2 end */
+	uint32_t pair;        /* index into pairs */
+};
+
+struct pair_stat {
+	const struct sonde__rd_class *begin, *end;
+	char *name;
+	int64_t *dur;
+	size_t n, cap;
+	uint64_t unmatched;
+};
+
+/* open-addressing map (tid, pair) -> stack of begin timestamps */
+struct slot {
+	int32_t tid;
+	uint32_t pair;
+	int used;
+	uint64_t *st;
+	size_t n, cap;
+};
+
+struct smap {
+	struct slot *s;
+	size_t cap, used;
+};
+
+static struct slot *smap_get(struct smap *m, int32_t tid, uint32_t pair)
+{
+	size_t h, i;
+
+	if ((m->used + 1) * 2 > m->cap) {
+		size_t ncap = m->cap ? m->cap * 2 : 256;
+		struct slot *ns = calloc(ncap, sizeof(*ns));
+
+		if (!ns)
+			return NULL;
+		for (i = 0; i < m->cap; i++) {
+			struct slot *o = &m->s[i];
+
+			if (!o->used)
+				continue;
+			h = ((uint32_t)o->tid * 2654435761u ^ o->pair * 40503u) & (ncap - 1);
+			while (ns[h].used)
+				h = (h + 1) & (ncap - 1);
+			ns[h] = *o;
+		}
+		free(m->s);
+		m->s = ns;
+		m->cap = ncap;
+	}
+	h = ((uint32_t)tid * 2654435761u ^ pair * 40503u) & (m->cap - 1);
+	while (m->s[h].used && (m->s[h].tid != tid || m->s[h].pair != pair))
+		h = (h + 1) & (m->cap - 1);
+	if (!m->s[h].used) {
+		m->s[h].used = 1;
+		m->s[h].tid = tid;
+		m->s[h].pair = pair;
+		m->used++;
+	}
+	return &m->s[h];
+}
+
+static int cmp_i64(const void *a, const void *b)
+{
+	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+
+	return (x > y) - (x < y);
+}
+
+static int64_t pct(const struct pair_stat *p, unsigned q)
+{
+	size_t k;
+
+	if (!p->n)
+		return 0;
+	k = (p->n * q + 99) / 100; /* nearest rank */
+	if (k < 1)
+		k = 1;
+	return p->dur[k - 1];
+}
+
+/* microseconds with 3 decimals */
+static void put_dur(char *b, size_t n, int64_t ns)
+{
+	uint64_t a = ns < 0 ? -(uint64_t)ns : (uint64_t)ns;
+
+	snprintf(b, n, "%s%" PRIu64 ".%03" PRIu64, ns < 0 ? "-" : "",
+		 a / 1000, a % 1000);
+}
+
+static void json_str(FILE *f, const char *s)
+{
+	struct sonde__obuf ob;
+
+	if (sonde__ob_init(&ob, -1))
+		return;
+	sonde__fmt_json_str(&ob, s, strlen(s));
+	fwrite(ob.buf, 1, ob.len, f);
+	sonde__ob_free(&ob);
+}
+
+int cmd_stats(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "json", no_argument, NULL, 'j' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int json = 0, c, ret = 1, n;
+	struct sonde__reader *r = NULL;
+	const struct sonde__rd_meta *m;
+	struct cls_stat *cs = NULL;
+	struct pair_stat *ps = NULL;
+	uint32_t nps = 0, nst;
+	uint64_t *st_events = NULL, *st_lost = NULL, total = 0, lost = 0;
+	uint64_t first = UINT64_MAX, last = 0;
+	struct smap sm = { 0 };
+	struct sonde__rd_event ev;
+	double span_s;
+	FILE *f = stdout;
+
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "+h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'j':
+			json = 1;
+			break;
+		case 'h':
+			fputs(usage_text, stdout);
+			return 0;
+		default:
+			fputs(usage_text, stderr);
+			return 1;
+		}
+	}
+	if (optind != argc - 1) {
+		fputs(usage_text, stderr);
+		return 1;
+	}
+	r = ru_open(argv[optind]);
+	if (!r)
+		return 1;
+	m = sonde__reader_meta(r);
+	nst = sonde__reader_nr_streams(r);
+	cs = calloc(m->nr_classes + 1, sizeof(*cs));
+	ps = calloc(m->nr_classes + 1, sizeof(*ps));
+	st_events = calloc(nst + 1, sizeof(*st_events));
+	st_lost = calloc(nst + 1, sizeof(*st_lost));
+	if (!cs || !ps || !st_events || !st_lost)
+		goto nomem;
+	/* pairs: a begin class and its end class in the same provider */
+	for (uint32_t i = 0; i < m->nr_classes; i++) {
+		const char *bn = m->all[i]->name;
+		size_t bl, el;
+		int br = ru_split_role(bn, &bl);
+
+		if (br != 0 && br != 2)
+			continue;
+		for (uint32_t j = 0; j < m->nr_classes; j++) {
+			const char *en = m->all[j]->name;
+			int er = ru_split_role(en, &el);
+
+			if (er != br + 1 || el != bl || strncmp(bn, en, bl))
+				continue;
+			ps[nps].begin = m->all[i];
+			ps[nps].end = m->all[j];
+			ps[nps].name = strndup(bn, bl);
+			if (!ps[nps].name)
+				goto nomem;
+			cs[i].role = 1;
+			cs[i].pair = nps;
+			cs[j].role = 2;
+			cs[j].pair = nps;
+			nps++;
+			break;
+		}
+	}
+	while ((n = sonde__reader_next(r, &ev)) > 0) {
+		struct cls_stat *s;
+
+		if (ev.kind == SONDE_RD_EV_DISCARDED) {
+			st_lost[ev.stream] += ev.discarded;
+			lost += ev.discarded;
+			continue;
+		}
+		s = &cs[ev.cls->index];
+		if (!s->count++)
+			s->first = ev.ts;
+		s->last = ev.ts;
+		st_events[ev.stream]++;
+		total++;
+		if (ev.ts < first)
+			first = ev.ts;
+		if (ev.ts > last)
+			last = ev.ts;
+		if (s->role) {
+			struct slot *sl = smap_get(&sm, ev.tid, s->pair);
+
+			if (!sl)
+				goto nomem;
+			if (s->role == 1) {
+				if (sl->n == sl->cap) {
+					size_t nc = sl->cap ? sl->cap * 2 : 4;
+					uint64_t *nsp = realloc(sl->st, nc * sizeof(*nsp));
+
+					if (!nsp)
+						goto nomem;
+					sl->st = nsp;
+					sl->cap = nc;
+				}
+				sl->st[sl->n++] = ev.ts;
+			} else if (!sl->n) {
+				ps[s->pair].unmatched++;
+			} else {
+				struct pair_stat *p = &ps[s->pair];
+				uint64_t b = sl->st[--sl->n];
+
+				if (p->n == p->cap) {
+					size_t nc = p->cap ? p->cap * 2 : 64;
+					int64_t *nd = realloc(p->dur, nc * sizeof(*nd));
+
+					if (!nd)
+						goto nomem;
+					p->dur = nd;
+					p->cap = nc;
+				}
+				p->dur[p->n++] = sonde__rd_ns(m, ev.ts) -
+						 sonde__rd_ns(m, b);
+			}
+		}
+	}
+	if (n < 0) {
+		cli_error("%s", sonde__reader_error(r));
+		goto out;
+	}
+	/* begins never ended */
+	for (size_t i = 0; i < sm.cap; i++)
+		if (sm.s[i].used)
+			ps[sm.s[i].pair].unmatched += sm.s[i].n;
+	for (uint32_t i = 0; i < nps; i++)
+		if (ps[i].n)
+			qsort(ps[i].dur, ps[i].n, sizeof(*ps[i].dur), cmp_i64);
+	if (!total)
+		first = last = 0;
+	span_s = (double)(sonde__rd_ns(m, last) - sonde__rd_ns(m, first)) / 1e9;
+
+	if (json) {
+		int comma = 0;
+
+		fprintf(f, "{\"trace\":");
+		json_str(f, argv[optind]);
+		fprintf(f, ",\"events\":%" PRIu64 ",\"lost\":%" PRIu64
+			   ",\"first_ns\":%" PRId64 ",\"last_ns\":%" PRId64
+			   ",\"duration_ns\":%" PRId64 ",\"classes\":[",
+			total, lost, total ? sonde__rd_ns(m, first) : 0,
+			total ? sonde__rd_ns(m, last) : 0,
+			sonde__rd_ns(m, last) - sonde__rd_ns(m, first));
+		for (uint32_t i = 0; i < m->nr_classes; i++) {
+			const struct cls_stat *s = &cs[i];
+
+			if (!s->count)
+				continue;
+			fprintf(f, "%s{\"name\":", comma++ ? "," : "");
+			json_str(f, m->all[i]->name);
+			fprintf(f, ",\"count\":%" PRIu64 ",\"rate\":%.6g,\"first_ns\":%" PRId64
+				   ",\"last_ns\":%" PRId64 "}",
+				s->count, span_s > 0 ? (double)s->count / span_s : 0.0,
+				sonde__rd_ns(m, s->first), sonde__rd_ns(m, s->last));
+		}
+		fputs("],\"streams\":[", f);
+		for (uint32_t i = 0; i < nst; i++) {
+			const struct sonde__rd_stream *s = sonde__reader_stream(r, i);
+
+			fprintf(f, "%s{\"name\":", i ? "," : "");
+			json_str(f, s->name);
+			fprintf(f, ",\"cpu\":%" PRIu32 ",\"events\":%" PRIu64
+				   ",\"lost\":%" PRIu64 "}",
+				s->cpu, st_events[i], st_lost[i]);
+		}
+		fputs("],\"pairs\":[", f);
+		comma = 0;
+		for (uint32_t i = 0; i < nps; i++) {
+			const struct pair_stat *p = &ps[i];
+
+			if (!p->n && !p->unmatched)
+				continue;
+			fprintf(f, "%s{\"name\":", comma++ ? "," : "");
+			json_str(f, p->name);
+			fputs(",\"begin\":", f);
+			json_str(f, p->begin->name);
+			fputs(",\"end\":", f);
+			json_str(f, p->end->name);
+			fprintf(f, ",\"count\":%zu,\"unmatched\":%" PRIu64
+				   ",\"min_ns\":%" PRId64 ",\"p50_ns\":%" PRId64
+				   ",\"p90_ns\":%" PRId64 ",\"p99_ns\":%" PRId64
+				   ",\"max_ns\":%" PRId64 "}",
+				p->n, p->unmatched, p->n ? p->dur[0] : 0,
+				pct(p, 50), pct(p, 90), pct(p, 99),
+				p->n ? p->dur[p->n - 1] : 0);
+		}
+		fputs("]}\n", f);
+	} else {
+		fprintf(f, "Trace %s: %" PRIu64 " events, %" PRIu64
+			   " lost, over %.9f s\n\n",
+			argv[optind], total, lost, span_s);
+		fprintf(f, "%-40s %12s %14s  %-18s  %-18s\n", "Event", "Count",
+			"Rate (/s)", "First", "Last");
+		for (uint32_t i = 0; i < m->nr_classes; i++) {
+			const struct cls_stat *s = &cs[i];
+			struct sonde__tcache tc = { 0 };
+			struct sonde__obuf ob;
+
+			if (!s->count || sonde__ob_init(&ob, -1))
+				continue;
+			sonde__ob_time(&ob, &tc, sonde__rd_ns(m, s->first));
+			sonde__ob_putc(&ob, 0);
+			sonde__ob_time(&ob, &tc, sonde__rd_ns(m, s->last));
+			sonde__ob_putc(&ob, 0);
+			fprintf(f, "%-40s %12" PRIu64 " %14.1f  %-18s  %-18s\n",
+				m->all[i]->name, s->count,
+				span_s > 0 ? (double)s->count / span_s : 0.0,
+				ob.buf, ob.buf + 19);
+			sonde__ob_free(&ob);
+		}
+		fprintf(f, "\n%-40s %8s %12s %12s\n", "Stream", "CPU", "Events",
+			"Lost");
+		for (uint32_t i = 0; i < nst; i++) {
+			const struct sonde__rd_stream *s = sonde__reader_stream(r, i);
+
+			fprintf(f, "%-40s %8" PRIu32 " %12" PRIu64 " %12" PRIu64 "\n",
+				s->name, s->cpu, st_events[i], st_lost[i]);
+		}
+		if (nps) {
+			fprintf(f, "\n%-32s %9s %9s %12s %12s %12s %12s %12s\n",
+				"Pair (durations in us)", "Count", "Unmatched",
+				"Min", "P50", "P90", "P99", "Max");
+			for (uint32_t i = 0; i < nps; i++) {
+				const struct pair_stat *p = &ps[i];
+				int64_t v[5] = { p->n ? p->dur[0] : 0, pct(p, 50),
+						 pct(p, 90), pct(p, 99),
+						 p->n ? p->dur[p->n - 1] : 0 };
+
+				if (!p->n && !p->unmatched)
+					continue;
+				fprintf(f, "%-32s %9zu %9" PRIu64, p->name, p->n,
+					p->unmatched);
+				for (int k = 0; k < 5; k++) {
+					char b[48];
+
+					put_dur(b, sizeof(b), v[k]);
+					fprintf(f, " %12s", b);
+				}
+				fputc('\n', f);
+			}
+		}
+	}
+	if (fflush(f) || ferror(f)) {
+		cli_error("write error");
+		goto out;
+	}
+	ret = 0;
+	goto out;
+nomem:
+	cli_error("out of memory");
+out:
+	for (size_t i = 0; i < sm.cap; i++)
+		free(sm.s[i].st);
+	free(sm.s);
+	for (uint32_t i = 0; i < nps; i++) {
+		free(ps[i].name);
+		free(ps[i].dur);
+	}
+	free(ps);
+	free(cs);
+	free(st_events);
+	free(st_lost);
+	sonde__reader_close(r);
+	return ret;
+}

@@ -1,0 +1,143 @@
+// SPDX-License-Identifier: MIT
+/* Helpers shared by the trace-reading verbs (see read-util.h). */
+#include <errno.h>
+#include <fnmatch.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "cmd.h"
+#include "read-util.h"
+
+struct sonde__reader *ru_open(const char *dir)
+{
+	struct sonde__reader *r;
+
+	if (sonde__reader_open(dir, &r) < 0) {
+		cli_error("%s", sonde__reader_error(r));
+		sonde__reader_close(r);
+		return NULL;
+	}
+	return r;
+}
+
+/* digits[.frac] -> seconds and nanoseconds; end of the number in *end */
+static int parse_secs(const char *s, uint64_t *sec, uint64_t *ns,
+		      const char **end)
+{
+	uint64_t v = 0, f = 0;
+	int nd = 0, nf = 0;
+
+	for (; *s >= '0' && *s <= '9'; s++, nd++) {
+		if (v > (UINT64_MAX - 9) / 10 || nd > 12)
+			return -EINVAL;
+		v = v * 10 + (uint64_t)(*s - '0');
+	}
+	if (*s == '.') {
+		s++;
+		for (; *s >= '0' && *s <= '9'; s++, nf++)
+			if (nf < 9)
+				f = f * 10 + (uint64_t)(*s - '0');
+		if (!nf && !nd)
+			return -EINVAL;
+	}
+	if (!nd && !nf)
+		return -EINVAL;
+	for (int i = nf; i < 9; i++)
+		f *= 10;
+	*sec = v;
+	*ns = f;
+	*end = s;
+	return 0;
+}
+
+int ru_parse_time(const char *s, int64_t first_ns, int gmt, int64_t *out)
+{
+	uint64_t sec, ns;
+	const char *e;
+
+	if (!s || !*s)
+		return -EINVAL;
+	if (*s == '+') {
+		if (parse_secs(s + 1, &sec, &ns, &e) || *e)
+			return -EINVAL;
+		*out = first_ns + (int64_t)sec * 1000000000 + (int64_t)ns;
+		return 0;
+	}
+	if (strchr(s, ':')) {
+		unsigned h, m;
+		char *q;
+		time_t t = (time_t)(first_ns / 1000000000);
+		struct tm tm;
+
+		h = (unsigned)strtoul(s, &q, 10);
+		if (q == s || *q != ':' || h > 23)
+			return -EINVAL;
+		s = q + 1;
+		m = (unsigned)strtoul(s, &q, 10);
+		if (q == s || *q != ':' || m > 59)
+			return -EINVAL;
+		if (parse_secs(q + 1, &sec, &ns, &e) || *e || sec > 60)
+			return -EINVAL;
+		if (!(gmt ? gmtime_r(&t, &tm) : localtime_r(&t, &tm)))
+			return -EINVAL;
+		tm.tm_hour = (int)h;
+		tm.tm_min = (int)m;
+		tm.tm_sec = (int)sec;
+		tm.tm_isdst = -1;
+		t = gmt ? timegm(&tm) : mktime(&tm);
+		*out = (int64_t)t * 1000000000 + (int64_t)ns;
+		return 0;
+	}
+	if (parse_secs(s, &sec, &ns, &e) || *e)
+		return -EINVAL;
+	*out = (int64_t)sec * 1000000000 + (int64_t)ns;
+	return 0;
+}
+
+int ru_match(const char *pat, const char *name)
+{
+	return !fnmatch(pat, name, 0);
+}
+
+int ru_split_role(const char *name, size_t *base)
+{
+	static const char *const sfx[] = { "_begin", "_end", "_entry", "_exit" };
+	size_t n = strlen(name);
+
+	for (int i = 0; i < 4; i++) {
+		size_t l = strlen(sfx[i]);
+
+		if (n > l && !strcmp(name + n - l, sfx[i])) {
+			*base = n - l;
+			return i;
+		}
+	}
+	return -1;
+}
+
+void ru_pairs(const struct sonde__rd_meta *m, unsigned char *role,
+	      uint32_t *partner)
+{
+	memset(role, 0, m->nr_classes);
+	for (uint32_t i = 0; i < m->nr_classes; i++) {
+		const char *bn = m->all[i]->name;
+		size_t bl, el;
+		int br = ru_split_role(bn, &bl);
+
+		if (br != 0 && br != 2)
+			continue;
+		for (uint32_t j = 0; j < m->nr_classes; j++) {
+			const char *en = m->all[j]->name;
+
+			if (ru_split_role(en, &el) != br + 1 || el != bl ||
+			    strncmp(bn, en, bl))
+				continue;
+			role[i] = 1;
+			role[j] = 2;
+			partner[i] = j;
+			partner[j] = i;
+			break;
+		}
+	}
+}

@@ -40,12 +40,15 @@
 #                     bench/bench-marker.c exist (built like bench-sonde,
 #                     run as `bench-marker marker ITER` under --overwrite,
 #                     printing "marker NS"); a skip line otherwise
+#   read-*            sonde view / sonde stats / babeltrace2 events/s on one
+#                     trace of 2 x READ_HALF events, and the ratios
 #   lttng-*           LTTng-UST reference (bench/lttng/run-lttng.sh), or a
 #                     skip line when LTTng is not available
 #
 # Env: REPS (5), ITER (20000000), LOOP_ITER (50 x ITER: the empty and
 # disabled loops are ~0.2 ns per iteration and need a longer run to time),
 # BYTES_ITER (1000000), LTTNG_ITER (2000000: babeltrace2 counting is slow),
+# READ_HALF (5000000), BT_REPS (3),
 # THREADS (2), CC (cc), LTTNG=0 to skip LTTng.
 # Installs nothing itself except through scripts/install-deps.sh if present.
 set -uo pipefail
@@ -62,6 +65,8 @@ ITER=${ITER:-20000000}
 LOOP_ITER=${LOOP_ITER:-$((ITER * 50))}
 BYTES_ITER=${BYTES_ITER:-1000000}
 PACED_ITER=${PACED_ITER:-$((ITER * 2))}
+READ_HALF=${READ_HALF:-5000000}
+BT_REPS=${BT_REPS:-3}
 LTTNG_ITER=${LTTNG_ITER:-2000000}
 THREADS=${THREADS:-2}
 CC=${CC:-cc}
@@ -216,6 +221,34 @@ one_rep() {
 	rm -rf "${TRACES:?}"/*
 }
 
+# Readers on one trace of READ_HALF x 2 events (examples/hello: a request
+# with a string and a tick per iteration): events/s of `sonde view` and
+# `sonde stats` (REPS runs each) and of `babeltrace2` (BT_REPS runs: it is
+# slow), all printing to /dev/null, and the ratios to babeltrace2.
+secs() { local t0=$(date +%s%N); "$@" >/dev/null 2>&1 || return 1; echo $(( $(date +%s%N) - t0 )); }
+readers() {
+	local hello=$BUILD_DIR/bin/hello n ns r bt=()
+	[ -x "$hello" ] || { echo "readers: skipped: $hello not built"; return; }
+	log "readers: recording $((READ_HALF * 2)) events"
+	rec readers --num-subbuf 128 -- "$hello" "$READ_HALF" || return
+	n=$REC_EVENTS
+	for r in $(seq "$BT_REPS"); do
+		ns=$(secs T babeltrace2 "$REC_DIR") || { fail "babeltrace2 failed"; return; }
+		echo "read-babeltrace2 $(awk -v n="$n" -v t="$ns" 'BEGIN { printf "%.0f", n / (t / 1e9) }') events/s"
+		bt+=("$ns")
+	done
+	bt=$(printf '%s\n' "${bt[@]}" | sort -n | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }')
+	for r in $(seq "$REPS"); do
+		for verb in view stats; do
+			ns=$(secs T "$SONDE" $verb "$REC_DIR") || { fail "sonde $verb failed"; continue; }
+			echo "read-sonde-$verb $(awk -v n="$n" -v t="$ns" 'BEGIN { printf "%.0f", n / (t / 1e9) }') events/s"
+			echo "read-$verb/babeltrace2 $(awk -v a="$bt" -v b="$ns" 'BEGIN { printf "%.2f", a / b }') x"
+		done
+	done
+	echo "read-trace-events $n events"
+	rm -rf "$REC_DIR"
+}
+
 {
 	echo "# sonde bench: REPS=$REPS ITER=$ITER LOOP_ITER=$LOOP_ITER THREADS=$THREADS $(date -u +%FT%TZ)"
 	for r in $(seq "$REPS"); do
@@ -229,6 +262,7 @@ one_rep() {
 			echo "marker: skipped: markers not implemented yet"
 		fi
 	fi
+	readers
 	if [ "${LTTNG:-1}" = 0 ]; then
 		echo "lttng: skipped: LTTNG=0"
 	else
@@ -277,6 +311,14 @@ END {
 	if ("bytes/event" in med)
 		line(med["bytes/event"] <= 20, "bytes/event <= 20", sprintf("%.2f bytes", med["bytes/event"]))
 	else missing("bytes/event <= 20")
+	if ("read-view/babeltrace2" in med)
+		line(med["read-view/babeltrace2"] >= 10, "sonde view >= 10 x babeltrace2 (events/s)",
+		     sprintf("%.1f x: %.1fM vs %.1fM events/s", med["read-view/babeltrace2"],
+			     med["read-sonde-view"] / 1e6, med["read-babeltrace2"] / 1e6))
+	if ("read-stats/babeltrace2" in med)
+		line(med["read-stats/babeltrace2"] >= 10, "sonde stats >= 10 x babeltrace2 (events/s)",
+		     sprintf("%.1f x: %.1fM events/s", med["read-stats/babeltrace2"],
+			     med["read-sonde-stats"] / 1e6))
 	if (("record-20M/s" in med) && ("record-20M/s-lost" in med))
 		line(med["record-20M/s"] >= 19.8e6 && max["record-20M/s-lost"] == 0,
 		     "record-to-disk sustains 20M events/s, 0 lost",

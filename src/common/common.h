@@ -1,12 +1,11 @@
 /* SPDX-License-Identifier: MIT */
-/* Helpers shared by every libsonde subsystem: logging, fatal errors. */
+/* Helpers shared by every libsonde subsystem: logging. */
 #ifndef SONDE_SRC_COMMON_H
 #define SONDE_SRC_COMMON_H
 
 #include <stdarg.h>
 
 #define SONDE_HIDDEN __attribute__((visibility("hidden")))
-#define SONDE_COLD __attribute__((cold, noinline))
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
 enum sonde_log_level {
@@ -21,14 +20,11 @@ enum sonde_log_level {
 SONDE_HIDDEN int sonde__log_level(void);
 SONDE_HIDDEN void sonde__log(int level, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
-SONDE_HIDDEN _Noreturn void sonde__die_at(const char *file, const char *func,
-					  int line, const char *msg);
 
 #define sonde__logf(level, ...)                                                \
 	do {                                                                   \
 		if (sonde__log_level() >= (level))                             \
 			sonde__log(level, __VA_ARGS__);                        \
 	} while (0)
-#define sonde__die(msg) sonde__die_at(__FILE__, __func__, __LINE__, msg)
 
 #endif

@@ -2,8 +2,7 @@
 /*
  * Logging for libsonde and its tools: off unless SONDE_LOG_LEVEL asks for
  * it, one line per message on stderr ("sonde: <sentence> name=value..."),
- * and sonde__die() for impossible states in tracer threads (never called
- * from the traced application's hot path).
+ * and sonde_strerror().
  */
 #include <errno.h>
 #include <stdio.h>
@@ -56,13 +55,6 @@ void sonde__log(int level, const char *fmt, ...)
 	buf[n++] = '\n';
 	fputs("sonde: ", stderr);
 	fwrite(buf, 1, (size_t)n, stderr);
-}
-
-void sonde__die_at(const char *file, const char *func, int line,
-		   const char *msg)
-{
-	fprintf(stderr, "sonde: fatal: %s:%s:%d: %s\n", file, func, line, msg);
-	abort();
 }
 
 const char *sonde_strerror(int err)

@@ -26,6 +26,8 @@ extern "C" {
 #define SONDE__API __attribute__((visibility("default")))
 #define SONDE__LIKELY(x) __builtin_expect(!!(x), 1)
 #define SONDE__UNLIKELY(x) __builtin_expect(!!(x), 0)
+/* Slow paths: out of line in libsonde; cold so callers lay them out of the way. */
+#define SONDE__COLD __attribute__((cold))
 
 #define SONDE__ABI_VERSION 2u
 /* Largest payload serialized on the stack and committed in one sequence. */
@@ -123,11 +125,11 @@ struct sonde__wctx {
 
 struct sonde_event_desc;
 
-SONDE__API char *sonde__reserve_slow(const struct sonde_event_desc *d,
+SONDE__API SONDE__COLD char *sonde__reserve_slow(const struct sonde_event_desc *d,
 				     uint32_t id, uint32_t payload,
 				     struct sonde__wctx *w);
-SONDE__API void sonde__commit_slow(struct sonde__wctx *w);
-SONDE__API void sonde__record_slow(const struct sonde_event_desc *d,
+SONDE__API SONDE__COLD void sonde__commit_slow(struct sonde__wctx *w);
+SONDE__API SONDE__COLD void sonde__record_slow(const struct sonde_event_desc *d,
 				   uint32_t id, const void *payload,
 				   uint32_t len);
 

@@ -24,7 +24,6 @@
 
 #include <sonde/tracepoint.h>
 
-#include "../control/attach.h"
 #include "marker.h"
 #include "registry.h"
 
@@ -446,7 +445,9 @@ SONDE__API void sonde__register_events(struct sonde_event_desc **start,
 
 	if (!start || stop <= start)
 		return;
-	sonde__attach();
+	/* Sections registered before the process attaches to a session (a
+	 * static link may run our constructor first) are enabled by
+	 * sonde__registry_session_attached(). */
 	pthread_mutex_lock(&lock);
 	for (s = sections; s; s = s->next)
 		if (s->start == start)

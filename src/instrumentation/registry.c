@@ -24,6 +24,7 @@
 
 #include <sonde/tracepoint.h>
 
+#include "../control/attach.h"
 #include "marker.h"
 #include "registry.h"
 
@@ -445,9 +446,10 @@ SONDE__API void sonde__register_events(struct sonde_event_desc **start,
 
 	if (!start || stop <= start)
 		return;
-	/* Sections registered before the process attaches to a session (a
-	 * static link may run our constructor first) are enabled by
-	 * sonde__registry_session_attached(). */
+	/* Also what links the attaching code (and its constructor) into a
+	 * program linked with libsonde.a, and attaches before our first
+	 * section if our constructor runs first. */
+	sonde__attach();
 	pthread_mutex_lock(&lock);
 	for (s = sections; s; s = s->next)
 		if (s->start == start)

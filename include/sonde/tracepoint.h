@@ -59,7 +59,7 @@ struct sonde_field_desc {
 	uint8_t kind;       /* enum sonde_field_kind */
 	uint8_t size;       /* bytes of the value, or of one element */
 	uint8_t is_signed;
-	uint8_t base;       /* 10 or 16 */
+	uint8_t base;       /* 10, 16 or 8 */
 	uint8_t len_size;   /* sequence: bytes of the length */
 	uint8_t len_signed; /* sequence: length type is signed */
 	uint16_t resv;

@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: MIT
 #
 # install-deps.sh - install the Debian 12 packages needed to build, test,
-# demo and benchmark sonde.  Idempotent: when everything is present it
+# demo and benchmark sonde (chromium: headless, to check `sonde report`'s
+# HTML in the tests).  Idempotent: when everything is present it
 # exits 0 at once without touching apt.  As root it installs what is
 # missing; otherwise it names the missing packages and exits 1.
 set -euo pipefail
@@ -27,7 +28,8 @@ clang clang clang++
 libclang-rt-$clang_major-dev -
 babeltrace2 babeltrace2
 lttng-tools lttng
-liblttng-ust-dev -"
+liblttng-ust-dev -
+chromium chromium"
 
 pkg_installed() {
 	[ "$(dpkg-query -W -f='${db:Status-Status}' "$1" 2>/dev/null)" = installed ]

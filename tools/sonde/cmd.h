@@ -7,6 +7,7 @@ int cmd_record(int argc, char **argv);
 int cmd_view(int argc, char **argv);
 int cmd_stats(int argc, char **argv);
 int cmd_export(int argc, char **argv);
+int cmd_report(int argc, char **argv);
 
 /* Print "sonde: <msg>" on stderr; returns 1 (exit status for usage errors). */
 int cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

@@ -21,6 +21,7 @@ static const struct {
 	{ "view", cmd_view, "print the events of a trace in time order" },
 	{ "stats", cmd_stats, "event counts, rates, lost events, begin/end durations" },
 	{ "export", cmd_export, "convert a trace (Chrome Trace Event JSON)" },
+	{ "report", cmd_report, "write a self-contained HTML report (timeline, rates, durations)" },
 };
 
 static void usage(FILE *f)

@@ -1,0 +1,1046 @@
+// SPDX-License-Identifier: MIT
+/*
+ * sonde report: one self-contained HTML file (inline CSS and JavaScript, no
+ * network access) that draws the trace on <canvas>: a per-thread timeline
+ * (begin/end pairs as slices, other events as instant ticks), the event
+ * rate over time (total and the 5 most frequent event names) and a
+ * log-scale duration histogram per begin/end pair.
+ *
+ * Two passes over the trace: the first counts events, threads and pair
+ * durations; the second, knowing the span and the totals, fills the rate
+ * bins and picks the timeline items to embed.  At most --max-items timeline
+ * items are embedded: beyond that the longest slices are kept (all those of
+ * at least a threshold duration) and instants are sampled evenly; the page
+ * says so.  Rate bins and histograms always use every event.
+ *
+ * The data goes in <script type="application/json" id="data"> with "</"
+ * written "<\/".  The file is written to a temporary file next to the
+ * output and renamed over it, so a failure leaves nothing half-written.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cmd.h"
+#include "read-util.h"
+#include "report-html.h"
+
+static const char usage_text[] =
+	"usage: sonde report [-o FILE] [--max-items N] [--bins N] DIR\n"
+	"  -o, --output FILE   output HTML file (default: report.html; - for\n"
+	"                      standard output)\n"
+	"      --max-items N   most timeline items embedded (default 200000)\n"
+	"      --bins N        time bins of the event-rate chart (default 200)\n";
+
+#define DEF_MAX_ITEMS 200000u
+#define DEF_BINS 200u
+#define TOP_NAMES 5
+#define MAX_DISC 1000
+/* duration histogram: 5 bins per decade, edges 10^(k/5) ns */
+#define HB_PER_DECADE 5
+#define HB_MAX 100
+#define MAX_DEPTH 15
+
+static double hb_edge[HB_MAX + 1];
+
+static void hb_init(void)
+{
+	/* 10^(1/5), 10^(2/5), ... exactly per decade, no libm needed */
+	static const double step[HB_PER_DECADE] = {
+		1.0, 1.5848931924611136, 2.5118864315095801,
+		3.9810717055349722, 6.3095734448019325,
+	};
+	double dec = 1.0;
+
+	for (int k = 0; k <= HB_MAX; k++) {
+		if (k && k % HB_PER_DECADE == 0)
+			dec *= 10.0;
+		hb_edge[k] = dec * step[k % HB_PER_DECADE];
+	}
+}
+
+/* bin of a duration: largest k with edge[k] <= d (durations < 1 ns: 0) */
+static int hb_bin(int64_t d)
+{
+	int lo = 0, hi = HB_MAX;
+
+	if ((double)d < hb_edge[1])
+		return 0;
+	while (lo < hi) {
+		int mid = (lo + hi + 1) / 2;
+
+		if (hb_edge[mid] <= (double)d)
+			lo = mid;
+		else
+			hi = mid - 1;
+	}
+	return lo;
+}
+
+struct thread {
+	int32_t pid, tid;
+	uint64_t events, slices, instants;
+	uint32_t open;      /* slices open now (pass 2: nesting depth) */
+	uint32_t max_depth; /* pass 2, of embedded slices */
+};
+
+struct tmap {
+	struct thread *t;
+	uint32_t n, cap;
+	uint32_t *h;        /* hash -> index + 1 */
+	uint32_t hcap;
+	uint32_t last;      /* index + 1 of the last looked-up thread */
+};
+
+static uint32_t thash(int32_t pid, int32_t tid)
+{
+	return (uint32_t)tid * 2654435761u ^ (uint32_t)pid * 40503u;
+}
+
+/* index of (pid, tid), added if new; UINT32_MAX when out of memory */
+static uint32_t tmap_get(struct tmap *m, int32_t pid, int32_t tid)
+{
+	uint32_t h, i;
+
+	if (m->last && m->t[m->last - 1].pid == pid &&
+	    m->t[m->last - 1].tid == tid)
+		return m->last - 1;
+	if ((m->n + 1) * 2 > m->hcap) {
+		uint32_t nc = m->hcap ? m->hcap * 2 : 64;
+		uint32_t *nh = calloc(nc, sizeof(*nh));
+
+		if (!nh)
+			return UINT32_MAX;
+		for (i = 0; i < m->n; i++) {
+			h = thash(m->t[i].pid, m->t[i].tid) & (nc - 1);
+			while (nh[h])
+				h = (h + 1) & (nc - 1);
+			nh[h] = i + 1;
+		}
+		free(m->h);
+		m->h = nh;
+		m->hcap = nc;
+	}
+	h = thash(pid, tid) & (m->hcap - 1);
+	while (m->h[h]) {
+		struct thread *t = &m->t[m->h[h] - 1];
+
+		if (t->pid == pid && t->tid == tid) {
+			m->last = m->h[h];
+			return m->h[h] - 1;
+		}
+		h = (h + 1) & (m->hcap - 1);
+	}
+	if (m->n == m->cap) {
+		uint32_t nc = m->cap ? m->cap * 2 : 16;
+		struct thread *nt = realloc(m->t, nc * sizeof(*nt));
+
+		if (!nt)
+			return UINT32_MAX;
+		m->t = nt;
+		m->cap = nc;
+	}
+	memset(&m->t[m->n], 0, sizeof(m->t[m->n]));
+	m->t[m->n].pid = pid;
+	m->t[m->n].tid = tid;
+	m->h[h] = ++m->n;
+	m->last = m->n;
+	return m->n - 1;
+}
+
+/* open begins of one (thread, pair): a stack */
+struct open_ent {
+	int64_t ns;
+	uint32_t depth;
+};
+
+struct slot {
+	uint32_t thr, pair;
+	int used;
+	struct open_ent *st;
+	size_t n, cap;
+};
+
+struct smap {
+	struct slot *s;
+	size_t cap, used;
+};
+
+static struct slot *smap_get(struct smap *m, uint32_t thr, uint32_t pair)
+{
+	size_t h, i;
+
+	if ((m->used + 1) * 2 > m->cap) {
+		size_t ncap = m->cap ? m->cap * 2 : 256;
+		struct slot *ns = calloc(ncap, sizeof(*ns));
+
+		if (!ns)
+			return NULL;
+		for (i = 0; i < m->cap; i++) {
+			struct slot *o = &m->s[i];
+
+			if (!o->used)
+				continue;
+			h = (o->thr * 2654435761u ^ o->pair * 40503u) & (ncap - 1);
+			while (ns[h].used)
+				h = (h + 1) & (ncap - 1);
+			ns[h] = *o;
+		}
+		free(m->s);
+		m->s = ns;
+		m->cap = ncap;
+	}
+	h = (thr * 2654435761u ^ pair * 40503u) & (m->cap - 1);
+	while (m->s[h].used && (m->s[h].thr != thr || m->s[h].pair != pair))
+		h = (h + 1) & (m->cap - 1);
+	if (!m->s[h].used) {
+		m->s[h].used = 1;
+		m->s[h].thr = thr;
+		m->s[h].pair = pair;
+		m->used++;
+	}
+	return &m->s[h];
+}
+
+static void smap_reset(struct smap *m)
+{
+	for (size_t i = 0; i < m->cap; i++) {
+		free(m->s[i].st);
+		m->s[i].st = NULL;
+		m->s[i].n = m->s[i].cap = 0;
+	}
+}
+
+static void smap_free(struct smap *m)
+{
+	smap_reset(m);
+	free(m->s);
+	m->s = NULL;
+	m->cap = m->used = 0;
+}
+
+static int push(struct slot *sl, int64_t ns, uint32_t depth)
+{
+	if (sl->n == sl->cap) {
+		size_t nc = sl->cap ? sl->cap * 2 : 4;
+		struct open_ent *n = realloc(sl->st, nc * sizeof(*n));
+
+		if (!n)
+			return -ENOMEM;
+		sl->st = n;
+		sl->cap = nc;
+	}
+	sl->st[sl->n].ns = ns;
+	sl->st[sl->n].depth = depth;
+	sl->n++;
+	return 0;
+}
+
+struct pair {
+	uint32_t begin, end;  /* class indexes */
+	char *name;
+	int64_t *dur;
+	size_t n, cap;
+	uint64_t unmatched;
+};
+
+/* a timeline item */
+struct item {
+	int64_t start;   /* ns since the first event */
+	int64_t dur;     /* -1: instant; slices open at the end: -2 - dur */
+	uint32_t thr;
+	uint32_t name;   /* index into the names table */
+	uint32_t depth;
+};
+
+struct report {
+	const char *dir;
+	struct sonde__reader *r;
+	const struct sonde__rd_meta *m;
+	unsigned char *role;
+	uint32_t *partner;
+	uint32_t *pair_of;     /* class -> pair index */
+	uint64_t *cls_count;
+	struct pair *pairs;
+	uint32_t npairs;
+	struct tmap tm;
+	struct smap sm;
+	uint64_t total, lost;
+	int64_t first_ns, last_ns;
+	int have_first;
+	/* timeline selection */
+	uint64_t nslices, ninst;       /* pass 1 totals (open ones included) */
+	int64_t *open_dur;             /* pass 1: slices open at the end */
+	size_t nopen, open_cap;
+	int64_t slice_min;             /* keep slices longer than this, */
+	uint64_t slice_ties;           /* and this many equal to it */
+	uint64_t slices_kept, inst_budget, inst_seen, inst_kept;
+	uint32_t max_items, nbins;
+	struct item *items;
+	size_t nitems, icap;
+	/* rate */
+	uint32_t top[TOP_NAMES];
+	int ntop;
+	int top_of_cls_init;
+	int *top_of_cls;               /* class -> top series index or -1 */
+	uint64_t *bins;                /* nbins * (1 + ntop) */
+	int64_t bin_ns;
+	/* discarded ranges */
+	int64_t disc[MAX_DISC][3];
+	uint32_t ndisc;
+	uint64_t ndisc_total;
+};
+
+static int add_item(struct report *rp, int64_t start, int64_t dur,
+		    uint32_t thr, uint32_t name, uint32_t depth)
+{
+	struct item *it;
+
+	if (rp->nitems == rp->icap) {
+		size_t nc = rp->icap ? rp->icap * 2 : 1024;
+		struct item *ni = realloc(rp->items, nc * sizeof(*ni));
+
+		if (!ni)
+			return -ENOMEM;
+		rp->items = ni;
+		rp->icap = nc;
+	}
+	it = &rp->items[rp->nitems++];
+	it->start = start;
+	it->dur = dur;
+	it->thr = thr;
+	it->name = name;
+	it->depth = depth;
+	return 0;
+}
+
+static int pair_add_dur(struct pair *p, int64_t d)
+{
+	if (p->n == p->cap) {
+		size_t nc = p->cap ? p->cap * 2 : 64;
+		int64_t *nd = realloc(p->dur, nc * sizeof(*nd));
+
+		if (!nd)
+			return -ENOMEM;
+		p->dur = nd;
+		p->cap = nc;
+	}
+	p->dur[p->n++] = d;
+	return 0;
+}
+
+static int cmp_i64(const void *a, const void *b)
+{
+	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+
+	return (x > y) - (x < y);
+}
+
+static int64_t pct(const struct pair *p, unsigned q)
+{
+	size_t k;
+
+	if (!p->n)
+		return 0;
+	k = (p->n * q + 99) / 100; /* nearest rank, as sonde stats */
+	if (k < 1)
+		k = 1;
+	return p->dur[k - 1];
+}
+
+/* pass 2: embed a slice of duration @d? */
+static int keep_slice(struct report *rp, int64_t d)
+{
+	if (d > rp->slice_min)
+		return 1;
+	if (d == rp->slice_min && rp->slice_ties) {
+		rp->slice_ties--;
+		return 1;
+	}
+	return 0;
+}
+
+/* name table: classes first (index = class index), then pairs */
+static uint32_t pair_name(const struct report *rp, uint32_t pair)
+{
+	return rp->m->nr_classes + pair;
+}
+
+/*
+ * One pass over the trace.  Pass 1 (@pass == 1): totals, threads, pair
+ * durations.  Pass 2: rate bins and timeline items.  0 or -1 (error
+ * printed).
+ */
+static int run_pass(struct report *rp, int pass)
+{
+	const struct sonde__rd_meta *m = rp->m;
+	struct sonde__rd_event ev;
+	int n;
+
+	while ((n = sonde__reader_next(rp->r, &ev)) > 0) {
+		uint32_t ci, ti;
+		struct thread *t;
+		int64_t rel;
+
+		if (ev.kind == SONDE_RD_EV_DISCARDED) {
+			if (pass == 1) {
+				rp->lost += ev.discarded;
+				continue;
+			}
+			rp->ndisc_total++;
+			if (rp->ndisc < MAX_DISC) {
+				int64_t *d = rp->disc[rp->ndisc++];
+
+				d[0] = sonde__rd_ns(m, ev.disc_begin) - rp->first_ns;
+				d[1] = sonde__rd_ns(m, ev.disc_end) - rp->first_ns;
+				d[2] = (int64_t)ev.discarded;
+			}
+			continue;
+		}
+		ci = ev.cls->index;
+		ti = tmap_get(&rp->tm, ev.pid, ev.tid);
+		if (ti == UINT32_MAX)
+			goto nomem;
+		t = &rp->tm.t[ti];
+		if (pass == 1) {
+			if (!rp->have_first) {
+				rp->first_ns = ev.ns;
+				rp->have_first = 1;
+			}
+			if (ev.ns > rp->last_ns)
+				rp->last_ns = ev.ns;
+			rp->total++;
+			rp->cls_count[ci]++;
+			t->events++;
+		}
+		rel = ev.ns - rp->first_ns;
+		if (pass == 2) {
+			uint64_t b = rp->bin_ns ? (uint64_t)(rel < 0 ? 0 : rel) / (uint64_t)rp->bin_ns : 0;
+			uint32_t nser = 1 + (uint32_t)rp->ntop;
+
+			if (b >= rp->nbins)
+				b = rp->nbins - 1;
+			rp->bins[b * nser]++;
+			if (rp->top_of_cls[ci] >= 0)
+				rp->bins[b * nser + 1 + (uint32_t)rp->top_of_cls[ci]]++;
+		}
+		if (rp->role[ci] == 1) {
+			struct slot *sl = smap_get(&rp->sm, ti, rp->pair_of[ci]);
+
+			if (!sl || push(sl, ev.ns, t->open))
+				goto nomem;
+			t = &rp->tm.t[ti];
+			t->open++;
+			continue;
+		}
+		if (rp->role[ci] == 2) {
+			struct slot *sl = smap_get(&rp->sm, ti, rp->pair_of[ci]);
+			uint32_t pi = rp->pair_of[ci];
+
+			if (!sl)
+				goto nomem;
+			t = &rp->tm.t[ti];
+			if (sl->n) {
+				struct open_ent oe = sl->st[--sl->n];
+				int64_t d = ev.ns - oe.ns;
+
+				if (t->open)
+					t->open--;
+				if (pass == 1) {
+					if (pair_add_dur(&rp->pairs[pi], d))
+						goto nomem;
+					rp->nslices++;
+					t->slices++;
+				} else if (keep_slice(rp, d)) {
+					uint32_t dp = oe.depth > MAX_DEPTH ? MAX_DEPTH : oe.depth;
+
+					if (add_item(rp, oe.ns - rp->first_ns, d, ti,
+						     pair_name(rp, pi), dp))
+						goto nomem;
+					rp->slices_kept++;
+					if (dp > t->max_depth)
+						t->max_depth = dp;
+				}
+				continue;
+			}
+			if (pass == 1)
+				rp->pairs[pi].unmatched++;
+			/* an end without its begin: an instant */
+		}
+		if (pass == 1) {
+			rp->ninst++;
+			t->instants++;
+		} else {
+			uint64_t i = rp->inst_seen++;
+
+			/* evenly spaced: exactly inst_budget of ninst kept */
+			if (rp->inst_budget >= rp->ninst ||
+			    (i + 1) * rp->inst_budget / rp->ninst >
+			    i * rp->inst_budget / rp->ninst) {
+				if (add_item(rp, rel, -1, ti, ci,
+					     t->open > MAX_DEPTH ? MAX_DEPTH : t->open))
+					goto nomem;
+				rp->inst_kept++;
+			}
+		}
+	}
+	if (n < 0) {
+		cli_error("%s", sonde__reader_error(rp->r));
+		return -1;
+	}
+	/* begins never ended: slices open until the end of the trace */
+	for (size_t i = 0; i < rp->sm.cap; i++) {
+		struct slot *sl = &rp->sm.s[i];
+
+		if (!sl->used)
+			continue;
+		for (size_t k = 0; k < sl->n; k++) {
+			int64_t d = rp->last_ns - sl->st[k].ns;
+
+			if (pass == 1) {
+				rp->pairs[sl->pair].unmatched++;
+				rp->nslices++;
+				rp->tm.t[sl->thr].slices++;
+				if (rp->nopen == rp->open_cap) {
+					size_t nc = rp->open_cap ? rp->open_cap * 2 : 64;
+					int64_t *nd = realloc(rp->open_dur, nc * sizeof(*nd));
+
+					if (!nd)
+						goto nomem;
+					rp->open_dur = nd;
+					rp->open_cap = nc;
+				}
+				rp->open_dur[rp->nopen++] = d;
+			} else if (keep_slice(rp, d)) {
+				uint32_t dp = sl->st[k].depth > MAX_DEPTH ? MAX_DEPTH :
+					      sl->st[k].depth;
+
+				if (add_item(rp, sl->st[k].ns - rp->first_ns, -2 - d,
+					     sl->thr, pair_name(rp, sl->pair), dp))
+					goto nomem;
+				rp->slices_kept++;
+				if (dp > rp->tm.t[sl->thr].max_depth)
+					rp->tm.t[sl->thr].max_depth = dp;
+			}
+		}
+	}
+	return 0;
+nomem:
+	cli_error("out of memory");
+	return -1;
+}
+
+/* --- output ------------------------------------------------------------ */
+
+/* JSON string, with "</" written "<\/" and "<!--" as "\u003c!--" */
+static void put_jstr(struct sonde__obuf *ob, const char *s, size_t n)
+{
+	struct sonde__obuf tmp;
+
+	if (sonde__ob_init(&tmp, -1)) {
+		ob->err = ob->err ? ob->err : -ENOMEM;
+		return;
+	}
+	if (n > SONDE_OB_SIZE / 8)
+		n = SONDE_OB_SIZE / 8; /* names and paths: never that long */
+	sonde__fmt_json_str(&tmp, s, n);
+	for (size_t i = 0; i < tmp.len; i++) {
+		char c = tmp.buf[i];
+
+		if (c == '<' && i + 1 < tmp.len && tmp.buf[i + 1] == '/') {
+			sonde__ob_puts(ob, "<\\/");
+			i++;
+		} else if (c == '<' && i + 1 < tmp.len && tmp.buf[i + 1] == '!') {
+			sonde__ob_puts(ob, "\\u003c");
+		} else {
+			sonde__ob_putc(ob, c);
+		}
+	}
+	sonde__ob_free(&tmp);
+}
+
+static void put_jstrz(struct sonde__obuf *ob, const char *s)
+{
+	put_jstr(ob, s ? s : "", s ? strlen(s) : 0);
+}
+
+static void put_key_i64(struct sonde__obuf *ob, const char *key, int64_t v)
+{
+	sonde__ob_puts(ob, key);
+	sonde__ob_i64(ob, v);
+}
+
+static int cmp_item(const void *a, const void *b)
+{
+	const struct item *x = a, *y = b;
+
+	if (x->thr != y->thr)
+		return x->thr < y->thr ? -1 : 1;
+	if (x->start != y->start)
+		return x->start < y->start ? -1 : 1;
+	return (x->depth > y->depth) - (x->depth < y->depth);
+}
+
+static void write_data(struct report *rp, struct sonde__obuf *ob)
+{
+	const struct sonde__rd_meta *m = rp->m;
+	char buf[128];
+	time_t tt = (time_t)(rp->first_ns / 1000000000);
+	struct tm tmv;
+	uint32_t nser = 1 + (uint32_t)rp->ntop;
+
+	sonde__ob_puts(ob, "{\"trace\":");
+	put_jstrz(ob, rp->dir);
+	sonde__ob_puts(ob, ",\"hostname\":");
+	put_jstrz(ob, m->hostname);
+	sonde__ob_puts(ob, ",\"procname\":");
+	put_jstrz(ob, m->procname);
+	put_key_i64(ob, ",\"vpid\":", m->vpid);
+	sonde__ob_puts(ob, ",\"clock\":");
+	put_jstrz(ob, m->clock_name);
+	buf[0] = 0;
+	if (rp->have_first && localtime_r(&tt, &tmv))
+		strftime(buf, sizeof(buf), "%Y-%m-%d %H:%M:%S %z", &tmv);
+	sonde__ob_puts(ob, ",\"start\":");
+	put_jstrz(ob, buf);
+	sonde__ob_puts(ob, ",\"first_ns\":\"");
+	sonde__ob_i64(ob, rp->first_ns);
+	sonde__ob_puts(ob, "\"");
+	put_key_i64(ob, ",\"span_ns\":", rp->last_ns - rp->first_ns);
+	sonde__ob_puts(ob, ",\"events\":");
+	sonde__ob_u64(ob, rp->total);
+	sonde__ob_puts(ob, ",\"lost\":");
+	sonde__ob_u64(ob, rp->lost);
+	sonde__ob_puts(ob, ",\"streams\":");
+	sonde__ob_u64(ob, sonde__reader_nr_streams(rp->r));
+
+	sonde__ob_puts(ob, ",\n\"names\":[");
+	for (uint32_t i = 0; i < m->nr_classes; i++) {
+		if (i)
+			sonde__ob_putc(ob, ',');
+		put_jstrz(ob, m->all[i]->name);
+	}
+	for (uint32_t i = 0; i < rp->npairs; i++) {
+		sonde__ob_putc(ob, ',');
+		put_jstrz(ob, rp->pairs[i].name);
+	}
+	sonde__ob_puts(ob, "],\n\"threads\":[");
+	for (uint32_t i = 0; i < rp->tm.n; i++) {
+		const struct thread *t = &rp->tm.t[i];
+
+		sonde__ob_puts(ob, i ? ",\n{" : "{");
+		put_key_i64(ob, "\"pid\":", t->pid);
+		put_key_i64(ob, ",\"tid\":", t->tid);
+		sonde__ob_puts(ob, ",\"proc\":");
+		if (t->pid == m->vpid && m->procname && m->procname[0]) {
+			put_jstrz(ob, m->procname);
+		} else {
+			snprintf(buf, sizeof(buf), "pid %" PRId32, t->pid);
+			put_jstrz(ob, buf);
+		}
+		sonde__ob_puts(ob, ",\"events\":");
+		sonde__ob_u64(ob, t->events);
+		sonde__ob_puts(ob, ",\"slices\":");
+		sonde__ob_u64(ob, t->slices);
+		sonde__ob_puts(ob, ",\"instants\":");
+		sonde__ob_u64(ob, t->instants);
+		put_key_i64(ob, ",\"depth\":", t->max_depth + 1);
+		sonde__ob_putc(ob, '}');
+	}
+	sonde__ob_puts(ob, "],\n\"timeline\":{\"cap\":");
+	sonde__ob_u64(ob, rp->max_items);
+	sonde__ob_puts(ob, ",\"slices\":");
+	sonde__ob_u64(ob, rp->nslices);
+	sonde__ob_puts(ob, ",\"slices_kept\":");
+	sonde__ob_u64(ob, rp->slices_kept);
+	put_key_i64(ob, ",\"slice_min_ns\":", rp->slice_min < 0 ? 0 : rp->slice_min);
+	sonde__ob_puts(ob, ",\"instants\":");
+	sonde__ob_u64(ob, rp->ninst);
+	sonde__ob_puts(ob, ",\"instants_kept\":");
+	sonde__ob_u64(ob, rp->inst_kept);
+	/* items: thread, name, start, duration (-1 instant, < -1 open), depth */
+	sonde__ob_puts(ob, ",\n\"items\":[");
+	for (size_t i = 0; i < rp->nitems; i++) {
+		const struct item *it = &rp->items[i];
+
+		if (i)
+			sonde__ob_puts(ob, (i & 15) ? "," : ",\n");
+		sonde__ob_u64(ob, it->thr);
+		sonde__ob_putc(ob, ',');
+		sonde__ob_u64(ob, it->name);
+		sonde__ob_putc(ob, ',');
+		sonde__ob_i64(ob, it->start);
+		sonde__ob_putc(ob, ',');
+		sonde__ob_i64(ob, it->dur);
+		sonde__ob_putc(ob, ',');
+		sonde__ob_u64(ob, it->depth);
+	}
+	sonde__ob_puts(ob, "]},\n\"rate\":{\"bins\":");
+	sonde__ob_u64(ob, rp->nbins);
+	put_key_i64(ob, ",\"bin_ns\":", rp->bin_ns);
+	sonde__ob_puts(ob, ",\"series\":[");
+	for (uint32_t s = 0; s < nser; s++) {
+		sonde__ob_puts(ob, s ? ",\n{\"name\":" : "{\"name\":");
+		put_jstrz(ob, s ? m->all[rp->top[s - 1]]->name : "all events");
+		sonde__ob_puts(ob, ",\"total\":");
+		sonde__ob_u64(ob, s ? rp->cls_count[rp->top[s - 1]] : rp->total);
+		sonde__ob_puts(ob, ",\"counts\":[");
+		for (uint32_t b = 0; b < rp->nbins; b++) {
+			if (b)
+				sonde__ob_putc(ob, ',');
+			sonde__ob_u64(ob, rp->bins[b * nser + s]);
+		}
+		sonde__ob_puts(ob, "]}");
+	}
+	sonde__ob_puts(ob, "],\"discarded\":[");
+	for (uint32_t i = 0; i < rp->ndisc; i++) {
+		sonde__ob_puts(ob, i ? ",[" : "[");
+		sonde__ob_i64(ob, rp->disc[i][0]);
+		sonde__ob_putc(ob, ',');
+		sonde__ob_i64(ob, rp->disc[i][1]);
+		sonde__ob_putc(ob, ',');
+		sonde__ob_i64(ob, rp->disc[i][2]);
+		sonde__ob_putc(ob, ']');
+	}
+	sonde__ob_puts(ob, "],\"discarded_ranges\":");
+	sonde__ob_u64(ob, rp->ndisc_total);
+	sonde__ob_puts(ob, "},\n\"pairs\":[");
+	for (uint32_t i = 0, comma = 0; i < rp->npairs; i++) {
+		const struct pair *p = &rp->pairs[i];
+		int lo = 0, hi = 0;
+
+		if (!p->n && !p->unmatched)
+			continue;
+		sonde__ob_puts(ob, comma++ ? ",\n{\"name\":" : "{\"name\":");
+		put_jstrz(ob, p->name);
+		sonde__ob_puts(ob, ",\"begin\":");
+		put_jstrz(ob, m->all[p->begin]->name);
+		sonde__ob_puts(ob, ",\"end\":");
+		put_jstrz(ob, m->all[p->end]->name);
+		sonde__ob_puts(ob, ",\"count\":");
+		sonde__ob_u64(ob, p->n);
+		sonde__ob_puts(ob, ",\"unmatched\":");
+		sonde__ob_u64(ob, p->unmatched);
+		put_key_i64(ob, ",\"min\":", p->n ? p->dur[0] : 0);
+		put_key_i64(ob, ",\"p50\":", pct(p, 50));
+		put_key_i64(ob, ",\"p90\":", pct(p, 90));
+		put_key_i64(ob, ",\"p99\":", pct(p, 99));
+		put_key_i64(ob, ",\"max\":", p->n ? p->dur[p->n - 1] : 0);
+		/* histogram: bins lo..hi of 10^(k/5) ns edges */
+		if (p->n) {
+			lo = hb_bin(p->dur[0]);
+			hi = hb_bin(p->dur[p->n - 1]);
+		}
+		put_key_i64(ob, ",\"hist_per_decade\":", HB_PER_DECADE);
+		put_key_i64(ob, ",\"hist_lo\":", lo);
+		sonde__ob_puts(ob, ",\"hist\":[");
+		if (p->n) {
+			size_t k = 0;
+
+			for (int b = lo; b <= hi; b++) {
+				uint64_t c = 0;
+
+				while (k < p->n && (b == hi || hb_bin(p->dur[k]) <= b)) {
+					c++;
+					k++;
+				}
+				if (b > lo)
+					sonde__ob_putc(ob, ',');
+				sonde__ob_u64(ob, c);
+			}
+		}
+		sonde__ob_puts(ob, "]}");
+	}
+	sonde__ob_puts(ob, "]}");
+}
+
+/* The output: FILE via a temporary file and rename, or standard output. */
+static int write_report(struct report *rp, const char *out)
+{
+	struct sonde__obuf ob = { 0 };
+	char *tmp = NULL;
+	int fd = STDOUT_FILENO, ret = -1;
+
+	if (strcmp(out, "-")) {
+		mode_t um;
+
+		if (asprintf(&tmp, "%s.tmp.XXXXXX", out) < 0) {
+			tmp = NULL;
+			cli_error("out of memory");
+			return -1;
+		}
+		fd = mkstemp(tmp);
+		if (fd < 0) {
+			cli_error("%s: %s", out, strerror(errno));
+			free(tmp);
+			return -1;
+		}
+		um = umask(0);
+		umask(um);
+		if (fchmod(fd, 0666 & ~um)) {
+			cli_error("%s: %s", tmp, strerror(errno));
+			goto out;
+		}
+	}
+	if (sonde__ob_init(&ob, fd)) {
+		cli_error("out of memory");
+		goto out;
+	}
+	sonde__ob_puts(&ob, sonde_report_html_head);
+	write_data(rp, &ob);
+	sonde__ob_puts(&ob, sonde_report_html_tail);
+	if (sonde__ob_flush(&ob)) {
+		cli_error("%s: write error: %s", tmp ? out : "standard output",
+			  strerror(-ob.err));
+		goto out;
+	}
+	if (tmp) {
+		int c = close(fd);
+
+		fd = STDOUT_FILENO;
+		if (c) {
+			cli_error("%s: %s", out, strerror(errno));
+			goto out;
+		}
+		if (rename(tmp, out)) {
+			cli_error("%s: %s", out, strerror(errno));
+			goto out;
+		}
+		free(tmp);
+		tmp = NULL;
+	}
+	ret = 0;
+out:
+	if (fd != STDOUT_FILENO)
+		close(fd);
+	if (tmp) {
+		unlink(tmp);
+		free(tmp);
+	}
+	sonde__ob_free(&ob);
+	return ret;
+}
+
+static int parse_u32(const char *s, uint32_t lo, uint32_t hi, uint32_t *out)
+{
+	char *e;
+	unsigned long v;
+
+	if (!s || *s < '0' || *s > '9')
+		return -EINVAL;
+	errno = 0;
+	v = strtoul(s, &e, 10);
+	if (errno || *e || v < lo || v > hi)
+		return -EINVAL;
+	*out = (uint32_t)v;
+	return 0;
+}
+
+/*
+ * Pick the slices and the instant budget from the pass 1 totals: all
+ * items when they fit; else the longest slices (up to 3/4 of the budget,
+ * more when there are few instants), the instants sampled in the rest.
+ * 0 or -ENOMEM.
+ */
+static int plan_timeline(struct report *rp)
+{
+	uint64_t cap = rp->max_items, slice_budget, kept = rp->nslices;
+
+	rp->slice_min = INT64_MIN;
+	rp->slice_ties = 0;
+	if (rp->nslices + rp->ninst <= cap) {
+		rp->inst_budget = rp->ninst;
+		return 0;
+	}
+	slice_budget = cap * 3 / 4;
+	if (rp->ninst < cap - slice_budget)
+		slice_budget = cap - rp->ninst;
+	if (rp->nslices > slice_budget) {
+		int64_t *all = malloc(rp->nslices * sizeof(*all));
+		size_t n = 0, greater = 0;
+
+		if (!all)
+			return -ENOMEM;
+		for (uint32_t i = 0; i < rp->npairs; i++) {
+			memcpy(all + n, rp->pairs[i].dur, rp->pairs[i].n * sizeof(*all));
+			n += rp->pairs[i].n;
+		}
+		memcpy(all + n, rp->open_dur, rp->nopen * sizeof(*all));
+		n += rp->nopen;
+		qsort(all, n, sizeof(*all), cmp_i64);
+		if (!slice_budget) {
+			rp->slice_min = INT64_MAX;
+		} else {
+			/* the slice_budget-th longest, and how many of its length */
+			rp->slice_min = all[n - slice_budget];
+			while (greater < n && all[n - 1 - greater] > rp->slice_min)
+				greater++;
+			rp->slice_ties = slice_budget - greater;
+		}
+		free(all);
+		kept = slice_budget;
+	}
+	rp->inst_budget = cap > kept ? cap - kept : 0;
+	if (rp->inst_budget > rp->ninst)
+		rp->inst_budget = rp->ninst;
+	return 0;
+}
+
+int cmd_report(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "output", required_argument, NULL, 'o' },
+		{ "max-items", required_argument, NULL, 'm' },
+		{ "bins", required_argument, NULL, 'b' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *out = "report.html";
+	struct report rp;
+	int c, ret = 1;
+	uint32_t nc;
+
+	memset(&rp, 0, sizeof(rp));
+	rp.max_items = DEF_MAX_ITEMS;
+	rp.nbins = DEF_BINS;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "o:h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'o':
+			out = optarg;
+			break;
+		case 'm':
+			if (parse_u32(optarg, 1, 50000000, &rp.max_items))
+				return cli_error("report: bad --max-items '%s' (1 to 50000000)",
+						 optarg);
+			break;
+		case 'b':
+			if (parse_u32(optarg, 1, 100000, &rp.nbins))
+				return cli_error("report: bad --bins '%s' (1 to 100000)",
+						 optarg);
+			break;
+		case 'h':
+			fputs(usage_text, stdout);
+			return 0;
+		default:
+			fputs(usage_text, stderr);
+			return 1;
+		}
+	}
+	if (optind != argc - 1 || !*out) {
+		fputs(usage_text, stderr);
+		return 1;
+	}
+	hb_init();
+	rp.dir = argv[optind];
+	rp.r = ru_open(rp.dir);
+	if (!rp.r)
+		return 1;
+	rp.m = sonde__reader_meta(rp.r);
+	nc = rp.m->nr_classes;
+	rp.role = calloc(nc + 1, 1);
+	rp.partner = calloc(nc + 1, sizeof(*rp.partner));
+	rp.pair_of = calloc(nc + 1, sizeof(*rp.pair_of));
+	rp.cls_count = calloc(nc + 1, sizeof(*rp.cls_count));
+	rp.pairs = calloc(nc + 1, sizeof(*rp.pairs));
+	rp.top_of_cls = calloc(nc + 1, sizeof(*rp.top_of_cls));
+	if (!rp.role || !rp.partner || !rp.pair_of || !rp.cls_count ||
+	    !rp.pairs || !rp.top_of_cls)
+		goto nomem;
+	ru_pairs(rp.m, rp.role, rp.partner);
+	for (uint32_t i = 0; i < nc; i++) {
+		size_t bl;
+
+		if (rp.role[i] != 1)
+			continue;
+		ru_split_role(rp.m->all[i]->name, &bl);
+		rp.pairs[rp.npairs].begin = i;
+		rp.pairs[rp.npairs].end = rp.partner[i];
+		rp.pairs[rp.npairs].name = strndup(rp.m->all[i]->name, bl);
+		if (!rp.pairs[rp.npairs].name)
+			goto nomem;
+		rp.pair_of[i] = rp.npairs;
+		rp.pair_of[rp.partner[i]] = rp.npairs;
+		rp.npairs++;
+	}
+
+	/* pass 1 */
+	if (run_pass(&rp, 1))
+		goto out;
+	for (uint32_t i = 0; i < rp.npairs; i++)
+		if (rp.pairs[i].n)
+			qsort(rp.pairs[i].dur, rp.pairs[i].n,
+			      sizeof(*rp.pairs[i].dur), cmp_i64);
+	/* the 5 most frequent names (ties: metadata order) */
+	for (uint32_t i = 0; i < nc; i++)
+		rp.top_of_cls[i] = -1;
+	for (rp.ntop = 0; rp.ntop < TOP_NAMES; rp.ntop++) {
+		uint32_t best = UINT32_MAX;
+
+		for (uint32_t i = 0; i < nc; i++)
+			if (rp.cls_count[i] && rp.top_of_cls[i] < 0 &&
+			    (best == UINT32_MAX || rp.cls_count[i] > rp.cls_count[best]))
+				best = i;
+		if (best == UINT32_MAX)
+			break;
+		rp.top[rp.ntop] = best;
+		rp.top_of_cls[best] = rp.ntop;
+	}
+	rp.bin_ns = (rp.last_ns - rp.first_ns) / (int64_t)rp.nbins + 1;
+	rp.bins = calloc((size_t)rp.nbins * (size_t)(1 + rp.ntop), sizeof(*rp.bins));
+	if (!rp.bins)
+		goto nomem;
+	if (plan_timeline(&rp))
+		goto nomem;
+
+	/* pass 2, on a fresh reader */
+	sonde__reader_close(rp.r);
+	rp.r = ru_open(rp.dir);
+	if (!rp.r)
+		goto out;
+	if (sonde__reader_meta(rp.r)->nr_classes != nc) {
+		cli_error("%s: trace changed while reading it", rp.dir);
+		goto out;
+	}
+	rp.m = sonde__reader_meta(rp.r);
+	smap_reset(&rp.sm);
+	for (uint32_t i = 0; i < rp.tm.n; i++)
+		rp.tm.t[i].open = 0;
+	if (run_pass(&rp, 2))
+		goto out;
+	if (rp.nitems > 1)
+		qsort(rp.items, rp.nitems, sizeof(*rp.items), cmp_item);
+	if (write_report(&rp, out))
+		goto out;
+	ret = 0;
+	goto out;
+nomem:
+	cli_error("out of memory");
+out:
+	smap_free(&rp.sm);
+	for (uint32_t i = 0; i < rp.npairs; i++) {
+		free(rp.pairs[i].name);
+		free(rp.pairs[i].dur);
+	}
+	free(rp.pairs);
+	free(rp.role);
+	free(rp.partner);
+	free(rp.pair_of);
+	free(rp.cls_count);
+	free(rp.top_of_cls);
+	free(rp.bins);
+	free(rp.items);
+	free(rp.open_dur);
+	free(rp.tm.t);
+	free(rp.tm.h);
+	sonde__reader_close(rp.r);
+	return ret;
+}

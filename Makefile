@@ -134,6 +134,12 @@ demo: deps
 	@head -n 10 $(DEMO_TEXT)
 	@echo
 	@grep '^sonde: .* events recorded' $(DEMO_LOG) || cat $(DEMO_LOG)
+	@echo
+	@echo "The same trace through sonde's own reader ($(BUILD)/bin/sonde view $(DEMO_TRACE) | head -n 4):"
+	@$(BUILD)/bin/sonde view $(DEMO_TRACE) | head -n 4
+	@echo
+	@echo "$(BUILD)/bin/sonde stats $(DEMO_TRACE):"
+	@$(BUILD)/bin/sonde stats $(DEMO_TRACE)
 
 bench: deps
 	$(call configure,$(BUILD_RELEASE),$(ARGS_RELEASE))

@@ -157,93 +157,6 @@ static uint32_t tmap_get(struct tmap *m, int32_t pid, int32_t tid)
 }
 
 /* open begins of one (thread, pair): a stack */
-struct open_ent {
-	int64_t ns;
-	uint32_t depth;
-};
-
-struct slot {
-	uint32_t thr, pair;
-	int used;
-	struct open_ent *st;
-	size_t n, cap;
-};
-
-struct smap {
-	struct slot *s;
-	size_t cap, used;
-};
-
-static struct slot *smap_get(struct smap *m, uint32_t thr, uint32_t pair)
-{
-	size_t h, i;
-
-	if ((m->used + 1) * 2 > m->cap) {
-		size_t ncap = m->cap ? m->cap * 2 : 256;
-		struct slot *ns = calloc(ncap, sizeof(*ns));
-
-		if (!ns)
-			return NULL;
-		for (i = 0; i < m->cap; i++) {
-			struct slot *o = &m->s[i];
-
-			if (!o->used)
-				continue;
-			h = (o->thr * 2654435761u ^ o->pair * 40503u) & (ncap - 1);
-			while (ns[h].used)
-				h = (h + 1) & (ncap - 1);
-			ns[h] = *o;
-		}
-		free(m->s);
-		m->s = ns;
-		m->cap = ncap;
-	}
-	h = (thr * 2654435761u ^ pair * 40503u) & (m->cap - 1);
-	while (m->s[h].used && (m->s[h].thr != thr || m->s[h].pair != pair))
-		h = (h + 1) & (m->cap - 1);
-	if (!m->s[h].used) {
-		m->s[h].used = 1;
-		m->s[h].thr = thr;
-		m->s[h].pair = pair;
-		m->used++;
-	}
-	return &m->s[h];
-}
-
-static void smap_reset(struct smap *m)
-{
-	for (size_t i = 0; i < m->cap; i++) {
-		free(m->s[i].st);
-		m->s[i].st = NULL;
-		m->s[i].n = m->s[i].cap = 0;
-	}
-}
-
-static void smap_free(struct smap *m)
-{
-	smap_reset(m);
-	free(m->s);
-	m->s = NULL;
-	m->cap = m->used = 0;
-}
-
-static int push(struct slot *sl, int64_t ns, uint32_t depth)
-{
-	if (sl->n == sl->cap) {
-		size_t nc = sl->cap ? sl->cap * 2 : 4;
-		struct open_ent *n = realloc(sl->st, nc * sizeof(*n));
-
-		if (!n)
-			return -ENOMEM;
-		sl->st = n;
-		sl->cap = nc;
-	}
-	sl->st[sl->n].ns = ns;
-	sl->st[sl->n].depth = depth;
-	sl->n++;
-	return 0;
-}
-
 struct pair {
 	uint32_t begin, end;  /* class indexes */
 	char *name;
@@ -272,7 +185,7 @@ struct report {
 	struct pair *pairs;
 	uint32_t npairs;
 	struct tmap tm;
-	struct smap sm;
+	struct ru_slots sm;
 	uint64_t total, lost;
 	int64_t first_ns, last_ns;
 	int have_first;
@@ -337,24 +250,7 @@ static int pair_add_dur(struct pair *p, int64_t d)
 	return 0;
 }
 
-static int cmp_i64(const void *a, const void *b)
-{
-	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
 
-	return (x > y) - (x < y);
-}
-
-static int64_t pct(const struct pair *p, unsigned q)
-{
-	size_t k;
-
-	if (!p->n)
-		return 0;
-	k = (p->n * q + 99) / 100; /* nearest rank, as sonde stats */
-	if (k < 1)
-		k = 1;
-	return p->dur[k - 1];
-}
 
 /* pass 2: embed a slice of duration @d? */
 static int keep_slice(struct report *rp, int64_t d)
@@ -433,23 +329,23 @@ static int run_pass(struct report *rp, int pass)
 				rp->bins[b * nser + 1 + (uint32_t)rp->top_of_cls[ci]]++;
 		}
 		if (rp->role[ci] == 1) {
-			struct slot *sl = smap_get(&rp->sm, ti, rp->pair_of[ci]);
+			struct ru_slot *sl = ru_slot_get(&rp->sm, ti, rp->pair_of[ci]);
 
-			if (!sl || push(sl, ev.ns, t->open))
+			if (!sl || ru_slot_push(sl, ev.ns, t->open))
 				goto nomem;
 			t = &rp->tm.t[ti];
 			t->open++;
 			continue;
 		}
 		if (rp->role[ci] == 2) {
-			struct slot *sl = smap_get(&rp->sm, ti, rp->pair_of[ci]);
+			struct ru_slot *sl = ru_slot_get(&rp->sm, ti, rp->pair_of[ci]);
 			uint32_t pi = rp->pair_of[ci];
 
 			if (!sl)
 				goto nomem;
 			t = &rp->tm.t[ti];
 			if (sl->n) {
-				struct open_ent oe = sl->st[--sl->n];
+				struct ru_open oe = sl->st[--sl->n];
 				int64_t d = ev.ns - oe.ns;
 
 				if (t->open)
@@ -498,7 +394,7 @@ static int run_pass(struct report *rp, int pass)
 	}
 	/* begins never ended: slices open until the end of the trace */
 	for (size_t i = 0; i < rp->sm.cap; i++) {
-		struct slot *sl = &rp->sm.s[i];
+		struct ru_slot *sl = &rp->sm.s[i];
 
 		if (!sl->used)
 			continue;
@@ -730,9 +626,9 @@ static void write_data(struct report *rp, struct sonde__obuf *ob)
 		sonde__ob_puts(ob, ",\"unmatched\":");
 		sonde__ob_u64(ob, p->unmatched);
 		put_key_i64(ob, ",\"min\":", p->n ? p->dur[0] : 0);
-		put_key_i64(ob, ",\"p50\":", pct(p, 50));
-		put_key_i64(ob, ",\"p90\":", pct(p, 90));
-		put_key_i64(ob, ",\"p99\":", pct(p, 99));
+		put_key_i64(ob, ",\"p50\":", ru_percentile(p->dur, p->n, 50));
+		put_key_i64(ob, ",\"p90\":", ru_percentile(p->dur, p->n, 90));
+		put_key_i64(ob, ",\"p99\":", ru_percentile(p->dur, p->n, 99));
 		put_key_i64(ob, ",\"max\":", p->n ? p->dur[p->n - 1] : 0);
 		/* histogram: bins lo..hi of 10^(k/5) ns edges */
 		if (p->n) {
@@ -875,7 +771,7 @@ static int plan_timeline(struct report *rp)
 		}
 		memcpy(all + n, rp->open_dur, rp->nopen * sizeof(*all));
 		n += rp->nopen;
-		qsort(all, n, sizeof(*all), cmp_i64);
+		qsort(all, n, sizeof(*all), ru_cmp_i64);
 		if (!slice_budget) {
 			rp->slice_min = INT64_MAX;
 		} else {
@@ -978,7 +874,7 @@ int cmd_report(int argc, char **argv)
 	for (uint32_t i = 0; i < rp.npairs; i++)
 		if (rp.pairs[i].n)
 			qsort(rp.pairs[i].dur, rp.pairs[i].n,
-			      sizeof(*rp.pairs[i].dur), cmp_i64);
+			      sizeof(*rp.pairs[i].dur), ru_cmp_i64);
 	/* the 5 most frequent names (ties: metadata order) */
 	for (uint32_t i = 0; i < nc; i++)
 		rp.top_of_cls[i] = -1;
@@ -1011,7 +907,7 @@ int cmd_report(int argc, char **argv)
 		goto out;
 	}
 	rp.m = sonde__reader_meta(rp.r);
-	smap_reset(&rp.sm);
+	ru_slots_reset(&rp.sm);
 	for (uint32_t i = 0; i < rp.tm.n; i++)
 		rp.tm.t[i].open = 0;
 	if (run_pass(&rp, 2))
@@ -1025,7 +921,7 @@ int cmd_report(int argc, char **argv)
 nomem:
 	cli_error("out of memory");
 out:
-	smap_free(&rp.sm);
+	ru_slots_free(&rp.sm);
 	for (uint32_t i = 0; i < rp.npairs; i++) {
 		free(rp.pairs[i].name);
 		free(rp.pairs[i].dur);

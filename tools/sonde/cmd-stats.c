@@ -36,74 +36,7 @@ struct pair_stat {
 	uint64_t unmatched;
 };
 
-/* open-addressing map (tid, pair) -> stack of begin timestamps */
-struct slot {
-	int32_t tid;
-	uint32_t pair;
-	int used;
-	uint64_t *st;
-	size_t n, cap;
-};
 
-struct smap {
-	struct slot *s;
-	size_t cap, used;
-};
-
-static struct slot *smap_get(struct smap *m, int32_t tid, uint32_t pair)
-{
-	size_t h, i;
-
-	if ((m->used + 1) * 2 > m->cap) {
-		size_t ncap = m->cap ? m->cap * 2 : 256;
-		struct slot *ns = calloc(ncap, sizeof(*ns));
-
-		if (!ns)
-			return NULL;
-		for (i = 0; i < m->cap; i++) {
-			struct slot *o = &m->s[i];
-
-			if (!o->used)
-				continue;
-			h = ((uint32_t)o->tid * 2654435761u ^ o->pair * 40503u) & (ncap - 1);
-			while (ns[h].used)
-				h = (h + 1) & (ncap - 1);
-			ns[h] = *o;
-		}
-		free(m->s);
-		m->s = ns;
-		m->cap = ncap;
-	}
-	h = ((uint32_t)tid * 2654435761u ^ pair * 40503u) & (m->cap - 1);
-	while (m->s[h].used && (m->s[h].tid != tid || m->s[h].pair != pair))
-		h = (h + 1) & (m->cap - 1);
-	if (!m->s[h].used) {
-		m->s[h].used = 1;
-		m->s[h].tid = tid;
-		m->s[h].pair = pair;
-		m->used++;
-	}
-	return &m->s[h];
-}
-
-static int cmp_i64(const void *a, const void *b)
-{
-	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
-
-	return (x > y) - (x < y);
-}
-
-static int64_t pct(const struct pair_stat *p, unsigned q)
-{
-	size_t k;
-
-	if (!p->n)
-		return 0;
-	k = (p->n * q + 99) / 100; /* nearest rank */
-	if (k < 1)
-		k = 1;
-	return p->dur[k - 1];
-}
 
 /* microseconds with 3 decimals */
 static void put_dur(char *b, size_t n, int64_t ns)
@@ -140,7 +73,7 @@ int cmd_stats(int argc, char **argv)
 	uint32_t nps = 0, nst;
 	uint64_t *st_events = NULL, *st_lost = NULL, total = 0, lost = 0;
 	uint64_t first = UINT64_MAX, last = 0;
-	struct smap sm = { 0 };
+	struct ru_slots sm = { 0 };
 	struct sonde__rd_event ev;
 	double span_s;
 	FILE *f = stdout;
@@ -220,26 +153,18 @@ int cmd_stats(int argc, char **argv)
 		if (ev.ts > last)
 			last = ev.ts;
 		if (s->role) {
-			struct slot *sl = smap_get(&sm, ev.tid, s->pair);
+			struct ru_slot *sl = ru_slot_get(&sm, (uint32_t)ev.tid, s->pair);
 
 			if (!sl)
 				goto nomem;
 			if (s->role == 1) {
-				if (sl->n == sl->cap) {
-					size_t nc = sl->cap ? sl->cap * 2 : 4;
-					uint64_t *nsp = realloc(sl->st, nc * sizeof(*nsp));
-
-					if (!nsp)
-						goto nomem;
-					sl->st = nsp;
-					sl->cap = nc;
-				}
-				sl->st[sl->n++] = ev.ts;
+				if (ru_slot_push(sl, (int64_t)ev.ts, 0))
+					goto nomem;
 			} else if (!sl->n) {
 				ps[s->pair].unmatched++;
 			} else {
 				struct pair_stat *p = &ps[s->pair];
-				uint64_t b = sl->st[--sl->n];
+				uint64_t b = (uint64_t)sl->st[--sl->n].ns;
 
 				if (p->n == p->cap) {
 					size_t nc = p->cap ? p->cap * 2 : 64;
@@ -265,7 +190,7 @@ int cmd_stats(int argc, char **argv)
 			ps[sm.s[i].pair].unmatched += sm.s[i].n;
 	for (uint32_t i = 0; i < nps; i++)
 		if (ps[i].n)
-			qsort(ps[i].dur, ps[i].n, sizeof(*ps[i].dur), cmp_i64);
+			qsort(ps[i].dur, ps[i].n, sizeof(*ps[i].dur), ru_cmp_i64);
 	if (!total)
 		first = last = 0;
 	span_s = (double)(sonde__rd_ns(m, last) - sonde__rd_ns(m, first)) / 1e9;
@@ -321,7 +246,7 @@ int cmd_stats(int argc, char **argv)
 				   ",\"p90_ns\":%" PRId64 ",\"p99_ns\":%" PRId64
 				   ",\"max_ns\":%" PRId64 "}",
 				p->n, p->unmatched, p->n ? p->dur[0] : 0,
-				pct(p, 50), pct(p, 90), pct(p, 99),
+				ru_percentile(p->dur, p->n, 50), ru_percentile(p->dur, p->n, 90), ru_percentile(p->dur, p->n, 99),
 				p->n ? p->dur[p->n - 1] : 0);
 		}
 		fputs("]}\n", f);
@@ -362,8 +287,8 @@ int cmd_stats(int argc, char **argv)
 				"Min", "P50", "P90", "P99", "Max");
 			for (uint32_t i = 0; i < nps; i++) {
 				const struct pair_stat *p = &ps[i];
-				int64_t v[5] = { p->n ? p->dur[0] : 0, pct(p, 50),
-						 pct(p, 90), pct(p, 99),
+				int64_t v[5] = { p->n ? p->dur[0] : 0, ru_percentile(p->dur, p->n, 50),
+						 ru_percentile(p->dur, p->n, 90), ru_percentile(p->dur, p->n, 99),
 						 p->n ? p->dur[p->n - 1] : 0 };
 
 				if (!p->n && !p->unmatched)
@@ -389,9 +314,7 @@ int cmd_stats(int argc, char **argv)
 nomem:
 	cli_error("out of memory");
 out:
-	for (size_t i = 0; i < sm.cap; i++)
-		free(sm.s[i].st);
-	free(sm.s);
+	ru_slots_free(&sm);
 	for (uint32_t i = 0; i < nps; i++) {
 		free(ps[i].name);
 		free(ps[i].dur);

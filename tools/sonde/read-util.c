@@ -141,3 +141,92 @@ void ru_pairs(const struct sonde__rd_meta *m, unsigned char *role,
 		}
 	}
 }
+
+struct ru_slot *ru_slot_get(struct ru_slots *m, uint32_t thr, uint32_t pair)
+{
+	size_t h, i;
+
+	if ((m->used + 1) * 2 > m->cap) {
+		size_t ncap = m->cap ? m->cap * 2 : 256;
+		struct ru_slot *ns = calloc(ncap, sizeof(*ns));
+
+		if (!ns)
+			return NULL;
+		for (i = 0; i < m->cap; i++) {
+			struct ru_slot *o = &m->s[i];
+
+			if (!o->used)
+				continue;
+			h = (o->thr * 2654435761u ^ o->pair * 40503u) & (ncap - 1);
+			while (ns[h].used)
+				h = (h + 1) & (ncap - 1);
+			ns[h] = *o;
+		}
+		free(m->s);
+		m->s = ns;
+		m->cap = ncap;
+	}
+	h = (thr * 2654435761u ^ pair * 40503u) & (m->cap - 1);
+	while (m->s[h].used && (m->s[h].thr != thr || m->s[h].pair != pair))
+		h = (h + 1) & (m->cap - 1);
+	if (!m->s[h].used) {
+		m->s[h].used = 1;
+		m->s[h].thr = thr;
+		m->s[h].pair = pair;
+		m->used++;
+	}
+	return &m->s[h];
+}
+
+void ru_slots_reset(struct ru_slots *m)
+{
+	for (size_t i = 0; i < m->cap; i++) {
+		free(m->s[i].st);
+		m->s[i].st = NULL;
+		m->s[i].n = m->s[i].cap = 0;
+	}
+}
+
+void ru_slots_free(struct ru_slots *m)
+{
+	ru_slots_reset(m);
+	free(m->s);
+	m->s = NULL;
+	m->cap = m->used = 0;
+}
+
+int ru_slot_push(struct ru_slot *sl, int64_t ns, uint32_t depth)
+{
+	if (sl->n == sl->cap) {
+		size_t nc = sl->cap ? sl->cap * 2 : 4;
+		struct ru_open *n = realloc(sl->st, nc * sizeof(*n));
+
+		if (!n)
+			return -ENOMEM;
+		sl->st = n;
+		sl->cap = nc;
+	}
+	sl->st[sl->n].ns = ns;
+	sl->st[sl->n].depth = depth;
+	sl->n++;
+	return 0;
+}
+
+int ru_cmp_i64(const void *a, const void *b)
+{
+	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+
+	return (x > y) - (x < y);
+}
+
+int64_t ru_percentile(const int64_t *v, size_t n, unsigned q)
+{
+	size_t k;
+
+	if (!n)
+		return 0;
+	k = (n * q + 99) / 100;
+	if (k < 1)
+		k = 1;
+	return v[k - 1];
+}

@@ -31,6 +31,41 @@ int ru_split_role(const char *name, size_t *base);
 void ru_pairs(const struct sonde__rd_meta *m, unsigned char *role,
 	      uint32_t *partner);
 
+/*
+ * Open begins of begin/end pairs: for each (thread, pair), a stack of the
+ * begin times (and nesting depths) not yet ended.  Used by stats and
+ * report to match X_begin/X_end (X_entry/X_exit) on the same thread.
+ */
+struct ru_open {
+	int64_t ns;
+	uint32_t depth;
+};
+
+struct ru_slot {
+	uint32_t thr, pair;
+	int used;
+	struct ru_open *st;
+	size_t n, cap;
+};
+
+struct ru_slots {
+	struct ru_slot *s;
+	size_t cap, used;
+};
+
+/* The stack of (@thr, @pair), created empty; NULL when out of memory. */
+struct ru_slot *ru_slot_get(struct ru_slots *m, uint32_t thr, uint32_t pair);
+/* Push a begin; 0 or -ENOMEM. */
+int ru_slot_push(struct ru_slot *sl, int64_t ns, uint32_t depth);
+/* Empty every stack (the map stays); free everything. */
+void ru_slots_reset(struct ru_slots *m);
+void ru_slots_free(struct ru_slots *m);
+
+/* qsort comparator of int64_t. */
+int ru_cmp_i64(const void *a, const void *b);
+/* Nearest-rank percentile @q (0-100) of sorted @v[@n]; 0 when empty. */
+int64_t ru_percentile(const int64_t *v, size_t n, unsigned q);
+
 /* Glob match of an event name ('*' and '?'). */
 int ru_match(const char *pat, const char *name);
 

@@ -257,7 +257,8 @@ static int write_all(int fd, const void *buf, size_t n)
 }
 
 /* Count the records of a complete packet (also checks they parse). */
-static void count_packet(struct sonde__consumer *c, const uint8_t *pkt,
+static void count_packet(struct sonde__consumer *c,
+			 struct sonde__consumer_stats *st, const uint8_t *pkt,
 			 uint32_t content)
 {
 	const struct sonde__pkt_hdr *ph = (const struct sonde__pkt_hdr *)pkt;
@@ -278,29 +279,47 @@ static void count_packet(struct sonde__consumer *c, const uint8_t *pkt,
 			}
 		}
 		if (r.id != SONDE__THREAD_EVENT_ID)
-			c->st.events++;
+			st->events++;
 		ts = r.ts;
 		off += r.len;
 	}
 }
 
-static int emit(struct sonde__consumer *c, uint32_t cpu, const uint8_t *pkt,
-		uint32_t content)
+/* Where packets go: the trace's stream files, or a snapshot's. */
+struct sink {
+	struct cpu_out *out; /* one per CPU */
+	struct sonde__consumer_stats *st;
+};
+
+static int emit(struct sonde__consumer *c, const struct sink *k, uint32_t cpu,
+		const uint8_t *pkt, uint32_t content)
 {
+	struct cpu_out *o = &k->out[cpu];
+	int r;
+
+	count_packet(c, k->st, pkt, content);
+	r = write_all(o->fd, pkt, content);
+	if (r)
+		return r;
+	k->st->bytes += content;
+	k->st->packets++;
+	o->last_end = ((const struct sonde__pkt_hdr *)pkt)->timestamp_end;
+	return 0;
+}
+
+/* The trace's own sink; a write error stops all further output. */
+static int emit_main(struct sonde__consumer *c, uint32_t cpu,
+		     const uint8_t *pkt, uint32_t content)
+{
+	struct sink k = { c->out, &c->st };
 	int r;
 
 	if (c->failed)
 		return c->failed;
-	count_packet(c, pkt, content);
-	r = write_all(c->out[cpu].fd, pkt, content);
-	if (r) {
+	r = emit(c, &k, cpu, pkt, content);
+	if (r)
 		c->failed = r;
-		return r;
-	}
-	c->st.bytes += content;
-	c->st.packets++;
-	c->out[cpu].last_end = ((const struct sonde__pkt_hdr *)pkt)->timestamp_end;
-	return 0;
+	return r;
 }
 
 /*
@@ -354,7 +373,7 @@ int sonde__consumer_drain(struct sonde__consumer *c, int *moved)
 		while (complete(h, rb, o->pos)) {
 			const uint8_t *pkt = subbuf(h, cpu, o->pos);
 
-			r = emit(c, cpu, pkt, content_of(h, pkt));
+			r = emit_main(c, cpu, pkt, content_of(h, pkt));
 			if (r)
 				return r;
 			o->pos += h->subbuf_size;
@@ -369,11 +388,12 @@ int sonde__consumer_drain(struct sonde__consumer *c, int *moved)
 }
 
 /*
- * Write the sub-buffer at @pos whose records end at most at @end bytes:
- * keep committed records, drop torn ones, stop at padding or garbage.
+ * Rebuild in c->tmp the sub-buffer at @pos whose records end at most at
+ * @end bytes: keep committed records, drop torn ones (counted in @o), stop
+ * at padding or garbage.  Returns the packet's size.
  */
-static int salvage(struct sonde__consumer *c, uint32_t cpu, uint64_t pos,
-		   uint32_t end)
+static uint32_t salvage(struct sonde__consumer *c, struct cpu_out *o,
+			uint32_t cpu, uint64_t pos, uint32_t end)
 {
 	struct sonde_rb_cpu *rb = sonde__shm_rb(c->h, cpu);
 	const uint8_t *pkt = subbuf(c->h, cpu, pos);
@@ -386,8 +406,8 @@ static int salvage(struct sonde__consumer *c, uint32_t cpu, uint64_t pos,
 	/* A switch cut short (generic CAS path) may have left a stale
 	 * timestamp_begin: packets must not go back in time.  The first record
 	 * of a packet has a full timestamp, so records do not depend on it. */
-	if (ph->timestamp_begin < c->out[cpu].last_end)
-		ph->timestamp_begin = c->out[cpu].last_end;
+	if (ph->timestamp_begin < o->last_end)
+		ph->timestamp_begin = o->last_end;
 	ts = last = ph->timestamp_begin;
 	sonde__events_refresh(&c->events, c->h);
 	while (in < end) {
@@ -402,7 +422,7 @@ static int salvage(struct sonde__consumer *c, uint32_t cpu, uint64_t pos,
 			w >>= 8;
 			if (w < 4 || w > end - in)
 				break;
-			c->out[cpu].salvaged_lost++;
+			o->salvaged_lost++;
 			in += w;
 			continue;
 		}
@@ -421,8 +441,8 @@ static int salvage(struct sonde__consumer *c, uint32_t cpu, uint64_t pos,
 	ph->events_discarded = __atomic_load_n(&rb->lost_full, __ATOMIC_RELAXED) +
 			       __atomic_load_n(&rb->lost_big, __ATOMIC_RELAXED) +
 			       __atomic_load_n(&rb->lost_busy, __ATOMIC_RELAXED) +
-			       c->out[cpu].salvaged_lost;
-	return emit(c, cpu, c->tmp, out);
+			       o->salvaged_lost;
+	return out;
 }
 
 static int finish_cpu(struct sonde__consumer *c, uint32_t cpu)
@@ -445,11 +465,12 @@ static int finish_cpu(struct sonde__consumer *c, uint32_t cpu)
 		const uint8_t *pkt = subbuf(h, cpu, pos);
 
 		if (pos < cur && complete(h, rb, pos))
-			r = emit(c, cpu, pkt, content_of(h, pkt));
+			r = emit_main(c, cpu, pkt, content_of(h, pkt));
 		else
-			r = salvage(c, cpu, pos,
-				    pos < cur ? (uint32_t)sb
-					      : (uint32_t)(off - pos));
+			r = emit_main(c, cpu, c->tmp,
+				      salvage(c, &c->out[cpu], cpu, pos,
+					      pos < cur ? (uint32_t)sb
+							: (uint32_t)(off - pos)));
 		if (r)
 			return r;
 	}
@@ -457,8 +478,9 @@ static int finish_cpu(struct sonde__consumer *c, uint32_t cpu)
 	return 0;
 }
 
-static int write_metadata(struct sonde__consumer *c, const char *procname,
-			  pid_t pid)
+static int write_metadata(struct sonde__consumer *c, const char *dir,
+			  const struct sonde__clock *clock,
+			  const char *procname, pid_t pid)
 {
 	struct sonde__trace_model m;
 	char path[PATH_MAX + 16], tmp[PATH_MAX + 16], host[256] = "";
@@ -467,7 +489,7 @@ static int write_metadata(struct sonde__consumer *c, const char *procname,
 
 	memset(&m, 0, sizeof(m));
 	memcpy(m.uuid, c->h->uuid, 16);
-	m.clock = &c->clock;
+	m.clock = clock;
 	r = sonde__events_refresh(&c->events, c->h);
 	if (r)
 		sonde__logf(SONDE_LOG_WARN, "Event registry damaged. err=%d", r);
@@ -477,8 +499,8 @@ static int write_metadata(struct sonde__consumer *c, const char *procname,
 	m.hostname = host;
 	m.procname = procname;
 	m.pid = pid;
-	snprintf(path, sizeof(path), "%s/metadata", c->dir);
-	snprintf(tmp, sizeof(tmp), "%s/.metadata.tmp", c->dir);
+	snprintf(path, sizeof(path), "%s/metadata", dir);
+	snprintf(tmp, sizeof(tmp), "%s/.metadata.tmp", dir);
 	f = fopen(tmp, "we");
 	if (!f)
 		return -errno;
@@ -509,7 +531,116 @@ int sonde__consumer_finish(struct sonde__consumer *c, const char *procname,
 		if (fsync(c->out[cpu].fd) && errno != EINVAL)
 			return -errno;
 	sonde__clock_finish(&c->clock);
-	return write_metadata(c, procname, pid);
+	return write_metadata(c, c->dir, &c->clock, procname, pid);
+}
+
+/*
+ * Copy the sub-buffer at @pos of a live overwrite buffer into c->tmp if it
+ * is still the one at @pos once copied (writers may lap the reader): its
+ * sequence number must not change and the reserve position must stay less
+ * than a whole buffer ahead.  Closed sub-buffers are taken whole when
+ * nothing is in flight in them; the current one up to @end, through the
+ * salvage walk (committed records only).  Returns the packet size, 0 if
+ * it could not be taken.
+ */
+static uint32_t snapshot_subbuf(struct sonde__consumer *c, struct cpu_out *o,
+				uint32_t cpu, uint64_t pos, uint32_t end,
+				int current)
+{
+	const struct sonde__shm_hdr *h = c->h;
+	struct sonde_rb_cpu *rb = sonde__shm_rb(c->h, cpu);
+	const struct sonde__pkt_hdr *ph =
+		(const struct sonde__pkt_hdr *)subbuf(h, cpu, pos);
+	uint64_t buf = (uint64_t)h->subbuf_size * h->nsub, seq = pos / h->subbuf_size;
+	uint32_t idx = (uint32_t)seq & (h->nsub - 1), n;
+
+	if (__atomic_load_n(&ph->packet_seq_num, __ATOMIC_ACQUIRE) != seq)
+		return 0;
+	if (current) {
+		n = salvage(c, o, cpu, pos, end);
+	} else {
+		if (__atomic_load_n(&sonde__rb_subs(rb)[idx].pending,
+				    __ATOMIC_ACQUIRE))
+			return 0;
+		n = content_of(h, (const uint8_t *)ph);
+		memcpy(c->tmp, ph, n);
+	}
+	/* Orders the copy before the checks; pairs with the writers' switch
+	 * (sequence number and offset are stored after the packet data). */
+	__atomic_thread_fence(__ATOMIC_ACQUIRE);
+	if (__atomic_load_n(&ph->packet_seq_num, __ATOMIC_RELAXED) != seq ||
+	    __atomic_load_n(&rb->offset, __ATOMIC_RELAXED) - pos >=
+		    buf - h->subbuf_size)
+		return 0;
+	return n;
+}
+
+static int snapshot_cpu(struct sonde__consumer *c, const struct sink *k,
+			uint32_t cpu)
+{
+	const struct sonde__shm_hdr *h = c->h;
+	struct sonde_rb_cpu *rb = sonde__shm_rb(c->h, cpu);
+	uint64_t off = __atomic_load_n(&rb->offset, __ATOMIC_ACQUIRE);
+	uint64_t sb = h->subbuf_size, cur = (off - 1) & ~(sb - 1), pos;
+	int r;
+
+	/* The oldest sub-buffer may be the next one lapped: skip it. */
+	pos = cur >= (h->nsub - 2) * sb ? cur - (h->nsub - 2) * sb : 0;
+	for (; pos <= cur; pos += sb) {
+		uint32_t n = snapshot_subbuf(c, &k->out[cpu], cpu, pos,
+					     pos < cur ? (uint32_t)sb
+						       : (uint32_t)(off - pos),
+					     pos == cur);
+
+		if (n > SONDE__PKT_HDR_SIZE) {
+			r = emit(c, k, cpu, c->tmp, n);
+			if (r)
+				return r;
+		}
+	}
+	return 0;
+}
+
+int sonde__consumer_snapshot(struct sonde__consumer *c, const char *dir,
+			     const char *procname, pid_t pid,
+			     struct sonde__consumer_stats *st)
+{
+	uint32_t ncpu = c->h->ncpu;
+	struct cpu_out *out = calloc(ncpu, sizeof(*out));
+	struct sonde__clock clock = c->clock;
+	struct sink k = { out, st };
+	int r = 0;
+
+	if (!out)
+		return -ENOMEM;
+	memset(st, 0, sizeof(*st));
+	for (uint32_t i = 0; i < ncpu; i++)
+		out[i].fd = -1;
+	for (uint32_t i = 0; i < ncpu && !r; i++) {
+		snprintf(out[i].path, sizeof(out[i].path), "%s/channel0_%u", dir,
+			 i);
+		out[i].fd = open(out[i].path,
+				 O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+		if (out[i].fd < 0)
+			r = -errno;
+	}
+	for (uint32_t i = 0; i < ncpu && !r; i++)
+		r = snapshot_cpu(c, &k, i);
+	for (uint32_t i = 0; i < ncpu; i++) {
+		st->lost += out[i].salvaged_lost;
+		if (out[i].fd >= 0 && close(out[i].fd) && !r)
+			r = -errno;
+	}
+	if (!r) {
+		sonde__clock_finish(&clock);
+		r = write_metadata(c, dir, &clock, procname, pid);
+	}
+	if (r)
+		for (uint32_t i = 0; i < ncpu; i++)
+			if (out[i].fd >= 0)
+				unlink(out[i].path);
+	free(out);
+	return r;
 }
 
 void sonde__consumer_stats(struct sonde__consumer *c,

@@ -38,6 +38,16 @@ SONDE_HIDDEN int sonde__consumer_drain(struct sonde__consumer *c, int *moved);
 /* Producers are gone: write what remains, then the metadata.  0 or -errno. */
 SONDE_HIDDEN int sonde__consumer_finish(struct sonde__consumer *c,
 					const char *procname, pid_t pid);
+/*
+ * Flight recorder: write what an overwrite channel holds now, while its
+ * producers keep running, as a new trace in existing directory @dir.
+ * Packets a producer overwrites during the copy are left out.  @st gets
+ * the snapshot's own counts.  0 or -errno (files written are removed).
+ */
+SONDE_HIDDEN int sonde__consumer_snapshot(struct sonde__consumer *c,
+					  const char *dir, const char *procname,
+					  pid_t pid,
+					  struct sonde__consumer_stats *st);
 SONDE_HIDDEN void sonde__consumer_stats(struct sonde__consumer *c,
 					struct sonde__consumer_stats *s);
 /* Remove the stream files and metadata written so far. */

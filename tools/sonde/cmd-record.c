@@ -42,6 +42,13 @@ static const char usage_text[] =
 	"      --num-subbuf N   sub-buffers per CPU, power of two >= 2 (default 8)\n";
 
 static volatile sig_atomic_t child_pid;
+static volatile sig_atomic_t snapshot_requests;
+
+static void request_snapshot(int sig)
+{
+	(void)sig;
+	snapshot_requests++;
+}
 
 static void forward(int sig)
 {
@@ -185,6 +192,46 @@ static int parse(int argc, char **argv, struct record_opts *o)
 	return 0;
 }
 
+/*
+ * SIGUSR2 in overwrite mode: write what the buffers hold now to
+ * DIR.snapshot-N (beside the trace, so that readers do not take it for
+ * part of it), a trace of its own, while the command keeps running.
+ */
+static void take_snapshot(struct sonde__consumer *cons,
+			  const struct record_opts *o, const char *cmd,
+			  pid_t pid, int n)
+{
+	struct sonde__consumer_stats st;
+	const char *name = strrchr(cmd, '/');
+	char dir[PATH_MAX], size[32];
+	int r;
+
+	if (!o->overwrite) {
+		cli_error("snapshot requested, but only --overwrite sessions take snapshots");
+		return;
+	}
+	if ((size_t)snprintf(dir, sizeof(dir), "%s.snapshot-%d", o->dir, n) >=
+	    sizeof(dir)) {
+		cli_error("cannot take snapshot %d: path too long", n);
+		return;
+	}
+	if (mkdir(dir, 0755)) {
+		cli_error("cannot create snapshot directory %s: %s", dir,
+			  strerror(errno));
+		return;
+	}
+	r = sonde__consumer_snapshot(cons, dir, name ? name + 1 : cmd, pid, &st);
+	if (r) {
+		rmdir(dir);
+		cli_error("cannot write snapshot %s: %s", dir, strerror(-r));
+		return;
+	}
+	human(st.bytes, size, sizeof(size));
+	fprintf(stderr, "sonde: snapshot %d: %llu events, %llu lost, %s in %s\n",
+		n, (unsigned long long)st.events, (unsigned long long)st.lost,
+		size, dir);
+}
+
 static int wait_status(int status)
 {
 	if (WIFEXITED(status))
@@ -203,6 +250,7 @@ int cmd_record(int argc, char **argv)
 	char dirbuf[64], size[32];
 	struct sigaction sa;
 	int r, status = 0, failed = 0, exit_code, exec_pipe[2];
+	sig_atomic_t snapshots_done = 0;
 	ssize_t n;
 	pid_t pid;
 
@@ -234,6 +282,8 @@ int cmd_record(int argc, char **argv)
 	sa.sa_handler = forward;
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGHUP, &sa, NULL);
+	sa.sa_handler = request_snapshot;
+	sigaction(SIGUSR2, &sa, NULL);
 	sa.sa_handler = SIG_IGN;
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGQUIT, &sa, NULL);
@@ -278,13 +328,15 @@ int cmd_record(int argc, char **argv)
 	child_pid = pid;
 	for (;;) {
 		int moved = 0;
-		/* A flight recorder is read only at the end: just wait. */
-		pid_t w = waitpid(pid, &status, o.overwrite ? 0 : WNOHANG);
+		pid_t w = waitpid(pid, &status, WNOHANG);
 
 		if (w == pid)
 			break;
 		if (w < 0 && errno != EINTR)
 			break;
+		if (snapshot_requests != snapshots_done)
+			take_snapshot(cons, &o, argv[optind], pid,
+				      ++snapshots_done);
 		if (!failed) {
 			r = sonde__consumer_drain(cons, &moved);
 			if (r) {
@@ -294,7 +346,9 @@ int cmd_record(int argc, char **argv)
 			}
 		}
 		if (!moved) {
-			struct timespec ts = { 0, 1000000 };
+			/* A flight recorder is read only at the end (or on
+			 * SIGUSR2): poll slowly. */
+			struct timespec ts = { 0, o.overwrite ? 10000000 : 1000000 };
 
 			nanosleep(&ts, NULL);
 		}

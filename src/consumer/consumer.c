@@ -18,6 +18,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -543,6 +544,18 @@ int sonde__consumer_finish(struct sonde__consumer *c, const char *procname,
  * salvage walk (committed records only).  Returns the packet size, 0 if
  * it could not be taken.
  */
+/* packet_seq_num of a packet in shared memory: 8-byte aligned at offset
+ * 64 of a sub-buffer, so it can be loaded atomically (the packed struct's
+ * member cannot be named for that). */
+static uint64_t load_seq(const void *pkt, int order)
+{
+	const uint64_t *p = (const uint64_t *)(const void *)(
+		(const char *)pkt + offsetof(struct sonde__pkt_hdr, packet_seq_num));
+
+	return order == __ATOMIC_ACQUIRE ? __atomic_load_n(p, __ATOMIC_ACQUIRE)
+					 : __atomic_load_n(p, __ATOMIC_RELAXED);
+}
+
 static uint32_t snapshot_subbuf(struct sonde__consumer *c, struct cpu_out *o,
 				uint32_t cpu, uint64_t pos, uint32_t end,
 				int current)
@@ -554,7 +567,7 @@ static uint32_t snapshot_subbuf(struct sonde__consumer *c, struct cpu_out *o,
 	uint64_t buf = (uint64_t)h->subbuf_size * h->nsub, seq = pos / h->subbuf_size;
 	uint32_t idx = (uint32_t)seq & (h->nsub - 1), n;
 
-	if (__atomic_load_n(&ph->packet_seq_num, __ATOMIC_ACQUIRE) != seq)
+	if (load_seq(ph, __ATOMIC_ACQUIRE) != seq)
 		return 0;
 	if (current) {
 		n = salvage(c, o, cpu, pos, end);
@@ -568,7 +581,7 @@ static uint32_t snapshot_subbuf(struct sonde__consumer *c, struct cpu_out *o,
 	/* Orders the copy before the checks; pairs with the writers' switch
 	 * (sequence number and offset are stored after the packet data). */
 	__atomic_thread_fence(__ATOMIC_ACQUIRE);
-	if (__atomic_load_n(&ph->packet_seq_num, __ATOMIC_RELAXED) != seq ||
+	if (load_seq(ph, __ATOMIC_RELAXED) != seq ||
 	    __atomic_load_n(&rb->offset, __ATOMIC_RELAXED) - pos >=
 		    buf - h->subbuf_size)
 		return 0;

@@ -47,15 +47,8 @@ static int tset_add(struct tset *s, int32_t pid, int32_t tid)
 	for (size_t i = 0; i < s->n; i++)
 		if (s->t[i].pid == pid && s->t[i].tid == tid)
 			return 0;
-	if (s->n == s->cap) {
-		size_t nc = s->cap ? s->cap * 2 : 64;
-		struct thr *nt = realloc(s->t, nc * sizeof(*nt));
-
-		if (!nt)
-			return -ENOMEM;
-		s->t = nt;
-		s->cap = nc;
-	}
+	if (ru_grow(&s->t, &s->cap, s->n, sizeof(*s->t), 64))
+		return -ENOMEM;
 	s->t[s->n].pid = pid;
 	s->t[s->n].tid = tid;
 	s->n++;

@@ -217,15 +217,9 @@ static int add_item(struct report *rp, int64_t start, int64_t dur,
 {
 	struct item *it;
 
-	if (rp->nitems == rp->icap) {
-		size_t nc = rp->icap ? rp->icap * 2 : 1024;
-		struct item *ni = realloc(rp->items, nc * sizeof(*ni));
-
-		if (!ni)
-			return -ENOMEM;
-		rp->items = ni;
-		rp->icap = nc;
-	}
+	if (ru_grow(&rp->items, &rp->icap, rp->nitems, sizeof(*rp->items),
+		    1024))
+		return -ENOMEM;
 	it = &rp->items[rp->nitems++];
 	it->start = start;
 	it->dur = dur;
@@ -237,15 +231,8 @@ static int add_item(struct report *rp, int64_t start, int64_t dur,
 
 static int pair_add_dur(struct pair *p, int64_t d)
 {
-	if (p->n == p->cap) {
-		size_t nc = p->cap ? p->cap * 2 : 64;
-		int64_t *nd = realloc(p->dur, nc * sizeof(*nd));
-
-		if (!nd)
-			return -ENOMEM;
-		p->dur = nd;
-		p->cap = nc;
-	}
+	if (ru_grow(&p->dur, &p->cap, p->n, sizeof(*p->dur), 64))
+		return -ENOMEM;
 	p->dur[p->n++] = d;
 	return 0;
 }
@@ -405,15 +392,10 @@ static int run_pass(struct report *rp, int pass)
 				rp->pairs[sl->pair].unmatched++;
 				rp->nslices++;
 				rp->tm.t[sl->thr].slices++;
-				if (rp->nopen == rp->open_cap) {
-					size_t nc = rp->open_cap ? rp->open_cap * 2 : 64;
-					int64_t *nd = realloc(rp->open_dur, nc * sizeof(*nd));
-
-					if (!nd)
-						goto nomem;
-					rp->open_dur = nd;
-					rp->open_cap = nc;
-				}
+				if (ru_grow(&rp->open_dur, &rp->open_cap,
+					    rp->nopen, sizeof(*rp->open_dur),
+					    64))
+					goto nomem;
 				rp->open_dur[rp->nopen++] = d;
 			} else if (keep_slice(rp, d)) {
 				uint32_t dp = sl->st[k].depth > MAX_DEPTH ? MAX_DEPTH :

@@ -166,15 +166,9 @@ int cmd_stats(int argc, char **argv)
 				struct pair_stat *p = &ps[s->pair];
 				uint64_t b = (uint64_t)sl->st[--sl->n].ns;
 
-				if (p->n == p->cap) {
-					size_t nc = p->cap ? p->cap * 2 : 64;
-					int64_t *nd = realloc(p->dur, nc * sizeof(*nd));
-
-					if (!nd)
-						goto nomem;
-					p->dur = nd;
-					p->cap = nc;
-				}
+				if (ru_grow(&p->dur, &p->cap, p->n,
+					    sizeof(*p->dur), 64))
+					goto nomem;
 				p->dur[p->n++] = sonde__rd_ns(m, ev.ts) -
 						 sonde__rd_ns(m, b);
 			}

@@ -197,15 +197,8 @@ void ru_slots_free(struct ru_slots *m)
 
 int ru_slot_push(struct ru_slot *sl, int64_t ns, uint32_t depth)
 {
-	if (sl->n == sl->cap) {
-		size_t nc = sl->cap ? sl->cap * 2 : 4;
-		struct ru_open *n = realloc(sl->st, nc * sizeof(*n));
-
-		if (!n)
-			return -ENOMEM;
-		sl->st = n;
-		sl->cap = nc;
-	}
+	if (ru_grow(&sl->st, &sl->cap, sl->n, sizeof(*sl->st), 4))
+		return -ENOMEM;
 	sl->st[sl->n].ns = ns;
 	sl->st[sl->n].depth = depth;
 	sl->n++;
@@ -229,4 +222,23 @@ int64_t ru_percentile(const int64_t *v, size_t n, unsigned q)
 	if (k < 1)
 		k = 1;
 	return v[k - 1];
+}
+
+int ru_grow(void *arrp, size_t *cap, size_t n, size_t elem, size_t first)
+{
+	size_t nc;
+	void *a, *na;
+
+	if (n < *cap)
+		return 0;
+	/* The array pointer is copied, not read as void *: its type is the
+	 * caller's element pointer. */
+	memcpy(&a, arrp, sizeof(a));
+	nc = *cap ? *cap * 2 : first;
+	na = realloc(a, nc * elem);
+	if (!na)
+		return -ENOMEM;
+	memcpy(arrp, &na, sizeof(na));
+	*cap = nc;
+	return 0;
 }

@@ -61,6 +61,12 @@ int ru_slot_push(struct ru_slot *sl, int64_t ns, uint32_t depth);
 void ru_slots_reset(struct ru_slots *m);
 void ru_slots_free(struct ru_slots *m);
 
+/*
+ * Make room for one more element in the array *@arrp of *@cap elements of
+ * @elem bytes holding @n: doubles it (first size @first).  0 or -ENOMEM.
+ */
+int ru_grow(void *arrp, size_t *cap, size_t n, size_t elem, size_t first);
+
 /* qsort comparator of int64_t. */
 int ru_cmp_i64(const void *a, const void *b);
 /* Nearest-rank percentile @q (0-100) of sorted @v[@n]; 0 when empty. */

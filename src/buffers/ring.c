@@ -303,10 +303,10 @@ static char *write_header(char *p, uint32_t id, uint64_t ts, bool compact)
 	return p + SONDE__EXT_HDR;
 }
 
-char *sonde__reserve_slow(const struct sonde_event_desc *d, uint32_t id,
+char *sonde__reserve_slow(struct sonde__chan_view *ch,
+			  const struct sonde_event_desc *d, uint32_t id,
 			  uint32_t payload, struct sonde__wctx *w)
 {
-	struct sonde__chan_view *ch = sonde__chan;
 	struct sonde__cpu_view *cv = NULL;
 	uint32_t cpu = UINT32_MAX;
 
@@ -422,11 +422,12 @@ void sonde__commit_slow(struct sonde__wctx *w)
 	__atomic_fetch_sub(&w->sub->pending, 1, __ATOMIC_RELEASE);
 }
 
-void sonde__record_slow(const struct sonde_event_desc *d, uint32_t id,
+void sonde__record_slow(struct sonde__chan_view *ch,
+			const struct sonde_event_desc *d, uint32_t id,
 			const void *payload, uint32_t len)
 {
 	struct sonde__wctx w;
-	char *p = sonde__reserve_slow(d, id, len, &w);
+	char *p = sonde__reserve_slow(ch, d, id, len, &w);
 
 	if (!p)
 		return;

@@ -125,13 +125,28 @@ struct sonde__wctx {
 
 struct sonde_event_desc;
 
-SONDE__API SONDE__COLD char *sonde__reserve_slow(const struct sonde_event_desc *d,
+SONDE__API SONDE__COLD char *sonde__reserve_slow(struct sonde__chan_view *ch,
+				     const struct sonde_event_desc *d,
 				     uint32_t id, uint32_t payload,
 				     struct sonde__wctx *w);
 SONDE__API SONDE__COLD void sonde__commit_slow(struct sonde__wctx *w);
-SONDE__API SONDE__COLD void sonde__record_slow(const struct sonde_event_desc *d,
+SONDE__API SONDE__COLD void sonde__record_slow(struct sonde__chan_view *ch,
+				   const struct sonde_event_desc *d,
 				   uint32_t id, const void *payload,
 				   uint32_t len);
+
+/*
+ * The channel a site records into, loaded once per event and BEFORE the
+ * site's id: a process that leaves one session's channel for another
+ * stores the new ids before it publishes the new channel, and first turns
+ * the old channel's mapping into private memory, so a writer that raced
+ * with the change writes either nowhere that matters or the right id into
+ * the right channel (src/control/agent.c).
+ */
+static inline struct sonde__chan_view *sonde__chan_get(void)
+{
+	return __atomic_load_n(&sonde__chan, __ATOMIC_ACQUIRE);
+}
 
 /*
  * Record an event whose @payload bytes were serialized at @rec (8-byte
@@ -142,11 +157,11 @@ SONDE__API SONDE__COLD void sonde__record_slow(const struct sonde_event_desc *d,
  * sonde__record_slow().  Context: any thread, signal handlers included;
  * never blocks, allocates or enters the kernel.
  */
-static inline void sonde__record(const struct sonde_event_desc *d, uint32_t id,
+static inline void sonde__record(struct sonde__chan_view *ch,
+				 const struct sonde_event_desc *d, uint32_t id,
 				 uint64_t *rec, uint32_t payload)
 {
 #if SONDE__ARCH_HAVE_RSEQ
-	struct sonde__chan_view *ch = sonde__chan;
 	/* glibc's registration: the fast path is off (ncpu_fast == 0) when a
 	 * process has none; reading it here keeps the load chain short. */
 	long rseq_off = (long)__rseq_offset;
@@ -191,7 +206,7 @@ static inline void sonde__record(const struct sonde_event_desc *d, uint32_t id,
 	return;
 slow:
 #endif
-	sonde__record_slow(d, id, rec, payload);
+	sonde__record_slow(ch, d, id, rec, payload);
 }
 
 /*

@@ -207,6 +207,7 @@ static void __attribute__((destructor, unused)) sonde__tu_fini(void)
 	static inline SONDE__UNUSED void sonde__tp_##p##_##n(                  \
 		int sonde__st SONDE__PPARAMS args)                             \
 	{                                                                      \
+		struct sonde__chan_view *sonde__ch = sonde__chan_get();        \
 		uint32_t sonde__id = __atomic_load_n(&sonde__ev_##p##_##n.id,  \
 						     __ATOMIC_RELAXED);        \
 		struct sonde__wctx sonde__w;                                   \
@@ -224,14 +225,15 @@ static void __attribute__((destructor, unused)) sonde__tu_fini(void)
 			sonde__p = (char *)sonde__rec;                         \
 			SONDE__EACH_WRITE(fields)                              \
 			(void)sonde__p;                                        \
-			sonde__record(&sonde__ev_##p##_##n, sonde__id,         \
+			sonde__record(sonde__ch, &sonde__ev_##p##_##n, sonde__id,\
 				      sonde__rec, (uint32_t)sonde__sz);        \
 			return;                                                \
 		}                                                              \
 		if (sonde__sz > SONDE__MAX_PAYLOAD)                            \
 			sonde__sz = SONDE__MAX_PAYLOAD;                        \
-		sonde__p = sonde__reserve_slow(&sonde__ev_##p##_##n, sonde__id, \
-					       (uint32_t)sonde__sz, &sonde__w);\
+		sonde__p = sonde__reserve_slow(sonde__ch, &sonde__ev_##p##_##n,\
+					       sonde__id, (uint32_t)sonde__sz, \
+					       &sonde__w);                     \
 		if (!sonde__p)                                                 \
 			return;                                                \
 		SONDE__EACH_WRITE(fields)                                      \

@@ -4,8 +4,9 @@
  * session's shared-memory file (set by `sonde record` for the command it
  * runs and inherited by its children), map it, build the process-local
  * channel view the inline hot path reads, and enable matching tracepoints.
- * Without $SONDE_SHM nothing is mapped, no thread is started and every
- * tracepoint stays disabled.  Nothing here ever waits for another process.
+ * Without $SONDE_SHM nothing is mapped here and every tracepoint stays
+ * disabled until a session daemon attaches the process (agent.c).  Nothing
+ * here ever waits for another process.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -22,6 +23,7 @@
 #include "attach.h"
 
 static pthread_once_t once = PTHREAD_ONCE_INIT;
+static int by_env; /* attached to the session of $SONDE_SHM */
 
 static void atfork_child(void)
 {
@@ -30,7 +32,7 @@ static void atfork_child(void)
 	sonde__self.pid = 0;
 }
 
-static int hdr_valid(const struct sonde__shm_hdr *h, uint64_t size)
+int sonde__shm_hdr_valid(const struct sonde__shm_hdr *h, uint64_t size)
 {
 	uint64_t data;
 
@@ -50,7 +52,7 @@ static int hdr_valid(const struct sonde__shm_hdr *h, uint64_t size)
 	       memchr(h->patterns, 0, sizeof(h->patterns));
 }
 
-static struct sonde__chan_view *view_create(struct sonde__shm_hdr *h)
+struct sonde__chan_view *sonde__view_create(struct sonde__shm_hdr *h)
 {
 	struct sonde__chan_view *ch =
 		calloc(1, sizeof(*ch) + h->ncpu * sizeof(struct sonde__cpu_view));
@@ -111,22 +113,27 @@ static void attach_once(void)
 	if (map == MAP_FAILED)
 		return;
 	h = map;
-	if (!hdr_valid(h, (uint64_t)st.st_size)) {
+	if (!sonde__shm_hdr_valid(h, (uint64_t)st.st_size)) {
 		sonde__logf(SONDE_LOG_WARN,
 			    "Session file malformed; tracing off. path=%s", path);
 		munmap(map, (size_t)st.st_size);
 		return;
 	}
-	ch = view_create(h);
+	ch = sonde__view_create(h);
 	if (!ch) {
 		munmap(map, (size_t)st.st_size);
 		return;
 	}
 	__atomic_fetch_add(&h->nr_procs, 1, __ATOMIC_RELAXED);
 	pthread_atfork(NULL, NULL, atfork_child);
-	/* Publishes the view before any site is enabled. */
-	__atomic_store_n(&sonde__chan, ch, __ATOMIC_RELEASE);
-	sonde__registry_session_attached(h);
+	by_env = 1;
+	if (sonde__registry_attach(h, ch, h->patterns))
+		sonde__logf(SONDE_LOG_WARN, "Out of memory; tracing off.");
+}
+
+int sonde__attached_by_env(void)
+{
+	return by_env;
 }
 
 void sonde__attach(void)

@@ -46,6 +46,8 @@ struct probe_reg {
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 static struct section *sections;
 static struct sonde__shm_hdr *session;
+static char *session_patterns;     /* of the attached session */
+static void (*notify)(void);       /* sites were added or removed */
 static struct probe_reg *probes; /* in registration order */
 
 int sonde__pattern_valid(const char *p)
@@ -64,10 +66,16 @@ int sonde__pattern_valid(const char *p)
 	return 1;
 }
 
+/*
+ * Whether @name is selected by @patterns: '\n'-separated globs, where a
+ * line starting with '!' excludes what it matches.  A name is selected when
+ * it matches some inclusion and no exclusion; "" selects everything.
+ */
 int sonde__pattern_match(const char *patterns, const char *name)
 {
 	char pat[256];
 	const char *p = patterns, *nl;
+	int in = 0;
 
 	if (!*patterns)
 		return 1;
@@ -77,14 +85,19 @@ int sonde__pattern_match(const char *patterns, const char *name)
 		nl = strchr(p, '\n');
 		n = nl ? (size_t)(nl - p) : strlen(p);
 		if (n < sizeof(pat)) {
-			memcpy(pat, p, n);
-			pat[n] = 0;
-			if (!fnmatch(pat, name, 0))
-				return 1;
+			int excl = *p == '!';
+
+			memcpy(pat, p + excl, n - (size_t)excl);
+			pat[n - (size_t)excl] = 0;
+			if (!fnmatch(pat, name, 0)) {
+				if (excl)
+					return 0;
+				in = 1;
+			}
 		}
 		p += n + (nl ? 1 : 0);
 	}
-	return 0;
+	return in;
 }
 
 /* Names are padded so that each following sonde__reg_field is aligned. */
@@ -154,8 +167,14 @@ static void entry_fill(struct sonde__reg_entry *e, size_t size, uint32_t id,
 
 static int shm_lock(struct sonde__shm_hdr *h)
 {
-	int r = pthread_mutex_lock(&h->reg_lock);
+	struct timespec until;
+	int r;
 
+	/* Bounded: the lock is in memory another process shares with us,
+	 * and a process must never hang on a session. */
+	clock_gettime(CLOCK_REALTIME, &until);
+	until.tv_sec += 2;
+	r = pthread_mutex_timedlock(&h->reg_lock, &until);
 	if (r == EOWNERDEAD) {
 		/* A process died holding the lock; the registry is only ever
 		 * published by reg_used, so what it left is consistent. */
@@ -179,9 +198,20 @@ static long shm_event_id(struct sonde__shm_hdr *h, const char *name,
 	if (r)
 		return r;
 	used = __atomic_load_n(&h->reg_used, __ATOMIC_ACQUIRE);
+	if (used > h->reg_size) {
+		id = -EIO;
+		goto out;
+	}
 	while (off < used) {
 		struct sonde__reg_entry *e = (struct sonde__reg_entry *)(reg + off);
 
+		/* Shared memory: never trust a size to walk by. */
+		if (used - off < sizeof(*e) || e->size < sizeof(*e) ||
+		    (e->size & 7) || e->size > used - off ||
+		    e->name_len > e->size - sizeof(*e)) {
+			id = -EIO;
+			goto out;
+		}
 		if (entry_matches(e, name, d)) {
 			id = e->id;
 			goto out;
@@ -209,7 +239,16 @@ static bool desc_valid(const struct sonde_event_desc *d)
 	       (d->fields || !d->nr_fields);
 }
 
-static void enable_section(struct section *s)
+/* Site id that tells "not recording into this channel". */
+#define NO_ID UINT32_MAX
+
+/*
+ * Give the sites of @s that the session's patterns select their id in the
+ * session's channel; when @enable, also start (or stop) their recording.
+ * An attach runs it twice, ids first, so that the channel is published
+ * between the two (see sonde__chan_get()).
+ */
+static void enable_section(struct section *s, bool enable)
 {
 	for (struct sonde_event_desc **dp = s->start; dp < s->stop; dp++) {
 		struct sonde_event_desc *d = *dp;
@@ -221,8 +260,21 @@ static void enable_section(struct section *s)
 		if ((size_t)snprintf(name, sizeof(name), "%s:%s", d->provider,
 				     d->name) >= sizeof(name))
 			continue;
-		if (!sonde__pattern_match(session->patterns, name))
+		if (!sonde__pattern_match(session_patterns, name)) {
+			if (enable)
+				__atomic_fetch_and(&d->state, ~1,
+						   __ATOMIC_RELEASE);
 			continue;
+		}
+		if (enable) {
+			if (__atomic_load_n(&d->id, __ATOMIC_RELAXED) != NO_ID)
+				/* Publishes the id before the site starts
+				 * recording; pairs with the relaxed state
+				 * load (ordered on the hot path's ISA). */
+				__atomic_fetch_or(&d->state, 1,
+						  __ATOMIC_RELEASE);
+			continue;
+		}
 		if (d->flags & SONDE_EVENT_MARKER) {
 			char why[512];
 
@@ -232,6 +284,8 @@ static void enable_section(struct section *s)
 				fprintf(stderr,
 					"sonde: Marker rejected; it stays disabled. event=%s reason=%s\n",
 					name, why);
+				__atomic_store_n(&d->id, NO_ID,
+						 __ATOMIC_RELAXED);
 				continue;
 			}
 		}
@@ -240,13 +294,18 @@ static void enable_section(struct section *s)
 			sonde__logf(SONDE_LOG_WARN,
 				    "Event not enabled: registry full. event=%s",
 				    name);
+			__atomic_store_n(&d->id, NO_ID, __ATOMIC_RELAXED);
 			continue;
 		}
 		__atomic_store_n(&d->id, (uint32_t)id, __ATOMIC_RELAXED);
-		/* Publishes id before the site starts recording; pairs with
-		 * the relaxed state load (ordered on the hot path's ISA). */
-		__atomic_fetch_or(&d->state, 1, __ATOMIC_RELEASE);
 	}
+}
+
+/* Ids, then recording, of every site of @s (channel already published). */
+static void start_section(struct section *s)
+{
+	enable_section(s, false);
+	enable_section(s, true);
 }
 
 static bool probe_matches(const struct probe_reg *pr,
@@ -439,6 +498,12 @@ static void disable_section(struct section *s)
 	}
 }
 
+static void notify_locked(void)
+{
+	if (notify)
+		notify();
+}
+
 SONDE__API void sonde__register_events(struct sonde_event_desc **start,
 				       struct sonde_event_desc **stop)
 {
@@ -467,13 +532,16 @@ SONDE__API void sonde__register_events(struct sonde_event_desc **start,
 	s->next = sections;
 	sections = s;
 	if (session)
-		enable_section(s);
+		start_section(s);
 	if (probes)
 		for (struct sonde_event_desc **dp = start; dp < stop; dp++)
 			if (desc_valid(*dp))
 				probes_rebuild(*dp);
+	notify_locked();
 out:
 	pthread_mutex_unlock(&lock);
+	if (!sonde__attached_by_env())
+		sonde__agent_start();
 }
 
 SONDE__API void sonde__unregister_events(struct sonde_event_desc **start,
@@ -490,17 +558,132 @@ SONDE__API void sonde__unregister_events(struct sonde_event_desc **start,
 			disable_section(s);
 			*sp = s->next;
 			free(s);
+			notify_locked();
 		}
 		break;
 	}
 	pthread_mutex_unlock(&lock);
 }
 
-void sonde__registry_session_attached(struct sonde__shm_hdr *h)
+int sonde__registry_attach(struct sonde__shm_hdr *h,
+			   struct sonde__chan_view *ch, const char *patterns)
 {
+	char *pats = strdup(patterns);
+
+	if (!pats)
+		return -ENOMEM;
 	pthread_mutex_lock(&lock);
+	free(session_patterns);
+	session_patterns = pats;
 	session = h;
 	for (struct section *s = sections; s; s = s->next)
-		enable_section(s);
+		enable_section(s, false);
+	/* Ids are in place before the channel they belong to is visible. */
+	__atomic_store_n(&sonde__chan, ch, __ATOMIC_RELEASE);
+	for (struct section *s = sections; s; s = s->next)
+		enable_section(s, true);
 	pthread_mutex_unlock(&lock);
+	return 0;
+}
+
+int sonde__registry_set_patterns(const char *patterns)
+{
+	char *pats = strdup(patterns);
+
+	if (!pats)
+		return -ENOMEM;
+	pthread_mutex_lock(&lock);
+	if (!session) {
+		pthread_mutex_unlock(&lock);
+		free(pats);
+		return -ENOENT;
+	}
+	free(session_patterns);
+	session_patterns = pats;
+	/* The channel is the same: a site's id in it never changes. */
+	for (struct section *s = sections; s; s = s->next)
+		start_section(s);
+	pthread_mutex_unlock(&lock);
+	return 0;
+}
+
+void sonde__registry_detach(void)
+{
+	pthread_mutex_lock(&lock);
+	for (struct section *s = sections; s; s = s->next)
+		for (struct sonde_event_desc **dp = s->start; dp < s->stop;
+		     dp++)
+			if (desc_valid(*dp))
+				__atomic_fetch_and(&(*dp)->state, ~1,
+						   __ATOMIC_RELEASE);
+	session = NULL;
+	pthread_mutex_unlock(&lock);
+}
+
+/* fork() while another thread holds the lock must not leave the child's
+ * copy locked forever. */
+static void fork_prepare(void)
+{
+	pthread_mutex_lock(&lock);
+}
+
+static void fork_done(void)
+{
+	pthread_mutex_unlock(&lock);
+}
+
+static void __attribute__((constructor)) registry_init(void)
+{
+	pthread_atfork(fork_prepare, fork_done, fork_done);
+}
+
+void sonde__registry_set_notify(void (*fn)(void))
+{
+	pthread_mutex_lock(&lock);
+	notify = fn;
+	pthread_mutex_unlock(&lock);
+}
+
+char *sonde__registry_events(void)
+{
+	/* Kept as "\nline\nline\n" so that a line is found as "\nNAME\n". */
+	size_t cap = 256, len = 1;
+	char *buf = malloc(cap);
+
+	if (!buf)
+		return NULL;
+	memcpy(buf, "\n", 2);
+	pthread_mutex_lock(&lock);
+	for (struct section *s = sections; s; s = s->next)
+		for (struct sonde_event_desc **dp = s->start; dp < s->stop;
+		     dp++) {
+			struct sonde_event_desc *d = *dp;
+			char line[300];
+			size_t n;
+
+			if (!desc_valid(d))
+				continue;
+			n = (size_t)snprintf(line, sizeof(line), "\n%s:%s%s\n",
+					     d->provider, d->name,
+					     d->flags & SONDE_EVENT_MARKER
+						     ? " (marker)"
+						     : "");
+			/* One line per name: several objects may hold it. */
+			if (n >= sizeof(line) || strstr(buf, line))
+				continue;
+			if (len + n > cap) {
+				char *nb;
+
+				cap = (len + n) * 2;
+				nb = realloc(buf, cap);
+				if (!nb)
+					break;
+				buf = nb;
+			}
+			memcpy(buf + len, line + 1, n); /* with its NUL */
+			len += n - 1;
+		}
+	pthread_mutex_unlock(&lock);
+	memmove(buf, buf + 1, len); /* drop the leading '\n' */
+	return buf;
 }

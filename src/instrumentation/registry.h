@@ -6,9 +6,27 @@
 #include "../buffers/layout.h"
 #include "../common/common.h"
 
-/* Enable every known site matching the attached session (attach.c). */
-SONDE_HIDDEN void sonde__registry_session_attached(struct sonde__shm_hdr *h);
-/* Whether "provider:name" matches one of the '\n'-separated patterns. */
+/*
+ * Record into channel @ch (mapped at @h): sites that @patterns select get
+ * their ids in the channel's registry, then @ch is published as the
+ * process's channel, then those sites start recording.  0 or -ENOMEM.
+ */
+SONDE_HIDDEN int sonde__registry_attach(struct sonde__shm_hdr *h,
+					struct sonde__chan_view *ch,
+					const char *patterns);
+/* New patterns for the attached channel: sites start or stop recording.
+ * 0, -ENOENT when not attached, -ENOMEM. */
+SONDE_HIDDEN int sonde__registry_set_patterns(const char *patterns);
+/* Stop every site's recording and forget the channel. */
+SONDE_HIDDEN void sonde__registry_detach(void);
+/* @fn is called (registry lock held; it must not block or call back)
+ * whenever an object adds or removes sites. */
+SONDE_HIDDEN void sonde__registry_set_notify(void (*fn)(void));
+/* "provider:name" of every known site, one per line (markers marked);
+ * malloc'ed, NULL without memory. */
+SONDE_HIDDEN char *sonde__registry_events(void);
+/* Whether "provider:name" is selected by the '\n'-separated patterns
+ * ('!' excludes; "" selects all). */
 SONDE_HIDDEN int sonde__pattern_match(const char *patterns, const char *name);
 /* Whether @pattern is a valid event pattern ("provider:name" with '*'). */
 SONDE_HIDDEN int sonde__pattern_valid(const char *pattern);

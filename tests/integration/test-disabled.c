@@ -3,7 +3,8 @@
  * test-disabled: a program linked with libsonde, run WITHOUT sonde record
  * (no $SONDE_SHM, or one naming no valid session): it runs normally, its
  * tracepoints report disabled, their arguments are not evaluated, and
- * libsonde starts no thread.
+ * libsonde starts no thread (the tests run it with SONDE_DAEMON=off; a
+ * bad $SONDE_SHM also keeps the session-daemon agent away).
  * Usage: test-disabled [EXPECT_ENV]   (EXPECT_ENV: the SONDE_SHM value the
  * test was started with, "" for none)
  */

@@ -1,0 +1,435 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Session-daemon agent of an instrumented process.
+ *
+ * One detached thread, started when the first object with tracepoints
+ * registers (never by a process that records into $SONDE_SHM, nor with
+ * $SONDE_DAEMON=off), with every signal blocked.  It connects to the
+ * user's daemon (rundir.h) or, while there is none, sleeps on inotify for
+ * the daemon's socket to appear, so an application started before the
+ * daemon is picked up when it comes.  Start-up never waits for it: the
+ * constructor only creates the thread.
+ *
+ * Connected, it says HELLO (pid, name, the session it already records
+ * into after a fork) and EVENTS (its event names, again whenever an
+ * object is loaded or unloaded), then serves the daemon's requests, one at
+ * a time, each answered with an ACK:
+ *   ATTACH s, patterns, fd  map the session's buffers (a memfd), give the
+ *                           selected sites their ids in that channel,
+ *                           publish it, start the sites;
+ *   ENABLE s, patterns      start or stop sites by the new patterns;
+ *   DETACH s                stop every site, wait a grace period for
+ *                           writers already past their site's check, then
+ *                           replace the mapping by private anonymous
+ *                           memory: a writer that raced past the grace
+ *                           writes nowhere that matters, and the channel
+ *                           is quiescent for the daemon to seal.
+ * The view of a released channel is never freed, nor its address range
+ * unmapped, for the same racing writer (the range is unbacked memory).
+ * When the daemon goes away (crash included) the process detaches the
+ * same way and waits for the next daemon: it never blocks or dies of it.
+ * A malformed or unusable request gets a negative ACK.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <poll.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <sys/inotify.h>
+#include <sys/mman.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "../buffers/layout.h"
+#include "../instrumentation/registry.h"
+#include "attach.h"
+#include "proto.h"
+#include "rundir.h"
+
+/* Writers that passed their site's check before a DETACH get this long. */
+#define GRACE_NS 20000000L
+
+static pthread_once_t once = PTHREAD_ONCE_INIT;
+static pthread_mutex_t agent_lock = PTHREAD_MUTEX_INITIALIZER;
+static int change_fd = -1; /* eventfd: sites were added or removed */
+static int running;        /* an agent thread exists in this process */
+
+/* The channel this process records into; inherited across fork. */
+static struct {
+	uint64_t session; /* 0: none */
+	void *map;
+	size_t size;
+} cur;
+
+static void on_change(void)
+{
+	uint64_t one = 1;
+
+	if (change_fd >= 0 && write(change_fd, &one, sizeof(one)) < 0) {
+		/* Counter saturated: a change is pending anyway. */
+	}
+}
+
+static void sleep_ns(long ns)
+{
+	struct timespec ts = { ns / 1000000000L, ns % 1000000000L };
+
+	while (nanosleep(&ts, &ts) && errno == EINTR)
+		;
+}
+
+/* Stop recording into the current channel and let go of it. */
+static void detach_current(void)
+{
+	if (!cur.session)
+		return;
+	sonde__registry_detach();
+	sleep_ns(GRACE_NS);
+	if (mmap(cur.map, cur.size, PROT_READ | PROT_WRITE,
+		 MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED | MAP_NORESERVE, -1,
+		 0) == MAP_FAILED)
+		sonde__logf(SONDE_LOG_WARN,
+			    "Cannot release a session's buffers. errno=%d",
+			    errno);
+	cur.session = 0;
+	cur.map = NULL;
+	cur.size = 0;
+}
+
+static int do_attach(uint64_t session, const char *patterns, int fd)
+{
+	struct sonde__chan_view *ch;
+	struct sonde__shm_hdr *h;
+	struct stat st;
+	void *map;
+	int r;
+
+	if (fd < 0)
+		return -EBADF;
+	if (!session)
+		return -EINVAL;
+	if (strlen(patterns) >= SONDE__PATTERNS_MAX)
+		return -E2BIG;
+	if (cur.session == session)
+		return sonde__registry_set_patterns(patterns);
+	if (cur.session)
+		return -EBUSY;
+	if (fstat(fd, &st))
+		return -errno;
+	if (!S_ISREG(st.st_mode) || st.st_uid != geteuid() ||
+	    st.st_size < (off_t)sizeof(*h) ||
+	    (uint64_t)st.st_size > (1ull << 46))
+		return -EINVAL;
+	map = mmap(NULL, (size_t)st.st_size, PROT_READ | PROT_WRITE,
+		   MAP_SHARED, fd, 0);
+	if (map == MAP_FAILED)
+		return -errno;
+	h = map;
+	if (!sonde__shm_hdr_valid(h, (uint64_t)st.st_size)) {
+		munmap(map, (size_t)st.st_size);
+		return -EINVAL;
+	}
+	ch = sonde__view_create(h);
+	if (!ch) {
+		munmap(map, (size_t)st.st_size);
+		return -ENOMEM;
+	}
+	r = sonde__registry_attach(h, ch, patterns);
+	if (r) {
+		/* Nothing was published: nothing can be writing there. */
+		free(ch);
+		munmap(map, (size_t)st.st_size);
+		return r;
+	}
+	__atomic_fetch_add(&h->nr_procs, 1, __ATOMIC_RELAXED);
+	cur.session = session;
+	cur.map = map;
+	cur.size = (size_t)st.st_size;
+	return 0;
+}
+
+/* Handle one request of the daemon; its ACK status. */
+static int handle(const struct sonde__msg *m, int fd)
+{
+	int r;
+
+	pthread_mutex_lock(&agent_lock);
+	switch (m->h.type) {
+	case SONDE__MSG_ATTACH:
+		r = m->argc == 1 ? do_attach(m->h.arg, m->argv[0], fd)
+				 : -EPROTO;
+		break;
+	case SONDE__MSG_ENABLE:
+		if (m->argc != 1)
+			r = -EPROTO;
+		else if (!cur.session || cur.session != m->h.arg)
+			r = -ENOENT;
+		else if (strlen(m->argv[0]) >= SONDE__PATTERNS_MAX)
+			r = -E2BIG;
+		else
+			r = sonde__registry_set_patterns(m->argv[0]);
+		break;
+	case SONDE__MSG_DETACH:
+		if (!cur.session || cur.session != m->h.arg) {
+			r = -ENOENT;
+		} else {
+			detach_current();
+			r = 0;
+		}
+		break;
+	default:
+		r = -EOPNOTSUPP;
+	}
+	pthread_mutex_unlock(&agent_lock);
+	return r;
+}
+
+/* EVENTS messages: the first replaces the daemon's list (status 0), the
+ * next ones (status 1) extend it. */
+static int send_events(int fd)
+{
+	const char *argv[SONDE__MSG_ARGS_MAX];
+	char *list = sonde__registry_events(), *p, *nl;
+	uint32_t argc = 0;
+	size_t bytes = 0;
+	int r = 0, first = 1;
+
+	if (!list)
+		return -ENOMEM;
+	for (p = list; *p; p = nl + 1) {
+		nl = strchr(p, '\n');
+		if (!nl)
+			break;
+		*nl = 0;
+		if (argc == SONDE__MSG_ARGS_MAX ||
+		    bytes + (size_t)(nl - p) + 1 > SONDE__MSG_PAYLOAD_MAX) {
+			r = sonde__msg_send(fd, SONDE__MSG_EVENTS, !first, 0,
+					    0, argv, argc, -1, 0);
+			if (r)
+				goto out;
+			first = 0;
+			argc = 0;
+			bytes = 0;
+		}
+		argv[argc++] = p;
+		bytes += (size_t)(nl - p) + 1;
+	}
+	r = sonde__msg_send(fd, SONDE__MSG_EVENTS, !first, 0, 0, argv, argc,
+			    -1, 0);
+out:
+	free(list);
+	return r;
+}
+
+static int connect_daemon(const struct sonde__rundir *rd)
+{
+	struct sockaddr_un a = { .sun_family = AF_UNIX };
+	uid_t uid;
+	pid_t pid;
+	int fd;
+
+	if (strlen(rd->sock) >= sizeof(a.sun_path))
+		return -ENAMETOOLONG;
+	memcpy(a.sun_path, rd->sock, strlen(rd->sock) + 1);
+	fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -errno;
+	if (connect(fd, (struct sockaddr *)&a, sizeof(a))) {
+		int e = errno;
+
+		close(fd);
+		return -e;
+	}
+	/* Only a daemon of our own user gets to map memory into us. */
+	if (sonde__peer_cred(fd, &uid, &pid) || uid != geteuid()) {
+		close(fd);
+		return -EACCES;
+	}
+	return fd;
+}
+
+/* Sleep until something is created in the run directory, or @ms pass. */
+static void wait_daemon(const struct sonde__rundir *rd, int ms)
+{
+	int in = inotify_init1(IN_CLOEXEC);
+	struct pollfd p;
+
+	if (in < 0 || inotify_add_watch(in, rd->dir, IN_CREATE | IN_MOVED_TO |
+						     IN_ATTRIB) < 0) {
+		if (in >= 0)
+			close(in);
+		sleep_ns(1000000000L);
+		return;
+	}
+	/* The socket may have appeared before the watch did. */
+	if (access(rd->sock, F_OK) && errno == ENOENT) {
+		p.fd = in;
+		p.events = POLLIN;
+		while (poll(&p, 1, ms) < 0 && errno == EINTR)
+			;
+	} else {
+		sleep_ns(200000000L);
+	}
+	close(in);
+}
+
+/* Talk to a connected daemon until it goes away. */
+static void serve(int fd)
+{
+	static char buf[SONDE__MSG_BUF];
+	char sid[24] = "";
+	const char *hello[2] = { program_invocation_short_name, sid };
+	struct sonde__msg m;
+	uint64_t n;
+
+	pthread_mutex_lock(&agent_lock);
+	if (cur.session)
+		snprintf(sid, sizeof(sid), "%llu",
+			 (unsigned long long)cur.session);
+	pthread_mutex_unlock(&agent_lock);
+	if (sonde__msg_send(fd, SONDE__MSG_HELLO, 0, (uint64_t)getpid(), 0,
+			    hello, 2, -1, 0))
+		return;
+	if (read(change_fd, &n, sizeof(n)) < 0) {
+		/* Nothing pending. */
+	}
+	if (send_events(fd))
+		return;
+	for (;;) {
+		struct pollfd p[2] = { { fd, POLLIN, 0 },
+				       { change_fd, POLLIN, 0 } };
+		int pfd, r;
+
+		if (poll(p, 2, -1) < 0) {
+			if (errno == EINTR)
+				continue;
+			return;
+		}
+		if (p[1].revents & POLLIN) {
+			if (read(change_fd, &n, sizeof(n)) > 0 && send_events(fd))
+				return;
+		}
+		if (!(p[0].revents & (POLLIN | POLLHUP | POLLERR)))
+			continue;
+		r = sonde__msg_recv(fd, buf, &m, &pfd, 0);
+		if (r == -EPROTO) {
+			if (pfd >= 0)
+				close(pfd);
+			if (sonde__msg_send(fd, SONDE__MSG_ACK, -EPROTO, 0, 0,
+					    NULL, 0, -1, 0))
+				return;
+			continue;
+		}
+		if (r)
+			return;
+		r = handle(&m, pfd);
+		if (pfd >= 0)
+			close(pfd);
+		if (sonde__msg_send(fd, SONDE__MSG_ACK, r, m.h.arg, m.h.seq,
+				    NULL, 0, -1, 0))
+			return;
+	}
+}
+
+static void *agent_main(void *arg)
+{
+	struct sonde__rundir rd;
+	char why[PATH_MAX + 64];
+	int warned = 0;
+
+	(void)arg;
+	if (sonde__rundir_paths(&rd))
+		return NULL;
+	for (;;) {
+		int r = sonde__rundir_check(&rd, 1, why, sizeof(why)), fd;
+
+		if (r == -EPERM) {
+			if (!warned++)
+				sonde__logf(SONDE_LOG_WARN,
+					    "Not registering with a session daemon: %s",
+					    why);
+			sleep_ns(30000000000L);
+			continue;
+		}
+		fd = r ? r : connect_daemon(&rd);
+		if (fd >= 0) {
+			serve(fd);
+			close(fd);
+			pthread_mutex_lock(&agent_lock);
+			detach_current();
+			pthread_mutex_unlock(&agent_lock);
+			sleep_ns(100000000L);
+			continue;
+		}
+		wait_daemon(&rd, 30000);
+	}
+	return NULL;
+}
+
+static void spawn(void)
+{
+	pthread_attr_t at;
+	sigset_t all, old;
+	pthread_t t;
+
+	sigfillset(&all);
+	pthread_attr_init(&at);
+	pthread_attr_setdetachstate(&at, PTHREAD_CREATE_DETACHED);
+	pthread_attr_setstacksize(&at, 256 * 1024);
+	/* The thread inherits the mask: the program's signals are never
+	 * delivered to it. */
+	pthread_sigmask(SIG_SETMASK, &all, &old);
+	running = !pthread_create(&t, &at, agent_main, NULL);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	pthread_attr_destroy(&at);
+}
+
+static void atfork_prepare(void)
+{
+	pthread_mutex_lock(&agent_lock);
+}
+
+static void atfork_parent(void)
+{
+	pthread_mutex_unlock(&agent_lock);
+}
+
+/* The child keeps recording where the parent did, under its own agent. */
+static void atfork_child(void)
+{
+	pthread_mutex_unlock(&agent_lock);
+	if (!running)
+		return;
+	if (change_fd >= 0)
+		close(change_fd);
+	change_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	spawn();
+}
+
+static void agent_once(void)
+{
+	const char *off = getenv(SONDE_DAEMON_ENV);
+	const char *shm = getenv(SONDE_SHM_ENV);
+
+	if ((off && !strcmp(off, "off")) || (shm && *shm))
+		return;
+	change_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	if (change_fd < 0)
+		return;
+	sonde__registry_set_notify(on_change);
+	pthread_atfork(atfork_prepare, atfork_parent, atfork_child);
+	spawn();
+}
+
+void sonde__agent_start(void)
+{
+	pthread_once(&once, agent_once);
+}

@@ -1,0 +1,145 @@
+// SPDX-License-Identifier: MIT
+/* Control protocol: framing and decoding (see proto.h). */
+#include <errno.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "proto.h"
+
+_Static_assert(sizeof(struct sonde__msg_hdr) == 32, "header size is ABI");
+
+int sonde__msg_decode(const void *buf, size_t n, struct sonde__msg *m)
+{
+	const char *p, *end;
+
+	if (n < sizeof(m->h))
+		return -EPROTO;
+	memcpy(&m->h, buf, sizeof(m->h));
+	if (m->h.magic != SONDE__PROTO_MAGIC ||
+	    m->h.version != SONDE__PROTO_VERSION ||
+	    m->h.type < SONDE__MSG_HELLO || m->h.type > SONDE__MSG_ACK ||
+	    m->h.len > SONDE__MSG_PAYLOAD_MAX ||
+	    m->h.len != n - sizeof(m->h))
+		return -EPROTO;
+	m->argc = 0;
+	p = (const char *)buf + sizeof(m->h);
+	end = p + m->h.len;
+	while (p < end) {
+		const char *nul = memchr(p, 0, (size_t)(end - p));
+
+		if (!nul || m->argc == SONDE__MSG_ARGS_MAX)
+			return -EPROTO;
+		m->argv[m->argc++] = p;
+		p = nul + 1;
+	}
+	return 0;
+}
+
+int sonde__msg_send(int fd, uint16_t type, int32_t status, uint64_t arg,
+		    uint32_t seq, const char *const *argv, uint32_t argc,
+		    int fd_pass, int dontwait)
+{
+	struct sonde__msg_hdr h = { SONDE__PROTO_MAGIC, SONDE__PROTO_VERSION,
+				    type, 0, status, arg, seq, 0 };
+	union {
+		struct cmsghdr c;
+		char space[CMSG_SPACE(sizeof(int))];
+	} ctl;
+	/* Header and strings gathered as they are: nothing is copied. */
+	struct iovec iov[1 + SONDE__MSG_ARGS_MAX];
+	struct msghdr mh;
+	size_t len = 0;
+	ssize_t w;
+
+	if (argc > SONDE__MSG_ARGS_MAX)
+		return -EMSGSIZE;
+	for (uint32_t i = 0; i < argc; i++) {
+		size_t l = strlen(argv[i]) + 1;
+
+		if (len + l > SONDE__MSG_PAYLOAD_MAX)
+			return -EMSGSIZE;
+		iov[1 + i].iov_base = (void *)argv[i];
+		iov[1 + i].iov_len = l;
+		len += l;
+	}
+	h.len = (uint32_t)len;
+	iov[0].iov_base = &h;
+	iov[0].iov_len = sizeof(h);
+	memset(&mh, 0, sizeof(mh));
+	mh.msg_iov = iov;
+	mh.msg_iovlen = 1 + argc;
+	if (fd_pass >= 0) {
+		memset(&ctl, 0, sizeof(ctl));
+		mh.msg_control = ctl.space;
+		mh.msg_controllen = sizeof(ctl.space);
+		ctl.c.cmsg_level = SOL_SOCKET;
+		ctl.c.cmsg_type = SCM_RIGHTS;
+		ctl.c.cmsg_len = CMSG_LEN(sizeof(int));
+		memcpy(CMSG_DATA(&ctl.c), &fd_pass, sizeof(int));
+	}
+	do
+		w = sendmsg(fd, &mh,
+			    MSG_NOSIGNAL | (dontwait ? MSG_DONTWAIT : 0));
+	while (w < 0 && errno == EINTR);
+	if (w < 0)
+		return -errno;
+	return (size_t)w == sizeof(h) + len ? 0 : -EIO;
+}
+
+int sonde__msg_recv(int fd, void *buf, struct sonde__msg *m, int *fd_out,
+		    int dontwait)
+{
+	union {
+		struct cmsghdr c;
+		char space[CMSG_SPACE(4 * sizeof(int))];
+	} ctl;
+	struct iovec iov = { buf, SONDE__MSG_BUF };
+	struct msghdr mh;
+	ssize_t n;
+
+	*fd_out = -1;
+	memset(&mh, 0, sizeof(mh));
+	mh.msg_iov = &iov;
+	mh.msg_iovlen = 1;
+	mh.msg_control = ctl.space;
+	mh.msg_controllen = sizeof(ctl.space);
+	do
+		n = recvmsg(fd, &mh,
+			    MSG_CMSG_CLOEXEC | (dontwait ? MSG_DONTWAIT : 0));
+	while (n < 0 && errno == EINTR);
+	if (n < 0)
+		return -errno;
+	for (struct cmsghdr *c = CMSG_FIRSTHDR(&mh); c; c = CMSG_NXTHDR(&mh, c)) {
+		if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS)
+			continue;
+		/* Keep the first descriptor, close any other. */
+		for (size_t i = 0;
+		     (i + 1) * sizeof(int) <= c->cmsg_len - CMSG_LEN(0); i++) {
+			int d;
+
+			memcpy(&d, CMSG_DATA(c) + i * sizeof(int), sizeof(int));
+			if (*fd_out < 0)
+				*fd_out = d;
+			else
+				close(d);
+		}
+	}
+	if (n == 0)
+		return -ECONNRESET;
+	if (mh.msg_flags & (MSG_TRUNC | MSG_CTRUNC))
+		return -EPROTO;
+	return sonde__msg_decode(buf, (size_t)n, m);
+}
+
+int sonde__peer_cred(int fd, uid_t *uid, pid_t *pid)
+{
+	struct ucred cr;
+	socklen_t l = sizeof(cr);
+
+	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cr, &l))
+		return -errno;
+	*uid = cr.uid;
+	*pid = cr.pid;
+	return 0;
+}

@@ -289,6 +289,32 @@ static int switch_subbuf(const struct sonde__chan_view *ch,
 		       : 0;
 }
 
+int sonde__ring_flush(struct sonde__chan_view *ch, uint32_t cpu)
+{
+	struct sonde__cpu_view *cv;
+
+	if (cpu >= ch->ncpu)
+		return -EINVAL;
+	cv = &ch->cpu[cpu];
+	for (int tries = 0; tries < MAX_TRIES; tries++) {
+		uint64_t off = __atomic_load_n(&cv->rb->offset, __ATOMIC_ACQUIRE);
+		uint32_t in = ((uint32_t)(off - 1) & ch->subbuf_mask) + 1;
+		int r;
+
+#if SONDE__ARCH_HAVE_RSEQ
+		/* The switch is a restartable sequence of this CPU. */
+		if (sonde__arch_rseq_cpu(ch->rseq_off) != cpu)
+			return -EAGAIN;
+#endif
+		if (in == SONDE__PKT_HDR_SIZE)
+			return 0; /* no record since the last switch */
+		r = switch_subbuf(ch, cv, cpu, off, sonde__clock_now(ch));
+		if (r <= 0)
+			return r;
+	}
+	return -EBUSY;
+}
+
 static char *write_header(char *p, uint32_t id, uint64_t ts, bool compact)
 {
 	if (compact) {

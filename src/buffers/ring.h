@@ -16,4 +16,12 @@ SONDE_HIDDEN long sonde__rseq_setup(void);
 /* Current time in the channel's clock (cycles or ns). */
 SONDE_HIDDEN uint64_t sonde__clock_now(const struct sonde__chan_view *ch);
 
+/*
+ * Close the current sub-buffer of @cpu's buffer if it holds any record, so
+ * that the consumer can take it (a switch timer).  The caller must run on
+ * @cpu (rseq); 0, -EAGAIN when it does not, -ENOSPC when the next
+ * sub-buffer is not consumed yet, -EBUSY when writers kept winning.
+ */
+SONDE_HIDDEN int sonde__ring_flush(struct sonde__chan_view *ch, uint32_t cpu);
+
 #endif

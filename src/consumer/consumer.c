@@ -54,6 +54,7 @@ struct sonde__consumer {
 	struct sonde__event_table events;
 	struct cpu_out *out;
 	uint8_t *tmp; /* one sub-buffer, for salvage */
+	int memfd;    /* the buffers' memfd, or -1 */
 	struct sonde__consumer_stats st;
 	int failed;
 };
@@ -75,11 +76,24 @@ static uint32_t cpu_count(void)
 	return n < 1 ? 1 : (uint32_t)n;
 }
 
-static int shm_create(struct sonde__consumer *c, size_t size)
+static int shm_create(struct sonde__consumer *c, size_t size, int memfd)
 {
 	static const char *const dirs[] = { "/dev/shm", NULL };
 	uint8_t rnd[8];
 	int fd = -1, r;
+
+	if (memfd) {
+		/* No name anywhere: only processes the descriptor is passed
+		 * to can map it. */
+		fd = memfd_create("sonde-session", MFD_CLOEXEC);
+		if (fd < 0)
+			return -errno;
+		r = posix_fallocate(fd, 0, (off_t)size);
+		if (!r)
+			return fd;
+		close(fd);
+		return -r;
+	}
 
 	if (getrandom(rnd, sizeof(rnd), 0) != sizeof(rnd))
 		memset(rnd, (int)getpid(), sizeof(rnd));
@@ -197,6 +211,7 @@ int sonde__consumer_create(const struct sonde__consumer_opts *o,
 	c = calloc(1, sizeof(*c));
 	if (!c)
 		return -ENOMEM;
+	c->memfd = -1;
 	snprintf(c->dir, sizeof(c->dir), "%s", o->dir);
 	sonde__clock_start(&c->clock);
 	rb = ncpu * ((sizeof(struct sonde_rb_cpu) +
@@ -209,14 +224,19 @@ int sonde__consumer_create(const struct sonde__consumer_opts *o,
 		r = -ENOMEM;
 		goto fail;
 	}
-	fd = shm_create(c, c->size);
+	fd = shm_create(c, c->size, o->memfd);
 	if (fd < 0) {
 		r = fd;
 		c->shm_path[0] = 0;
 		goto fail;
 	}
+	if (o->memfd)
+		c->shm_path[0] = 0;
 	c->h = mmap(NULL, c->size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
-	close(fd);
+	if (o->memfd && c->h != MAP_FAILED)
+		c->memfd = fd;
+	else
+		close(fd);
 	if (c->h == MAP_FAILED) {
 		r = -errno;
 		c->h = NULL;
@@ -237,6 +257,16 @@ fail:
 const char *sonde__consumer_shm_path(struct sonde__consumer *c)
 {
 	return c->shm_path;
+}
+
+int sonde__consumer_shm_fd(struct sonde__consumer *c)
+{
+	return c->memfd;
+}
+
+struct sonde__shm_hdr *sonde__consumer_shm(struct sonde__consumer *c)
+{
+	return c->h;
 }
 
 static int write_all(int fd, const void *buf, size_t n)
@@ -535,6 +565,60 @@ int sonde__consumer_finish(struct sonde__consumer *c, const char *procname,
 	return write_metadata(c, c->dir, &c->clock, procname, pid);
 }
 
+int sonde__consumer_write_metadata(struct sonde__consumer *c,
+				   const char *procname, pid_t pid)
+{
+	sonde__clock_finish(&c->clock);
+	return write_metadata(c, c->dir, &c->clock, procname, pid);
+}
+
+/* Start the buffer of @cpu afresh at sub-buffer boundary @pos. */
+static void reset_cpu(struct sonde__consumer *c, uint32_t cpu, uint64_t pos)
+{
+	struct sonde__shm_hdr *h = c->h;
+	struct sonde_rb_cpu *rb = sonde__shm_rb(h, cpu);
+	struct sonde__pkt_hdr *ph =
+		(struct sonde__pkt_hdr *)subbuf(h, cpu, pos);
+
+	for (uint32_t i = 0; i < h->nsub; i++)
+		sonde__rb_subs(rb)[i].pending = 0;
+	ph->timestamp_begin = sonde__clock_read(&c->clock);
+	ph->timestamp_end = 0;
+	ph->content_size = 0;
+	ph->packet_size = 0;
+	ph->packet_seq_num = pos / h->subbuf_size;
+	rb->last_tid = UINT64_MAX;
+	rb->consumed = pos;
+	__atomic_store_n(&rb->offset, pos + SONDE__PKT_HDR_SIZE,
+			 __ATOMIC_RELEASE);
+}
+
+int sonde__consumer_seal(struct sonde__consumer *c, const char *procname,
+			 pid_t pid)
+{
+	struct sonde__shm_hdr *h = c->h;
+	int moved, r;
+
+	if (h->overwrite)
+		return 0;
+	r = sonde__consumer_drain(c, &moved);
+	if (r)
+		return r;
+	for (uint32_t cpu = 0; cpu < h->ncpu; cpu++) {
+		struct sonde_rb_cpu *rb = sonde__shm_rb(h, cpu);
+		uint64_t off = __atomic_load_n(&rb->offset, __ATOMIC_ACQUIRE);
+
+		/* Nothing since the last seal: no empty packet. */
+		if (off == c->out[cpu].pos + SONDE__PKT_HDR_SIZE)
+			continue;
+		r = finish_cpu(c, cpu);
+		if (r)
+			return r;
+		reset_cpu(c, cpu, c->out[cpu].pos);
+	}
+	return sonde__consumer_write_metadata(c, procname, pid);
+}
+
 /*
  * Copy the sub-buffer at @pos of a live overwrite buffer into c->tmp if it
  * is still the one at @pos once copied (writers may lap the reader): its
@@ -697,6 +781,8 @@ void sonde__consumer_destroy(struct sonde__consumer *c)
 	sonde__events_free(&c->events);
 	if (c->h)
 		munmap(c->h, c->size);
+	if (c->memfd >= 0)
+		close(c->memfd);
 	if (c->shm_path[0])
 		unlink(c->shm_path);
 	free(c->tmp);

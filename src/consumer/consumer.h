@@ -18,6 +18,8 @@ struct sonde__consumer_opts {
 	int overwrite;        /* flight recorder: keep the latest data */
 	const char *patterns; /* '\n'-separated; "" for all events */
 	const char *dir;      /* existing output directory */
+	int memfd;            /* buffers in a memfd (passed to processes)
+				 rather than a file they open by name */
 };
 
 struct sonde__consumer_stats {
@@ -33,11 +35,26 @@ SONDE_HIDDEN int sonde__consumer_create(const struct sonde__consumer_opts *o,
 					struct sonde__consumer **out);
 /* Path of the shared-memory file, for $SONDE_SHM. */
 SONDE_HIDDEN const char *sonde__consumer_shm_path(struct sonde__consumer *c);
+/* The memfd of the buffers (-1 unless opts.memfd), and their mapping. */
+SONDE_HIDDEN int sonde__consumer_shm_fd(struct sonde__consumer *c);
+SONDE_HIDDEN struct sonde__shm_hdr *sonde__consumer_shm(struct sonde__consumer *c);
 /* Write out complete packets; *@moved tells whether any was.  0 or -errno. */
 SONDE_HIDDEN int sonde__consumer_drain(struct sonde__consumer *c, int *moved);
 /* Producers are gone: write what remains, then the metadata.  0 or -errno. */
 SONDE_HIDDEN int sonde__consumer_finish(struct sonde__consumer *c,
 					const char *procname, pid_t pid);
+/*
+ * No process can write into the buffers any more (each one detached): write
+ * everything they hold, salvaging partial sub-buffers, start every buffer
+ * afresh at its next sub-buffer, and rewrite the metadata.  Processes may
+ * attach again afterwards; the trace goes on in the same stream files.
+ * No-op in overwrite mode.  0 or -errno.
+ */
+SONDE_HIDDEN int sonde__consumer_seal(struct sonde__consumer *c,
+				      const char *procname, pid_t pid);
+/* Rewrite the metadata with the events registered so far.  0 or -errno. */
+SONDE_HIDDEN int sonde__consumer_write_metadata(struct sonde__consumer *c,
+						const char *procname, pid_t pid);
 /*
  * Flight recorder: write what an overwrite channel holds now, while its
  * producers keep running, as a new trace in existing directory @dir.

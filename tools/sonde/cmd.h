@@ -8,6 +8,15 @@ int cmd_view(int argc, char **argv);
 int cmd_stats(int argc, char **argv);
 int cmd_export(int argc, char **argv);
 int cmd_report(int argc, char **argv);
+int cmd_daemon(int argc, char **argv);
+/* create, enable, disable, start, stop, snapshot, destroy, sessions, list */
+int cmd_control(int argc, char **argv);
+
+struct sonde__rundir;
+/* A connection to the user's session daemon, or -1 (said why). */
+int cli_daemon_connect(const struct sonde__rundir *rd);
+/* Send argv as a command on @fd, print the reply; exit status. */
+int cli_daemon_command(int fd, int argc, char **argv);
 
 /* Print "sonde: <msg>" on stderr; returns 1 (exit status for usage errors). */
 int cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

@@ -22,6 +22,16 @@ static const struct {
 	{ "stats", cmd_stats, "event counts, rates, lost events, begin/end durations" },
 	{ "export", cmd_export, "convert a trace (Chrome Trace Event JSON)" },
 	{ "report", cmd_report, "write a self-contained HTML report (timeline, rates, durations)" },
+	{ "daemon", cmd_daemon, "run (or --stop) the session daemon for live control" },
+	{ "create", cmd_control, "create a session of the daemon" },
+	{ "enable", cmd_control, "enable events in a session (patterns, live)" },
+	{ "disable", cmd_control, "disable events in a session (live)" },
+	{ "start", cmd_control, "start recording a session" },
+	{ "stop", cmd_control, "stop recording; the trace is complete on disk" },
+	{ "snapshot", cmd_control, "write what a flight-recorder session holds now" },
+	{ "destroy", cmd_control, "stop and remove a session" },
+	{ "sessions", cmd_control, "list the daemon's sessions" },
+	{ "list", cmd_control, "list registered processes and their events" },
 };
 
 static void usage(FILE *f)

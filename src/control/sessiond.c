@@ -1,0 +1,1064 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Session daemon: one per user, single-threaded, a poll() loop over its
+ * listening socket and its connections.
+ *
+ * Connections say who they are with their first message: an application's
+ * agent says HELLO (agent.c) and stays; a CLI verb sends one COMMAND and
+ * gets one REPLY.  Every peer must run as the daemon's own user
+ * (SO_PEERCRED); a malformed message gets an error and the connection is
+ * closed.  The daemon never waits on a peer longer than ACK_TIMEOUT_MS, and
+ * never on a full socket (it drops that application instead).
+ *
+ * A session owns one channel (the consumer of src/consumer/, its buffers in
+ * a memfd) from its first start.  Started, it attaches the applications
+ * that record into no other session: ATTACH passes them the memfd and the
+ * session's patterns; ENABLE changes the patterns live.  Stop detaches
+ * them (each stops its sites, waits a grace period and unmaps), so the
+ * channel is quiescent and the consumer seals it: every record is written,
+ * the buffers restart at their next sub-buffer, and the metadata is
+ * rewritten; a later start continues the same trace.  While started, the
+ * channel is drained every DRAIN_MS, the metadata rewritten when new event
+ * classes appear, and a switch timer closes partly filled sub-buffers: the
+ * daemon moves itself to each CPU whose buffer holds records and switches
+ * it there in a restartable sequence, as a writer would.
+ *
+ * A process records into one channel at a time: a new application, or one
+ * whose session stopped, joins the first started session in creation
+ * order.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <poll.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "../buffers/layout.h"
+#include "../buffers/ring.h"
+#include "../consumer/consumer.h"
+#include "attach.h"
+#include "command.h"
+#include "proto.h"
+#include "sessiond.h"
+
+#define ACK_TIMEOUT_MS 2000
+#define DRAIN_MS 20
+#define DEFAULT_SUBBUF (1u << 20)
+#define DEFAULT_NSUB 8u
+#define DEFAULT_SWITCH_MS 1000
+#define REPLY_MAX 60000
+
+enum sd_state { SD_CREATED, SD_STARTED, SD_STOPPED };
+
+struct sd_session {
+	uint64_t id;
+	char name[SONDE__SESSION_NAME_MAX];
+	char dir[PATH_MAX];
+	int overwrite;
+	uint32_t subbuf_size, nsub;
+	int64_t switch_ms;
+	enum sd_state state;
+	char patterns[SONDE__PATTERNS_MAX]; /* '\n'-separated, '!' excludes */
+	struct sonde__consumer *c;          /* from the first start */
+	struct sonde__chan_view *view;      /* for the switch timer */
+	int sealed;                         /* nothing left in the buffers */
+	uint32_t meta_reg_used;             /* registry size at last metadata */
+	uint64_t meta_packets;              /* packets at last metadata */
+	uint64_t next_switch;               /* ns, CLOCK_MONOTONIC */
+	int nsnap;
+	struct sd_session *next;
+};
+
+struct sd_conn {
+	int fd;
+	pid_t pid;
+	int app;                 /* said HELLO */
+	int dead;
+	char name[64];
+	char *events;            /* '\n'-terminated lines */
+	size_t events_len;
+	struct sd_session *s;    /* the channel it records into */
+	uint32_t seq;
+	struct sd_conn *next;
+};
+
+struct sd {
+	const struct sonde__sessiond_opts *o;
+	int lfd;
+	struct sd_session *sessions;
+	struct sd_conn *conns;
+	uint64_t next_id;
+	int quit;
+	int stop_fd; /* the `daemon --stop` client, answered by our exit */
+	cpu_set_t affinity;
+	char buf[SONDE__MSG_BUF];
+};
+
+static volatile sig_atomic_t got_signal;
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	got_signal = 1;
+}
+
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+/* Growing text of a reply. */
+struct text {
+	char *p;
+	size_t len, cap;
+};
+
+static void tprintf(struct text *t, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+static void tprintf(struct text *t, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	if (t->len >= REPLY_MAX)
+		return;
+	if (t->cap - t->len < 512) {
+		size_t cap = t->cap ? t->cap * 2 : 1024;
+		char *p = realloc(t->p, cap);
+
+		if (!p)
+			return;
+		t->p = p;
+		t->cap = cap;
+	}
+	va_start(ap, fmt);
+	n = vsnprintf(t->p + t->len, t->cap - t->len, fmt, ap);
+	va_end(ap);
+	if (n > 0)
+		t->len += (size_t)n < t->cap - t->len ? (size_t)n
+						      : t->cap - t->len - 1;
+}
+
+static void reply(int fd, int status, const char *text)
+{
+	const char *argv[1] = { text ? text : "" };
+
+	sonde__msg_send(fd, SONDE__MSG_REPLY, status, 0, 0, argv, 1, -1, 1);
+}
+
+static struct sd_session *find_session(struct sd *d, const char *name)
+{
+	for (struct sd_session *s = d->sessions; s; s = s->next)
+		if (!strcmp(s->name, name))
+			return s;
+	return NULL;
+}
+
+/* The patterns an application is given: nothing enabled is "!*". */
+static const char *app_patterns(const struct sd_session *s)
+{
+	return s->patterns[0] ? s->patterns : "!*";
+}
+
+static void conn_drop(struct sd_conn *a)
+{
+	if (a->dead)
+		return;
+	a->dead = 1;
+	a->s = NULL;
+	close(a->fd);
+	a->fd = -1;
+}
+
+static void handle_events(struct sd_conn *a, const struct sonde__msg *m)
+{
+	size_t need = 0;
+	char *p;
+
+	if (!m->h.status) {
+		free(a->events);
+		a->events = NULL;
+		a->events_len = 0;
+	}
+	for (uint32_t i = 0; i < m->argc; i++)
+		need += strlen(m->argv[i]) + 1;
+	if (a->events_len + need > (1u << 22))
+		return;
+	p = realloc(a->events, a->events_len + need + 1);
+	if (!p)
+		return;
+	a->events = p;
+	for (uint32_t i = 0; i < m->argc; i++) {
+		size_t l = strlen(m->argv[i]);
+
+		/* One name per line: a newline would forge another. */
+		for (size_t k = 0; k < l; k++)
+			p[a->events_len + k] =
+				m->argv[i][k] == '\n' ? ' ' : m->argv[i][k];
+		a->events_len += l;
+		p[a->events_len++] = '\n';
+	}
+	p[a->events_len] = 0;
+}
+
+/*
+ * One request to an application, and its ACK: 0 or the app's -errno,
+ * -ETIMEDOUT, or -EPIPE when the application is gone (dropped).
+ */
+static int app_call(struct sd *d, struct sd_conn *a, uint16_t type,
+		    uint64_t session, const char *patterns, int fd)
+{
+	const char *argv[1] = { patterns };
+	uint64_t deadline = now_ns() + ACK_TIMEOUT_MS * 1000000ull;
+	uint32_t seq = ++a->seq;
+	int r;
+
+	if (a->dead)
+		return -EPIPE;
+	r = sonde__msg_send(a->fd, type, 0, session, seq, argv,
+			    patterns ? 1 : 0, fd, 1);
+	if (r) {
+		conn_drop(a);
+		return -EPIPE;
+	}
+	for (;;) {
+		struct pollfd p = { a->fd, POLLIN, 0 };
+		uint64_t t = now_ns();
+		struct sonde__msg m;
+		int pfd;
+
+		if (t >= deadline)
+			return -ETIMEDOUT;
+		r = poll(&p, 1, (int)((deadline - t) / 1000000u) + 1);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			continue;
+		r = sonde__msg_recv(a->fd, d->buf, &m, &pfd, 1);
+		if (pfd >= 0)
+			close(pfd);
+		if (r == -EAGAIN)
+			continue;
+		if (r) {
+			conn_drop(a);
+			return -EPIPE;
+		}
+		if (m.h.type == SONDE__MSG_ACK && m.h.seq == seq)
+			return m.h.status > 0 ? -EPROTO : m.h.status;
+		if (m.h.type == SONDE__MSG_EVENTS)
+			handle_events(a, &m);
+		/* Older ACKs (timed out) are dropped. */
+	}
+}
+
+static struct sd_session *first_started(struct sd *d)
+{
+	for (struct sd_session *s = d->sessions; s; s = s->next)
+		if (s->state == SD_STARTED)
+			return s;
+	return NULL;
+}
+
+/* Attach an application to @s; 0 or -errno. */
+static int app_attach(struct sd *d, struct sd_conn *a, struct sd_session *s)
+{
+	int r = app_call(d, a, SONDE__MSG_ATTACH, s->id, app_patterns(s),
+			 sonde__consumer_shm_fd(s->c));
+
+	if (!r)
+		a->s = s;
+	return r;
+}
+
+/* Applications that record nowhere join the first started session. */
+static void place_apps(struct sd *d)
+{
+	struct sd_session *s = first_started(d);
+
+	if (!s)
+		return;
+	for (struct sd_conn *a = d->conns; a; a = a->next)
+		if (a->app && !a->dead && !a->s)
+			app_attach(d, a, s);
+}
+
+static void write_meta(struct sd_session *s)
+{
+	struct sonde__consumer_stats st;
+
+	sonde__consumer_stats(s->c, &st);
+	if (sonde__consumer_write_metadata(s->c, s->name, 0) == 0) {
+		s->meta_reg_used = __atomic_load_n(
+			&sonde__consumer_shm(s->c)->reg_used, __ATOMIC_ACQUIRE);
+		s->meta_packets = st.packets;
+	}
+}
+
+/* Close the partly filled sub-buffers of @s (see the top of the file). */
+static void switch_timer(struct sd *d, struct sd_session *s)
+{
+	struct sonde__shm_hdr *h = sonde__consumer_shm(s->c);
+	int moved = 0;
+
+	for (uint32_t cpu = 0; cpu < h->ncpu; cpu++) {
+		struct sonde_rb_cpu *rb = sonde__shm_rb(h, cpu);
+		uint64_t off = __atomic_load_n(&rb->offset, __ATOMIC_ACQUIRE);
+		cpu_set_t one;
+
+		if ((((uint32_t)(off - 1) & (h->subbuf_size - 1)) + 1) ==
+		    SONDE__PKT_HDR_SIZE)
+			continue;
+#if SONDE__ARCH_HAVE_RSEQ
+		if (cpu >= CPU_SETSIZE || !CPU_ISSET(cpu, &d->affinity))
+			continue;
+		CPU_ZERO(&one);
+		CPU_SET(cpu, &one);
+		if (sched_setaffinity(0, sizeof(one), &one))
+			continue;
+		moved = 1;
+		for (int i = 0; i < 3 && sonde__ring_flush(s->view, cpu) ==
+						 -EAGAIN; i++)
+			sched_yield();
+#else
+		(void)one;
+		sonde__ring_flush(s->view, cpu);
+#endif
+	}
+	if (moved)
+		sched_setaffinity(0, sizeof(d->affinity), &d->affinity);
+}
+
+/* Periodic work of a started session. */
+static void tick(struct sd *d, struct sd_session *s, uint64_t t)
+{
+	struct sonde__consumer_stats st;
+	int moved;
+
+	if (s->overwrite)
+		return;
+	if (s->switch_ms > 0 && t >= s->next_switch) {
+		switch_timer(d, s);
+		s->next_switch = t + (uint64_t)s->switch_ms * 1000000u;
+	}
+	if (sonde__consumer_drain(s->c, &moved))
+		return;
+	sonde__consumer_stats(s->c, &st);
+	/* Keep the directory readable while recording: metadata for every
+	 * event class that packets may hold. */
+	if (st.packets && (st.packets != s->meta_packets ||
+			   __atomic_load_n(&sonde__consumer_shm(s->c)->reg_used,
+					   __ATOMIC_ACQUIRE) != s->meta_reg_used))
+		write_meta(s);
+}
+
+static int mkdir_p(const char *dir)
+{
+	char p[PATH_MAX];
+	size_t n = strlen(dir);
+
+	if (n >= sizeof(p))
+		return -ENAMETOOLONG;
+	memcpy(p, dir, n + 1);
+	for (char *q = p + 1; *q; q++) {
+		if (*q != '/')
+			continue;
+		*q = 0;
+		if (mkdir(p, 0755) && errno != EEXIST)
+			return -errno;
+		*q = '/';
+	}
+	if (mkdir(p, 0755) && errno != EEXIST)
+		return -errno;
+	return 0;
+}
+
+static int cmd_create(struct sd *d, const struct sonde__cmd *c,
+		      struct text *t)
+{
+	struct sd_session *s, **tail;
+	char meta[PATH_MAX + 16];
+	int r;
+
+	if (find_session(d, c->session)) {
+		tprintf(t, "session %s already exists", c->session);
+		return -EEXIST;
+	}
+	s = calloc(1, sizeof(*s));
+	if (!s)
+		return -ENOMEM;
+	snprintf(s->name, sizeof(s->name), "%s", c->session);
+	if (c->dir[0]) {
+		snprintf(s->dir, sizeof(s->dir), "%s", c->dir);
+	} else {
+		const char *home = getenv("HOME");
+		time_t now = time(NULL);
+		struct tm tm;
+		char stamp[32];
+
+		localtime_r(&now, &tm);
+		strftime(stamp, sizeof(stamp), "%Y%m%d-%H%M%S", &tm);
+		snprintf(s->dir, sizeof(s->dir), "%s/sonde-traces/%s-%s",
+			 home && *home == '/' ? home : "/tmp", s->name, stamp);
+	}
+	snprintf(meta, sizeof(meta), "%s/metadata", s->dir);
+	if (!access(meta, F_OK)) {
+		tprintf(t, "%s already holds a trace; choose another directory",
+			s->dir);
+		free(s);
+		return -EEXIST;
+	}
+	r = mkdir_p(s->dir);
+	if (r) {
+		tprintf(t, "cannot create %s: %s", s->dir, strerror(-r));
+		free(s);
+		return r;
+	}
+	s->id = ++d->next_id;
+	s->overwrite = c->overwrite;
+	s->subbuf_size = c->subbuf_size ? c->subbuf_size : DEFAULT_SUBBUF;
+	s->nsub = c->nsub ? c->nsub : DEFAULT_NSUB;
+	s->switch_ms = c->switch_ms >= 0 ? c->switch_ms : DEFAULT_SWITCH_MS;
+	s->state = SD_CREATED;
+	s->sealed = 1;
+	for (tail = &d->sessions; *tail; tail = &(*tail)->next)
+		;
+	*tail = s;
+	tprintf(t, "session %s created, trace in %s", s->name, s->dir);
+	return 0;
+}
+
+/* Remove line @pat from the pattern list @p; whether it was there. */
+static int pat_remove(char *p, const char *pat)
+{
+	size_t l = strlen(pat);
+
+	for (char *q = p; *q;) {
+		char *nl = strchr(q, '\n');
+		size_t n = nl ? (size_t)(nl - q) : strlen(q);
+
+		if (n == l && !memcmp(q, pat, l)) {
+			memmove(q, q + n + (nl ? 1 : 0),
+				strlen(q + n + (nl ? 1 : 0)) + 1);
+			n = strlen(p);
+			if (n && p[n - 1] == '\n')
+				p[n - 1] = 0;
+			return 1;
+		}
+		q += n + (nl ? 1 : 0);
+	}
+	return 0;
+}
+
+static int pat_add(char *p, const char *pat)
+{
+	size_t n = strlen(p), l = strlen(pat);
+
+	if (n + l + 2 > SONDE__PATTERNS_MAX)
+		return -E2BIG;
+	if (n)
+		p[n++] = '\n';
+	memcpy(p + n, pat, l + 1);
+	return 0;
+}
+
+static int update_apps(struct sd *d, struct sd_session *s, struct text *t)
+{
+	int failed = 0, n = 0;
+
+	for (struct sd_conn *a = d->conns; a; a = a->next) {
+		if (a->dead || a->s != s)
+			continue;
+		n++;
+		if (app_call(d, a, SONDE__MSG_ENABLE, s->id, app_patterns(s),
+			     -1))
+			failed++;
+	}
+	if (failed)
+		tprintf(t, "; %d of %d processes did not apply it", failed, n);
+	return 0;
+}
+
+static int cmd_enable(struct sd *d, struct sd_session *s,
+		      const struct sonde__cmd *c, int enable, struct text *t)
+{
+	char next[SONDE__PATTERNS_MAX], excl[300];
+
+	memcpy(next, s->patterns, sizeof(next));
+	for (uint32_t i = 0; i < c->npatterns; i++) {
+		const char *pat = c->patterns[i];
+
+		snprintf(excl, sizeof(excl), "!%s", pat);
+		if (enable) {
+			pat_remove(next, excl);
+			pat_remove(next, pat); /* no duplicates */
+			if (pat_add(next, pat))
+				goto big;
+		} else if (!pat_remove(next, pat)) {
+			pat_remove(next, excl);
+			if (pat_add(next, excl))
+				goto big;
+		}
+	}
+	memcpy(s->patterns, next, sizeof(next));
+	tprintf(t, "session %s: %s", s->name, enable ? "enabled" : "disabled");
+	for (uint32_t i = 0; i < c->npatterns; i++)
+		tprintf(t, " %s", c->patterns[i]);
+	if (s->state == SD_STARTED)
+		update_apps(d, s, t);
+	return 0;
+big:
+	tprintf(t, "too many patterns in session %s", s->name);
+	return -E2BIG;
+}
+
+static int cmd_start(struct sd *d, struct sd_session *s, struct text *t)
+{
+	int n = 0, failed = 0;
+
+	if (s->state == SD_STARTED) {
+		tprintf(t, "session %s is already started", s->name);
+		return -EALREADY;
+	}
+	if (!s->c) {
+		struct sonde__consumer_opts o = {
+			.subbuf_size = s->subbuf_size,
+			.nsub = s->nsub,
+			.overwrite = s->overwrite,
+			.patterns = "",
+			.dir = s->dir,
+			.memfd = 1,
+		};
+		int r = sonde__consumer_create(&o, &s->c);
+
+		if (r) {
+			tprintf(t, "cannot create the buffers of %s in %s: %s",
+				s->name, s->dir, strerror(-r));
+			return r;
+		}
+		s->view = sonde__view_create(sonde__consumer_shm(s->c));
+		if (!s->view) {
+			sonde__consumer_discard_output(s->c);
+			sonde__consumer_destroy(s->c);
+			s->c = NULL;
+			return -ENOMEM;
+		}
+	}
+	s->state = SD_STARTED;
+	s->sealed = 0;
+	s->next_switch = now_ns() + (uint64_t)s->switch_ms * 1000000u;
+	/* Only the applications that record nowhere else come. */
+	for (struct sd_conn *a = d->conns; a; a = a->next) {
+		if (!a->app || a->dead || a->s)
+			continue;
+		n++;
+		if (app_attach(d, a, s))
+			failed++;
+	}
+	tprintf(t, "session %s started (%d processes attached)", s->name,
+		n - failed);
+	if (failed)
+		tprintf(t, "; %d did not attach", failed);
+	return 0;
+}
+
+static int cmd_stop(struct sd *d, struct sd_session *s, struct text *t,
+		    int quiet)
+{
+	struct sonde__consumer_stats st;
+	int failed = 0, r;
+
+	if (s->state != SD_STARTED) {
+		tprintf(t, "session %s is not started", s->name);
+		return -EINVAL;
+	}
+	for (struct sd_conn *a = d->conns; a; a = a->next) {
+		if (a->dead || a->s != s)
+			continue;
+		if (app_call(d, a, SONDE__MSG_DETACH, s->id, NULL, -1) &&
+		    !a->dead)
+			failed++;
+		a->s = NULL;
+	}
+	s->state = SD_STOPPED;
+	if (failed) {
+		/* They may still write: leave their data for destroy. */
+		int moved;
+
+		sonde__consumer_drain(s->c, &moved);
+		write_meta(s);
+		r = 0;
+	} else {
+		r = sonde__consumer_seal(s->c, s->name, 0);
+		s->sealed = !r;
+		if (!r)
+			write_meta(s);
+	}
+	sonde__consumer_stats(s->c, &st);
+	if (r)
+		tprintf(t, "session %s stopped, but writing %s failed: %s",
+			s->name, s->dir, strerror(-r));
+	else if (!quiet)
+		tprintf(t, "session %s stopped: %llu events, %llu lost, %s%s",
+			s->name, (unsigned long long)st.events,
+			(unsigned long long)st.lost,
+			s->overwrite ? "flight recorder (sonde snapshot) in "
+				     : "trace in ",
+			s->dir);
+	if (failed)
+		tprintf(t, "; %d processes did not detach, their last events are written at destroy",
+			failed);
+	/* The detached join another started session, if any. */
+	place_apps(d);
+	return r;
+}
+
+static int cmd_snapshot(struct sd_session *s, const struct sonde__cmd *c,
+			struct text *t)
+{
+	struct sonde__consumer_stats st;
+	char dir[PATH_MAX];
+	int r;
+
+	if (!s->overwrite) {
+		tprintf(t, "session %s is not a flight recorder: snapshots need a session created with --overwrite",
+			s->name);
+		return -EINVAL;
+	}
+	if (!s->c) {
+		tprintf(t, "session %s was never started: nothing to snapshot",
+			s->name);
+		return -EINVAL;
+	}
+	if (c->dir[0])
+		snprintf(dir, sizeof(dir), "%s", c->dir);
+	else if ((size_t)snprintf(dir, sizeof(dir), "%s/snapshot-%d", s->dir,
+				  s->nsnap + 1) >= sizeof(dir) - 64)
+		return -ENAMETOOLONG;
+	r = mkdir_p(dir);
+	if (!r)
+		r = sonde__consumer_snapshot(s->c, dir, s->name, 0, &st);
+	if (r) {
+		tprintf(t, "cannot write snapshot %s: %s", dir, strerror(-r));
+		return r;
+	}
+	s->nsnap++;
+	tprintf(t, "%s\n# %llu events, %llu lost", dir,
+		(unsigned long long)st.events, (unsigned long long)st.lost);
+	return 0;
+}
+
+static void session_free(struct sd *d, struct sd_session *s)
+{
+	struct sd_session **pp;
+
+	for (pp = &d->sessions; *pp && *pp != s; pp = &(*pp)->next)
+		;
+	if (*pp)
+		*pp = s->next;
+	for (struct sd_conn *a = d->conns; a; a = a->next)
+		if (a->s == s)
+			a->s = NULL;
+	free(s->view);
+	free(s);
+}
+
+static int cmd_destroy(struct sd *d, struct sd_session *s, struct text *t)
+{
+	int r = 0;
+
+	if (s->state == SD_STARTED)
+		cmd_stop(d, s, t, 1);
+	/* Anyone still attached did not answer the detach. */
+	for (struct sd_conn *a = d->conns; a; a = a->next)
+		if (a->s == s)
+			a->s = NULL;
+	if (s->c) {
+		if (s->overwrite) {
+			sonde__consumer_discard_output(s->c);
+		} else if (!s->sealed) {
+			r = sonde__consumer_finish(s->c, s->name, 0);
+		}
+		sonde__consumer_destroy(s->c);
+		s->c = NULL;
+	}
+	if (t->len)
+		tprintf(t, "; ");
+	if (r)
+		tprintf(t, "session %s destroyed; writing %s failed: %s",
+			s->name, s->dir, strerror(-r));
+	else
+		tprintf(t, "session %s destroyed", s->name);
+	session_free(d, s);
+	return r;
+}
+
+static const char *state_name(enum sd_state st)
+{
+	return st == SD_STARTED ? "started"
+	       : st == SD_STOPPED ? "stopped"
+				  : "created";
+}
+
+static void cmd_sessions(struct sd *d, struct text *t)
+{
+	for (struct sd_session *s = d->sessions; s; s = s->next) {
+		struct sonde__consumer_stats st = { 0, 0, 0, 0 };
+		int apps = 0;
+
+		for (struct sd_conn *a = d->conns; a; a = a->next)
+			apps += !a->dead && a->s == s;
+		if (s->c)
+			sonde__consumer_stats(s->c, &st);
+		tprintf(t, "%s %s %s apps=%d events=%llu lost=%llu dir=%s\n",
+			s->name, state_name(s->state),
+			s->overwrite ? "overwrite" : "discard", apps,
+			(unsigned long long)st.events,
+			(unsigned long long)st.lost, s->dir);
+	}
+}
+
+static void cmd_list(struct sd *d, struct text *t)
+{
+	for (struct sd_conn *a = d->conns; a; a = a->next) {
+		const char *p;
+
+		if (!a->app || a->dead)
+			continue;
+		tprintf(t, "pid %d %s", (int)a->pid, a->name);
+		if (a->s)
+			tprintf(t, " session=%s", a->s->name);
+		tprintf(t, "\n");
+		for (p = a->events; p && *p;) {
+			const char *nl = strchr(p, '\n');
+			int n = nl ? (int)(nl - p) : (int)strlen(p);
+
+			tprintf(t, "  %.*s\n", n, p);
+			p += n + (nl ? 1 : 0);
+		}
+	}
+}
+
+static void handle_command(struct sd *d, struct sd_conn *cl,
+			   const struct sonde__msg *m)
+{
+	struct text t = { NULL, 0, 0 };
+	struct sonde__cmd c;
+	struct sd_session *s = NULL;
+	char err[512];
+	int r;
+
+	r = sonde__cmd_parse(m->argc, m->argv, &c, err, sizeof(err));
+	if (r) {
+		reply(cl->fd, r, err);
+		return;
+	}
+	if (c.verb != SONDE__CMD_CREATE && c.session[0]) {
+		s = find_session(d, c.session);
+		if (!s) {
+			snprintf(err, sizeof(err), "no session named %s",
+				 c.session);
+			reply(cl->fd, -ENOENT, err);
+			return;
+		}
+	}
+	switch (c.verb) {
+	case SONDE__CMD_CREATE:
+		r = cmd_create(d, &c, &t);
+		break;
+	case SONDE__CMD_ENABLE:
+	case SONDE__CMD_DISABLE:
+		r = cmd_enable(d, s, &c, c.verb == SONDE__CMD_ENABLE, &t);
+		break;
+	case SONDE__CMD_START:
+		r = cmd_start(d, s, &t);
+		break;
+	case SONDE__CMD_STOP:
+		r = cmd_stop(d, s, &t, 0);
+		break;
+	case SONDE__CMD_SNAPSHOT:
+		r = cmd_snapshot(s, &c, &t);
+		break;
+	case SONDE__CMD_DESTROY:
+		r = cmd_destroy(d, s, &t);
+		break;
+	case SONDE__CMD_SESSIONS:
+		cmd_sessions(d, &t);
+		r = 0;
+		break;
+	case SONDE__CMD_LIST:
+		cmd_list(d, &t);
+		r = 0;
+		break;
+	case SONDE__CMD_DAEMON_STOP:
+		d->quit = 1;
+		r = 0;
+		tprintf(&t, "stopping");
+		break;
+	}
+	if (t.p && t.len && t.p[t.len - 1] == '\n')
+		t.p[--t.len] = 0;
+	reply(cl->fd, r, t.p ? t.p : (r ? strerror(-r) : ""));
+	free(t.p);
+	if (c.verb == SONDE__CMD_DAEMON_STOP && d->stop_fd < 0) {
+		/* Answered again by our exit (end of stream). */
+		d->stop_fd = cl->fd;
+		cl->fd = -1;
+	}
+}
+
+static void handle_hello(struct sd *d, struct sd_conn *a,
+			 const struct sonde__msg *m)
+{
+	unsigned long long claim = 0;
+
+	a->app = 1;
+	snprintf(a->name, sizeof(a->name), "%s",
+		 m->argc > 0 && *m->argv[0] ? m->argv[0] : "?");
+	for (char *p = a->name; *p; p++)
+		if (*p < ' ' || *p == 0x7f)
+			*p = '?';
+	if (m->argc > 1 && *m->argv[1])
+		claim = strtoull(m->argv[1], NULL, 10);
+	if (claim) {
+		/* Forked from a process that records into @claim. */
+		struct sd_session *s;
+
+		for (s = d->sessions; s; s = s->next)
+			if (s->id == claim && s->state == SD_STARTED)
+				break;
+		if (s)
+			a->s = s;
+		else
+			app_call(d, a, SONDE__MSG_DETACH, claim, NULL, -1);
+	}
+	if (!a->s && !a->dead && first_started(d))
+		app_attach(d, a, first_started(d));
+}
+
+/* One message from connection @a. */
+static void handle_conn(struct sd *d, struct sd_conn *a)
+{
+	struct sonde__msg m;
+	int pfd, r;
+
+	r = sonde__msg_recv(a->fd, d->buf, &m, &pfd, 1);
+	if (pfd >= 0)
+		close(pfd);
+	if (r == -EAGAIN)
+		return;
+	if (r) {
+		if (r == -EPROTO && !a->app)
+			reply(a->fd, -EPROTO, "malformed message");
+		conn_drop(a);
+		return;
+	}
+	switch (m.h.type) {
+	case SONDE__MSG_HELLO:
+		if (a->app)
+			goto bad;
+		handle_hello(d, a, &m);
+		break;
+	case SONDE__MSG_EVENTS:
+		if (!a->app)
+			goto bad;
+		handle_events(a, &m);
+		break;
+	case SONDE__MSG_COMMAND:
+		if (a->app)
+			goto bad;
+		handle_command(d, a, &m);
+		conn_drop(a);
+		break;
+	case SONDE__MSG_ACK:
+		if (!a->app)
+			goto bad;
+		break; /* late answer to a request that timed out */
+	default:
+		goto bad;
+	}
+	return;
+bad:
+	reply(a->fd, -EPROTO, "unexpected message");
+	conn_drop(a);
+}
+
+static void accept_conn(struct sd *d)
+{
+	struct sd_conn *a;
+	uid_t uid;
+	pid_t pid;
+	int fd = accept4(d->lfd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+	char why[96];
+
+	if (fd < 0)
+		return;
+	if (sonde__peer_cred(fd, &uid, &pid) || uid != geteuid()) {
+		snprintf(why, sizeof(why),
+			 "permission denied: uid %u is not the daemon's user (uid %u)",
+			 (unsigned int)uid, (unsigned int)geteuid());
+		reply(fd, -EACCES, why);
+		close(fd);
+		return;
+	}
+	a = calloc(1, sizeof(*a));
+	if (!a) {
+		close(fd);
+		return;
+	}
+	a->fd = fd;
+	a->pid = pid;
+	a->next = d->conns;
+	d->conns = a;
+}
+
+static void reap(struct sd *d)
+{
+	for (struct sd_conn **pp = &d->conns; *pp;) {
+		struct sd_conn *a = *pp;
+
+		if (!a->dead) {
+			pp = &a->next;
+			continue;
+		}
+		*pp = a->next;
+		free(a->events);
+		free(a);
+	}
+}
+
+static int listen_socket(struct sd *d)
+{
+	const struct sonde__rundir *rd = d->o->rd;
+	struct sockaddr_un a = { .sun_family = AF_UNIX };
+	char tmp[PATH_MAX];
+	mode_t um;
+	int fd;
+
+	snprintf(tmp, sizeof(tmp), "%s/.sonde.sock.%d", rd->dir, (int)getpid());
+	if (strlen(tmp) >= sizeof(a.sun_path) ||
+	    strlen(rd->sock) >= sizeof(a.sun_path))
+		return -ENAMETOOLONG;
+	memcpy(a.sun_path, tmp, strlen(tmp) + 1);
+	fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -errno;
+	unlink(tmp);
+	um = umask(077);
+	if (bind(fd, (struct sockaddr *)&a, sizeof(a)) || listen(fd, 64) ||
+	    rename(tmp, rd->sock)) {
+		int e = errno;
+
+		umask(um);
+		unlink(tmp);
+		close(fd);
+		return -e;
+	}
+	/* Appears whole, listening: agents waiting on the directory connect
+	 * at once. */
+	umask(um);
+	d->lfd = fd;
+	return 0;
+}
+
+static void shutdown_all(struct sd *d)
+{
+	struct text t = { NULL, 0, 0 };
+
+	while (d->sessions)
+		cmd_destroy(d, d->sessions, &t);
+	free(t.p);
+	for (struct sd_conn *a = d->conns; a; a = a->next)
+		conn_drop(a);
+	reap(d);
+}
+
+int sonde__sessiond_run(const struct sonde__sessiond_opts *o)
+{
+	struct sd *d = calloc(1, sizeof(*d));
+	struct sigaction sa;
+	char pid[32];
+	int r;
+
+	if (!d)
+		return -ENOMEM;
+	d->o = o;
+	d->lfd = -1;
+	d->stop_fd = -1;
+	if (sched_getaffinity(0, sizeof(d->affinity), &d->affinity))
+		CPU_ZERO(&d->affinity);
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+	sa.sa_handler = SIG_IGN;
+	sigaction(SIGPIPE, &sa, NULL);
+	r = listen_socket(d);
+	if (r) {
+		free(d);
+		return r;
+	}
+	snprintf(pid, sizeof(pid), "%d\n", (int)getpid());
+	if (ftruncate(o->lock_fd, 0) ||
+	    pwrite(o->lock_fd, pid, strlen(pid), 0) < 0) {
+		/* The pid is a courtesy; the lock is what counts. */
+	}
+	if (o->ready_fd >= 0) {
+		if (write(o->ready_fd, "r", 1) < 0) {
+			/* The parent is gone: run anyway. */
+		}
+		close(o->ready_fd);
+	}
+	while (!d->quit && !got_signal) {
+		struct pollfd p[1 + 1024];
+		struct sd_conn *by[1 + 1024];
+		nfds_t n = 1;
+		int timeout = -1;
+		uint64_t t;
+
+		p[0].fd = d->lfd;
+		p[0].events = POLLIN;
+		for (struct sd_conn *a = d->conns; a && n < 1 + 1024; a = a->next) {
+			if (a->dead)
+				continue;
+			p[n].fd = a->fd;
+			p[n].events = POLLIN;
+			by[n++] = a;
+		}
+		for (struct sd_session *s = d->sessions; s; s = s->next)
+			if (s->state == SD_STARTED && !s->overwrite)
+				timeout = DRAIN_MS;
+		if (poll(p, n, timeout) < 0 && errno != EINTR)
+			break;
+		if (p[0].revents & POLLIN)
+			accept_conn(d);
+		for (nfds_t i = 1; i < n; i++)
+			if (p[i].revents && !by[i]->dead)
+				handle_conn(d, by[i]);
+		t = now_ns();
+		for (struct sd_session *s = d->sessions; s; s = s->next)
+			if (s->state == SD_STARTED)
+				tick(d, s, t);
+		reap(d);
+	}
+	close(d->lfd);
+	unlink(o->rd->sock);
+	shutdown_all(d);
+	if (d->stop_fd >= 0)
+		close(d->stop_fd);
+	free(d);
+	return 0;
+}

@@ -109,8 +109,9 @@ check-generic: deps
 	SONDE_TEST_GENERIC=1 $(CTEST) --test-dir $(BUILD_GENERIC) \
 		--output-on-failure -j2 $(CTEST_ARGS)
 
-# Short libFuzzer runs of the trace reader and of the consumer's registry
-# and record parsers (FUZZ_SECONDS each); findings fail the target.
+# Short libFuzzer runs of the trace reader, of the consumer's registry
+# and record parsers, and of the control protocol (FUZZ_SECONDS each);
+# findings fail the target.
 fuzz: deps
 	$(call configure,$(BUILD_FUZZ),$(ARGS_FUZZ))
 	$(NINJA) -C $(BUILD_FUZZ)
@@ -119,6 +120,11 @@ fuzz: deps
 	cp tests/data/fuzz-registry/* $(BUILD_FUZZ)/fuzz-registry-corpus/
 	$(NO_ASLR) $(BUILD_FUZZ)/bin/fuzz-registry $(BUILD_FUZZ)/fuzz-registry-corpus \
 		-max_total_time=$(FUZZ_SECONDS) -max_len=8192 -timeout=10 \
+		-rss_limit_mb=2048 -artifact_prefix=$(BUILD_FUZZ)/fuzz-artifacts/
+	mkdir -p $(BUILD_FUZZ)/fuzz-proto-corpus
+	cp tests/data/fuzz-proto/* $(BUILD_FUZZ)/fuzz-proto-corpus/
+	$(NO_ASLR) $(BUILD_FUZZ)/bin/fuzz-proto $(BUILD_FUZZ)/fuzz-proto-corpus \
+		-max_total_time=$(FUZZ_SECONDS) -max_len=70000 -timeout=10 \
 		-rss_limit_mb=2048 -artifact_prefix=$(BUILD_FUZZ)/fuzz-artifacts/
 
 demo: deps

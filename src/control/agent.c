@@ -67,7 +67,16 @@ static struct {
 	uint64_t session; /* 0: none */
 	void *map;
 	size_t size;
+	struct sonde__chan_view *view;
 } cur;
+
+/* Views of released channels: kept (a racing writer may hold one), and
+ * reachable, for they are not leaks. */
+struct retired {
+	struct sonde__chan_view *view;
+	struct retired *next;
+};
+static struct retired *retired;
 
 static void on_change(void)
 {
@@ -89,6 +98,8 @@ static void sleep_ns(long ns)
 /* Stop recording into the current channel and let go of it. */
 static void detach_current(void)
 {
+	struct retired *r;
+
 	if (!cur.session)
 		return;
 	sonde__registry_detach();
@@ -99,9 +110,16 @@ static void detach_current(void)
 		sonde__logf(SONDE_LOG_WARN,
 			    "Cannot release a session's buffers. errno=%d",
 			    errno);
+	r = malloc(sizeof(*r));
+	if (r) {
+		r->view = cur.view;
+		r->next = retired;
+		retired = r;
+	}
 	cur.session = 0;
 	cur.map = NULL;
 	cur.size = 0;
+	cur.view = NULL;
 }
 
 static int do_attach(uint64_t session, const char *patterns, int fd)
@@ -153,6 +171,7 @@ static int do_attach(uint64_t session, const char *patterns, int fd)
 	cur.session = session;
 	cur.map = map;
 	cur.size = (size_t)st.st_size;
+	cur.view = ch;
 	return 0;
 }
 

@@ -328,8 +328,8 @@ static size_t serialize(const struct plan *pl, va_list ap, char *out,
 SONDE__API void sonde__mark(struct sonde_event_desc *d, const char *fmt, ...)
 {
 	const struct plan *pl = d->priv;
-	struct sonde__chan_view *ch = sonde__chan_get();
-	uint32_t id = __atomic_load_n(&d->id, __ATOMIC_RELAXED);
+	struct sonde__chan_view *ch;
+	uint32_t id;
 	/* Room for an 8-byte store past the last field. */
 	uint64_t rec[(SONDE__FAST_PAYLOAD_MAX + 7) / 8 + 1];
 	struct sonde__wctx w;
@@ -343,12 +343,14 @@ SONDE__API void sonde__mark(struct sonde_event_desc *d, const char *fmt, ...)
 	size = serialize(pl, ap, (char *)rec, SONDE__FAST_PAYLOAD_MAX + 8);
 	va_end(ap);
 	if (size <= SONDE__FAST_PAYLOAD_MAX) {
-		sonde__record(ch, d, id, rec, (uint32_t)size);
+		sonde__record(d, &d->id, rec, (uint32_t)size);
 		return;
 	}
 	/* Too long for one step (long strings): reserve, then write again. */
 	if (size > SONDE__MAX_PAYLOAD)
 		size = SONDE__MAX_PAYLOAD + 1; /* dropped as too big, counted */
+	ch = sonde__chan_get(); /* before the id, see sonde__chan_get() */
+	id = __atomic_load_n(&d->id, __ATOMIC_RELAXED);
 	p = sonde__reserve_slow(ch, d, id, (uint32_t)size, &w);
 	if (!p)
 		return;

@@ -149,7 +149,8 @@ static inline struct sonde__chan_view *sonde__chan_get(void)
 }
 
 /*
- * Record an event whose @payload bytes were serialized at @rec (8-byte
+ * Record an event (id at @idp, loaded after the channel) whose @payload
+ * bytes were serialized at @rec (8-byte
  * aligned, with room up to the next multiple of 8).  The common case is one
  * restartable sequence on this CPU's buffer that copies the record and
  * commits it: the same writing thread as the buffer's previous record, a
@@ -157,10 +158,12 @@ static inline struct sonde__chan_view *sonde__chan_get(void)
  * sonde__record_slow().  Context: any thread, signal handlers included;
  * never blocks, allocates or enters the kernel.
  */
-static inline void sonde__record(struct sonde__chan_view *ch,
-				 const struct sonde_event_desc *d, uint32_t id,
-				 uint64_t *rec, uint32_t payload)
+static inline void sonde__record(const struct sonde_event_desc *d,
+				 const uint32_t *idp, uint64_t *rec,
+				 uint32_t payload)
 {
+	struct sonde__chan_view *ch = sonde__chan_get();
+	uint32_t id = __atomic_load_n(idp, __ATOMIC_RELAXED);
 #if SONDE__ARCH_HAVE_RSEQ
 	/* glibc's registration: the fast path is off (ncpu_fast == 0) when a
 	 * process has none; reading it here keeps the load chain short. */

@@ -207,9 +207,8 @@ static void __attribute__((destructor, unused)) sonde__tu_fini(void)
 	static inline SONDE__UNUSED void sonde__tp_##p##_##n(                  \
 		int sonde__st SONDE__PPARAMS args)                             \
 	{                                                                      \
-		struct sonde__chan_view *sonde__ch = sonde__chan_get();        \
-		uint32_t sonde__id = __atomic_load_n(&sonde__ev_##p##_##n.id,  \
-						     __ATOMIC_RELAXED);        \
+		struct sonde__chan_view *sonde__ch;                            \
+		uint32_t sonde__id;                                            \
 		struct sonde__wctx sonde__w;                                   \
 		char *sonde__p;                                                \
 		size_t sonde__sz;                                              \
@@ -225,12 +224,16 @@ static void __attribute__((destructor, unused)) sonde__tu_fini(void)
 			sonde__p = (char *)sonde__rec;                         \
 			SONDE__EACH_WRITE(fields)                              \
 			(void)sonde__p;                                        \
-			sonde__record(sonde__ch, &sonde__ev_##p##_##n, sonde__id,\
+			sonde__record(&sonde__ev_##p##_##n,                    \
+				      &sonde__ev_##p##_##n.id,                 \
 				      sonde__rec, (uint32_t)sonde__sz);        \
 			return;                                                \
 		}                                                              \
 		if (sonde__sz > SONDE__MAX_PAYLOAD)                            \
 			sonde__sz = SONDE__MAX_PAYLOAD;                        \
+		sonde__ch = sonde__chan_get();                                 \
+		sonde__id = __atomic_load_n(&sonde__ev_##p##_##n.id,           \
+					    __ATOMIC_RELAXED);                 \
 		sonde__p = sonde__reserve_slow(sonde__ch, &sonde__ev_##p##_##n,\
 					       sonde__id, (uint32_t)sonde__sz, \
 					       &sonde__w);                     \

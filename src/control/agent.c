@@ -338,12 +338,17 @@ static void serve(int fd)
 		}
 		if (!(p[0].revents & (POLLIN | POLLHUP | POLLERR)))
 			continue;
+		memset(&m.h, 0, sizeof(m.h));
 		r = sonde__msg_recv(fd, buf, &m, &pfd, 0);
 		if (r == -EPROTO) {
+			/* Echo the request's number when its header could be
+			 * read (an unknown type, say). */
+			uint32_t seq = m.h.magic == SONDE__PROTO_MAGIC ? m.h.seq : 0;
+
 			if (pfd >= 0)
 				close(pfd);
-			if (sonde__msg_send(fd, SONDE__MSG_ACK, -EPROTO, 0, 0,
-					    NULL, 0, -1, 0))
+			if (sonde__msg_send(fd, SONDE__MSG_ACK, -EPROTO, m.h.arg,
+					    seq, NULL, 0, -1, 0))
 				return;
 			continue;
 		}

@@ -192,6 +192,11 @@ int sonde__cmd_parse(uint32_t argc, const char *const *argv,
 		if (c->session[0])
 			return fail(err, n, "%s takes no session", argv[1]);
 		break;
+	case SONDE__CMD_CREATE:
+		if (!c->session[0])
+			return fail(err, n,
+				    "create needs a session name: sonde create NAME [options]");
+		break;
 	case SONDE__CMD_ENABLE:
 	case SONDE__CMD_DISABLE:
 		if (!c->npatterns)

@@ -599,12 +599,14 @@ static int cmd_stop(struct sd *d, struct sd_session *s, struct text *t,
 		int moved;
 
 		sonde__consumer_drain(s->c, &moved);
-		write_meta(s);
+		if (!s->overwrite)
+			write_meta(s);
 		r = 0;
 	} else {
 		r = sonde__consumer_seal(s->c, s->name, 0);
 		s->sealed = !r;
-		if (!r)
+		/* A flight recorder writes nothing but its snapshots. */
+		if (!r && !s->overwrite)
 			write_meta(s);
 	}
 	sonde__consumer_stats(s->c, &st);

@@ -137,7 +137,7 @@ answered() {
 	"$1 closed") return 0 ;;
 	"$1 ack -"*)
 		case $1 in
-		enable-long | enable-unknown | detach-unknown | attach-*)
+		enable-long | enable-unknown | detach-unknown | attach-* | unknown-type)
 			set -- $line
 			[ "$4" = "$5" ] ;;
 		*) return 0 ;;

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* Helpers shared by every libsonde subsystem: logging. */
+/* Helpers shared by every libsonde subsystem: logging, directories. */
 #ifndef SONDE_SRC_COMMON_H
 #define SONDE_SRC_COMMON_H
 
@@ -20,6 +20,9 @@ enum sonde_log_level {
 SONDE_HIDDEN int sonde__log_level(void);
 SONDE_HIDDEN void sonde__log(int level, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
+
+/* mkdir -p @dir (mode 0755); 0 or -errno. */
+SONDE_HIDDEN int sonde__mkdirs(const char *dir);
 
 #define sonde__logf(level, ...)                                                \
 	do {                                                                   \

@@ -193,6 +193,38 @@ static int open_outputs(struct sonde__consumer *c, uint32_t ncpu)
 	return 0;
 }
 
+int sonde__consumer_prepare_dir(const char *dir, char *why, size_t n)
+{
+	char meta[PATH_MAX + 16];
+	struct stat st;
+	int r = sonde__mkdirs(dir);
+
+	if (r) {
+		snprintf(why, n, "cannot create trace directory %s: %s", dir,
+			 strerror(-r));
+		return r;
+	}
+	if (stat(dir, &st) || !S_ISDIR(st.st_mode)) {
+		snprintf(why, n, "cannot use %s as trace directory: not a directory",
+			 dir);
+		return -ENOTDIR;
+	}
+	if (access(dir, W_OK | X_OK)) {
+		r = -errno;
+		snprintf(why, n, "cannot write to trace directory %s: %s", dir,
+			 strerror(-r));
+		return r;
+	}
+	snprintf(meta, sizeof(meta), "%s/metadata", dir);
+	if (!access(meta, F_OK)) {
+		snprintf(why, n,
+			 "%s already holds a trace; choose another directory",
+			 dir);
+		return -EEXIST;
+	}
+	return 0;
+}
+
 int sonde__consumer_create(const struct sonde__consumer_opts *o,
 			   struct sonde__consumer **out)
 {

@@ -7,6 +7,7 @@
 #ifndef SONDE_SRC_CONSUMER_H
 #define SONDE_SRC_CONSUMER_H
 
+#include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
 
@@ -31,6 +32,13 @@ struct sonde__consumer_stats {
 
 struct sonde__consumer;
 
+/*
+ * Make @dir ready to receive a trace: created if need be, a writable
+ * directory, not already holding a trace.  0, or -errno with a sentence
+ * for the user in @why.
+ */
+SONDE_HIDDEN int sonde__consumer_prepare_dir(const char *dir, char *why,
+					     size_t n);
 SONDE_HIDDEN int sonde__consumer_create(const struct sonde__consumer_opts *o,
 					struct sonde__consumer **out);
 /* Path of the shared-memory file, for $SONDE_SHM. */

@@ -365,32 +365,11 @@ static void tick(struct sd *d, struct sd_session *s, uint64_t t)
 		write_meta(s);
 }
 
-static int mkdir_p(const char *dir)
-{
-	char p[PATH_MAX];
-	size_t n = strlen(dir);
-
-	if (n >= sizeof(p))
-		return -ENAMETOOLONG;
-	memcpy(p, dir, n + 1);
-	for (char *q = p + 1; *q; q++) {
-		if (*q != '/')
-			continue;
-		*q = 0;
-		if (mkdir(p, 0755) && errno != EEXIST)
-			return -errno;
-		*q = '/';
-	}
-	if (mkdir(p, 0755) && errno != EEXIST)
-		return -errno;
-	return 0;
-}
-
 static int cmd_create(struct sd *d, const struct sonde__cmd *c,
 		      struct text *t)
 {
 	struct sd_session *s, **tail;
-	char meta[PATH_MAX + 16];
+	char why[PATH_MAX + 128];
 	int r;
 
 	if (find_session(d, c->session)) {
@@ -414,16 +393,9 @@ static int cmd_create(struct sd *d, const struct sonde__cmd *c,
 		snprintf(s->dir, sizeof(s->dir), "%s/sonde-traces/%s-%s",
 			 home && *home == '/' ? home : "/tmp", s->name, stamp);
 	}
-	snprintf(meta, sizeof(meta), "%s/metadata", s->dir);
-	if (!access(meta, F_OK)) {
-		tprintf(t, "%s already holds a trace; choose another directory",
-			s->dir);
-		free(s);
-		return -EEXIST;
-	}
-	r = mkdir_p(s->dir);
+	r = sonde__consumer_prepare_dir(s->dir, why, sizeof(why));
 	if (r) {
-		tprintf(t, "cannot create %s: %s", s->dir, strerror(-r));
+		tprintf(t, "%s", why);
 		free(s);
 		return r;
 	}
@@ -650,7 +622,7 @@ static int cmd_snapshot(struct sd_session *s, const struct sonde__cmd *c,
 	else if ((size_t)snprintf(dir, sizeof(dir), "%s/snapshot-%d", s->dir,
 				  s->nsnap + 1) >= sizeof(dir) - 64)
 		return -ENAMETOOLONG;
-	r = mkdir_p(dir);
+	r = sonde__mkdirs(dir);
 	if (!r)
 		r = sonde__consumer_snapshot(s->c, dir, s->name, 0, &st);
 	if (r) {

@@ -56,46 +56,12 @@ static void forward(int sig)
 		kill((pid_t)child_pid, sig);
 }
 
-static int mkdirs(const char *dir)
-{
-	char p[PATH_MAX];
-	size_t n = strlen(dir);
-
-	if (n >= sizeof(p))
-		return -ENAMETOOLONG;
-	memcpy(p, dir, n + 1);
-	for (char *s = p + 1; *s; s++) {
-		if (*s != '/')
-			continue;
-		*s = 0;
-		if (mkdir(p, 0755) && errno != EEXIST)
-			return -errno;
-		*s = '/';
-	}
-	if (mkdir(p, 0755) && errno != EEXIST)
-		return -errno;
-	return 0;
-}
-
 static int prepare_dir(const char *dir)
 {
-	char meta[PATH_MAX + 16];
-	struct stat st;
-	int r = mkdirs(dir);
+	char why[PATH_MAX + 128];
 
-	if (r)
-		return cli_error("cannot create trace directory %s: %s", dir,
-				 strerror(-r));
-	if (stat(dir, &st) || !S_ISDIR(st.st_mode))
-		return cli_error("cannot use %s as trace directory: not a directory",
-				 dir);
-	if (access(dir, W_OK | X_OK))
-		return cli_error("cannot write to trace directory %s: %s", dir,
-				 strerror(errno));
-	snprintf(meta, sizeof(meta), "%s/metadata", dir);
-	if (!access(meta, F_OK))
-		return cli_error("%s already holds a trace; choose another directory with -o",
-				 dir);
+	if (sonde__consumer_prepare_dir(dir, why, sizeof(why)))
+		return cli_error("%s", why);
 	return 0;
 }
 

@@ -44,7 +44,6 @@
 #include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
-#include <sys/un.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -248,33 +247,6 @@ out:
 	return r;
 }
 
-static int connect_daemon(const struct sonde__rundir *rd)
-{
-	struct sockaddr_un a = { .sun_family = AF_UNIX };
-	uid_t uid;
-	pid_t pid;
-	int fd;
-
-	if (strlen(rd->sock) >= sizeof(a.sun_path))
-		return -ENAMETOOLONG;
-	memcpy(a.sun_path, rd->sock, strlen(rd->sock) + 1);
-	fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
-	if (fd < 0)
-		return -errno;
-	if (connect(fd, (struct sockaddr *)&a, sizeof(a))) {
-		int e = errno;
-
-		close(fd);
-		return -e;
-	}
-	/* Only a daemon of our own user gets to map memory into us. */
-	if (sonde__peer_cred(fd, &uid, &pid) || uid != geteuid()) {
-		close(fd);
-		return -EACCES;
-	}
-	return fd;
-}
-
 /* Sleep until something is created in the run directory, or @ms pass. */
 static void wait_daemon(const struct sonde__rundir *rd, int ms)
 {
@@ -383,7 +355,7 @@ static void *agent_main(void *arg)
 			sleep_ns(30000000000L);
 			continue;
 		}
-		fd = r ? r : connect_daemon(&rd);
+		fd = r ? r : sonde__rundir_connect(&rd);
 		if (fd >= 0) {
 			serve(fd);
 			close(fd);

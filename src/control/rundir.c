@@ -4,9 +4,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 #include <unistd.h>
 
+#include "proto.h"
 #include "rundir.h"
 
 int sonde__rundir_paths(struct sonde__rundir *r)
@@ -58,4 +61,32 @@ int sonde__rundir_check(const struct sonde__rundir *r, int create, char *why,
 		return -EPERM;
 	}
 	return 0;
+}
+
+int sonde__rundir_connect(const struct sonde__rundir *r)
+{
+	struct sockaddr_un a = { .sun_family = AF_UNIX };
+	size_t n = strlen(r->sock);
+	uid_t uid;
+	pid_t pid;
+	int fd;
+
+	if (n >= sizeof(a.sun_path))
+		return -ENAMETOOLONG;
+	memcpy(a.sun_path, r->sock, n + 1);
+	fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -errno;
+	if (connect(fd, (struct sockaddr *)&a, sizeof(a))) {
+		int e = errno;
+
+		close(fd);
+		return -e;
+	}
+	/* Only a daemon of our own user is spoken to. */
+	if (sonde__peer_cred(fd, &uid, &pid) || uid != geteuid()) {
+		close(fd);
+		return -EACCES;
+	}
+	return fd;
 }

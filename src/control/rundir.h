@@ -33,4 +33,8 @@ SONDE_HIDDEN int sonde__rundir_paths(struct sonde__rundir *r);
 SONDE_HIDDEN int sonde__rundir_check(const struct sonde__rundir *r,
 				     int create, char *why, size_t n);
 
+/* Connect to the daemon's socket; the socket, -EACCES when the daemon
+ * runs as another user, or -errno. */
+SONDE_HIDDEN int sonde__rundir_connect(const struct sonde__rundir *r);
+
 #endif

@@ -12,7 +12,6 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <sys/un.h>
 #include <unistd.h>
 
 #include "../../src/control/proto.h"
@@ -37,7 +36,6 @@ static const struct {
 /* Connect to the daemon; the socket, or -1 after saying why. */
 int cli_daemon_connect(const struct sonde__rundir *rd)
 {
-	struct sockaddr_un a = { .sun_family = AF_UNIX };
 	char why[PATH_MAX + 64];
 	int fd, r;
 
@@ -46,15 +44,12 @@ int cli_daemon_connect(const struct sonde__rundir *rd)
 		cli_error("refusing the daemon's directory: %s", why);
 		return -1;
 	}
-	if (strlen(rd->sock) >= sizeof(a.sun_path)) {
-		cli_error("socket path too long: %s", rd->sock);
+	fd = r ? r : sonde__rundir_connect(rd);
+	if (fd == -EACCES) {
+		cli_error("the daemon at %s runs as another user", rd->sock);
 		return -1;
 	}
-	memcpy(a.sun_path, rd->sock, strlen(rd->sock) + 1);
-	fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
-	if (fd < 0 || r || connect(fd, (struct sockaddr *)&a, sizeof(a))) {
-		if (fd >= 0)
-			close(fd);
+	if (fd < 0) {
 		cli_error("no daemon running (socket %s); start one with 'sonde daemon'",
 			  rd->sock);
 		return -1;

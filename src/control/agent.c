@@ -43,7 +43,6 @@
 #include <sys/inotify.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
-#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -123,10 +122,7 @@ static void detach_current(void)
 
 static int do_attach(uint64_t session, const char *patterns, int fd)
 {
-	struct sonde__chan_view *ch;
-	struct sonde__shm_hdr *h;
-	struct stat st;
-	void *map;
+	struct sonde__channel c;
 	int r;
 
 	if (fd < 0)
@@ -139,38 +135,21 @@ static int do_attach(uint64_t session, const char *patterns, int fd)
 		return sonde__registry_set_patterns(patterns);
 	if (cur.session)
 		return -EBUSY;
-	if (fstat(fd, &st))
-		return -errno;
-	if (!S_ISREG(st.st_mode) || st.st_uid != geteuid() ||
-	    st.st_size < (off_t)sizeof(*h) ||
-	    (uint64_t)st.st_size > (1ull << 46))
-		return -EINVAL;
-	map = mmap(NULL, (size_t)st.st_size, PROT_READ | PROT_WRITE,
-		   MAP_SHARED, fd, 0);
-	if (map == MAP_FAILED)
-		return -errno;
-	h = map;
-	if (!sonde__shm_hdr_valid(h, (uint64_t)st.st_size)) {
-		munmap(map, (size_t)st.st_size);
-		return -EINVAL;
-	}
-	ch = sonde__view_create(h);
-	if (!ch) {
-		munmap(map, (size_t)st.st_size);
-		return -ENOMEM;
-	}
-	r = sonde__registry_attach(h, ch, patterns);
+	r = sonde__channel_map(fd, 0, &c);
+	if (r)
+		return r == -EPERM ? -EINVAL : r;
+	r = sonde__registry_attach(c.h, c.view, patterns);
 	if (r) {
 		/* Nothing was published: nothing can be writing there. */
-		free(ch);
-		munmap(map, (size_t)st.st_size);
+		free(c.view);
+		munmap(c.h, c.size);
 		return r;
 	}
-	__atomic_fetch_add(&h->nr_procs, 1, __ATOMIC_RELAXED);
+	__atomic_fetch_add(&c.h->nr_procs, 1, __ATOMIC_RELAXED);
 	cur.session = session;
-	cur.map = map;
-	cur.size = (size_t)st.st_size;
-	cur.view = ch;
+	cur.map = c.h;
+	cur.size = c.size;
+	cur.view = c.view;
 	return 0;
 }
 

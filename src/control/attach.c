@@ -82,14 +82,43 @@ struct sonde__chan_view *sonde__view_create(struct sonde__shm_hdr *h)
 	return ch;
 }
 
+int sonde__channel_map(int fd, int named, struct sonde__channel *out)
+{
+	struct sonde__shm_hdr *h;
+	struct stat st;
+	void *map;
+
+	if (fstat(fd, &st))
+		return -errno;
+	/* A named file must be private to us; a memfd has no name to reach. */
+	if (!S_ISREG(st.st_mode) || st.st_uid != geteuid() ||
+	    (named && (st.st_mode & 077)) || st.st_size < (off_t)sizeof(*h) ||
+	    (uint64_t)st.st_size > (1ull << 46))
+		return -EPERM;
+	map = mmap(NULL, (size_t)st.st_size, PROT_READ | PROT_WRITE,
+		   MAP_SHARED, fd, 0);
+	if (map == MAP_FAILED)
+		return -errno;
+	h = map;
+	if (!sonde__shm_hdr_valid(h, (uint64_t)st.st_size)) {
+		munmap(map, (size_t)st.st_size);
+		return -EINVAL;
+	}
+	out->view = sonde__view_create(h);
+	if (!out->view) {
+		munmap(map, (size_t)st.st_size);
+		return -ENOMEM;
+	}
+	out->h = h;
+	out->size = (size_t)st.st_size;
+	return 0;
+}
+
 static void attach_once(void)
 {
 	const char *path = getenv(SONDE_SHM_ENV);
-	struct sonde__shm_hdr *h;
-	struct sonde__chan_view *ch;
-	struct stat st;
-	void *map;
-	int fd;
+	struct sonde__channel c;
+	int fd, r;
 
 	if (!path || !*path)
 		return;
@@ -100,34 +129,18 @@ static void attach_once(void)
 			    path, errno);
 		return;
 	}
-	if (fstat(fd, &st) || st.st_uid != geteuid() ||
-	    (st.st_mode & 077) || st.st_size < (off_t)sizeof(*h)) {
-		sonde__logf(SONDE_LOG_WARN,
-			    "Session file rejected; tracing off. path=%s", path);
-		close(fd);
-		return;
-	}
-	map = mmap(NULL, (size_t)st.st_size, PROT_READ | PROT_WRITE,
-		   MAP_SHARED, fd, 0);
+	r = sonde__channel_map(fd, 1, &c);
 	close(fd);
-	if (map == MAP_FAILED)
-		return;
-	h = map;
-	if (!sonde__shm_hdr_valid(h, (uint64_t)st.st_size)) {
+	if (r) {
 		sonde__logf(SONDE_LOG_WARN,
-			    "Session file malformed; tracing off. path=%s", path);
-		munmap(map, (size_t)st.st_size);
+			    "Session file rejected; tracing off. path=%s err=%d",
+			    path, r);
 		return;
 	}
-	ch = sonde__view_create(h);
-	if (!ch) {
-		munmap(map, (size_t)st.st_size);
-		return;
-	}
-	__atomic_fetch_add(&h->nr_procs, 1, __ATOMIC_RELAXED);
+	__atomic_fetch_add(&c.h->nr_procs, 1, __ATOMIC_RELAXED);
 	pthread_atfork(NULL, NULL, atfork_child);
 	by_env = 1;
-	if (sonde__registry_attach(h, ch, h->patterns))
+	if (sonde__registry_attach(c.h, c.view, c.h->patterns))
 		sonde__logf(SONDE_LOG_WARN, "Out of memory; tracing off.");
 }
 

@@ -3,6 +3,7 @@
 #ifndef SONDE_SRC_CONTROL_ATTACH_H
 #define SONDE_SRC_CONTROL_ATTACH_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "../common/common.h"
@@ -23,6 +24,22 @@ SONDE_HIDDEN int sonde__shm_hdr_valid(const struct sonde__shm_hdr *h,
 /* The process-local view of a mapped channel (malloc'ed), or NULL. */
 SONDE_HIDDEN struct sonde__chan_view *
 sonde__view_create(struct sonde__shm_hdr *h);
+
+/* A channel mapped into this process. */
+struct sonde__channel {
+	struct sonde__shm_hdr *h; /* the mapping */
+	size_t size;
+	struct sonde__chan_view *view;
+};
+
+/*
+ * Map the channel in file @fd (kept open by the caller) and build its view.
+ * @named: a file reached by its path, which must then be closed to other
+ * users.  0, -EPERM (not ours, not a plausible channel file), -EINVAL
+ * (malformed header), or -errno.
+ */
+SONDE_HIDDEN int sonde__channel_map(int fd, int named,
+				    struct sonde__channel *out);
 
 /*
  * The session-daemon agent: a background thread that registers the process

@@ -625,8 +625,7 @@ static void reset_cpu(struct sonde__consumer *c, uint32_t cpu, uint64_t pos)
 			 __ATOMIC_RELEASE);
 }
 
-int sonde__consumer_seal(struct sonde__consumer *c, const char *procname,
-			 pid_t pid)
+int sonde__consumer_seal(struct sonde__consumer *c)
 {
 	struct sonde__shm_hdr *h = c->h;
 	int moved, r;
@@ -648,7 +647,7 @@ int sonde__consumer_seal(struct sonde__consumer *c, const char *procname,
 			return r;
 		reset_cpu(c, cpu, c->out[cpu].pos);
 	}
-	return sonde__consumer_write_metadata(c, procname, pid);
+	return 0;
 }
 
 /*

@@ -53,13 +53,12 @@ SONDE_HIDDEN int sonde__consumer_finish(struct sonde__consumer *c,
 					const char *procname, pid_t pid);
 /*
  * No process can write into the buffers any more (each one detached): write
- * everything they hold, salvaging partial sub-buffers, start every buffer
- * afresh at its next sub-buffer, and rewrite the metadata.  Processes may
- * attach again afterwards; the trace goes on in the same stream files.
- * No-op in overwrite mode.  0 or -errno.
+ * everything they hold, salvaging partial sub-buffers, and start every
+ * buffer afresh at its next sub-buffer.  Processes may attach again
+ * afterwards; the trace goes on in the same stream files.  The metadata is
+ * the caller's to rewrite.  No-op in overwrite mode.  0 or -errno.
  */
-SONDE_HIDDEN int sonde__consumer_seal(struct sonde__consumer *c,
-				      const char *procname, pid_t pid);
+SONDE_HIDDEN int sonde__consumer_seal(struct sonde__consumer *c);
 /* Rewrite the metadata with the events registered so far.  0 or -errno. */
 SONDE_HIDDEN int sonde__consumer_write_metadata(struct sonde__consumer *c,
 						const char *procname, pid_t pid);

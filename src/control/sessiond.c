@@ -296,16 +296,19 @@ static void place_apps(struct sd *d)
 			app_attach(d, a, s);
 }
 
-static void write_meta(struct sd_session *s)
+static int write_meta(struct sd_session *s)
 {
 	struct sonde__consumer_stats st;
+	int r;
 
 	sonde__consumer_stats(s->c, &st);
-	if (sonde__consumer_write_metadata(s->c, s->name, 0) == 0) {
+	r = sonde__consumer_write_metadata(s->c, s->name, 0);
+	if (!r) {
 		s->meta_reg_used = __atomic_load_n(
 			&sonde__consumer_shm(s->c)->reg_used, __ATOMIC_ACQUIRE);
 		s->meta_packets = st.packets;
 	}
+	return r;
 }
 
 /* Close the partly filled sub-buffers of @s (see the top of the file). */
@@ -566,20 +569,22 @@ static int cmd_stop(struct sd *d, struct sd_session *s, struct text *t,
 		a->s = NULL;
 	}
 	s->state = SD_STOPPED;
-	if (failed) {
-		/* They may still write: leave their data for destroy. */
-		int moved;
-
-		sonde__consumer_drain(s->c, &moved);
-		if (!s->overwrite)
-			write_meta(s);
+	if (s->overwrite) {
+		/* A flight recorder writes nothing but its snapshots. */
 		r = 0;
 	} else {
-		r = sonde__consumer_seal(s->c, s->name, 0);
-		s->sealed = !r;
-		/* A flight recorder writes nothing but its snapshots. */
-		if (!r && !s->overwrite)
-			write_meta(s);
+		int moved;
+
+		/* Processes that did not detach may still write: their data
+		 * is left for destroy. */
+		if (failed) {
+			r = sonde__consumer_drain(s->c, &moved);
+		} else {
+			r = sonde__consumer_seal(s->c);
+			s->sealed = !r;
+		}
+		if (!r)
+			r = write_meta(s);
 	}
 	sonde__consumer_stats(s->c, &st);
 	if (r)
@@ -656,10 +661,6 @@ static int cmd_destroy(struct sd *d, struct sd_session *s, struct text *t)
 
 	if (s->state == SD_STARTED)
 		cmd_stop(d, s, t, 1);
-	/* Anyone still attached did not answer the detach. */
-	for (struct sd_conn *a = d->conns; a; a = a->next)
-		if (a->s == s)
-			a->s = NULL;
 	if (s->c) {
 		if (s->overwrite) {
 			sonde__consumer_discard_output(s->c);

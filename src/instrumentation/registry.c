@@ -593,46 +593,54 @@ void sonde__registry_set_notify(void (*fn)(void))
 	pthread_mutex_unlock(&lock);
 }
 
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
 char *sonde__registry_events(void)
 {
-	/* Kept as "\nline\nline\n" so that a line is found as "\nNAME\n". */
-	size_t cap = 256, len = 1;
-	char *buf = malloc(cap);
+	size_t n = 0, cap = 0, len = 0;
+	char **names = NULL, *out = NULL;
 
-	if (!buf)
-		return NULL;
-	memcpy(buf, "\n", 2);
 	pthread_mutex_lock(&lock);
 	for (struct section *s = sections; s; s = s->next)
 		for (struct sonde_event_desc **dp = s->start; dp < s->stop;
 		     dp++) {
 			struct sonde_event_desc *d = *dp;
-			char line[300];
-			size_t n;
+			char *line;
 
 			if (!desc_valid(d))
 				continue;
-			n = (size_t)snprintf(line, sizeof(line), "\n%s:%s%s\n",
-					     d->provider, d->name,
-					     d->flags & SONDE_EVENT_MARKER
-						     ? " (marker)"
-						     : "");
-			/* One line per name: several objects may hold it. */
-			if (n >= sizeof(line) || strstr(buf, line))
-				continue;
-			if (len + n > cap) {
-				char *nb;
-
-				cap = (len + n) * 2;
-				nb = realloc(buf, cap);
-				if (!nb)
-					break;
-				buf = nb;
+			if (n == cap) {
+				char **nn = realloc(names, (cap = cap * 2 + 64) *
+								   sizeof(*nn));
+				if (!nn)
+					goto out;
+				names = nn;
 			}
-			memcpy(buf + len, line + 1, n); /* with its NUL */
-			len += n - 1;
+			if (asprintf(&line, "%s:%s%s\n", d->provider, d->name,
+				     d->flags & SONDE_EVENT_MARKER ? " (marker)"
+								   : "") < 0)
+				goto out;
+			names[n++] = line;
+			len += strlen(line);
 		}
+	/* One line per name, sorted: several objects may hold a name. */
+	qsort(names, n, sizeof(*names), cmp_str);
+	out = malloc(len + 1);
+	if (out) {
+		char *p = out;
+
+		for (size_t i = 0; i < n; i++)
+			if (!i || strcmp(names[i], names[i - 1]))
+				p = stpcpy(p, names[i]);
+		*p = 0;
+	}
+out:
 	pthread_mutex_unlock(&lock);
-	memmove(buf, buf + 1, len); /* drop the leading '\n' */
-	return buf;
+	for (size_t i = 0; i < n; i++)
+		free(names[i]);
+	free(names);
+	return out;
 }

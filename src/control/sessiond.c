@@ -320,12 +320,13 @@ static void switch_timer(struct sd *d, struct sd_session *s)
 	for (uint32_t cpu = 0; cpu < h->ncpu; cpu++) {
 		struct sonde_rb_cpu *rb = sonde__shm_rb(h, cpu);
 		uint64_t off = __atomic_load_n(&rb->offset, __ATOMIC_ACQUIRE);
-		cpu_set_t one;
 
 		if ((((uint32_t)(off - 1) & (h->subbuf_size - 1)) + 1) ==
 		    SONDE__PKT_HDR_SIZE)
 			continue;
 #if SONDE__ARCH_HAVE_RSEQ
+		cpu_set_t one;
+
 		if (cpu >= CPU_SETSIZE || !CPU_ISSET(cpu, &d->affinity))
 			continue;
 		CPU_ZERO(&one);
@@ -337,7 +338,6 @@ static void switch_timer(struct sd *d, struct sd_session *s)
 						 -EAGAIN; i++)
 			sched_yield();
 #else
-		(void)one;
 		sonde__ring_flush(s->view, cpu);
 #endif
 	}

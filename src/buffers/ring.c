@@ -76,6 +76,7 @@
  * rseq registration of a thread when glibc did not register one.
  */
 #include <errno.h>
+#include <pthread.h>
 #include <sched.h>
 #include <stdbool.h>
 #include <string.h>
@@ -146,6 +147,24 @@ static void thread_ids(void)
 {
 	sonde__self.tid = (uint64_t)syscall(SYS_gettid);
 	sonde__self.pid = (uint32_t)getpid();
+}
+
+/*
+ * A forked child is a new process whose one thread must not write under its
+ * parent's ids: forget them, so the next slow path reads them again.  This
+ * belongs to the ring, not to whatever attached the process ($SONDE_SHM or
+ * a session daemon), so it is registered for every process that loads the
+ * library.
+ */
+static void forget_ids_in_child(void)
+{
+	sonde__self.tid = 0;
+	sonde__self.pid = 0;
+}
+
+static void __attribute__((constructor)) ring_init(void)
+{
+	pthread_atfork(NULL, NULL, forget_ids_in_child);
 }
 
 /* CPU whose buffer this thread writes, or UINT32_MAX if it cannot trace. */

@@ -25,13 +25,6 @@
 static pthread_once_t once = PTHREAD_ONCE_INIT;
 static int by_env; /* attached to the session of $SONDE_SHM */
 
-static void atfork_child(void)
-{
-	/* The child is a new process with one thread: new ids. */
-	sonde__self.tid = 0;
-	sonde__self.pid = 0;
-}
-
 int sonde__shm_hdr_valid(const struct sonde__shm_hdr *h, uint64_t size)
 {
 	uint64_t data;
@@ -138,7 +131,6 @@ static void attach_once(void)
 		return;
 	}
 	__atomic_fetch_add(&c.h->nr_procs, 1, __ATOMIC_RELAXED);
-	pthread_atfork(NULL, NULL, atfork_child);
 	by_env = 1;
 	if (sonde__registry_attach(c.h, c.view, c.h->patterns))
 		sonde__logf(SONDE_LOG_WARN, "Out of memory; tracing off.");

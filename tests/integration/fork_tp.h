@@ -3,6 +3,7 @@
 #ifndef FORK_TP_H
 #define FORK_TP_H
 
+#include <stdlib.h>
 #include <unistd.h>
 
 #include <sonde/tracepoint.h>
@@ -23,6 +24,23 @@ SONDE_TRACEPOINT_EVENT(forkt, spawned,
 		sonde_field_integer(int32_t, child_pid, child_pid)))
 
 #define FORKT_N 500
+
+/*
+ * Under a session daemon a process is attached some time after it starts:
+ * with $TEST_FORK_WAIT set, wait (up to 30 s) until the daemon enabled the
+ * event before emitting.  Returns 0 if it never was.
+ */
+static inline int forkt_wait_enabled(void)
+{
+	if (!getenv("TEST_FORK_WAIT"))
+		return 1;
+	for (int i = 0; i < 30000; i++) {
+		if (sonde_tracepoint_enabled(forkt, ev))
+			return 1;
+		usleep(1000);
+	}
+	return 0;
+}
 
 static inline void forkt_emit(int32_t role, int32_t first, int32_t n)
 {

@@ -6,7 +6,7 @@
 
 int main(void)
 {
-	if (!sonde_tracepoint_enabled(forkt, ev))
+	if (!forkt_wait_enabled() || !sonde_tracepoint_enabled(forkt, ev))
 		return 10;
 	forkt_emit(2, 0, FORKT_N);
 	return 0;

@@ -47,6 +47,8 @@ int main(int argc, char **argv)
 	if (argc < 2)
 		tap_bail("usage: test-fork PATH_TO_TEST_FORK_EXEC");
 	tap_plan(3);
+	if (!forkt_wait_enabled())
+		tap_bail("never enabled by the session daemon");
 	forkt_emit(0, 0, FORKT_N);
 	fflush(stdout);
 	c1 = fork();

@@ -2,22 +2,47 @@
 # SPDX-License-Identifier: MIT
 # test-fork: events of a forked child (no exec), of its own child, and of a
 # fork+exec'd program are all in the trace, each attributed to the right
-# pid and tid by the sonde:thread records.
-# Usage: test-fork.sh SONDE BABELTRACE2 PROG EXEC_PROG
+# pid and tid by the sonde:thread records.  With MODE "daemon" the program
+# runs outside `sonde record`, driven by a session daemon (its agent
+# attaches it, and every forked or exec'd process it starts), so the
+# per-thread identity is reset after fork whatever attached the process.
+# Usage: test-fork.sh SONDE BABELTRACE2 PROG EXEC_PROG [record|daemon]
 here=$(dirname "$0")
 . "$here/../tap.sh"
 . "$here/lib.sh"
-SONDE=$1 BT=$2 PROG=$3 EXEC_PROG=$4
+SONDE=$1 BT=$2 PROG=$3 EXEC_PROG=$4 MODE=${5:-record}
 st_need_bt
 st_setup
 N=500   # FORKT_N in fork_tp.h
-
-st_record tr -- "$PROG" "$EXEC_PROG"
-tap_is "$REC_RC" 0 "sonde record exits 0" || tap_diag_file "$WORK/tr.err"
-tap_is "$(grep -c '^ok' "$WORK/tr.out")/$(grep -c '^not ok' "$WORK/tr.out")" 3/0 \
-	"the program's own checks passed" || tap_diag_file "$WORK/tr.out"
 total=$((2 * N + N + N + N + 3))
-tap_is "$REC_EVENTS/$REC_LOST" "$total/0" "summary: $total events recorded, 0 lost"
+
+if [ "$MODE" = daemon ]; then
+	. "$here/test-live-lib.sh"
+	SONDE=$(st_abs "$SONDE")
+	export SONDE_RUNDIR=$WORK/run HOME=$WORK
+	unset XDG_RUNTIME_DIR SONDE_SHM SONDE_DAEMON
+	LT_DAEMONS=()
+	declare -gA LT_PID=()
+	trap 'lt_cleanup; st_cleanup' EXIT
+	lt_daemon_or_bail
+	REC_DIR=$WORK/tr
+	lt_sonde "create a session" create s1 -o "$REC_DIR"
+	lt_sonde "enable forkt:*" enable -s s1 'forkt:*'
+	lt_sonde "start it" start -s s1
+	TEST_FORK_WAIT=1 timeout -k 10 "$ST_TIMEOUT" "$PROG" "$EXEC_PROG" \
+		>"$WORK/tr.out" 2>"$WORK/tr.err"
+	tap_is "$?" 0 "the program exits 0" || tap_diag_file "$WORK/tr.err"
+	tap_is "$(grep -c '^ok' "$WORK/tr.out")/$(grep -c '^not ok' "$WORK/tr.out")" 3/0 \
+		"the program's own checks passed" || tap_diag_file "$WORK/tr.out"
+	lt_sonde "stop the session" stop -s s1
+	lt_sonde "destroy it" destroy -s s1
+else
+	st_record tr -- "$PROG" "$EXEC_PROG"
+	tap_is "$REC_RC" 0 "sonde record exits 0" || tap_diag_file "$WORK/tr.err"
+	tap_is "$(grep -c '^ok' "$WORK/tr.out")/$(grep -c '^not ok' "$WORK/tr.out")" 3/0 \
+		"the program's own checks passed" || tap_diag_file "$WORK/tr.out"
+	tap_is "$REC_EVENTS/$REC_LOST" "$total/0" "summary: $total events recorded, 0 lost"
+fi
 st_check_clock "$REC_DIR"
 st_bt "$REC_DIR"
 tap_is "$BT_RC/$(wc -c <"$REC_DIR.bterr")" "0/0" "babeltrace2 reads the trace without complaint" ||
@@ -60,6 +85,7 @@ tap_is "$(spawned_pid 2)" "$p2" "exec'd program's pid matches fork()'s return in
 tap_is "$(spawned_pid 3)" "$p3" "grandchild's pid matches fork()'s return in the child"
 distinct=$(printf '%s\n' "$p0" "$p1" "$p2" "$p3" | grep -E '^[0-9]+$' | sort -u | wc -l)
 tap_is "$distinct" 4 "four processes, four distinct pids ($p0 $p1 $p2 $p3)"
-tap_like "$(grep -o 'vpid = [0-9]*' "$REC_DIR/metadata")" "^vpid = $p0\$" \
-	"trace environment names the recorded command's pid"
+[ "$MODE" = daemon ] ||
+	tap_like "$(grep -o 'vpid = [0-9]*' "$REC_DIR/metadata")" "^vpid = $p0\$" \
+		"trace environment names the recorded command's pid"
 tap_done

@@ -78,6 +78,7 @@
 #include <errno.h>
 #include <pthread.h>
 #include <sched.h>
+#include <stddef.h>
 #include <stdbool.h>
 #include <string.h>
 #include <sys/syscall.h>
@@ -112,11 +113,22 @@ static __thread struct sonde__rseq_area own_rseq
 	__attribute__((tls_model("initial-exec"))) = { .cpu_id = UINT32_MAX };
 static bool use_own_rseq;
 
+/* glibc >= 2.35: its rseq area's offset from the thread pointer, and size. */
+extern const ptrdiff_t __rseq_offset __attribute__((weak));
 extern const unsigned int __rseq_size __attribute__((weak));
 
+/* The kernel's value for "registration failed" in rseq->cpu_id. */
+#define RSEQ_CPU_REGISTRATION_FAILED (UINT32_MAX - 1)
+
+/*
+ * Whether the C library registered rseq for its threads.  glibc >= 2.35
+ * exports __rseq_offset and __rseq_size (0 when it did not register, e.g.
+ * with GLIBC_TUNABLES=glibc.pthread.rseq=0); older glibc and musl export
+ * neither, and the weak references are then NULL.
+ */
 int sonde__rseq_glibc(void)
 {
-	return &__rseq_size && __rseq_size >= 20;
+	return &__rseq_size && &__rseq_offset && __rseq_size >= 20;
 }
 
 long sonde__rseq_setup(void)
@@ -175,9 +187,14 @@ static uint32_t current_cpu(const struct sonde__chan_view *ch)
 
 	if (cpu < ch->ncpu)
 		return cpu;
-	if (use_own_rseq && own_rseq.cpu_id == UINT32_MAX &&
-	    !syscall(SYS_rseq, &own_rseq, 32, 0, 0x53053053))
+	/* First event of a thread the C library did not register: register
+	 * it once; a thread that cannot be registered (another rseq user got
+	 * there first) is not tried again on every event. */
+	if (use_own_rseq && own_rseq.cpu_id == UINT32_MAX) {
+		if (syscall(SYS_rseq, &own_rseq, 32, 0, 0x53053053))
+			own_rseq.cpu_id = RSEQ_CPU_REGISTRATION_FAILED;
 		cpu = sonde__arch_rseq_cpu(ch->rseq_off);
+	}
 	return cpu < ch->ncpu ? cpu : UINT32_MAX;
 #else
 	int cpu = sched_getcpu();

@@ -63,8 +63,9 @@ struct sonde__chan_view *sonde__view_create(struct sonde__shm_hdr *h)
 	ch->clock = h->clock;
 	ch->overwrite = h->overwrite;
 	ch->rseq_off = sonde__rseq_setup();
-	ch->ncpu_fast = SONDE__ARCH_HAVE_RSEQ && sonde__rseq_glibc() &&
-					h->clock == SONDE__CLOCK_CYCLES
+	/* The fast path reads the CPU from whichever rseq area the thread
+	 * has (glibc's or libsonde's own); it needs the cycle counter. */
+	ch->ncpu_fast = SONDE__ARCH_HAVE_RSEQ && h->clock == SONDE__CLOCK_CYCLES
 				? h->ncpu
 				: 0;
 	for (uint32_t i = 0; i < h->ncpu; i++) {

@@ -24,11 +24,6 @@
 #define SONDE__ARCH_HAVE_RSEQ 1
 #define SONDE__ARCH_HAVE_CYCLES 1
 
-#include <stddef.h>
-
-/* glibc >= 2.35: offset of its rseq area from the thread pointer. */
-extern const ptrdiff_t __rseq_offset __attribute__((weak));
-
 static inline uint64_t sonde__arch_cycles(void)
 {
 	uint32_t lo, hi;

@@ -165,9 +165,10 @@ static inline void sonde__record(const struct sonde_event_desc *d,
 	struct sonde__chan_view *ch = sonde__chan_get();
 	uint32_t id = __atomic_load_n(idp, __ATOMIC_RELAXED);
 #if SONDE__ARCH_HAVE_RSEQ
-	/* glibc's registration: the fast path is off (ncpu_fast == 0) when a
-	 * process has none; reading it here keeps the load chain short. */
-	long rseq_off = (long)__rseq_offset;
+	/* The thread's rseq area, glibc's or libsonde's own (a C library
+	 * without __rseq_offset, or one told not to register): taken from the
+	 * channel, never from the weak symbol, which may be absent. */
+	long rseq_off = ch->rseq_off;
 	uint32_t len = payload + SONDE__COMPACT_HDR;
 	uint32_t n8 = payload ? (payload + 7) & ~7u : 8;
 	uint32_t cpu = sonde__arch_rseq_cpu(rseq_off);

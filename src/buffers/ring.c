@@ -378,7 +378,7 @@ char *sonde__reserve_slow(struct sonde__chan_view *ch,
 	if (SONDE__UNLIKELY(!sonde__self.tid))
 		thread_ids();
 	for (int tries = 0; tries < MAX_TRIES; tries++) {
-		uint64_t off, ts, last_ts, last_tid;
+		uint64_t off, ts, last_ts, last_tid, len64;
 		uint32_t in, idx, len, thr_len, *slot;
 		bool pkt_start, thread, compact;
 		char *p, hdr[2 * SONDE__EXT_HDR + 8];
@@ -400,17 +400,20 @@ char *sonde__reserve_slow(struct sonde__chan_view *ch,
 		thr_len = thread ? (compact ? SONDE__COMPACT_HDR
 					    : SONDE__EXT_HDR) + 8
 				 : 0;
-		/* After a thread record the event has the same timestamp. */
-		len = thr_len + payload +
-		      ((compact || thread) && id <= SONDE__ID_COMPACT_MAX
-			       ? SONDE__COMPACT_HDR
-			       : SONDE__EXT_HDR);
-		if (len > ch->subbuf_size - SONDE__PKT_HDR_SIZE ||
-		    len > 0xFFFFFFu) {
+		/* After a thread record the event has the same timestamp.
+		 * Summed in 64 bits: @payload may be UINT32_MAX, "too big". */
+		len64 = (uint64_t)thr_len + payload +
+			((compact || thread) && id <= SONDE__ID_COMPACT_MAX
+				 ? SONDE__COMPACT_HDR
+				 : SONDE__EXT_HDR);
+		/* A salvage marker holds 24 bits of length. */
+		if (len64 > ch->subbuf_size - SONDE__PKT_HDR_SIZE ||
+		    len64 > 0xFFFFFFu) {
 			__atomic_fetch_add(&cv->rb->lost_big, 1,
 					   __ATOMIC_RELAXED);
 			return NULL;
 		}
+		len = (uint32_t)len64;
 		if (in + len > ch->subbuf_size) {
 			r = switch_subbuf(ch, cv, cpu, off, ts);
 			if (r == -ENOSPC) {

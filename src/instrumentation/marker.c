@@ -348,7 +348,7 @@ SONDE__API void sonde__mark(struct sonde_event_desc *d, const char *fmt, ...)
 	}
 	/* Too long for one step (long strings): reserve, then write again. */
 	if (size > SONDE__MAX_PAYLOAD)
-		size = SONDE__MAX_PAYLOAD + 1; /* dropped as too big, counted */
+		size = UINT32_MAX; /* dropped by the slow path, counted */
 	ch = sonde__chan_get(); /* before the id, see sonde__chan_get() */
 	id = __atomic_load_n(&d->id, __ATOMIC_RELAXED);
 	p = sonde__reserve_slow(ch, d, id, (uint32_t)size, &w);

@@ -73,4 +73,27 @@ tap_ok "$(( BT_DISCARDED == 1 || (BT_DISCARDED == 0 && BT_MAYBE == 1) ))" \
 	"big: babeltrace2 warns of the dropped event (discarded $BT_DISCARDED, 'may have' $BT_MAYBE)"
 tap_is "$(st_norm "$REC_DIR.bt" | cut -f4,5 | tr '\t\n' ' |')" \
 	"ovf:ev seq = 0|ovf:ev seq = 1|" "big: the events around the dropped one are intact"
+
+# --- a payload over the largest record (16 MiB), in 32 MiB sub-buffers ---
+# It must be dropped and counted, never clipped and written past its
+# reservation: on the last CPU, past the end of the mapping.
+ncpu=$(nproc --all)
+for cpu in 0 $((ncpu - 1)); do
+	st_record huge$cpu --subbuf-size 32M --num-subbuf 2 -- "$PROG" huge "$cpu" $((20 << 20))
+	tap_is "$REC_RC" 0 "huge on CPU $cpu: the program exits 0" || tap_diag_file "$WORK/huge$cpu.err"
+	tap_is "$REC_EVENTS/$REC_LOST" "2/1" "huge on CPU $cpu: 2 events recorded, 1 lost"
+	st_bt "$REC_DIR"
+	tap_is "$BT_RC/$BT_OTHER_ERR" "0/0" "huge on CPU $cpu: babeltrace2 reads the trace" ||
+		tap_diag_file "$REC_DIR.bterr"
+	tap_is "$(st_norm "$REC_DIR.bt" | cut -f4,5 | tr '\t\n' ' |')" \
+		"ovf:ev seq = 0|ovf:ev seq = 1|" "huge on CPU $cpu: the events around the dropped one are intact"
+done
+st_record hugemark --subbuf-size 32M --num-subbuf 2 -- "$PROG" hugemark $((17 << 20))
+tap_is "$REC_RC/$REC_EVENTS/$REC_LOST" "0/2/1" \
+	"a marker with a 17 MiB string: dropped and counted, not clipped (2 events, 1 lost)"
+# Just under the limit, it is recorded whole.
+st_record fits --subbuf-size 32M --num-subbuf 2 -- "$PROG" huge 0 $(((16 << 20) - 64))
+tap_is "$REC_RC/$REC_EVENTS/$REC_LOST" "0/3/0" "16 MiB - 64 B: recorded whole (3 events, 0 lost)"
+tap_is "$(wc -c <"$REC_DIR/channel0_0" | awk '{ print ($1 > 16 * 1024 * 1024 - 64) }')" 1 \
+	"16 MiB - 64 B: the stream holds the whole payload"
 tap_done

@@ -229,8 +229,10 @@ static void __attribute__((destructor, unused)) sonde__tu_fini(void)
 				      sonde__rec, (uint32_t)sonde__sz);        \
 			return;                                                \
 		}                                                              \
+		/* Too big for any record: the slow path drops and counts it
+		 * (lost_big); nothing is clipped, nothing written. */        \
 		if (sonde__sz > SONDE__MAX_PAYLOAD)                            \
-			sonde__sz = SONDE__MAX_PAYLOAD;                        \
+			sonde__sz = UINT32_MAX;                                \
 		sonde__ch = sonde__chan_get();                                 \
 		sonde__id = __atomic_load_n(&sonde__ev_##p##_##n.id,           \
 					    __ATOMIC_RELAXED);                 \

@@ -17,7 +17,8 @@
  * recording session enables the marker, and the marker stays disabled.
  * Markers appear in the trace metadata like tracepoints and are selected by
  * the same provider:name patterns.  With SONDE_TRACING_DISABLED defined,
- * sonde_mark() expands to nothing.
+ * sonde_mark() is compiled out: the compiler still checks its arguments
+ * against the format and counts them as used, and they are not evaluated.
  */
 #ifndef SONDE_MARKER_H
 #define SONDE_MARKER_H
@@ -26,7 +27,20 @@
 
 #ifdef SONDE_TRACING_DISABLED
 
-#define sonde_mark(provider, name, fmt, ...) do { } while (0)
+/* Called only under if (0), so that the compiler checks sonde_mark()'s
+ * arguments against the format and counts them as used, without evaluating
+ * them; neither the call nor this stub reaches the object. */
+static inline __attribute__((format(printf, 1, 2), unused)) void
+sonde__mark_off(const char *fmt, ...)
+{
+	(void)fmt;
+}
+
+#define sonde_mark(provider, name, fmt, ...)                                   \
+	do {                                                                   \
+		if (0)                                                         \
+			sonde__mark_off(fmt, ##__VA_ARGS__);                   \
+	} while (0)
 
 #else
 

@@ -20,7 +20,9 @@
  * enabled together by name.  A disabled site costs one relaxed load and an
  * unlikely branch; its arguments are not evaluated.  Arguments are checked
  * by the compiler against SONDE_TP_ARGS at every call.  With
- * SONDE_TRACING_DISABLED defined, every macro here expands to nothing.
+ * SONDE_TRACING_DISABLED defined, tracepoints are compiled out: no code,
+ * symbol or section remains, but their arguments are still type-checked
+ * and count as used, and they are never evaluated.
  *
  * Field macros (LTTng-UST shaped), at most 10 arguments per event:
  *	sonde_field_integer(type, field, expr)
@@ -106,11 +108,49 @@ struct sonde_event_desc {
 
 #ifdef SONDE_TRACING_DISABLED
 
-#define SONDE_TRACEPOINT_EVENT(provider, name, args, fields)
-#define sonde_tracepoint(provider, name, ...) do { } while (0)
+#include <sonde/static/tracepoint-pp.h>
+
+/*
+ * Compiled out.  An event leaves only the type of its probes and a static
+ * inline stub with an empty body that takes its typed arguments; a call
+ * site calls the stub under if (0).  The arguments are thus checked against
+ * SONDE_TP_ARGS as in the enabled build and count as used (values that
+ * exist only to be traced build with -Wall -Wextra -Werror), but they are
+ * never evaluated.  Neither the dead call nor the stub reaches the object,
+ * even at -O0: it gets no sonde symbol or section.  Not sizeof: clang
+ * counts what is named only there as unneeded (a warning in -Wall).
+ */
+#define SONDE_TRACEPOINT_EVENT(provider, name, args, fields)                   \
+	typedef void (*sonde__probe_t_##provider##_##name)(                     \
+		void * SONDE__PTYPES args);                                     \
+	static inline SONDE__UNUSED void sonde__tp_##provider##_##name(         \
+		SONDE__PARAMS args)                                            \
+	{                                                                      \
+	}
+#define sonde_tracepoint(provider, name, ...)                                  \
+	do {                                                                   \
+		if (0)                                                         \
+			sonde__tp_##provider##_##name(__VA_ARGS__);            \
+	} while (0)
 #define sonde_tracepoint_enabled(provider, name) 0
-#define sonde_probe_register(provider, name, fn, data) ((void)(data), 0)
-#define sonde_probe_unregister(provider, name, fn, data) ((void)(data), 0)
+
+/* Returns 0, as the macros below do; always inlined, so that nothing of it
+ * reaches the object.  A call, so that a registration used as a statement
+ * is not a statement without effect. */
+static inline __attribute__((always_inline, unused)) int
+sonde__probe_off(void (*fn)(void), void *data)
+{
+	(void)fn;
+	(void)data;
+	return 0;
+}
+
+#define sonde_probe_register(provider, name, fn, data)                         \
+	sonde__probe_off((void (*)(void))(1 ? (fn)                              \
+					    : (sonde__probe_t_##provider##_##name)0), \
+			 (data))
+#define sonde_probe_unregister(provider, name, fn, data)                       \
+	sonde_probe_register(provider, name, fn, data)
 
 #else /* !SONDE_TRACING_DISABLED */
 

@@ -4,8 +4,9 @@
 # and SONDE_TRACING_DISABLED removes every trace of sonde from an object.
 #  - types.c compiles cleanly as is; with each BAD_* macro (a string where an
 #    int64_t goes, a struct where a double goes, an int where a string
-#    goes, too few / too many arguments) compilation fails with -Werror,
-#    with a diagnostic on the marked line;
+#    goes, too few / too many arguments, a marker argument that does not
+#    match its format) compilation fails with -Werror, with a diagnostic on
+#    the marked line; the same with SONDE_TRACING_DISABLED;
 #  - disabled.c with -DSONDE_TRACING_DISABLED compiles with -Werror, its
 #    object has no sonde symbol or section, and it links and runs without
 #    libsonde; without the macro it does reference sonde symbols.
@@ -17,18 +18,27 @@ WORK=$(mktemp -d "${TMPDIR:-/tmp}/sonde-test.XXXXXX") || tap_bail "mktemp"
 trap 'if [ "$TAP_FAILED" -eq 0 ]; then rm -rf "$WORK"; else echo "# kept $WORK"; fi' EXIT
 CFLAGS=(-std=c11 -Wall -Wextra -Werror -I "$INC")
 
-"$CC" "${CFLAGS[@]}" -c "$here/types.c" -o "$WORK/good.o" 2>"$WORK/good.err"
-tap_is "$?" 0 "types.c with correct argument types compiles with -Werror" ||
-	tap_diag_file "$WORK/good.err"
+# The same checks with tracing enabled and compiled out.
+for mode in enabled disabled; do
+	mflags=()
+	[ "$mode" = disabled ] && mflags=(-DSONDE_TRACING_DISABLED)
+	"$CC" "${CFLAGS[@]}" "${mflags[@]}" -c "$here/types.c" -o "$WORK/good-$mode.o" \
+		2>"$WORK/good-$mode.err"
+	tap_is "$?" 0 "$mode: types.c with correct argument types compiles with -Werror" ||
+		tap_diag_file "$WORK/good-$mode.err"
 
-for bad in BAD_STRING_FOR_INT BAD_STRUCT_FOR_DOUBLE BAD_INT_FOR_STRING \
-	   BAD_TOO_FEW_ARGS BAD_TOO_MANY_ARGS; do
-	line=$(grep -n "/\* $bad \*/" "$here/types.c" | cut -d: -f1)
-	"$CC" "${CFLAGS[@]}" -D"$bad" -c "$here/types.c" -o "$WORK/$bad.o" 2>"$WORK/$bad.err"
-	rc=$?
-	tap_ok "$([ "$rc" -ne 0 ] && [ ! -e "$WORK/$bad.o" ] && echo 1)" "$bad: compilation fails"
-	tap_ok "$(grep -q "types\.c:$line:" "$WORK/$bad.err" && grep -q 'error' "$WORK/$bad.err" && echo 1)" \
-		"$bad: the error points at the bad call (types.c:$line)" || tap_diag_file "$WORK/$bad.err" 15
+	for bad in BAD_STRING_FOR_INT BAD_STRUCT_FOR_DOUBLE BAD_INT_FOR_STRING \
+		   BAD_TOO_FEW_ARGS BAD_TOO_MANY_ARGS BAD_MARK_FORMAT; do
+		line=$(grep -n "/\* $bad \*/" "$here/types.c" | cut -d: -f1)
+		"$CC" "${CFLAGS[@]}" "${mflags[@]}" -D"$bad" -c "$here/types.c" \
+			-o "$WORK/$bad-$mode.o" 2>"$WORK/$bad-$mode.err"
+		rc=$?
+		tap_ok "$([ "$rc" -ne 0 ] && [ ! -e "$WORK/$bad-$mode.o" ] && echo 1)" \
+			"$mode: $bad: compilation fails"
+		tap_ok "$(grep -q "types\.c:$line:" "$WORK/$bad-$mode.err" && grep -q 'error' "$WORK/$bad-$mode.err" && echo 1)" \
+			"$mode: $bad: the error points at the bad call (types.c:$line)" ||
+			tap_diag_file "$WORK/$bad-$mode.err" 15
+	done
 done
 
 "$CC" "${CFLAGS[@]}" -DSONDE_TRACING_DISABLED -c "$here/disabled.c" -o "$WORK/dis.o" 2>"$WORK/dis.err"

@@ -1,13 +1,16 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * test-compile-fail input: tracepoint calls are type-checked against
- * SONDE_TP_ARGS.  Without a BAD_* macro every call is correct and the file
- * must compile with -Wall -Wextra -Werror; with one, exactly the call on the
- * line marked with that macro's name is wrong and compilation must fail
- * with a diagnostic on that line.
+ * SONDE_TP_ARGS, and marker arguments against their format, whether
+ * tracing is enabled or compiled out (SONDE_TRACING_DISABLED).  Without a
+ * BAD_* macro every call is correct and the file must compile with -Wall
+ * -Wextra -Werror; with one, exactly the call on the line marked with that
+ * macro's name is wrong and compilation must fail with a diagnostic on that
+ * line.
  */
 #include <stdint.h>
 
+#include <sonde/marker.h>
 #include <sonde/tracepoint.h>
 
 struct point {
@@ -35,9 +38,12 @@ void use(struct point p, const char *s)
 	sonde_tracepoint(ct, ev, 1, p.x); /* BAD_TOO_FEW_ARGS */
 #elif defined(BAD_TOO_MANY_ARGS)
 	sonde_tracepoint(ct, ev, 1, p.x, s, 4); /* BAD_TOO_MANY_ARGS */
+#elif defined(BAD_MARK_FORMAT)
+	sonde_mark(ct, mk, "id %d", s); /* BAD_MARK_FORMAT */
 #else
 	sonde_tracepoint(ct, ev, 1, p.x, s);
 	sonde_tracepoint(ct, ev, INT64_MIN, p.y, "literal");
+	sonde_mark(ct, mk, "x %f name %s", p.x, s);
 #endif
 	(void)p;
 	(void)s;

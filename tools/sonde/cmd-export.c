@@ -83,7 +83,8 @@ int cmd_export(int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *format = NULL, *out = NULL;
-	int c, ret = 1, n, fd = STDOUT_FILENO, first_ev = 1;
+	char *dir[1];
+	int c, ret = 1, n, fd = STDOUT_FILENO, first_ev = 1, ndir = 0;
 	struct sonde__reader *r = NULL;
 	const struct sonde__rd_meta *m;
 	struct sonde__obuf ob = { 0 };
@@ -96,7 +97,7 @@ int cmd_export(int argc, char **argv)
 	int64_t first_ns = 0;
 
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "+f:o:h", opts, NULL)) != -1) {
+	while ((c = cli_getopt(argc, argv, "f:o:h", opts, dir, 1, &ndir)) != -1) {
 		switch (c) {
 		case 'f':
 			format = optarg;
@@ -112,14 +113,14 @@ int cmd_export(int argc, char **argv)
 			return 1;
 		}
 	}
-	if (optind != argc - 1) {
+	if (ndir != 1) {
 		fputs(usage_text, stderr);
 		return 1;
 	}
 	if (!format || strcmp(format, "chrome"))
 		return cli_error("export: unknown or missing --format '%s' (supported: chrome)",
 				 format ? format : "");
-	r = ru_open(argv[optind]);
+	r = ru_open(dir[0]);
 	if (!r)
 		return 1;
 	m = sonde__reader_meta(r);

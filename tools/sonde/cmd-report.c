@@ -782,15 +782,16 @@ int cmd_report(int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *out = "report.html";
+	char *dir[1];
 	struct report rp;
-	int c, ret = 1;
+	int c, ret = 1, ndir = 0;
 	uint32_t nc;
 
 	memset(&rp, 0, sizeof(rp));
 	rp.max_items = DEF_MAX_ITEMS;
 	rp.nbins = DEF_BINS;
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "o:h", opts, NULL)) != -1) {
+	while ((c = cli_getopt(argc, argv, "o:h", opts, dir, 1, &ndir)) != -1) {
 		switch (c) {
 		case 'o':
 			out = optarg;
@@ -813,12 +814,12 @@ int cmd_report(int argc, char **argv)
 			return 1;
 		}
 	}
-	if (optind != argc - 1 || !*out) {
+	if (ndir != 1 || !*out) {
 		fputs(usage_text, stderr);
 		return 1;
 	}
 	hb_init();
-	rp.dir = argv[optind];
+	rp.dir = dir[0];
 	rp.r = ru_open(rp.dir);
 	if (!rp.r)
 		return 1;

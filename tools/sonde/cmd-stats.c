@@ -65,7 +65,8 @@ int cmd_stats(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	int json = 0, c, ret = 1, n;
+	int json = 0, c, ret = 1, n, ndir = 0;
+	char *dir[1];
 	struct sonde__reader *r = NULL;
 	const struct sonde__rd_meta *m;
 	struct cls_stat *cs = NULL;
@@ -79,7 +80,7 @@ int cmd_stats(int argc, char **argv)
 	FILE *f = stdout;
 
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "+h", opts, NULL)) != -1) {
+	while ((c = cli_getopt(argc, argv, "h", opts, dir, 1, &ndir)) != -1) {
 		switch (c) {
 		case 'j':
 			json = 1;
@@ -92,11 +93,11 @@ int cmd_stats(int argc, char **argv)
 			return 1;
 		}
 	}
-	if (optind != argc - 1) {
+	if (ndir != 1) {
 		fputs(usage_text, stderr);
 		return 1;
 	}
-	r = ru_open(argv[optind]);
+	r = ru_open(dir[0]);
 	if (!r)
 		return 1;
 	m = sonde__reader_meta(r);
@@ -193,7 +194,7 @@ int cmd_stats(int argc, char **argv)
 		int comma = 0;
 
 		fprintf(f, "{\"trace\":");
-		json_str(f, argv[optind]);
+		json_str(f, dir[0]);
 		fprintf(f, ",\"events\":%" PRIu64 ",\"lost\":%" PRIu64
 			   ",\"first_ns\":%" PRId64 ",\"last_ns\":%" PRId64
 			   ",\"duration_ns\":%" PRId64 ",\"classes\":[",
@@ -247,7 +248,7 @@ int cmd_stats(int argc, char **argv)
 	} else {
 		fprintf(f, "Trace %s: %" PRIu64 " events, %" PRIu64
 			   " lost, over %.9f s\n\n",
-			argv[optind], total, lost, span_s);
+			dir[0], total, lost, span_s);
 		fprintf(f, "%-40s %12s %14s  %-18s  %-18s\n", "Event", "Count",
 			"Rate (/s)", "First", "Last");
 		for (uint32_t i = 0; i < m->nr_classes; i++) {

@@ -66,9 +66,10 @@ int cmd_view(int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	const char **pats = NULL, *since_s = NULL, *until_s = NULL;
+	char *dir[1];
 	size_t npats = 0;
 	long pid = -2, tid = -2;
-	int gmt = 0, c, ret = 1, n;
+	int gmt = 0, c, ret = 1, n, ndir = 0;
 	struct sonde__reader *r = NULL;
 	const struct sonde__rd_meta *m;
 	struct sonde__obuf ob = { 0 };
@@ -83,7 +84,7 @@ int cmd_view(int argc, char **argv)
 	if (!pats)
 		return cli_error("out of memory");
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "+e:h", opts, NULL)) != -1) {
+	while ((c = cli_getopt(argc, argv, "e:h", opts, dir, 1, &ndir)) != -1) {
 		switch (c) {
 		case 'e':
 			pats[npats++] = optarg;
@@ -118,11 +119,11 @@ int cmd_view(int argc, char **argv)
 			goto out;
 		}
 	}
-	if (optind != argc - 1) {
+	if (ndir != 1) {
 		fputs(usage_text, stderr);
 		goto out;
 	}
-	r = ru_open(argv[optind]);
+	r = ru_open(dir[0]);
 	if (!r)
 		goto out;
 	m = sonde__reader_meta(r);

@@ -23,4 +23,18 @@ int cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Parse a size ("4096", "64k", "1M", "1G"); 0 or -EINVAL. */
 int cli_parse_size(const char *s, unsigned long long *out);
 
+struct option;
+/*
+ * getopt_long() for the verbs that run no command (view, stats, export,
+ * report): options anywhere before "--", whatever POSIXLY_CORRECT says.
+ * @shortopts: as getopt_long()'s, without a leading '+', '-' or ':'.
+ * @pos: room for @maxpos operands, gathered in order; *@npos counts them
+ * all, those past @maxpos too (not stored).  Start with optind = 1 and
+ * *@npos = 0.  Returns what getopt_long() returns, -1 once every argument
+ * is consumed.
+ */
+int cli_getopt(int argc, char **argv, const char *shortopts,
+	       const struct option *longopts, char **pos, int maxpos,
+	       int *npos);
+
 #endif

@@ -3,6 +3,7 @@
  * sonde: command-line entry point; dispatches to one cmd-<verb>.c per verb.
  */
 #include <errno.h>
+#include <getopt.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -90,6 +91,42 @@ int cli_parse_size(const char *s, unsigned long long *out)
 		return -EINVAL;
 	*out = v * mult;
 	return 0;
+}
+
+static void add_operand(char *arg, char **pos, int maxpos, int *npos)
+{
+	if (*npos < maxpos)
+		pos[*npos] = arg;
+	++*npos;
+}
+
+/*
+ * Options anywhere before "--", as git and perf take them.  GNU getopt
+ * permutes the arguments only while POSIXLY_CORRECT is unset, so use its
+ * '-' mode instead, which never stops at an operand and returns each one,
+ * in order, as the argument of option 1.  "--" ends the options: what
+ * follows it is operands.  Not for sonde record, whose command's arguments
+ * are the command's.
+ */
+int cli_getopt(int argc, char **argv, const char *shortopts,
+	       const struct option *longopts, char **pos, int maxpos,
+	       int *npos)
+{
+	char spec[64];
+	int c;
+
+	if (snprintf(spec, sizeof(spec), "-%s", shortopts) >= (int)sizeof(spec)) {
+		cli_error("internal error: option string '%s' too long",
+			  shortopts);
+		return '?';
+	}
+	while ((c = getopt_long(argc, argv, spec, longopts, NULL)) == 1)
+		add_operand(optarg, pos, maxpos, npos);
+	if (c != -1)
+		return c;
+	for (; optind < argc; optind++)
+		add_operand(argv[optind], pos, maxpos, npos);
+	return -1;
 }
 
 int main(int argc, char **argv)

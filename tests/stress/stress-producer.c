@@ -5,8 +5,9 @@
  * delivers signals whose handler emits stress:sig (tracing nested inside an
  * interrupted tracepoint).  More threads than CPUs force preemption and
  * migration between reserve and commit.  With MAXSEQ, each thread stops
- * after that many records (the time limit still holds).  Prints, per thread, how many
- * records and signal records it emitted, for stress-verify.
+ * after that many records (the time limit still holds).  Prints MAXLEN, then
+ * per thread how many records and signal records it emitted, for
+ * stress-verify.
  */
 #include <pthread.h>
 #include <signal.h>
@@ -110,6 +111,7 @@ int main(int argc, char **argv)
 		pthread_join(workers[i].th, NULL);
 	memset(&it, 0, sizeof(it));
 	setitimer(ITIMER_PROF, &it, NULL);
+	printf("maxlen %u\n", max_len);
 	for (unsigned int i = 0; i < threads; i++)
 		printf("%u %llu %llu %d\n", i, (unsigned long long)workers[i].seq,
 		       (unsigned long long)workers[i].sig_seq, workers[i].tid);

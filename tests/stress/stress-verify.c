@@ -8,6 +8,7 @@
  * what the packets report as discarded.
  *
  * usage: stress-verify TRACE_DIR COUNTS_FILE [partial]
+ * COUNTS_FILE is the producer's output: "maxlen N", then one line per thread.
  * "partial" (overwrite mode) accepts missing records, not bad ones.
  */
 #include <dirent.h>
@@ -27,7 +28,7 @@ struct expect {
 };
 
 static struct expect ex[MAX_THREADS];
-static unsigned int nthreads;
+static unsigned int nthreads, max_len;
 static unsigned long errors, records;
 static uint64_t discarded_total;
 
@@ -166,10 +167,18 @@ static void check_stream(const char *path)
 					     path, pos + off, tid, cur_tid, e->tid);
 				if ((long)id == id_rec) {
 					uint16_t n = (uint16_t)get(pk + off, 2);
+					uint64_t want = (seq * 7 + th) % (max_len + 1);
 
 					off += 2;
-					if (n != (seq * 7 + th) % 201 && n > 200)
-						FAIL("bad length");
+					/* The producer's length, and within the
+					 * packet: each is an error alone. */
+					if (n != want || off + n > content) {
+						FAIL("%s@%zu: thread %u seq %llu: length %u, expected %llu",
+						     path, pos + off - 2, th,
+						     (unsigned long long)seq, n,
+						     (unsigned long long)want);
+						break;
+					}
 					for (uint16_t i = 0; i < n; i++)
 						if (pk[off + i] != (uint8_t)(seq + th + i)) {
 							FAIL("%s: thread %u seq %llu: payload byte %u wrong",
@@ -227,6 +236,11 @@ int main(int argc, char **argv)
 	f = fopen(argv[2], "r");
 	if (!f)
 		return 2;
+	if (fscanf(f, "maxlen %u", &max_len) != 1 || max_len > 65535) {
+		fprintf(stderr, "stress-verify: %s does not start with \"maxlen N\"\n",
+			argv[2]);
+		return 2;
+	}
 	for (;;) {
 		unsigned long long rec, sig;
 		int tid;

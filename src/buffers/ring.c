@@ -35,16 +35,36 @@
  * LOCK prefix is needed and a record is never visible half-written: a
  * committed record is complete, an aborted one does not exist.
  *
- * Two-step records (thread-change records, extended headers, records
- * larger than SONDE__FAST_PAYLOAD_MAX, and the generic architecture) are
- * reserved, written in place, then committed.  The writer first raises the
- * sub-buffer's `pending` count, then reserves with a sequence that also
- * stores a salvage marker (len << 8 | 0xFE) in the record's first word;
- * it writes the payload, then the header's first word last, then lowers
- * `pending`.  A sub-buffer is complete when the offset has moved past it
- * and its pending count is zero.  If a process dies between reserve and
- * commit, the marker tells the consumer how long the torn record is; it is
- * skipped and counted lost instead of corrupting the packet.
+ * Slow-path records of at most SONDE__FAST_PAYLOAD_MAX payload bytes
+ * (thread-change records, extended headers, a packet's first record, a
+ * fast path that lost a race) are built on the stack, thread record and
+ * header included, and committed in one sequence too: a record that never
+ * exists half-written cannot be torn, so no process death can hold a
+ * buffer through them.
+ *
+ *   torn record:  u32 len << 8 | 0xFE | u32 owner pid | ...
+ *
+ * Two-step records (payloads over SONDE__FAST_PAYLOAD_MAX, and every
+ * record on the generic architecture) are reserved, written in place, then
+ * committed.  The writer first raises the sub-buffer's `pending` count,
+ * then reserves with a sequence that also stores, in the record's first 8
+ * bytes, a salvage marker (len << 8 | 0xFE) and its own pid.  It writes
+ * the payload, then the header's first 8 bytes last (one store over the
+ * marker), then lowers `pending`.  Those 8 bytes are always header: a
+ * record its caller writes gets an extended header unless a thread record
+ * comes first.  A sub-buffer is complete when the offset has moved past it
+ * and its pending count is zero.
+ *
+ * Process death.  If a writer dies between reserve and commit, its marker
+ * tells the consumer how long the torn record is: it is skipped and counted
+ * lost.  Its pending count never drops, so writers waiting for that
+ * sub-buffer (to reuse it in discard mode, to lap it in overwrite mode)
+ * would wait forever: the consumer walks a sub-buffer that stays pending
+ * too long, and when every marker in it names a process that is gone, it
+ * sets the count to zero (src/consumer/consumer.c, reclaim_stuck()).  Writers
+ * therefore lower counts without going below zero.  A live writer is
+ * always waited for, even a stopped one: its late stores would land in
+ * memory given to others.
  *
  * Switch.  A record that does not fit moves the offset to the next
  * sub-buffer in one sequence that also writes the closed packet's end
@@ -203,11 +223,33 @@ static uint32_t current_cpu(const struct sonde__chan_view *ch)
 #endif
 }
 
+/*
+ * Lower a sub-buffer's pending count, never below zero.  The consumer sets
+ * it to zero when it reclaims a sub-buffer from a dead writer
+ * (src/consumer/consumer.c); a writer that was only stopped between
+ * raising the count and reserving, and resumes after that, must not wrap
+ * it.  Release: the record before the count; pairs with the consumer's
+ * acquire load of pending.  Each failed exchange means another writer
+ * changed the count, so the loop ends.
+ */
+static void pending_put(struct sonde_rb_sub *sub)
+{
+	uint64_t v = __atomic_load_n(&sub->pending, __ATOMIC_RELAXED);
+
+	while (v && !__atomic_compare_exchange_n(&sub->pending, &v, v - 1,
+						 true, __ATOMIC_RELEASE,
+						 __ATOMIC_RELAXED))
+		;
+}
+
 static int cs_reserve(const struct sonde__chan_view *ch, uint32_t cpu,
 		      struct sonde_rb_cpu *rb, uint64_t off, uint64_t newoff,
-		      uint32_t *mark, uint32_t markv, bool thread)
+		      uint32_t *mark, uint64_t markv, bool owner, bool thread)
 {
 #if SONDE__ARCH_HAVE_RSEQ
+	/* Every two-step record is 8 bytes or more here (one step takes the
+	 * others), so the owner's pid always fits in its first 8 bytes. */
+	(void)owner;
 	if (thread)
 		return sonde__arch_rseq_reserve2(&rb->offset, off, newoff, mark,
 						 markv, &rb->last_tid,
@@ -217,6 +259,8 @@ static int cs_reserve(const struct sonde__chan_view *ch, uint32_t cpu,
 	return sonde__arch_rseq_reserve(&rb->offset, off, newoff, mark, markv,
 					cpu, ch->rseq_off);
 #else
+	uint32_t pid = (uint32_t)(markv >> 32);
+
 	(void)ch;
 	(void)cpu;
 	if (thread)
@@ -226,10 +270,23 @@ static int cs_reserve(const struct sonde__chan_view *ch, uint32_t cpu,
 	if (!__atomic_compare_exchange_n(&rb->offset, &off, newoff, false,
 					 __ATOMIC_SEQ_CST, __ATOMIC_RELAXED))
 		return 1;
-	/* Without rseq the marker can only follow the commit. */
-	__atomic_store_n(mark, markv, __ATOMIC_RELAXED);
+	/* Without rseq the marker can only follow the commit: a process
+	 * killed in between leaves a record the consumer cannot walk. */
+	if (owner)
+		__atomic_store_n(mark + 1, pid, __ATOMIC_RELAXED);
+	__atomic_store_n(mark, (uint32_t)markv, __ATOMIC_RELAXED);
 	return 0;
 #endif
+}
+
+/* After a committed thread record: the buffer's last writer is confirmed,
+ * unless another writer has claimed it since. */
+static void confirm_writer(struct sonde_rb_cpu *rb)
+{
+	uint64_t expect = sonde__self.tid | SONDE__TID_TENTATIVE;
+
+	__atomic_compare_exchange_n(&rb->last_tid, &expect, sonde__self.tid,
+				    false, __ATOMIC_RELEASE, __ATOMIC_RELAXED);
 }
 
 /* Packet fields written by a switch: 5 of the closed packet, 6 of the new. */
@@ -262,15 +319,15 @@ static int cs_switch(const struct sonde__chan_view *ch, uint32_t cpu,
 	__atomic_fetch_add(&cv->sub[nidx].pending, 1, __ATOMIC_SEQ_CST);
 	if (!__atomic_compare_exchange_n(&cv->rb->offset, &off, newoff, false,
 					 __ATOMIC_SEQ_CST, __ATOMIC_RELAXED)) {
-		__atomic_fetch_sub(&cv->sub[nidx].pending, 1, __ATOMIC_RELEASE);
-		__atomic_fetch_sub(&cv->sub[idx].pending, 1, __ATOMIC_RELEASE);
+		pending_put(&cv->sub[nidx]);
+		pending_put(&cv->sub[idx]);
 		return 1;
 	}
 	memcpy(old + PKT_END_FIELDS, &f->old_ts_end, 5 * sizeof(uint64_t));
 	memcpy(nw + PKT_BEGIN_FIELDS, &f->ts_begin, 6 * sizeof(uint64_t));
 	*mark = SONDE__ID_PAD;
-	__atomic_fetch_sub(&cv->sub[nidx].pending, 1, __ATOMIC_RELEASE);
-	__atomic_fetch_sub(&cv->sub[idx].pending, 1, __ATOMIC_RELEASE);
+	pending_put(&cv->sub[nidx]);
+	pending_put(&cv->sub[idx]);
 	return 0;
 #endif
 }
@@ -365,23 +422,49 @@ static char *write_header(char *p, uint32_t id, uint64_t ts, bool compact)
 	return p + SONDE__EXT_HDR;
 }
 
-char *sonde__reserve_slow(struct sonde__chan_view *ch,
-			  const struct sonde_event_desc *d, uint32_t id,
-			  uint32_t payload, struct sonde__wctx *w)
+/* How a slow-path record is written. */
+enum how {
+	ONE_STEP,      /* copied and committed in one sequence (rseq) */
+	TWO_STEP_COPY, /* reserved, copied from the caller's buffer, committed */
+	TWO_STEP,      /* reserved; the caller writes the payload and commits */
+};
+
+/* Thread record + event header at most, then a one-step payload, then
+ * the whole words a one-step copy may read past the record. */
+#define STAGE_SIZE (2 * SONDE__EXT_HDR + 8 + SONDE__FAST_PAYLOAD_MAX + 8)
+
+/*
+ * Write a record of event @id with @payload bytes (at @src, unless @how is
+ * TWO_STEP) on the current CPU's buffer.  Returns 1 when the record is
+ * committed (ONE_STEP), 0 when it is reserved (*@w filled, the payload goes
+ * at *@p and sonde__commit() publishes it; TWO_STEP_COPY has written it
+ * already), -1 when it was dropped and counted.
+ *
+ * A record committed in one sequence can never be torn, so every record
+ * small enough takes that way, thread-change and extended-header records
+ * included.  A two-step record stores its salvage marker and its owner's
+ * pid in its first 8 bytes, atomically with the reservation, and those 8
+ * bytes are header bytes written last at commit: a record the caller
+ * writes itself (TWO_STEP) therefore gets an extended header when no
+ * thread record comes first, so that its payload starts past them.
+ */
+static int write_slow(struct sonde__chan_view *ch, uint32_t id,
+		      const void *src, uint32_t payload, enum how how,
+		      struct sonde__wctx *w, char **pp)
 {
 	struct sonde__cpu_view *cv = NULL;
 	uint32_t cpu = UINT32_MAX;
 
-	(void)d;
 	if (!ch)
-		return NULL;
+		return -1;
 	if (SONDE__UNLIKELY(!sonde__self.tid))
 		thread_ids();
 	for (int tries = 0; tries < MAX_TRIES; tries++) {
-		uint64_t off, ts, last_ts, last_tid, len64;
-		uint32_t in, idx, len, thr_len, *slot;
-		bool pkt_start, thread, compact;
-		char *p, hdr[2 * SONDE__EXT_HDR + 8];
+		uint64_t off, ts, last_ts, last_tid, len64, markv;
+		uint32_t in, idx, len, hlen, need, *slot;
+		bool pkt_start, thread, compact, evc;
+		char stage[STAGE_SIZE] __attribute__((aligned(8)));
+		char *p;
 		int r;
 
 		cpu = current_cpu(ch);
@@ -397,94 +480,125 @@ char *sonde__reserve_slow(struct sonde__chan_view *ch,
 		pkt_start = in == SONDE__PKT_HDR_SIZE;
 		thread = pkt_start || last_tid != sonde__self.tid;
 		compact = !pkt_start && !((ts ^ last_ts) >> SONDE__TS_BITS);
-		thr_len = thread ? (compact ? SONDE__COMPACT_HDR
-					    : SONDE__EXT_HDR) + 8
-				 : 0;
-		/* After a thread record the event has the same timestamp.
-		 * Summed in 64 bits: @payload may be UINT32_MAX, "too big". */
-		len64 = (uint64_t)thr_len + payload +
-			((compact || thread) && id <= SONDE__ID_COMPACT_MAX
-				 ? SONDE__COMPACT_HDR
-				 : SONDE__EXT_HDR);
-		/* A salvage marker holds 24 bits of length. */
-		if (len64 > ch->subbuf_size - SONDE__PKT_HDR_SIZE ||
-		    len64 > 0xFFFFFFu) {
-			__atomic_fetch_add(&cv->rb->lost_big, 1,
-					   __ATOMIC_RELAXED);
-			return NULL;
-		}
-		len = (uint32_t)len64;
-		if (in + len > ch->subbuf_size) {
-			r = switch_subbuf(ch, cv, cpu, off, ts);
-			if (r == -ENOSPC) {
-				__atomic_fetch_add(&cv->rb->lost_full, 1,
-						   __ATOMIC_RELAXED);
-				return NULL;
-			}
-			continue;
-		}
-		idx = (uint32_t)((off - in) >> ch->subbuf_shift) & ch->nsub_mask;
-		/* Raised before the reservation exists, so that a consumer or
-		 * a lapping writer that sees it closed also sees it pending. */
-		__atomic_fetch_add(&cv->sub[idx].pending, 1, __ATOMIC_SEQ_CST);
-		slot = (uint32_t *)(cv->data + (off & ch->buf_mask));
-		if (cs_reserve(ch, cpu, cv->rb, off, off + len, slot,
-			       (len << 8) | SONDE__ID_TORN, thread)) {
-			__atomic_fetch_sub(&cv->sub[idx].pending, 1,
-					   __ATOMIC_RELEASE);
-			continue;
-		}
-		if (thread) {
-			uint64_t expect = sonde__self.tid | SONDE__TID_TENTATIVE;
-
-			__atomic_compare_exchange_n(&cv->rb->last_tid, &expect,
-						    sonde__self.tid, false,
-						    __ATOMIC_RELEASE,
-						    __ATOMIC_RELAXED);
-		}
-		/*
-		 * Headers are built aside: everything but the first word goes
-		 * in now, the first word (over the marker) at commit.
-		 */
-		p = hdr;
+		/* After a thread record the event has the same timestamp. */
+		evc = (compact || thread) && id <= SONDE__ID_COMPACT_MAX &&
+		      (thread || how != TWO_STEP);
+		p = stage;
 		if (thread) {
 			int32_t ids[2] = { (int32_t)sonde__self.tid,
 					   (int32_t)sonde__self.pid };
 
-			p = write_header(p, SONDE__THREAD_EVENT_ID, ts,
-					 thr_len == SONDE__COMPACT_HDR + 8);
+			p = write_header(p, SONDE__THREAD_EVENT_ID, ts, compact);
 			memcpy(p, ids, 8);
 			p += 8;
 		}
-		p = write_header(p, id, ts,
-				 (compact || thread) &&
-					 id <= SONDE__ID_COMPACT_MAX);
-		memcpy(&w->first, hdr, 4);
-		memcpy((char *)slot + 4, hdr + 4, (size_t)(p - hdr) - 4);
-		p = (char *)slot + (p - hdr);
+		p = write_header(p, id, ts, evc);
+		hlen = (uint32_t)(p - stage);
+		/* Summed in 64 bits: @payload may be UINT32_MAX, "too big".  A
+		 * salvage marker holds 24 bits of length. */
+		len64 = (uint64_t)hlen + payload;
+		if (len64 > ch->subbuf_size - SONDE__PKT_HDR_SIZE ||
+		    len64 > 0xFFFFFFu) {
+			__atomic_fetch_add(&cv->rb->lost_big, 1,
+					   __ATOMIC_RELAXED);
+			return -1;
+		}
+		len = (uint32_t)len64;
+		/* A one-step copy stores whole words after the first 4 bytes:
+		 * they must stay inside the sub-buffer. */
+		need = how == ONE_STEP ? 4 + ((len - 4 + 7) & ~7u) : len;
+		if (in + need > ch->subbuf_size) {
+			r = switch_subbuf(ch, cv, cpu, off, ts);
+			if (r == -ENOSPC) {
+				__atomic_fetch_add(&cv->rb->lost_full, 1,
+						   __ATOMIC_RELAXED);
+				return -1;
+			}
+			continue;
+		}
+		if (how != TWO_STEP)
+			memcpy(p, src, payload);
+		slot = (uint32_t *)(cv->data + (off & ch->buf_mask));
+#if SONDE__ARCH_HAVE_RSEQ
+		if (how == ONE_STEP) {
+			uint32_t first;
+
+			memcpy(&first, stage, 4);
+			r = thread ? sonde__arch_rseq_copy_commit2(
+					     &cv->rb->offset, off, off + len,
+					     slot, first, stage + 4, need - 4,
+					     &cv->rb->last_tid,
+					     sonde__self.tid |
+						     SONDE__TID_TENTATIVE,
+					     cpu, ch->rseq_off)
+				   : sonde__arch_rseq_copy_commit(
+					     &cv->rb->offset, off, off + len,
+					     slot, first, stage + 4, need - 4,
+					     cpu, ch->rseq_off);
+			if (r)
+				continue;
+			if (thread)
+				confirm_writer(cv->rb);
+			/* Only committed records may vouch for a compact
+			 * timestamp. */
+			__atomic_store_n(&cv->rb->last_ts, ts, __ATOMIC_RELAXED);
+			return 1;
+		}
+#endif
+		idx = (uint32_t)((off - in) >> ch->subbuf_shift) & ch->nsub_mask;
+		/* Raised before the reservation exists, so that a consumer or
+		 * a lapping writer that sees it closed also sees it pending. */
+		__atomic_fetch_add(&cv->sub[idx].pending, 1, __ATOMIC_SEQ_CST);
+		markv = (uint64_t)len << 8 | SONDE__ID_TORN;
+		if (len >= 8)
+			markv |= (uint64_t)sonde__self.pid << 32;
+		if (cs_reserve(ch, cpu, cv->rb, off, off + len, slot, markv,
+			       len >= 8, thread)) {
+			pending_put(&cv->sub[idx]);
+			continue;
+		}
+		if (thread)
+			confirm_writer(cv->rb);
+		/* Everything but the first 8 bytes now, those at commit. */
+		memcpy(&w->first, stage, 4);
+		if (len >= 8) {
+			memcpy(&w->second, stage + 4, 4);
+			if ((how == TWO_STEP ? hlen : len) > 8)
+				memcpy((char *)slot + 8, stage + 8,
+				       (how == TWO_STEP ? hlen : len) - 8);
+		}
 		w->slot = slot;
 		w->sub = &cv->sub[idx];
 		w->rb = cv->rb;
 		w->ts = ts;
 		w->len = len;
 		w->cpu = cpu;
-		return p;
+		*pp = (char *)slot + hlen;
+		return 0;
 	}
 	/* Gave up, or this thread has no usable CPU buffer (no rseq, say
 	 * under valgrind): counted, on CPU 0's buffer if need be. */
 	if (!cv)
 		cv = &ch->cpu[0];
 	__atomic_fetch_add(&cv->rb->lost_busy, 1, __ATOMIC_RELAXED);
-	return NULL;
+	return -1;
+}
+
+char *sonde__reserve_slow(struct sonde__chan_view *ch,
+			  const struct sonde_event_desc *d, uint32_t id,
+			  uint32_t payload, struct sonde__wctx *w)
+{
+	char *p;
+
+	(void)d;
+	return write_slow(ch, id, NULL, payload, TWO_STEP, w, &p) ? NULL : p;
 }
 
 void sonde__commit_slow(struct sonde__wctx *w)
 {
 	/* Only committed records may vouch for a compact timestamp. */
 	__atomic_store_n(&w->rb->last_ts, w->ts, __ATOMIC_RELAXED);
-	/* Release: the record before the count; pairs with the consumer's
-	 * acquire load of pending. */
-	__atomic_fetch_sub(&w->sub->pending, 1, __ATOMIC_RELEASE);
+	pending_put(w->sub);
 }
 
 void sonde__record_slow(struct sonde__chan_view *ch,
@@ -492,10 +606,18 @@ void sonde__record_slow(struct sonde__chan_view *ch,
 			const void *payload, uint32_t len)
 {
 	struct sonde__wctx w;
-	char *p = sonde__reserve_slow(ch, d, id, len, &w);
+	char *p;
 
-	if (!p)
+	if (len > SONDE__FAST_PAYLOAD_MAX) {
+		/* Not from the inline fast path: written by the caller. */
+		p = sonde__reserve_slow(ch, d, id, len, &w);
+		if (p) {
+			memcpy(p, payload, len);
+			sonde__commit(&w);
+		}
 		return;
-	memcpy(p, payload, len);
-	sonde__commit(&w);
+	}
+	if (!write_slow(ch, id, payload, len,
+			SONDE__ARCH_HAVE_RSEQ ? ONE_STEP : TWO_STEP_COPY, &w, &p))
+		sonde__commit(&w);
 }

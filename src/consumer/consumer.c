@@ -11,7 +11,12 @@
  *    up to the reserve position or the padding byte: committed records are
  *    kept, torn ones (salvage marker) are dropped and counted in the
  *    packet's events_discarded.  In overwrite mode nothing is drained while
- *    recording and finish writes the last nsub sub-buffers of each CPU.
+ *    recording and finish writes the last nsub sub-buffers of each CPU;
+ *  - reclaim: a sub-buffer writers wait for, held by reservations of
+ *    processes that died before committing, is released (reclaim_stuck()),
+ *    and its torn records are dropped and counted when it is written.
+ * Every packet's events_discarded is rewritten on its way out so that it
+ * never goes backwards within a stream (emit()).
  * The metadata is written last, through a rename, so an interrupted
  * recording never leaves a directory that looks like a complete trace.
  */
@@ -22,8 +27,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <sys/mman.h>
 #include <sys/random.h>
+#include <signal.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -40,10 +47,25 @@
 struct cpu_out {
 	int fd;
 	uint64_t pos; /* next sub-buffer to write (free-running bytes) */
-	uint64_t salvaged_lost;
+	uint64_t salvaged_lost; /* torn records dropped from this stream */
+	uint64_t discarded;     /* events_discarded of the last packet written */
 	uint64_t last_end; /* timestamp_end of the last packet written */
+	/* A sub-buffer writers are waiting for, held by a reservation. */
+	uint64_t stuck_pos;     /* UINT64_MAX: none */
+	uint64_t stuck_since;   /* ns, CLOCK_MONOTONIC */
+	uint64_t stuck_checked; /* ns, last walk of it */
 	char path[PATH_MAX + 32];
 };
+
+/*
+ * A reservation older than this, in a sub-buffer writers wait for, is
+ * looked at: if the processes that made it are gone, the sub-buffer is
+ * reclaimed.  A pending count with no reservation to show for it (a
+ * writer killed between raising the count and reserving) is reclaimed
+ * after ORPHAN_NS.
+ */
+#define RECLAIM_AGE_NS 50000000ull
+#define ORPHAN_NS 1000000000ull
 
 struct sonde__consumer {
 	struct sonde__shm_hdr *h;
@@ -179,8 +201,10 @@ static int open_outputs(struct sonde__consumer *c, uint32_t ncpu)
 	c->out = calloc(ncpu, sizeof(*c->out));
 	if (!c->out)
 		return -ENOMEM;
-	for (uint32_t i = 0; i < ncpu; i++)
+	for (uint32_t i = 0; i < ncpu; i++) {
 		c->out[i].fd = -1;
+		c->out[i].stuck_pos = UINT64_MAX;
+	}
 	for (uint32_t i = 0; i < ncpu; i++) {
 		struct cpu_out *o = &c->out[i];
 
@@ -301,6 +325,109 @@ struct sonde__shm_hdr *sonde__consumer_shm(struct sonde__consumer *c)
 	return c->h;
 }
 
+/* Where packets go: the trace's stream files, or a snapshot's. */
+struct sink {
+	struct cpu_out *out; /* one per CPU */
+	struct sonde__consumer_stats *st;
+};
+
+static uint64_t lost_counters(struct sonde_rb_cpu *rb)
+{
+	return __atomic_load_n(&rb->lost_full, __ATOMIC_RELAXED) +
+	       __atomic_load_n(&rb->lost_big, __ATOMIC_RELAXED) +
+	       __atomic_load_n(&rb->lost_busy, __ATOMIC_RELAXED);
+}
+
+/*
+ * Walk the records of the packet at @pkt, @end bytes: returns the number
+ * of records (thread records excluded) if every one is committed and
+ * parses up to @end or the padding byte, -1 otherwise (a torn record, or
+ * garbage a hostile or dying writer left).
+ */
+static int64_t walk_packet(struct sonde__consumer *c, const uint8_t *pkt,
+			   uint32_t end)
+{
+	const struct sonde__pkt_hdr *ph = (const struct sonde__pkt_hdr *)pkt;
+	uint64_t ts = ph->timestamp_begin;
+	uint32_t off = SONDE__PKT_HDR_SIZE;
+	struct sonde__record r;
+	int64_t n = 0;
+
+	while (off < end && pkt[off] != SONDE__ID_PAD) {
+		if (sonde__record_walk(&c->events, pkt + off, end - off, ts,
+				       &r) &&
+		    (sonde__events_refresh(&c->events, c->h) ||
+		     sonde__record_walk(&c->events, pkt + off, end - off, ts,
+					&r)))
+			return -1;
+		if (r.id != SONDE__THREAD_EVENT_ID)
+			n++;
+		ts = r.ts;
+		off += r.len;
+	}
+	return n;
+}
+
+/*
+ * Rebuild the packet at @pkt, whose records end at most at @end bytes,
+ * into c->tmp (@pkt may be c->tmp: records only move down): keep
+ * committed records, drop torn ones (counted in @o), stop at padding or
+ * garbage.  @open: the packet was never closed by a switch (its end
+ * fields are set here; a closed packet keeps the switch's).  Returns the
+ * packet's size.
+ */
+static uint32_t rebuild(struct sonde__consumer *c, struct cpu_out *o,
+			struct sonde_rb_cpu *rb, const uint8_t *pkt,
+			uint32_t end, uint64_t seq, int open)
+{
+	struct sonde__pkt_hdr *ph = (struct sonde__pkt_hdr *)c->tmp;
+	uint32_t in = SONDE__PKT_HDR_SIZE, out = SONDE__PKT_HDR_SIZE;
+	uint64_t ts, last;
+	struct sonde__record r;
+
+	memmove(c->tmp, pkt, SONDE__PKT_HDR_SIZE);
+	/* A switch cut short (generic CAS path) may have left a stale
+	 * timestamp_begin: packets must not go back in time.  The first record
+	 * of a packet has a full timestamp, so records do not depend on it. */
+	if (ph->timestamp_begin < o->last_end)
+		ph->timestamp_begin = o->last_end;
+	ts = last = ph->timestamp_begin;
+	sonde__events_refresh(&c->events, c->h);
+	while (in < end) {
+		uint32_t w;
+
+		if (pkt[in] == SONDE__ID_PAD)
+			break;
+		if (pkt[in] == SONDE__ID_TORN) {
+			if (end - in < 4)
+				break;
+			memcpy(&w, pkt + in, 4);
+			w >>= 8;
+			if (w < 4 || w > end - in)
+				break;
+			o->salvaged_lost++;
+			in += w;
+			continue;
+		}
+		if (sonde__record_walk(&c->events, pkt + in, end - in, ts, &r))
+			break;
+		memmove(c->tmp + out, pkt + in, r.len);
+		out += r.len;
+		in += r.len;
+		ts = r.ts;
+		last = r.ts > last ? r.ts : last;
+	}
+	if (open || ph->timestamp_end < last)
+		ph->timestamp_end = last;
+	ph->content_size = (uint64_t)out * 8;
+	ph->packet_size = (uint64_t)out * 8;
+	ph->packet_seq_num = seq;
+	/* What the writers counted as lost by now; emit() adds the torn. */
+	if (open)
+		ph->events_discarded = lost_counters(rb);
+	return out;
+}
+
 static int write_all(int fd, const void *buf, size_t n)
 {
 	const char *p = buf;
@@ -319,54 +446,52 @@ static int write_all(int fd, const void *buf, size_t n)
 	return 0;
 }
 
-/* Count the records of a complete packet (also checks they parse). */
-static void count_packet(struct sonde__consumer *c,
-			 struct sonde__consumer_stats *st, const uint8_t *pkt,
-			 uint32_t content)
-{
-	const struct sonde__pkt_hdr *ph = (const struct sonde__pkt_hdr *)pkt;
-	uint64_t ts = ph->timestamp_begin;
-	uint32_t off = SONDE__PKT_HDR_SIZE;
-	struct sonde__record r;
-
-	while (off < content) {
-		if (sonde__record_walk(&c->events, pkt + off, content - off, ts,
-				       &r)) {
-			if (sonde__events_refresh(&c->events, c->h) ||
-			    sonde__record_walk(&c->events, pkt + off,
-					       content - off, ts, &r)) {
-				sonde__logf(SONDE_LOG_WARN,
-					    "Malformed record in packet. offset=%u",
-					    off);
-				return;
-			}
-		}
-		if (r.id != SONDE__THREAD_EVENT_ID)
-			st->events++;
-		ts = r.ts;
-		off += r.len;
-	}
-}
-
-/* Where packets go: the trace's stream files, or a snapshot's. */
-struct sink {
-	struct cpu_out *out; /* one per CPU */
-	struct sonde__consumer_stats *st;
-};
-
+/*
+ * Write one packet of @cpu's stream.  A packet that holds a torn record
+ * (its writer died, and the consumer reclaimed the sub-buffer) or garbage
+ * is rebuilt first.  events_discarded is rewritten: the writers' count
+ * plus the torn records this stream dropped, and never less than the
+ * previous packet's, whatever a salvage or a hostile writer did, since
+ * readers take the difference between packets as the events lost there.
+ */
 static int emit(struct sonde__consumer *c, const struct sink *k, uint32_t cpu,
 		const uint8_t *pkt, uint32_t content)
 {
 	struct cpu_out *o = &k->out[cpu];
+	struct sonde__pkt_hdr hdr;
+	int64_t n = walk_packet(c, pkt, content);
+	uint64_t d;
 	int r;
 
-	count_packet(c, k->st, pkt, content);
-	r = write_all(o->fd, pkt, content);
+	if (n < 0) {
+		const struct sonde__pkt_hdr *ph =
+			(const struct sonde__pkt_hdr *)pkt;
+
+		sonde__logf(SONDE_LOG_INFO,
+			    "Packet with a torn or malformed record rebuilt. cpu=%u seq=%llu",
+			    cpu, (unsigned long long)ph->packet_seq_num);
+		content = rebuild(c, o, sonde__shm_rb(c->h, cpu), pkt, content,
+				  ph->packet_seq_num, 0);
+		pkt = c->tmp;
+		n = walk_packet(c, pkt, content);
+		if (n < 0)
+			n = 0;
+	}
+	memcpy(&hdr, pkt, sizeof(hdr));
+	d = hdr.events_discarded + o->salvaged_lost;
+	if (d < o->discarded)
+		d = o->discarded;
+	hdr.events_discarded = d;
+	r = write_all(o->fd, &hdr, sizeof(hdr));
+	if (!r)
+		r = write_all(o->fd, pkt + sizeof(hdr), content - sizeof(hdr));
 	if (r)
 		return r;
+	o->discarded = d;
+	k->st->events += (uint64_t)n;
 	k->st->bytes += content;
 	k->st->packets++;
-	o->last_end = ((const struct sonde__pkt_hdr *)pkt)->timestamp_end;
+	o->last_end = hdr.timestamp_end;
 	return 0;
 }
 
@@ -421,12 +546,162 @@ static uint32_t content_of(const struct sonde__shm_hdr *h, const uint8_t *pkt)
 	return (uint32_t)(bits / 8);
 }
 
+/* Whether process @pid is gone: 1 gone (or a zombie), 0 alive, -1 unknown. */
+static int pid_gone(uint32_t pid)
+{
+	char path[32], buf[512], *p;
+	ssize_t n;
+	int fd;
+
+	if (!pid || pid > (1u << 22)) /* PID_MAX_LIMIT */
+		return -1;
+	snprintf(path, sizeof(path), "/proc/%u/stat", pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		if (errno == ENOENT)
+			return 1;
+		/* No /proc: a zombie then looks alive. */
+		return kill((pid_t)pid, 0) && errno == ESRCH;
+	}
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return 1; /* gone between open and read */
+	buf[n] = 0;
+	/* "pid (comm) S ...": the state follows the last ')'. */
+	p = strrchr(buf, ')');
+	if (!p || !p[1] || !p[2])
+		return 0;
+	return p[2] == 'Z' || p[2] == 'X' || p[2] == 'x';
+}
+
+/*
+ * Walk the closed sub-buffer at @pkt, @end bytes, for its reservations
+ * still in flight (salvage markers): returns 1 if every one was made by a
+ * process that is gone, 0 if one was not (or its maker is unknown), -1 if
+ * the sub-buffer cannot be walked; *@nr is their number.
+ */
+static int reservations_dead(struct sonde__consumer *c, const uint8_t *pkt,
+			     uint32_t end, uint64_t *nr)
+{
+	const struct sonde__pkt_hdr *ph = (const struct sonde__pkt_hdr *)pkt;
+	uint64_t ts = ph->timestamp_begin;
+	uint32_t off = SONDE__PKT_HDR_SIZE;
+	struct sonde__record r;
+
+	*nr = 0;
+	sonde__events_refresh(&c->events, c->h);
+	while (off < end && pkt[off] != SONDE__ID_PAD) {
+		uint32_t w, pid;
+
+		if (pkt[off] == SONDE__ID_TORN) {
+			if (end - off < 4)
+				return -1;
+			memcpy(&w, pkt + off, 4);
+			w >>= 8;
+			if (w < 4 || w > end - off)
+				return -1;
+			/* The owner's pid follows the marker in a record of
+			 * 8 bytes or more; a shorter one does not say. */
+			if (w < 8)
+				return 0;
+			memcpy(&pid, pkt + off + 4, 4);
+			if (pid_gone(pid) != 1)
+				return 0;
+			++*nr;
+			off += w;
+			continue;
+		}
+		if (sonde__record_walk(&c->events, pkt + off, end - off, ts, &r))
+			return -1;
+		ts = r.ts;
+		off += r.len;
+	}
+	return 1;
+}
+
+static uint64_t now_ns(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (uint64_t)t.tv_sec * 1000000000u + (uint64_t)t.tv_nsec;
+}
+
+/*
+ * Writers of @cpu's buffer wait for one sub-buffer: in discard mode the
+ * one at the read position, once they have moved past it, to be consumed;
+ * in overwrite mode the one after the current, to lap into it.  Each waits
+ * for its pending count to drop to zero.  A process that died between
+ * reserve and commit never lowers it, which would stall that CPU's buffer
+ * for the rest of the session.  When the count has stayed up for
+ * RECLAIM_AGE_NS, walk the sub-buffer: if every reservation in flight
+ * names a process that is gone (its pid is stored with its salvage marker,
+ * atomically with the reservation), set the count to zero.  The torn
+ * records are then dropped and counted when the packet is written
+ * (emit()), and the buffer moves on.  A live writer, even one stopped
+ * (SIGSTOP, a debugger), is waited for: its late writes would land in
+ * memory handed to others.
+ */
+static void reclaim_stuck(struct sonde__consumer *c, uint32_t cpu,
+			  uint64_t *now)
+{
+	struct sonde__shm_hdr *h = c->h;
+	struct sonde_rb_cpu *rb = sonde__shm_rb(h, cpu);
+	struct cpu_out *o = &c->out[cpu];
+	uint64_t off = __atomic_load_n(&rb->offset, __ATOMIC_ACQUIRE);
+	uint64_t sb = h->subbuf_size, pos, pending, nr;
+	struct sonde_rb_sub *sub;
+	const uint8_t *pkt;
+	int r;
+
+	if (h->overwrite) {
+		pos = ((off - 1) & ~(sb - 1)) + sb;
+	} else {
+		pos = o->pos;
+		if (off - pos <= sb)
+			return; /* not closed */
+	}
+	sub = &sonde__rb_subs(rb)[(pos / sb) & (h->nsub - 1)];
+	pending = __atomic_load_n(&sub->pending, __ATOMIC_ACQUIRE);
+	if (!pending) {
+		o->stuck_pos = UINT64_MAX;
+		return;
+	}
+	if (!*now)
+		*now = now_ns();
+	if (o->stuck_pos != pos) {
+		o->stuck_pos = pos;
+		o->stuck_since = o->stuck_checked = *now;
+		return;
+	}
+	if (*now - o->stuck_checked < RECLAIM_AGE_NS)
+		return;
+	o->stuck_checked = *now;
+	pkt = subbuf(h, cpu, pos);
+	r = reservations_dead(c, pkt, content_of(h, pkt), &nr);
+	if (r != 1 || (nr < pending && *now - o->stuck_since < ORPHAN_NS))
+		return;
+	/* Fails if a writer moved the count since: looked at again later. */
+	if (!__atomic_compare_exchange_n(&sub->pending, &pending, 0, 0,
+					 __ATOMIC_ACQ_REL, __ATOMIC_RELAXED))
+		return;
+	sonde__logf(SONDE_LOG_INFO,
+		    "Sub-buffer reclaimed from a dead writer. cpu=%u seq=%llu torn=%llu pending=%llu",
+		    cpu, (unsigned long long)(pos / sb), (unsigned long long)nr,
+		    (unsigned long long)pending);
+	o->stuck_pos = UINT64_MAX;
+}
+
 int sonde__consumer_drain(struct sonde__consumer *c, int *moved)
 {
 	struct sonde__shm_hdr *h = c->h;
+	uint64_t now = 0;
 	int r;
 
 	*moved = 0;
+	for (uint32_t cpu = 0; cpu < h->ncpu; cpu++)
+		reclaim_stuck(c, cpu, &now);
 	if (h->overwrite)
 		return c->failed;
 	for (uint32_t cpu = 0; cpu < h->ncpu; cpu++) {
@@ -451,61 +726,15 @@ int sonde__consumer_drain(struct sonde__consumer *c, int *moved)
 }
 
 /*
- * Rebuild in c->tmp the sub-buffer at @pos whose records end at most at
- * @end bytes: keep committed records, drop torn ones (counted in @o), stop
- * at padding or garbage.  Returns the packet's size.
+ * Rebuild in c->tmp the sub-buffer at @pos of @cpu, whose records end at
+ * most at @end bytes (see rebuild()); @open: it is the current one, never
+ * closed by a switch.
  */
 static uint32_t salvage(struct sonde__consumer *c, struct cpu_out *o,
-			uint32_t cpu, uint64_t pos, uint32_t end)
+			uint32_t cpu, uint64_t pos, uint32_t end, int open)
 {
-	struct sonde_rb_cpu *rb = sonde__shm_rb(c->h, cpu);
-	const uint8_t *pkt = subbuf(c->h, cpu, pos);
-	struct sonde__pkt_hdr *ph = (struct sonde__pkt_hdr *)c->tmp;
-	uint32_t in = SONDE__PKT_HDR_SIZE, out = SONDE__PKT_HDR_SIZE;
-	uint64_t ts, last;
-	struct sonde__record r;
-
-	memcpy(c->tmp, pkt, SONDE__PKT_HDR_SIZE);
-	/* A switch cut short (generic CAS path) may have left a stale
-	 * timestamp_begin: packets must not go back in time.  The first record
-	 * of a packet has a full timestamp, so records do not depend on it. */
-	if (ph->timestamp_begin < o->last_end)
-		ph->timestamp_begin = o->last_end;
-	ts = last = ph->timestamp_begin;
-	sonde__events_refresh(&c->events, c->h);
-	while (in < end) {
-		uint32_t w;
-
-		if (pkt[in] == SONDE__ID_PAD)
-			break;
-		if (pkt[in] == SONDE__ID_TORN) {
-			if (end - in < 4)
-				break;
-			memcpy(&w, pkt + in, 4);
-			w >>= 8;
-			if (w < 4 || w > end - in)
-				break;
-			o->salvaged_lost++;
-			in += w;
-			continue;
-		}
-		if (sonde__record_walk(&c->events, pkt + in, end - in, ts, &r))
-			break;
-		memcpy(c->tmp + out, pkt + in, r.len);
-		out += r.len;
-		in += r.len;
-		ts = r.ts;
-		last = r.ts > last ? r.ts : last;
-	}
-	ph->timestamp_end = last;
-	ph->content_size = (uint64_t)out * 8;
-	ph->packet_size = (uint64_t)out * 8;
-	ph->packet_seq_num = pos / c->h->subbuf_size;
-	ph->events_discarded = __atomic_load_n(&rb->lost_full, __ATOMIC_RELAXED) +
-			       __atomic_load_n(&rb->lost_big, __ATOMIC_RELAXED) +
-			       __atomic_load_n(&rb->lost_busy, __ATOMIC_RELAXED) +
-			       o->salvaged_lost;
-	return out;
+	return rebuild(c, o, sonde__shm_rb(c->h, cpu), subbuf(c->h, cpu, pos),
+		       end, pos / c->h->subbuf_size, open);
 }
 
 static int finish_cpu(struct sonde__consumer *c, uint32_t cpu)
@@ -533,7 +762,8 @@ static int finish_cpu(struct sonde__consumer *c, uint32_t cpu)
 			r = emit_main(c, cpu, c->tmp,
 				      salvage(c, &c->out[cpu], cpu, pos,
 					      pos < cur ? (uint32_t)sb
-							: (uint32_t)(off - pos)));
+							: (uint32_t)(off - pos),
+					      pos == cur));
 		if (r)
 			return r;
 	}
@@ -685,7 +915,7 @@ static uint32_t snapshot_subbuf(struct sonde__consumer *c, struct cpu_out *o,
 	if (load_seq(ph, __ATOMIC_ACQUIRE) != seq)
 		return 0;
 	if (current) {
-		n = salvage(c, o, cpu, pos, end);
+		n = salvage(c, o, cpu, pos, end, 1);
 	} else {
 		if (__atomic_load_n(&sonde__rb_subs(rb)[idx].pending,
 				    __ATOMIC_ACQUIRE))

@@ -148,3 +148,38 @@ st_wait_line() {
 	IFS= read -r -t "$secs" -u "$fd" __line || return 1
 	printf -v "$3" '%s' "$__line"
 }
+
+# st_pkt_discarded STREAM_FILE: the events_discarded field of each packet
+# of a stream file, one per line, in file order (read with od from the
+# packet header: packet_size in bits at byte 56, events_discarded at 72).
+st_pkt_discarded() {
+	local f=$1 off=0 size bits d
+	size=$(stat -c %s "$f") || return 1
+	while [ "$off" -lt "$size" ]; do
+		bits=$(od -A n -t u8 -j $((off + 56)) -N 8 "$f" | tr -d ' ')
+		d=$(od -A n -t u8 -j $((off + 72)) -N 8 "$f" | tr -d ' ')
+		[ -n "$bits" ] && [ "$bits" -ge 672 ] || { echo "BAD packet_size at $off"; return 1; }
+		echo "$d"
+		off=$((off + bits / 8))
+	done
+}
+
+# st_discarded_check DIR: "first last backwards" summed over DIR's
+# streams: the first packets' events_discarded (what babeltrace2 can only
+# call "may have discarded"), the last packets' (the stream's total), and
+# the number of packets whose count is below the previous packet's (must
+# be 0: readers take the difference as the events lost in between).
+st_discarded_check() {
+	local f first=0 last=0 back=0 series
+	for f in "$1"/channel*_*; do
+		[ -s "$f" ] || continue
+		series=$(st_pkt_discarded "$f") || { echo "BAD"; return 1; }
+		read -r a b c < <(printf '%s\n' "$series" | awk '
+			NR == 1 { f = $1 }
+			NR > 1 && $1 < p { back++ }
+			{ p = $1 }
+			END { print f + 0, p + 0, back + 0 }')
+		first=$((first + a)) last=$((last + b)) back=$((back + c))
+	done
+	echo "$first $last $back"
+}

@@ -26,6 +26,8 @@ for mode in middle last; do
 	tap_is "$BT_RC/$BT_OTHER_ERR" "0/0" "$mode: babeltrace2 reads the trace without error" ||
 		tap_diag_file "$dir.bterr" 20
 	tap_is "$(( BT_DISCARDED + BT_MAYBE > 0 ))" 1 "$mode: babeltrace2 reports the discarded record"
+	tap_is "$(st_discarded_check "$dir")" "1 1 0" \
+		"$mode: one packet on CPU 0, counting the torn record as discarded"
 	got=$(st_norm "$dir.bt" | awk -F'\t' "$ST_AWK_FLD"'
 		$4 == "torn:before" { if (fld($5, "seq") != b + 0) bad++; b++ }
 		$4 == "torn:after" { if (fld($5, "seq") != a + 0) bad++; a++ }

@@ -89,26 +89,27 @@ static inline uint32_t sonde__arch_rseq_cpu(long rseq_off)
 	".popsection\n\t"
 
 /*
- * Reserve: if still on @cpu and *@v == @expect, store @markv into *@mark
- * (the reservation's salvage marker, see src/buffers/ring.c) and then commit
+ * Reserve: if still on @cpu and *@v == @expect, store the 8 bytes @markv at
+ * @mark (the reservation's salvage marker and its owner, see
+ * src/buffers/ring.c; @mark need not be aligned) and then commit
  * *@v = @newv.  Returns 0 when committed, 1 when *@v changed, -1 on abort.
  */
 static inline int sonde__arch_rseq_reserve(uint64_t *v, uint64_t expect,
-					   uint64_t newv, uint32_t *mark,
-					   uint32_t markv, uint32_t cpu,
+					   uint64_t newv, void *mark,
+					   uint64_t markv, uint32_t cpu,
 					   long rseq_off)
 {
 	__asm__ __volatile__ goto(
 		SONDE__RSEQ_CS_BEGIN
 		"cmpq %[v], %[expect]\n\t"
 		"jnz %l[cmpfail]\n\t"
-		"movl %[markv], %[mark]\n\t"
+		"movq %[markv], %[mark]\n\t"
 		"movq %[newv], %[v]\n\t"
 		SONDE__RSEQ_CS_END
 		:
 		: [cpu] "r"(cpu), [roff] "r"(rseq_off), [v] "m"(*v),
-		  [expect] "r"(expect), [newv] "r"(newv), [mark] "m"(*mark),
-		  [markv] "r"(markv)
+		  [expect] "r"(expect), [newv] "r"(newv),
+		  [mark] "m"(*(uint64_t *)mark), [markv] "r"(markv)
 		: "memory", "cc", "rax"
 		: abort, cmpfail);
 	return 0;
@@ -125,8 +126,8 @@ cmpfail:
  * *@spec = @specv before the commit (the buffer's tentative last writer).
  */
 static inline int sonde__arch_rseq_reserve2(uint64_t *v, uint64_t expect,
-					    uint64_t newv, uint32_t *mark,
-					    uint32_t markv, uint64_t *spec,
+					    uint64_t newv, void *mark,
+					    uint64_t markv, uint64_t *spec,
 					    uint64_t specv, uint32_t cpu,
 					    long rseq_off)
 {
@@ -134,14 +135,15 @@ static inline int sonde__arch_rseq_reserve2(uint64_t *v, uint64_t expect,
 		SONDE__RSEQ_CS_BEGIN
 		"cmpq %[v], %[expect]\n\t"
 		"jnz %l[cmpfail]\n\t"
-		"movl %[markv], %[mark]\n\t"
+		"movq %[markv], %[mark]\n\t"
 		"movq %[specv], %[spec]\n\t"
 		"movq %[newv], %[v]\n\t"
 		SONDE__RSEQ_CS_END
 		:
 		: [cpu] "r"(cpu), [roff] "r"(rseq_off), [v] "m"(*v),
-		  [expect] "r"(expect), [newv] "r"(newv), [mark] "m"(*mark),
-		  [markv] "r"(markv), [spec] "m"(*spec), [specv] "r"(specv)
+		  [expect] "r"(expect), [newv] "r"(newv),
+		  [mark] "m"(*(uint64_t *)mark), [markv] "r"(markv),
+		  [spec] "m"(*spec), [specv] "r"(specv)
 		: "memory", "cc", "rax"
 		: abort, cmpfail);
 	return 0;
@@ -186,6 +188,49 @@ static inline int sonde__arch_rseq_copy_commit(uint64_t *v, uint64_t expect,
 		: [cpu] "r"(cpu), [roff] "r"(rseq_off), [v] "m"(*v),
 		  [expect] "r"(expect), [newv] "r"(newv), [dst] "r"(dst),
 		  [hdr] "r"(hdr), [src] "r"(src), [n] "r"(nbytes)
+		: "memory", "cc", "rax", "rcx", "r11"
+		: abort, cmpfail);
+	return 0;
+abort:
+	sonde__arch_rseq_clear(rseq_off);
+	return -1;
+cmpfail:
+	sonde__arch_rseq_clear(rseq_off);
+	return 1;
+}
+
+/*
+ * Same as sonde__arch_rseq_copy_commit() with a speculative store
+ * *@spec = @specv before the commit (the buffer's tentative last writer,
+ * for a record that starts with a thread record).
+ */
+static inline int sonde__arch_rseq_copy_commit2(uint64_t *v, uint64_t expect,
+						uint64_t newv, void *dst,
+						uint32_t hdr, const void *src,
+						uint64_t nbytes, uint64_t *spec,
+						uint64_t specv, uint32_t cpu,
+						long rseq_off)
+{
+	__asm__ __volatile__ goto(
+		SONDE__RSEQ_CS_BEGIN
+		"cmpq %[v], %[expect]\n\t"
+		"jnz %l[cmpfail]\n\t"
+		"movl %[hdr], (%[dst])\n\t"
+		"xorl %%r11d, %%r11d\n\t"
+		"5:\n\t"
+		"movq (%[src], %%r11), %%rcx\n\t"
+		"movq %%rcx, 4(%[dst], %%r11)\n\t"
+		"addq $8, %%r11\n\t"
+		"cmpq %[n], %%r11\n\t"
+		"jb 5b\n\t"
+		"movq %[specv], %[spec]\n\t"
+		"movq %[newv], %[v]\n\t"
+		SONDE__RSEQ_CS_END
+		:
+		: [cpu] "r"(cpu), [roff] "r"(rseq_off), [v] "m"(*v),
+		  [expect] "r"(expect), [newv] "r"(newv), [dst] "r"(dst),
+		  [hdr] "r"(hdr), [src] "r"(src), [n] "r"(nbytes),
+		  [spec] "m"(*spec), [specv] "r"(specv)
 		: "memory", "cc", "rax", "rcx", "r11"
 		: abort, cmpfail);
 	return 0;

@@ -29,7 +29,7 @@ extern "C" {
 /* Slow paths: out of line in libsonde; cold so callers lay them out of the way. */
 #define SONDE__COLD __attribute__((cold))
 
-#define SONDE__ABI_VERSION 2u
+#define SONDE__ABI_VERSION 3u
 /* Largest payload serialized on the stack and committed in one sequence. */
 #define SONDE__FAST_PAYLOAD_MAX 248u
 
@@ -40,7 +40,8 @@ extern "C" {
 /* First byte of a record: a compact event id, or one of these. */
 #define SONDE__ID_COMPACT_MAX 0xFCu
 #define SONDE__ID_PAD 0xFDu  /* rest of the sub-buffer is padding */
-#define SONDE__ID_TORN 0xFEu /* reserved, not committed: u32 = len << 8 | 0xFE */
+/* Reserved, not committed: u32 len << 8 | 0xFE, then (len >= 8) u32 owner pid. */
+#define SONDE__ID_TORN 0xFEu
 #define SONDE__ID_EXT 0xFFu  /* extended header: u8 0xFF, u32 id, u64 ts */
 #define SONDE__COMPACT_HDR 4u
 #define SONDE__EXT_HDR 13u
@@ -119,7 +120,7 @@ struct sonde__wctx {
 	uint32_t first;                 /* value of the first word */
 	uint32_t len;                   /* bytes reserved */
 	uint32_t cpu;
-	uint32_t resv;
+	uint32_t second;                /* bytes 4..8, when len >= 8 */
 	long rseq_off;
 };
 
@@ -214,15 +215,28 @@ slow:
 }
 
 /*
- * Publish a two-step reservation (sonde__reserve_slow()): the first word
- * (event header) is written last, over the salvage marker, so that a record
- * cut short by the death of its process is recognized as torn.
+ * Publish a two-step reservation (sonde__reserve_slow()): the first 8 bytes
+ * (header) are written last, over the salvage marker and its owner's pid,
+ * so that a record cut short by the death of its process is recognized as
+ * torn, with the process to ask about.
  */
 static inline void sonde__commit(struct sonde__wctx *w)
 {
-	/* Orders the payload before the header; pairs with the consumer's
-	 * acquire loads (pending count, then the record). */
-	__atomic_store_n(w->slot, w->first, __ATOMIC_RELEASE);
+	/* Release: orders the payload before the header; pairs with the
+	 * consumer's acquire loads (pending count, then the record). */
+	if (w->len >= 8) {
+#if SONDE__ARCH_HAVE_RSEQ
+		/* One store: the marker never shows with half a header. */
+		__atomic_store_n((uint64_t *)(void *)w->slot,
+				 w->first | (uint64_t)w->second << 32,
+				 __ATOMIC_RELEASE);
+#else
+		__atomic_store_n(w->slot + 1, w->second, __ATOMIC_RELAXED);
+		__atomic_store_n(w->slot, w->first, __ATOMIC_RELEASE);
+#endif
+	} else {
+		__atomic_store_n(w->slot, w->first, __ATOMIC_RELEASE);
+	}
 	sonde__commit_slow(w);
 }
 

@@ -4,10 +4,33 @@
  * trace directory.  This process is the consumer: it creates the buffers in
  * shared memory, passes their path to the command in $SONDE_SHM (inherited
  * by the command's children, exec'd or not), drains full packets to disk
- * while the command runs, and finishes the trace when the command exits.
- * No daemon is involved.  Exit status is the command's (128 + signal if a
- * signal killed it).
+ * while the command runs, and finishes the trace when the command and every
+ * process it started have exited.  No daemon is involved.
+ *
+ * The processes of the command: sonde record is a child subreaper
+ * (PR_SET_CHILD_SUBREAPER), so a process the command leaves behind, even
+ * one that double-forked and called setsid(), becomes its child when its
+ * parent exits; sonde record reaps them all, with waitpid(-1), and records
+ * until none is left (ECHILD).  One that exec'd a program not linked with
+ * libsonde writes nothing and is only waited for.  The exit status is always the
+ * command's (128 + signal if a signal killed it), never a descendant's.
+ *
+ * Signals are counted by their handlers and acted on by the recording loop,
+ * which alone reaps, so a pid it signals is alive or a zombie, never reused:
+ *  - SIGTERM, SIGHUP: forwarded to the command while it runs; once it has
+ *    exited, to every process of it still running, once; the next one stops
+ *    the recording;
+ *  - SIGINT: ignored while the command runs (a terminal sends it to the
+ *    command too); once it has exited, stops the recording without touching
+ *    the processes left (a daemon the command started keeps running);
+ *  - SIGQUIT: ignored; SIGUSR2: snapshot (--overwrite).
+ * A stop waits up to STOP_GRACE_S for those processes to exit (those the
+ * terminal's interrupt reached are on their way out), then finishes the
+ * trace and names on stderr the processes still running: their later events
+ * are not recorded, and a record one of them is writing meanwhile is
+ * dropped and counted as lost, like a dead process's.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
@@ -16,6 +39,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -30,6 +54,10 @@
 
 #define DEFAULT_SUBBUF (1u << 20)
 #define DEFAULT_NSUB 8u
+/* Seconds a stop waits for the processes of the command to exit. */
+#define STOP_GRACE_S 1
+/* Pids named in a message about the processes still running. */
+#define SHOWN_PIDS 8
 
 static const char usage_text[] =
 	"usage: sonde record [-o DIR] [-e PATTERN]... [--overwrite]\n"
@@ -41,19 +69,19 @@ static const char usage_text[] =
 	"      --subbuf-size S  sub-buffer (packet) size, power of two >= 4k (default 1M)\n"
 	"      --num-subbuf N   sub-buffers per CPU, power of two >= 2 (default 8)\n";
 
-static volatile sig_atomic_t child_pid;
+static volatile sig_atomic_t term_requests, hup_requests, int_requests;
 static volatile sig_atomic_t snapshot_requests;
 
-static void request_snapshot(int sig)
+static void on_signal(int sig)
 {
-	(void)sig;
-	snapshot_requests++;
-}
-
-static void forward(int sig)
-{
-	if (child_pid > 0)
-		kill((pid_t)child_pid, sig);
+	if (sig == SIGTERM)
+		term_requests++;
+	else if (sig == SIGHUP)
+		hup_requests++;
+	else if (sig == SIGINT)
+		int_requests++;
+	else
+		snapshot_requests++;
 }
 
 static int prepare_dir(const char *dir)
@@ -207,16 +235,334 @@ static int wait_status(int status)
 	return 1;
 }
 
+struct proc {
+	pid_t pid, ppid;
+};
+
+static int by_pid(const void *a, const void *b)
+{
+	pid_t x = ((const struct proc *)a)->pid;
+	pid_t y = ((const struct proc *)b)->pid;
+
+	return (x > y) - (x < y);
+}
+
+/*
+ * Parent of process @pid (a /proc entry name), from /proc/PID/stat; -1 if
+ * it is gone or a zombie.  The kernel writes the line, but the command name
+ * in it is the process's choice: the fields that follow are found after
+ * its last ')'.
+ */
+static pid_t parent_of(const char *pid)
+{
+	char path[64], buf[512], *p;
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/%s/stat", pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return -1;
+	buf[n] = '\0';
+	p = strrchr(buf, ')');
+	if (!p || p[1] != ' ' || !p[2] || p[2] == 'Z' || p[2] == 'X')
+		return -1;
+	return (pid_t)strtol(p + 3, NULL, 10);
+}
+
+/* Every process in /proc that is not a zombie, sorted by pid, in *@out
+ * (to free); their count, or -1. */
+static long list_procs(struct proc **out)
+{
+	struct proc *all = NULL, *grown;
+	size_t n = 0, cap = 0;
+	struct dirent *d;
+	DIR *dir;
+
+	dir = opendir("/proc");
+	if (!dir)
+		return -1;
+	while ((d = readdir(dir))) {
+		pid_t ppid;
+
+		if (d->d_name[0] < '1' || d->d_name[0] > '9')
+			continue;
+		ppid = parent_of(d->d_name);
+		if (ppid < 0)
+			continue;
+		if (n == cap) {
+			cap = cap ? 2 * cap : 256;
+			grown = realloc(all, cap * sizeof(*all));
+			if (!grown) {
+				free(all);
+				closedir(dir);
+				return -1;
+			}
+			all = grown;
+		}
+		all[n].pid = (pid_t)strtol(d->d_name, NULL, 10);
+		all[n].ppid = ppid;
+		n++;
+	}
+	closedir(dir);
+	if (n)
+		qsort(all, n, sizeof(*all), by_pid);
+	*out = all;
+	return (long)n;
+}
+
+/*
+ * The processes descending from this one that still run (zombies left
+ * out): their count, their pids in *@out (to free), lowest first; -1 if
+ * /proc cannot be read.
+ */
+static long running_descendants(pid_t **out)
+{
+	struct proc *all = NULL;
+	pid_t self = getpid(), *pids;
+	long n = list_procs(&all), count = 0;
+	unsigned char *in;
+	int changed;
+
+	*out = NULL;
+	if (n < 0)
+		return -1;
+	in = calloc((size_t)n + 1, 1);
+	pids = calloc((size_t)n + 1, sizeof(*pids));
+	if (!in || !pids) {
+		free(in);
+		free(pids);
+		free(all);
+		return -1;
+	}
+	/* A process descends from this one if its parent does: each pass
+	 * takes in at least one more generation, so there are at most n. */
+	do {
+		changed = 0;
+		for (long i = 0; i < n; i++) {
+			struct proc key = { all[i].ppid, 0 }, *parent;
+
+			if (in[i])
+				continue;
+			parent = bsearch(&key, all, (size_t)n, sizeof(*all),
+					 by_pid);
+			if (all[i].ppid == self ||
+			    (parent && in[parent - all])) {
+				in[i] = 1;
+				changed = 1;
+			}
+		}
+	} while (changed);
+	for (long i = 0; i < n; i++)
+		if (in[i])
+			pids[count++] = all[i].pid;
+	free(in);
+	free(all);
+	*out = pids;
+	return count;
+}
+
+/* "pid 12" or "pids 12, 13, ..." (at most SHOWN_PIDS of them). */
+static void pid_list(const pid_t *pids, long n, char *out, size_t size)
+{
+	size_t used = (size_t)snprintf(out, size, "pid%s", n == 1 ? "" : "s");
+
+	for (long i = 0; i < n && used < size; i++) {
+		if (i == SHOWN_PIDS) {
+			snprintf(out + used, size - used, ", ...");
+			return;
+		}
+		used += (size_t)snprintf(out + used, size - used, "%s %d",
+					 i ? "," : "", (int)pids[i]);
+	}
+}
+
+/* Recording state: the command, and the signals acted on so far. */
+struct run {
+	const char *cmd;
+	pid_t child;    /* the command: sonde record's own child */
+	int status;     /* its wait status, once child_done */
+	int child_done;
+	int forwarded;  /* a signal went to the processes it left */
+	int stopping;   /* recording ends at stop_at */
+	struct timespec stop_at;
+	sig_atomic_t terms, hups, ints, snapshots;
+};
+
+/* The command exited: say which processes of it the recording waits for. */
+static void tell_waiting(const struct run *r)
+{
+	const char *name = strrchr(r->cmd, '/');
+	pid_t *pids;
+	char list[160];
+	long n = running_descendants(&pids);
+
+	if (n > 0) {
+		pid_list(pids, n, list, sizeof(list));
+		fprintf(stderr,
+			"sonde: %s exited; recording until its %ld remaining process%s exit%s (%s); SIGINT stops it now\n",
+			name ? name + 1 : r->cmd, n, n == 1 ? "" : "es",
+			n == 1 ? "s" : "", list);
+	}
+	free(pids);
+}
+
+/* Recording ended with processes of the command maybe still running. */
+static void tell_stopped(void)
+{
+	pid_t *pids;
+	char list[160];
+	long n = running_descendants(&pids);
+
+	if (n < 0)
+		fprintf(stderr, "sonde: stopped before every process of the command exited; their later events are not recorded\n");
+	else if (n > 0) {
+		pid_list(pids, n, list, sizeof(list));
+		fprintf(stderr,
+			"sonde: stopped with %ld process%s of the command still running (%s); %s later events are not recorded\n",
+			n, n == 1 ? "" : "es", list, n == 1 ? "its" : "their");
+	}
+	free(pids);
+}
+
+static void stop_soon(struct run *r)
+{
+	if (r->stopping)
+		return;
+	r->stopping = 1;
+	clock_gettime(CLOCK_MONOTONIC, &r->stop_at);
+	r->stop_at.tv_sec += STOP_GRACE_S;
+}
+
+static int past(const struct timespec *t)
+{
+	struct timespec now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return now.tv_sec > t->tv_sec ||
+	       (now.tv_sec == t->tv_sec && now.tv_nsec >= t->tv_nsec);
+}
+
+/* SIGTERM or SIGHUP: to the command while it runs, then once to the
+ * processes it left; a further one stops the recording. */
+static void pass_on(struct run *r, int sig)
+{
+	pid_t *pids;
+	long n;
+
+	if (!r->child_done) {
+		kill(r->child, sig);
+		return;
+	}
+	if (r->forwarded) {
+		stop_soon(r);
+		return;
+	}
+	r->forwarded = 1;
+	n = running_descendants(&pids);
+	for (long i = 0; i < n; i++)
+		kill(pids[i], sig);
+	free(pids);
+}
+
+static void act_on_signals(struct run *r)
+{
+	while (r->terms != term_requests) {
+		r->terms++;
+		pass_on(r, SIGTERM);
+	}
+	while (r->hups != hup_requests) {
+		r->hups++;
+		pass_on(r, SIGHUP);
+	}
+	while (r->ints != int_requests) {
+		r->ints++;
+		if (r->child_done)
+			stop_soon(r);
+	}
+}
+
+/* Reap every process that exited: the command (its status kept) and the
+ * orphans handed to this subreaper.  0 once none is left, 1 otherwise. */
+static int reap(struct run *r)
+{
+	int st, just_done = 0;
+
+	for (;;) {
+		pid_t w = waitpid(-1, &st, WNOHANG);
+
+		if (w == 0)
+			break;
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w < 0)
+			return 0;
+		if (w == r->child) {
+			r->status = st;
+			r->child_done = 1;
+			just_done = 1;
+		}
+	}
+	if (just_done)
+		tell_waiting(r);
+	return 1;
+}
+
+/*
+ * Drain the buffers until every process of the command has exited or a
+ * stop's grace has run out.  Returns 1 if writing the trace failed.
+ */
+static int record_loop(struct sonde__consumer *cons,
+		       const struct record_opts *o, struct run *r)
+{
+	int failed = 0, moved, err;
+
+	for (;;) {
+		act_on_signals(r);
+		if (!reap(r))
+			break;
+		if (r->stopping && past(&r->stop_at)) {
+			tell_stopped();
+			break;
+		}
+		if (snapshot_requests != r->snapshots)
+			take_snapshot(cons, o, r->cmd, r->child,
+				      ++r->snapshots);
+		moved = 0;
+		if (!failed) {
+			err = sonde__consumer_drain(cons, &moved);
+			if (err) {
+				cli_error("cannot write trace to %s: %s; recording stopped",
+					  o->dir, strerror(-err));
+				failed = 1;
+			}
+		}
+		if (!moved) {
+			/* A flight recorder is read only at the end (or on
+			 * SIGUSR2): poll slowly. */
+			struct timespec ts = { 0, o->overwrite ? 10000000
+							       : 1000000 };
+
+			nanosleep(&ts, NULL);
+		}
+	}
+	return failed;
+}
+
 int cmd_record(int argc, char **argv)
 {
 	struct sonde__consumer_opts copts;
 	struct sonde__consumer_stats st;
 	struct sonde__consumer *cons;
 	struct record_opts o;
+	struct run run;
 	char dirbuf[64], size[32];
 	struct sigaction sa;
-	int r, status = 0, failed = 0, exit_code, exec_pipe[2];
-	sig_atomic_t snapshots_done = 0;
+	int r, status = 0, failed, exit_code, exec_pipe[2];
 	ssize_t n;
 	pid_t pid;
 
@@ -245,14 +591,18 @@ int cmd_record(int argc, char **argv)
 				 strerror(-r));
 
 	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = forward;
+	sa.sa_handler = on_signal;
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGHUP, &sa, NULL);
-	sa.sa_handler = request_snapshot;
+	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGUSR2, &sa, NULL);
 	sa.sa_handler = SIG_IGN;
-	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGQUIT, &sa, NULL);
+	/* Orphans of the command become children of this process, so that
+	 * recording goes on while they run. */
+	if (prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0))
+		cli_error("cannot adopt the processes the command leaves behind (%s): recording ends when the command exits",
+			  strerror(errno));
 
 	/* The child reports a failed exec through a close-on-exec pipe, so
 	 * that it is not mistaken for a command that exited 127. */
@@ -291,36 +641,11 @@ int cmd_record(int argc, char **argv)
 		cli_error("cannot run %s: %s", argv[optind], strerror(r));
 		return 127;
 	}
-	child_pid = pid;
-	for (;;) {
-		int moved = 0;
-		pid_t w = waitpid(pid, &status, WNOHANG);
-
-		if (w == pid)
-			break;
-		if (w < 0 && errno != EINTR)
-			break;
-		if (snapshot_requests != snapshots_done)
-			take_snapshot(cons, &o, argv[optind], pid,
-				      ++snapshots_done);
-		if (!failed) {
-			r = sonde__consumer_drain(cons, &moved);
-			if (r) {
-				cli_error("cannot write trace to %s: %s; recording stopped",
-					  o.dir, strerror(-r));
-				failed = 1;
-			}
-		}
-		if (!moved) {
-			/* A flight recorder is read only at the end (or on
-			 * SIGUSR2): poll slowly. */
-			struct timespec ts = { 0, o.overwrite ? 10000000 : 1000000 };
-
-			nanosleep(&ts, NULL);
-		}
-	}
-	child_pid = 0;
-	exit_code = wait_status(status);
+	memset(&run, 0, sizeof(run));
+	run.cmd = argv[optind];
+	run.child = pid;
+	failed = record_loop(cons, &o, &run);
+	exit_code = run.child_done ? wait_status(run.status) : 1;
 	if (!failed) {
 		const char *name = strrchr(argv[optind], '/');
 

@@ -32,6 +32,7 @@
 #include <sys/random.h>
 #include <signal.h>
 #include <sys/stat.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
 #include <sonde/static/ring.h>
@@ -54,6 +55,7 @@ struct cpu_out {
 	uint64_t stuck_pos;     /* UINT64_MAX: none */
 	uint64_t stuck_since;   /* ns, CLOCK_MONOTONIC */
 	uint64_t stuck_checked; /* ns, last walk of it */
+	uint64_t stuck_wait;    /* ns until the next walk, doubled up to 1 s */
 	char path[PATH_MAX + 32];
 };
 
@@ -446,6 +448,29 @@ static int write_all(int fd, const void *buf, size_t n)
 	return 0;
 }
 
+/* Header, then body: one writev() unless it is cut short. */
+static int write_pkt(int fd, const struct sonde__pkt_hdr *hdr,
+		     const uint8_t *body, size_t n)
+{
+	struct iovec iov[2] = { { (void *)hdr, sizeof(*hdr) },
+				{ (void *)body, n } };
+	ssize_t w;
+
+	do
+		w = writev(fd, iov, 2);
+	while (w < 0 && errno == EINTR);
+	if (w < 0)
+		return -errno;
+	if ((size_t)w < sizeof(*hdr)) {
+		int r = write_all(fd, (const char *)hdr + w,
+				  sizeof(*hdr) - (size_t)w);
+
+		return r ? r : write_all(fd, body, n);
+	}
+	w -= (ssize_t)sizeof(*hdr);
+	return write_all(fd, body + w, n - (size_t)w);
+}
+
 /*
  * Write one packet of @cpu's stream.  A packet that holds a torn record
  * (its writer died, and the consumer reclaimed the sub-buffer) or garbage
@@ -482,9 +507,7 @@ static int emit(struct sonde__consumer *c, const struct sink *k, uint32_t cpu,
 	if (d < o->discarded)
 		d = o->discarded;
 	hdr.events_discarded = d;
-	r = write_all(o->fd, &hdr, sizeof(hdr));
-	if (!r)
-		r = write_all(o->fd, pkt + sizeof(hdr), content - sizeof(hdr));
+	r = write_pkt(o->fd, &hdr, pkt + sizeof(hdr), content - sizeof(hdr));
 	if (r)
 		return r;
 	o->discarded = d;
@@ -673,11 +696,16 @@ static void reclaim_stuck(struct sonde__consumer *c, uint32_t cpu,
 	if (o->stuck_pos != pos) {
 		o->stuck_pos = pos;
 		o->stuck_since = o->stuck_checked = *now;
+		o->stuck_wait = RECLAIM_AGE_NS;
 		return;
 	}
-	if (*now - o->stuck_checked < RECLAIM_AGE_NS)
+	/* A walk costs up to a sub-buffer: a writer that stays (stopped,
+	 * say) is looked at less and less often. */
+	if (*now - o->stuck_checked < o->stuck_wait)
 		return;
 	o->stuck_checked = *now;
+	if (o->stuck_wait < ORPHAN_NS)
+		o->stuck_wait *= 2;
 	pkt = subbuf(h, cpu, pos);
 	r = reservations_dead(c, pkt, content_of(h, pkt), &nr);
 	if (r != 1 || (nr < pending && *now - o->stuck_since < ORPHAN_NS))

@@ -4,7 +4,7 @@
  * two-step record must not stall its CPU's buffer for the rest of the
  * session.
  *
- *   test-stall reaped|zombie N
+ *   test-stall reaped|zombie|stopped N
  *
  * Everything runs on CPU 0, so all records share one buffer.  A forked
  * child reserves a two-step record (as a thread-change record or a large
@@ -15,7 +15,10 @@
  * (a burst that overflows small buffers), sleeps 3 s (time for the
  * consumer to find the dead reservation and move on), and emits stall:ev
  * seq N .. N+499 (a burst that fits in the buffer even if the consumer is
- * slow), sleeps 1 s and exits 0.  test-stall.sh checks the trace.
+ * slow), sleeps 1 s and exits 0.  In "stopped" mode the child stops
+ * itself (SIGSTOP) instead of dying: a live writer is waited for, so the
+ * burst is lost (counted) until the parent continues it, and its record is
+ * then committed and kept.  test-stall.sh checks the trace.
  */
 #include <sched.h>
 #include <signal.h>
@@ -37,8 +40,9 @@ SONDE_TRACEPOINT_EVENT(stall, big,
 
 #define TAIL 500
 
-/* Reserve a stall:big record, write part of it, and die before commit. */
-static void die_reserved(void)
+/* Reserve a stall:big record, write part of it, and die (or stop) before
+ * commit. */
+static void die_reserved(int sig)
 {
 	struct sonde__wctx w;
 	uint32_t len = 1000;
@@ -49,8 +53,10 @@ static void die_reserved(void)
 		_exit(5);
 	memcpy(p, &len, 4);
 	memset(p + 4, 0xAB, 100);
-	raise(SIGKILL);
-	_exit(6);
+	raise(sig);
+	memset(p + 4, 0xAB, len);
+	sonde__commit(&w);
+	_exit(0);
 }
 
 int main(int argc, char **argv)
@@ -58,12 +64,15 @@ int main(int argc, char **argv)
 	cpu_set_t cpus;
 	siginfo_t si;
 	uint32_t n;
+	int stopped;
 	pid_t pid;
 
-	if (argc != 3 || (strcmp(argv[1], "reaped") && strcmp(argv[1], "zombie"))) {
-		fprintf(stderr, "usage: test-stall reaped|zombie N\n");
+	if (argc != 3 || (strcmp(argv[1], "reaped") && strcmp(argv[1], "zombie") &&
+			  strcmp(argv[1], "stopped"))) {
+		fprintf(stderr, "usage: test-stall reaped|zombie|stopped N\n");
 		return 2;
 	}
+	stopped = !strcmp(argv[1], "stopped");
 	n = (uint32_t)atoi(argv[2]);
 	CPU_ZERO(&cpus);
 	CPU_SET(0, &cpus);
@@ -79,17 +88,34 @@ int main(int argc, char **argv)
 	if (pid < 0)
 		return 2;
 	if (pid == 0)
-		die_reserved();
-	/* Dead, and reaped or not. */
+		die_reserved(stopped ? SIGSTOP : SIGKILL);
 	memset(&si, 0, sizeof(si));
-	if (waitid(P_PID, (id_t)pid, &si,
-		   WEXITED | (!strcmp(argv[1], "zombie") ? WNOWAIT : 0)) ||
-	    si.si_code != CLD_KILLED || si.si_status != SIGKILL) {
+	if (stopped) {
+		if (waitid(P_PID, (id_t)pid, &si, WSTOPPED) ||
+		    si.si_code != CLD_STOPPED) {
+			fprintf(stderr, "test-stall: child did not stop\n");
+			return 3;
+		}
+	} else if (waitid(P_PID, (id_t)pid, &si,
+			  WEXITED | (!strcmp(argv[1], "zombie") ? WNOWAIT : 0)) ||
+		   si.si_code != CLD_KILLED || si.si_status != SIGKILL) {
+		/* Dead, and reaped or not. */
 		fprintf(stderr, "test-stall: child did not die by SIGKILL\n");
 		return 3;
 	}
 	for (uint32_t i = 0; i < n; i++)
 		sonde_tracepoint(stall, ev, i);
+	if (stopped) {
+		int st;
+
+		sleep(1);
+		kill(pid, SIGCONT);
+		if (waitpid(pid, &st, 0) != pid || !WIFEXITED(st) ||
+		    WEXITSTATUS(st)) {
+			fprintf(stderr, "test-stall: continued child failed\n");
+			return 3;
+		}
+	}
 	sleep(3);
 	for (uint32_t i = n; i < n + TAIL; i++)
 		sonde_tracepoint(stall, ev, i);

@@ -155,6 +155,17 @@ cmpfail:
 	return 1;
 }
 
+/* Inside a sequence: the header word, then the payload in 8-byte words. */
+#define SONDE__RSEQ_COPY                                                       \
+	"movl %[hdr], (%[dst])\n\t"                                           \
+	"xorl %%r11d, %%r11d\n\t"                                             \
+	"5:\n\t"                                                               \
+	"movq (%[src], %%r11), %%rcx\n\t"                                     \
+	"movq %%rcx, 4(%[dst], %%r11)\n\t"                                    \
+	"addq $8, %%r11\n\t"                                                  \
+	"cmpq %[n], %%r11\n\t"                                                \
+	"jb 5b\n\t"
+
 /*
  * Write a whole record and commit it: if still on @cpu and *@v == @expect,
  * store the 4-byte header @hdr at @dst, copy @nbytes (a non-zero multiple
@@ -174,14 +185,7 @@ static inline int sonde__arch_rseq_copy_commit(uint64_t *v, uint64_t expect,
 		SONDE__RSEQ_CS_BEGIN
 		"cmpq %[v], %[expect]\n\t"
 		"jnz %l[cmpfail]\n\t"
-		"movl %[hdr], (%[dst])\n\t"
-		"xorl %%r11d, %%r11d\n\t"
-		"5:\n\t"
-		"movq (%[src], %%r11), %%rcx\n\t"
-		"movq %%rcx, 4(%[dst], %%r11)\n\t"
-		"addq $8, %%r11\n\t"
-		"cmpq %[n], %%r11\n\t"
-		"jb 5b\n\t"
+		SONDE__RSEQ_COPY
 		"movq %[newv], %[v]\n\t"
 		SONDE__RSEQ_CS_END
 		:
@@ -215,14 +219,7 @@ static inline int sonde__arch_rseq_copy_commit2(uint64_t *v, uint64_t expect,
 		SONDE__RSEQ_CS_BEGIN
 		"cmpq %[v], %[expect]\n\t"
 		"jnz %l[cmpfail]\n\t"
-		"movl %[hdr], (%[dst])\n\t"
-		"xorl %%r11d, %%r11d\n\t"
-		"5:\n\t"
-		"movq (%[src], %%r11), %%rcx\n\t"
-		"movq %%rcx, 4(%[dst], %%r11)\n\t"
-		"addq $8, %%r11\n\t"
-		"cmpq %[n], %%r11\n\t"
-		"jb 5b\n\t"
+		SONDE__RSEQ_COPY
 		"movq %[specv], %[spec]\n\t"
 		"movq %[newv], %[v]\n\t"
 		SONDE__RSEQ_CS_END

@@ -201,9 +201,18 @@ sonde__probe_off(void (*fn)(void), void *data)
  * including objects loaded later.  The site stays active while a probe or a
  * recording session needs it.
  *
- * Return: 0, -EEXIST if (@fn, @data) is already connected, -ENOMEM.
- * Context: any thread but a probe; safe while other threads pass the
- * tracepoint.
+ * Registering and unregistering wait for the threads inside the site's
+ * probes to leave (a grace period, as synchronize_rcu() waits for RCU
+ * readers).  So a probe must not call them: from a probe they return
+ * -EDEADLK and change nothing.  Nor may a probe dlopen() or dlclose() an
+ * object with tracepoints, fork(), or wait for a thread doing any of this;
+ * and a thread must not register or unregister while it holds a lock that
+ * a probe takes.  Each of these waits for itself.
+ *
+ * Return: 0, -EEXIST if (@fn, @data) is already connected, -EDEADLK if
+ * called from inside a probe, -EINVAL, -ENOMEM.
+ * Context: any thread, not a signal handler (it locks and allocates); safe
+ * while other threads pass the tracepoint.
  */
 #define sonde_probe_register(provider, name, fn, data)                         \
 	sonde__probe_register(#provider, #name,                                \
@@ -215,13 +224,17 @@ sonde__probe_off(void (*fn)(void), void *data)
 /**
  * sonde_probe_unregister() - disconnect @fn/@data from @provider:@name.
  *
- * When it returns, @fn is running nowhere for this connection and will not
- * be called again for it: it waits for threads inside it to leave.
- * Unregistering the last probe of a site that no session records disables
- * it.
+ * When it returns 0, @fn is running nowhere for this connection and will
+ * not be called again for it, so @data may be freed: it waits for every
+ * thread that may still use the connection to leave the site's probes,
+ * however long it was preempted.  Unregistering the last probe of a site
+ * that no session records disables it.  sonde_probe_register() says what
+ * a probe must not do, since this waits for it.
  *
- * Return: 0, or -ENOENT if (@fn, @data) was not connected.
- * Context: any thread but a probe (it would wait for itself).
+ * Return: 0, -ENOENT if (@fn, @data) was not connected, -EDEADLK if called
+ * from inside a probe (a probe cannot disconnect itself; it stays
+ * connected), -EINVAL, -ENOMEM (some sites may then still call @fn).
+ * Context: any thread, not a signal handler; not from a probe.
  */
 #define sonde_probe_unregister(provider, name, fn, data)                       \
 	sonde__probe_unregister(#provider, #name,                              \

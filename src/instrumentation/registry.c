@@ -268,16 +268,55 @@ static bool probe_matches(const struct probe_reg *pr,
 	       !strcmp(pr->signature, d->signature);
 }
 
-/* Wait until no thread can still be reading the array @ps replaced. */
+SONDE__API __thread uint32_t sonde__probe_depth
+	__attribute__((tls_model("initial-exec")));
+
+/*
+ * Grace period: returns once no thread can still be using an array that
+ * was replaced in @ps before the call (called with the lock held, so the
+ * epoch has one writer).
+ *
+ * A reader (sonde__probes_enter()) loads the epoch, counts itself in
+ * readers[epoch & 1], loads the array, and uncounts itself when done with
+ * it.  Take a reader R that uses the replaced array A.  R's load of the
+ * array returned A, so it came before the exchange that replaced A; R's
+ * count came before that load; and our loads of the counts come after the
+ * exchange.  All of them are seq_cst, so each of our loads sees R's count
+ * until R uncounts itself.  The parity R counted in is not known: R may
+ * have loaded the epoch, been preempted across any number of flips, and
+ * counted itself in the parity a previous grace period had just drained;
+ * one flip and one wait misses such an R.  So we wait for both counts to
+ * drain: then R has left, and its release decrement, read by our acquire
+ * load, makes its last use of A (and of its probes' data) happen before
+ * the free and before unregister returns.
+ *
+ * Waiting for both counts to be zero at once could wait forever on a busy
+ * site; flipping the epoch before each wait, as liburcu does, sends new
+ * readers to the other count, so each wait only outlasts the readers
+ * already in its count and the few that loaded the epoch just before the
+ * flip.  The first wait drains the parity readers were using, the second
+ * the one the first flip sent them to.
+ *
+ * A thread that waits here for its own probe never returns, hence
+ * sonde__probe_depth; a probe that blocks for good blocks this too.
+ */
 static void probes_synchronize(struct sonde__probes *ps)
 {
-	uint32_t old = __atomic_load_n(&ps->epoch, __ATOMIC_SEQ_CST) & 1;
 	struct timespec pause = { 0, 20000 };
 
-	/* New readers count in the other epoch and see the new array. */
-	__atomic_store_n(&ps->epoch, old ^ 1, __ATOMIC_SEQ_CST);
-	while (__atomic_load_n(&ps->readers[old], __ATOMIC_SEQ_CST))
-		nanosleep(&pause, NULL);
+	for (int flip = 0; flip < 2; flip++) {
+		uint32_t old = __atomic_load_n(&ps->epoch, __ATOMIC_RELAXED) & 1;
+
+		/* Relaxed: the epoch only steers new readers (progress); see
+		 * the reader's load in sonde__probes_enter(). */
+		__atomic_store_n(&ps->epoch, old ^ 1, __ATOMIC_RELAXED);
+		/* Seq_cst, after the seq_cst exchange of the array in
+		 * probes_rebuild(): pairs with the reader's seq_cst count
+		 * and array load (see above).  As an acquire, pairs with the
+		 * reader's release decrement in sonde__probes_leave(). */
+		while (__atomic_load_n(&ps->readers[old], __ATOMIC_SEQ_CST))
+			nanosleep(&pause, NULL);
+	}
 }
 
 /*
@@ -299,6 +338,8 @@ static int probes_rebuild(struct sonde_event_desc *d)
 		ps = calloc(1, sizeof(*ps));
 		if (!ps)
 			return -ENOMEM;
+		/* Release: the zeroed counts before the list's address; pairs
+		 * with the acquire load in sonde__probes_enter(). */
 		__atomic_store_n(&d->probes, ps, __ATOMIC_RELEASE);
 	}
 	if (n) {
@@ -313,8 +354,18 @@ static int probes_rebuild(struct sonde_event_desc *d)
 				a->nr++;
 			}
 	}
+	/* Seq_cst: publishes the array's contents (release, paired with the
+	 * reader's seq_cst load of the array) and comes before the loads of
+	 * the counts in probes_synchronize() (see there). */
 	old = __atomic_exchange_n(&ps->array, a, __ATOMIC_SEQ_CST);
+	/* State bits 1 and up: the number of probes, which only tells the
+	 * site to enter the list (it loads the array itself).  Every writer of
+	 * the state holds the lock, so bit 0 (recording) is kept as is. */
 	st = __atomic_load_n(&d->state, __ATOMIC_RELAXED);
+	/* Release, though the state is only a hint: the site's load of it is
+	 * relaxed and pairs with nothing; the site reaches the list and the
+	 * array through the acquire loads in sonde__probes_enter(), and
+	 * copes with a NULL array. */
 	__atomic_store_n(&d->state, (st & 1) | (int)(n << 1), __ATOMIC_RELEASE);
 	if (old) {
 		probes_synchronize(ps);
@@ -377,6 +428,9 @@ SONDE__API int sonde__probe_register(const char *provider, const char *name,
 
 	if (!signature || !fn || full_name(provider, name, full))
 		return -EINVAL;
+	/* From inside a probe: the grace period would wait for us. */
+	if (sonde__probe_depth)
+		return -EDEADLK;
 	pthread_mutex_lock(&lock);
 	if (*(pp = probe_find(full, signature, fn, data))) {
 		r = -EEXIST;
@@ -410,6 +464,8 @@ SONDE__API int sonde__probe_unregister(const char *provider, const char *name,
 
 	if (!signature || !fn || full_name(provider, name, full))
 		return -EINVAL;
+	if (sonde__probe_depth)
+		return -EDEADLK;
 	pthread_mutex_lock(&lock);
 	pp = probe_find(full, signature, fn, data);
 	pr = *pp;

@@ -18,8 +18,15 @@
 extern "C" {
 #endif
 
-/* Probes connected to one site: an array replaced (never modified) on each
- * change, and reader counts for the two epochs of unregister's wait. */
+/*
+ * Probes connected to one site: an array replaced (never modified) on each
+ * change, and two reader counts.  A thread passing the site counts itself
+ * in readers[epoch & 1], loads the array, calls the probes and uncounts
+ * itself.  The epoch it loaded may be stale by any number of flips, so a
+ * writer that replaced the array flips the epoch and waits for the old
+ * parity's count to drain, twice, before it frees the old array
+ * (probes_synchronize() in src/instrumentation/registry.c argues why).
+ */
 struct sonde__probe {
 	void (*fn)(void);
 	void *data;
@@ -45,20 +52,35 @@ SONDE__API int sonde__probe_unregister(const char *provider, const char *name,
 				       const char *signature,
 				       void (*fn)(void), void *data);
 
-/* Enter a site's probe list: returns the epoch to leave with, and the
- * array (NULL if none).  Paired with sonde__probes_leave(). */
+/* Probe lists this thread is inside: sonde__probe_register() and
+ * sonde__probe_unregister() refuse to wait for the thread's own probe. */
+SONDE__API extern __thread uint32_t sonde__probe_depth
+	__attribute__((tls_model("initial-exec")));
+
+/* Enter a site's probe list: returns the count to leave with (2: none),
+ * and the array (NULL if none).  Paired with sonde__probes_leave(). */
 static inline uint32_t sonde__probes_enter(struct sonde_event_desc *d,
 					   struct sonde__probe_array **a)
 {
+	/* Acquire: the list's zeroed counts before its address; pairs with
+	 * the release store that publishes it in probes_rebuild(). */
 	struct sonde__probes *ps =
 		__atomic_load_n(&d->probes, __ATOMIC_ACQUIRE);
 	uint32_t e;
 
 	*a = 0;
 	if (!ps)
-		return 0;
-	e = __atomic_load_n(&ps->epoch, __ATOMIC_SEQ_CST) & 1;
-	/* Seen by unregister before it frees an array we may load below. */
+		return 2;
+	sonde__probe_depth++;
+	/* Relaxed: the epoch only steers new readers away from the count a
+	 * writer drains; safety does not depend on its value, since the
+	 * writer drains both counts. */
+	e = __atomic_load_n(&ps->epoch, __ATOMIC_RELAXED) & 1;
+	/* Seq_cst RMW then seq_cst load: we are counted before we load the
+	 * array, so a writer that replaced the array and then reads our
+	 * count sees us.  Pairs with the seq_cst exchange of the array and
+	 * the seq_cst loads of the counts in probes_synchronize().  The
+	 * load also acquires the array's contents. */
 	__atomic_fetch_add(&ps->readers[e], 1, __ATOMIC_SEQ_CST);
 	*a = __atomic_load_n(&ps->array, __ATOMIC_SEQ_CST);
 	return e;
@@ -66,10 +88,19 @@ static inline uint32_t sonde__probes_enter(struct sonde_event_desc *d,
 
 static inline void sonde__probes_leave(struct sonde_event_desc *d, uint32_t e)
 {
-	struct sonde__probes *ps = d->probes;
+	struct sonde__probes *ps;
 
+	if (e > 1)
+		return;
+	/* The list we entered: d->probes is set once, and cleared only when
+	 * the site's object is unloaded. */
+	ps = __atomic_load_n(&d->probes, __ATOMIC_RELAXED);
+	/* Release: our uses of the array and of the probes' data are done
+	 * before the count drops; pairs with the loads of the counts
+	 * (acquire) that let a writer free the array. */
 	if (ps)
 		__atomic_fetch_sub(&ps->readers[e], 1, __ATOMIC_RELEASE);
+	sonde__probe_depth--;
 }
 
 SONDE__API void sonde__register_events(struct sonde_event_desc **start,

@@ -28,15 +28,28 @@
  *                     to disk: prints its own elapsed time and warm-up
  *                     count; the driver takes the recorded/lost counts from
  *                     sonde record's summary line and computes events/s.
- * Every recording case first emits a warm-up (1M events, fewer for small
- * ITER) that is not timed, so the ring buffer pages are faulted in and the
- * caches warm.  Times come from clock_gettime(CLOCK_MONOTONIC).
+ *   first-lap         the first ITER bench:ev3 events into fresh buffers,
+ *                     with no warm-up, emitted as soon as main() runs (so
+ *                     they race the prefault thread of src/control/
+ *                     prefault.c), the thread pinned to one CPU so that
+ *                     they all go to one CPU's buffer: ns/event.  The
+ *                     driver gives enough events to cross every page of
+ *                     that buffer once.  Under SONDE_PREFAULT=0 this is
+ *                     the cost of a first lap with no prefault at all.
+ *   first-lap-after-prefault  the same, but main() first waits until the
+ *                     prefault thread (named "sonde-prefault") has left
+ *                     the process, and prints that wait from the start of
+ *                     main() as first-lap-prefault-wait (ms).
+ * Every other recording case first emits a warm-up (1M events, fewer for
+ * small ITER) that is not timed, so the ring buffer pages are faulted in
+ * and the caches warm.  Times come from clock_gettime(CLOCK_MONOTONIC).
  *
  * Usage: bench-sonde CASE ITER [THREADS]
  * Prints `CASE VALUE` lines (ns/event unless the case name says a rate),
  * in the format bench/report.sh reads, like bench/floor.c.
  */
 #define _GNU_SOURCE
+#include <dirent.h>
 #include <pthread.h>
 #include <sched.h>
 #include <stdint.h>
@@ -151,6 +164,45 @@ static double threads_rate(long nt)
 	return (double)iters * (double)nt / ((t1 - t0) * 1e-9);
 }
 
+/* Whether a thread of this process is named @name (/proc/self/task). */
+static int have_thread(const char *name)
+{
+	DIR *d = opendir("/proc/self/task");
+	struct dirent *e;
+	char path[300], comm[32];
+	int found = 0;
+
+	if (!d)
+		return 0;
+	while (!found && (e = readdir(d))) {
+		FILE *f;
+
+		if (e->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "/proc/self/task/%s/comm",
+			 e->d_name);
+		f = fopen(path, "re");
+		if (!f)
+			continue;
+		if (fgets(comm, sizeof(comm), f)) {
+			comm[strcspn(comm, "\n")] = 0;
+			found = !strcmp(comm, name);
+		}
+		fclose(f);
+	}
+	closedir(d);
+	return found;
+}
+
+/* Wait (at most 60 s) until the buffers' prefault thread has exited. */
+static void wait_prefault(void)
+{
+	struct timespec tick = { 0, 1000000 };
+
+	for (int i = 0; i < 60000 && have_thread("sonde-prefault"); i++)
+		nanosleep(&tick, NULL);
+}
+
 static void need_enabled(const char *c, int want)
 {
 	int on = sonde_tracepoint_enabled(bench, ev3) != 0;
@@ -166,12 +218,14 @@ static int usage(const char *argv0)
 {
 	fprintf(stderr,
 		"usage: %s empty|disabled|enabled-3int|enabled-string|"
-		"enabled-2threads|record-to-disk ITER [THREADS]\n", argv0);
+		"enabled-2threads|record-to-disk|first-lap|"
+		"first-lap-after-prefault ITER [THREADS]\n", argv0);
 	return 2;
 }
 
 int main(int argc, char **argv)
 {
+	double start = now_ns();
 	const char *c;
 	double t0, t1;
 
@@ -197,6 +251,20 @@ int main(int argc, char **argv)
 		need_enabled(c, 1);
 		emit3(warmup_count(), 0);
 		t0 = now_ns();
+		emit3(iters, 0);
+		t1 = now_ns();
+	} else if (!strcmp(c, "first-lap")) {
+		need_enabled(c, 1);
+		pin_to(0);
+		t0 = now_ns();
+		emit3(iters, 0);
+		t1 = now_ns();
+	} else if (!strcmp(c, "first-lap-after-prefault")) {
+		need_enabled(c, 1);
+		pin_to(0);
+		wait_prefault();
+		t0 = now_ns();
+		printf("first-lap-prefault-wait %.3f\n", (t0 - start) * 1e-6);
 		emit3(iters, 0);
 		t1 = now_ns();
 	} else if (!strcmp(c, "enabled-string")) {

@@ -36,6 +36,17 @@
 #   bytes/event       sizes of DIR/channel0_* / events recorded, from an
 #                     enabled-3int run in discard mode, buffers big enough
 #                     that nothing can be lost (a sample with loss is dropped)
+#   first-lap         the first FIRSTLAP_ITER events (no warm-up, the
+#                     thread pinned to one CPU) into fresh 64 MiB-per-CPU
+#                     buffers (--subbuf-size 4M --num-subbuf 16 --overwrite):
+#                     enough 20-byte events to cross every page of that
+#                     CPU's buffer once; the program starts at once, racing
+#                     the buffers' prefault (src/control/prefault.c);
+#   first-lap-noprefault  the same with SONDE_PREFAULT=0: the first lap's
+#                     cost without any prefault;
+#   first-lap-after-prefault  the same, the program first waiting for the
+#                     prefault to finish; first-lap-prefault-wait is that
+#                     wait, from the start of main(), in ms
 #   marker            only once include/sonde/marker.h and
 #                     bench/bench-marker.c exist (built like bench-sonde,
 #                     run as `bench-marker marker ITER` under --overwrite,
@@ -48,6 +59,7 @@
 # Env: REPS (5), ITER (20000000), LOOP_ITER (50 x ITER: the empty and
 # disabled loops are ~0.2 ns per iteration and need a longer run to time),
 # BYTES_ITER (1000000), LTTNG_ITER (2000000: babeltrace2 counting is slow),
+# FIRSTLAP_ITER (3400000: 68 MB of 20-byte events, one lap of 64 MiB),
 # READ_HALF (5000000), BT_REPS (3),
 # THREADS (2), CC (cc), LTTNG=0 to skip LTTng.
 # Installs nothing itself except through scripts/install-deps.sh if present.
@@ -64,6 +76,7 @@ REPS=${REPS:-5}
 ITER=${ITER:-20000000}
 LOOP_ITER=${LOOP_ITER:-$((ITER * 50))}
 BYTES_ITER=${BYTES_ITER:-1000000}
+FIRSTLAP_ITER=${FIRSTLAP_ITER:-3400000}
 PACED_ITER=${PACED_ITER:-$((ITER * 2))}
 READ_HALF=${READ_HALF:-5000000}
 BT_REPS=${BT_REPS:-3}
@@ -151,7 +164,7 @@ plain() {
 }
 
 one_rep() {
-	local out v r1 rn rt el w
+	local out v r1 rn rt el w prog
 
 	plain floor ns/event "$BIN/floor" floor "$ITER"
 	out=$(T "$BIN/floor" empty "$LOOP_ITER") && v=$(value empty "$out") && [ -n "$v" ] && echo "floor-empty $v ns/event" || fail "floor-empty: no result"
@@ -162,6 +175,19 @@ one_rep() {
 		rec "$c" --overwrite -- "$BIN/bench-sonde" "$c" "$ITER" || continue
 		v=$(value "$c" "$REC_OUT")
 		[ -n "$v" ] && echo "$c $v ns/event" || fail "$c: no result"
+	done
+
+	# First lap over fresh 64 MiB buffers: racing the prefault, without
+	# it, and after it.
+	for c in first-lap first-lap-noprefault first-lap-after-prefault; do
+		prog=(env SONDE_PREFAULT=1 "$BIN/bench-sonde" "${c%-noprefault}")
+		[ "$c" = first-lap-noprefault ] && prog[1]=SONDE_PREFAULT=0
+		rec "$c" --overwrite --subbuf-size 4M --num-subbuf 16 -- \
+			"${prog[@]}" "$FIRSTLAP_ITER" || continue
+		v=$(value "${c%-noprefault}" "$REC_OUT")
+		[ -n "$v" ] && echo "$c $v ns/event" || fail "$c: no result"
+		v=$(value first-lap-prefault-wait "$REC_OUT")
+		[ -z "$v" ] || echo "first-lap-prefault-wait $v ms"
 	done
 
 	if rec threads --overwrite -- "$BIN/bench-sonde" enabled-2threads "$ITER" "$THREADS"; then

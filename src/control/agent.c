@@ -49,6 +49,7 @@
 #include "../buffers/layout.h"
 #include "../instrumentation/registry.h"
 #include "attach.h"
+#include "prefault.h"
 #include "proto.h"
 #include "rundir.h"
 
@@ -100,6 +101,8 @@ static void detach_current(void)
 
 	if (!cur.session)
 		return;
+	/* Before the mapping is replaced below. */
+	sonde__prefault_stop();
 	sonde__registry_detach();
 	sleep_ns(GRACE_NS);
 	if (mmap(cur.map, cur.size, PROT_READ | PROT_WRITE,
@@ -150,6 +153,7 @@ static int do_attach(uint64_t session, const char *patterns, int fd)
 	cur.map = c.h;
 	cur.size = c.size;
 	cur.view = c.view;
+	sonde__prefault_start(c.h, c.size);
 	return 0;
 }
 
@@ -380,6 +384,7 @@ static void atfork_parent(void)
 /* The child keeps recording where the parent did, under its own agent. */
 static void atfork_child(void)
 {
+	sonde__prefault_atfork_child();
 	pthread_mutex_unlock(&agent_lock);
 	if (!running)
 		return;

@@ -21,6 +21,7 @@
 #include "../buffers/ring.h"
 #include "../instrumentation/registry.h"
 #include "attach.h"
+#include "prefault.h"
 
 static pthread_once_t once = PTHREAD_ONCE_INIT;
 static int by_env; /* attached to the session of $SONDE_SHM */
@@ -133,8 +134,12 @@ static void attach_once(void)
 	}
 	__atomic_fetch_add(&c.h->nr_procs, 1, __ATOMIC_RELAXED);
 	by_env = 1;
-	if (sonde__registry_attach(c.h, c.view, c.h->patterns))
+	if (sonde__registry_attach(c.h, c.view, c.h->patterns)) {
 		sonde__logf(SONDE_LOG_WARN, "Out of memory; tracing off.");
+		return;
+	}
+	sonde__prefault_start(c.h, c.size);
+	pthread_atfork(NULL, NULL, sonde__prefault_atfork_child);
 }
 
 int sonde__attached_by_env(void)

@@ -23,6 +23,8 @@
 #   disabled          3-int tracepoint, no session (LOOP_ITER iterations)
 #   enabled-3int      3-int event under `sonde record --overwrite`
 #   enabled-string    16-character string event, same conditions
+#   enabled-3int-own-rseq  enabled-3int with GLIBC_TUNABLES=glibc.pthread.rseq=0:
+#                     threads registered with rseq by libsonde, not glibc
 #   enabled-1thread-rate, enabled-Nthreads  events/s of 1 and N=THREADS
 #                     pinned threads under --overwrite, from the same run;
 #   2threads/1thread  their ratio, per repetition
@@ -176,6 +178,14 @@ one_rep() {
 		v=$(value "$c" "$REC_OUT")
 		[ -n "$v" ] && echo "$c $v ns/event" || fail "$c: no result"
 	done
+
+	# The same event on threads the C library did not register with rseq
+	# (as without glibc >= 2.35): libsonde registers them itself.
+	if rec own-rseq --overwrite -- env GLIBC_TUNABLES=glibc.pthread.rseq=0 \
+		"$BIN/bench-sonde" enabled-3int "$ITER"; then
+		v=$(value enabled-3int "$REC_OUT")
+		[ -n "$v" ] && echo "enabled-3int-own-rseq $v ns/event" || fail "enabled-3int-own-rseq: no result"
+	fi
 
 	# First lap over fresh 64 MiB buffers: racing the prefault, without
 	# it, and after it.

@@ -17,9 +17,14 @@
  *    and its torn records are dropped and counted when it is written.
  * Every packet's events_discarded is rewritten on its way out so that it
  * never goes backwards within a stream (emit()).
- * The metadata is written last, through a rename, so an interrupted
- * recording never leaves a directory that looks like a complete trace.
+ * Files: the trace directory is opened once (sonde__dir_open(), which
+ * checks its owner and mode) and every file is created relative to it
+ * with O_EXCL|O_NOFOLLOW, so nothing another user planted there is
+ * followed or truncated.  The metadata is written last, through a private
+ * temporary renamed into place, so an interrupted recording never leaves
+ * a directory that looks like a complete trace.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -56,7 +61,7 @@ struct cpu_out {
 	uint64_t stuck_since;   /* ns, CLOCK_MONOTONIC */
 	uint64_t stuck_checked; /* ns, last walk of it */
 	uint64_t stuck_wait;    /* ns until the next walk, doubled up to 1 s */
-	char path[PATH_MAX + 32];
+	char path[PATH_MAX + 32]; /* its name in the trace directory */
 };
 
 /*
@@ -81,6 +86,8 @@ struct sonde__consumer {
 	int memfd;    /* the buffers' memfd, or -1 */
 	struct sonde__consumer_stats st;
 	int failed;
+	int dirfd;        /* the trace directory (files are created in it) */
+	int meta_written; /* this consumer wrote dir/metadata */
 };
 
 static uint32_t cpu_count(void)
@@ -198,8 +205,16 @@ static void init_layout(struct sonde__consumer *c,
 	}
 }
 
+/*
+ * Open the trace directory, once (its owner and mode checked), and create
+ * the stream files in it.  A file or link already where one goes is an
+ * error (-EEXIST), never followed, truncated or removed.
+ */
 static int open_outputs(struct sonde__consumer *c, uint32_t ncpu)
 {
+	c->dirfd = sonde__dir_open(c->dir, 0, NULL, 0);
+	if (c->dirfd < 0)
+		return c->dirfd;
 	c->out = calloc(ncpu, sizeof(*c->out));
 	if (!c->out)
 		return -ENOMEM;
@@ -210,45 +225,55 @@ static int open_outputs(struct sonde__consumer *c, uint32_t ncpu)
 	for (uint32_t i = 0; i < ncpu; i++) {
 		struct cpu_out *o = &c->out[i];
 
-		snprintf(o->path, sizeof(o->path), "%s/channel0_%u", c->dir, i);
-		o->fd = open(o->path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC,
-			     0644);
-		if (o->fd < 0)
+		snprintf(o->path, sizeof(o->path), "channel0_%u", i);
+		o->fd = openat(c->dirfd, o->path,
+			       O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW |
+				       O_CLOEXEC,
+			       0644);
+		if (o->fd < 0) {
+			o->path[0] = '\0'; /* not ours: never removed */
 			return -errno;
+		}
 	}
 	return 0;
 }
 
 int sonde__consumer_prepare_dir(const char *dir, char *why, size_t n)
 {
-	char meta[PATH_MAX + 16];
+	int fd = sonde__dir_open(dir, SONDE__DIR_CREATE, why, n), r = 0;
+	struct dirent *de;
 	struct stat st;
-	int r = sonde__mkdirs(dir);
+	DIR *d;
 
-	if (r) {
-		snprintf(why, n, "cannot create trace directory %s: %s", dir,
-			 strerror(-r));
-		return r;
-	}
-	if (stat(dir, &st) || !S_ISDIR(st.st_mode)) {
-		snprintf(why, n, "cannot use %s as trace directory: not a directory",
-			 dir);
-		return -ENOTDIR;
-	}
-	if (access(dir, W_OK | X_OK)) {
-		r = -errno;
-		snprintf(why, n, "cannot write to trace directory %s: %s", dir,
-			 strerror(-r));
-		return r;
-	}
-	snprintf(meta, sizeof(meta), "%s/metadata", dir);
-	if (!access(meta, F_OK)) {
+	if (fd < 0)
+		return fd;
+	if (!fstatat(fd, "metadata", &st, AT_SYMLINK_NOFOLLOW)) {
+		close(fd);
 		snprintf(why, n,
 			 "%s already holds a trace; choose another directory",
 			 dir);
 		return -EEXIST;
 	}
-	return 0;
+	/* Stream files left by an earlier recording, or planted: creating
+	 * ours would fail on them (O_EXCL); say so now, by name. */
+	d = fdopendir(fd);
+	if (!d) {
+		r = -errno;
+		close(fd);
+		snprintf(why, n, "cannot read trace directory %s: %s", dir,
+			 strerror(-r));
+		return r;
+	}
+	while ((de = readdir(d)))
+		if (!strncmp(de->d_name, "channel0_", 9)) {
+			snprintf(why, n,
+				 "cannot use %s as trace directory: it already holds %.64s; choose another directory",
+				 dir, de->d_name);
+			r = -EEXIST;
+			break;
+		}
+	closedir(d);
+	return r;
 }
 
 int sonde__consumer_create(const struct sonde__consumer_opts *o,
@@ -270,6 +295,7 @@ int sonde__consumer_create(const struct sonde__consumer_opts *o,
 	if (!c)
 		return -ENOMEM;
 	c->memfd = -1;
+	c->dirfd = -1;
 	snprintf(c->dir, sizeof(c->dir), "%s", o->dir);
 	sonde__clock_start(&c->clock);
 	rb = ncpu * ((sizeof(struct sonde_rb_cpu) +
@@ -799,12 +825,19 @@ static int finish_cpu(struct sonde__consumer *c, uint32_t cpu)
 	return 0;
 }
 
-static int write_metadata(struct sonde__consumer *c, const char *dir,
+/*
+ * Write the metadata of the trace (or snapshot) in directory @dirfd: to a
+ * private temporary (fs.c), renamed over "metadata" once complete, so a
+ * reader, or a recorder killed meanwhile, sees the previous one or the
+ * new one, whole.
+ */
+static int write_metadata(struct sonde__consumer *c, int dirfd,
 			  const struct sonde__clock *clock,
 			  const char *procname, pid_t pid)
 {
 	struct sonde__trace_model m;
-	char path[PATH_MAX + 16], tmp[PATH_MAX + 16], host[256] = "";
+	struct sonde__tmpfile t;
+	char host[256] = "";
 	FILE *f;
 	int r;
 
@@ -820,18 +853,26 @@ static int write_metadata(struct sonde__consumer *c, const char *dir,
 	m.hostname = host;
 	m.procname = procname;
 	m.pid = pid;
-	snprintf(path, sizeof(path), "%s/metadata", dir);
-	snprintf(tmp, sizeof(tmp), "%s/.metadata.tmp", dir);
-	f = fopen(tmp, "we");
-	if (!f)
-		return -errno;
+	r = sonde__tmpfile_open(&t, dirfd, "metadata", 0644);
+	if (r)
+		return r;
+	f = fdopen(t.fd, "w");
+	if (!f) {
+		r = -errno;
+		sonde__tmpfile_abort(&t);
+		return r;
+	}
+	t.fd = -1; /* closed by fclose() */
 	r = sonde__metadata_write(f, &m);
 	if (fclose(f) && !r)
 		r = -errno;
-	if (!r && rename(tmp, path))
-		r = -errno;
-	if (r)
-		unlink(tmp);
+	if (r) {
+		sonde__tmpfile_abort(&t);
+		return r;
+	}
+	r = sonde__tmpfile_commit(&t);
+	if (!r && dirfd == c->dirfd)
+		c->meta_written = 1;
 	return r;
 }
 
@@ -852,14 +893,14 @@ int sonde__consumer_finish(struct sonde__consumer *c, const char *procname,
 		if (fsync(c->out[cpu].fd) && errno != EINVAL)
 			return -errno;
 	sonde__clock_finish(&c->clock);
-	return write_metadata(c, c->dir, &c->clock, procname, pid);
+	return write_metadata(c, c->dirfd, &c->clock, procname, pid);
 }
 
 int sonde__consumer_write_metadata(struct sonde__consumer *c,
 				   const char *procname, pid_t pid)
 {
 	sonde__clock_finish(&c->clock);
-	return write_metadata(c, c->dir, &c->clock, procname, pid);
+	return write_metadata(c, c->dirfd, &c->clock, procname, pid);
 }
 
 /* Start the buffer of @cpu afresh at sub-buffer boundary @pos. */
@@ -995,18 +1036,25 @@ int sonde__consumer_snapshot(struct sonde__consumer *c, const char *dir,
 	struct cpu_out *out = calloc(ncpu, sizeof(*out));
 	struct sonde__clock clock = c->clock;
 	struct sink k = { out, st };
-	int r = 0;
+	int dfd, r = 0;
 
 	if (!out)
 		return -ENOMEM;
 	memset(st, 0, sizeof(*st));
+	/* The caller made the directory; it is checked like a trace's. */
+	dfd = sonde__dir_open(dir, 0, NULL, 0);
+	if (dfd < 0) {
+		free(out);
+		return dfd;
+	}
 	for (uint32_t i = 0; i < ncpu; i++)
 		out[i].fd = -1;
 	for (uint32_t i = 0; i < ncpu && !r; i++) {
-		snprintf(out[i].path, sizeof(out[i].path), "%s/channel0_%u", dir,
-			 i);
-		out[i].fd = open(out[i].path,
-				 O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+		snprintf(out[i].path, sizeof(out[i].path), "channel0_%u", i);
+		out[i].fd = openat(dfd, out[i].path,
+				   O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW |
+					   O_CLOEXEC,
+				   0644);
 		if (out[i].fd < 0)
 			r = -errno;
 	}
@@ -1019,12 +1067,13 @@ int sonde__consumer_snapshot(struct sonde__consumer *c, const char *dir,
 	}
 	if (!r) {
 		sonde__clock_finish(&clock);
-		r = write_metadata(c, dir, &clock, procname, pid);
+		r = write_metadata(c, dfd, &clock, procname, pid);
 	}
 	if (r)
 		for (uint32_t i = 0; i < ncpu; i++)
 			if (out[i].fd >= 0)
-				unlink(out[i].path);
+				unlinkat(dfd, out[i].path, 0);
+	close(dfd);
 	free(out);
 	return r;
 }
@@ -1046,17 +1095,18 @@ void sonde__consumer_stats(struct sonde__consumer *c,
 
 void sonde__consumer_discard_output(struct sonde__consumer *c)
 {
-	char path[PATH_MAX + 16];
-
-	if (!c)
+	if (!c || c->dirfd < 0)
 		return;
+	/* Only what this consumer created: a name it found taken is not
+	 * its own to remove. */
 	for (uint32_t i = 0; c->out && c->h && i < c->h->ncpu; i++)
-		if (c->out[i].path[0])
-			unlink(c->out[i].path);
-	snprintf(path, sizeof(path), "%s/metadata", c->dir);
-	unlink(path);
-	snprintf(path, sizeof(path), "%s/.metadata.tmp", c->dir);
-	unlink(path);
+		if (c->out[i].path[0]) {
+			unlinkat(c->dirfd, c->out[i].path, 0);
+			c->out[i].path[0] = '\0';
+		}
+	if (c->meta_written)
+		unlinkat(c->dirfd, "metadata", 0);
+	c->meta_written = 0;
 }
 
 void sonde__consumer_destroy(struct sonde__consumer *c)
@@ -1074,6 +1124,8 @@ void sonde__consumer_destroy(struct sonde__consumer *c)
 		close(c->memfd);
 	if (c->shm_path[0])
 		unlink(c->shm_path);
+	if (c->dirfd >= 0)
+		close(c->dirfd);
 	free(c->tmp);
 	free(c);
 }

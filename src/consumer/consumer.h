@@ -18,7 +18,8 @@ struct sonde__consumer_opts {
 	uint32_t nsub;        /* power of two, >= 2 */
 	int overwrite;        /* flight recorder: keep the latest data */
 	const char *patterns; /* '\n'-separated; "" for all events */
-	const char *dir;      /* existing output directory */
+	const char *dir;      /* existing output directory (reopened and
+				 checked: sonde__dir_open()) */
 	int memfd;            /* buffers in a memfd (passed to processes)
 				 rather than a file they open by name */
 };
@@ -33,9 +34,10 @@ struct sonde__consumer_stats {
 struct sonde__consumer;
 
 /*
- * Make @dir ready to receive a trace: created if need be, a writable
- * directory, not already holding a trace.  0, or -errno with a sentence
- * for the user in @why.
+ * Make @dir ready to receive a trace: created if need be (its last
+ * component never followed if a link), owned by the user, not writable by
+ * others unless sticky (sonde__dir_open()), holding no metadata nor stream
+ * file.  0, or -errno with a sentence for the user in @why.
  */
 SONDE_HIDDEN int sonde__consumer_prepare_dir(const char *dir, char *why,
 					     size_t n);
@@ -59,7 +61,11 @@ SONDE_HIDDEN int sonde__consumer_finish(struct sonde__consumer *c,
  * the caller's to rewrite.  No-op in overwrite mode.  0 or -errno.
  */
 SONDE_HIDDEN int sonde__consumer_seal(struct sonde__consumer *c);
-/* Rewrite the metadata with the events registered so far.  0 or -errno. */
+/*
+ * Rewrite the metadata with the events registered so far (a private
+ * temporary renamed over dir/metadata, so readers see a whole one).
+ * 0 or -errno.
+ */
 SONDE_HIDDEN int sonde__consumer_write_metadata(struct sonde__consumer *c,
 						const char *procname, pid_t pid);
 /*

@@ -368,6 +368,50 @@ static void tick(struct sd *d, struct sd_session *s, uint64_t t)
 		write_meta(s);
 }
 
+/*
+ * Where a session created without -o writes: a new directory
+ * NAME-YYYYmmdd-HHMMSS (NAME-...-1, -2... if taken, never reused) in
+ * $HOME/sonde-traces, or, when HOME is not an absolute path, in the run
+ * directory's traces/ (the run directory is the user's and closed to
+ * others, rundir.h): never in a directory other users can write, such as
+ * /tmp.  The base is created if need be and must be the user's, closed to
+ * others (sonde__dir_open()).  0 with s->dir set, or -errno with a
+ * sentence in @why.
+ */
+static int default_dir(struct sd *d, struct sd_session *s, char *why,
+		       size_t n)
+{
+	const char *home = getenv("HOME");
+	char base[PATH_MAX], name[SONDE__SESSION_NAME_MAX + 48];
+	time_t now = time(NULL);
+	struct tm tm;
+	int fd, r, k;
+
+	if (home && *home == '/')
+		k = snprintf(base, sizeof(base), "%s/sonde-traces", home);
+	else
+		k = snprintf(base, sizeof(base), "%s/traces", d->o->rd->dir);
+	if (k < 0 || (size_t)k >= sizeof(base) - sizeof(name) - 64) {
+		snprintf(why, n, "default trace directory path too long; give one with -o");
+		return -ENAMETOOLONG;
+	}
+	fd = sonde__dir_open(base, SONDE__DIR_CREATE, why, n);
+	if (fd < 0)
+		return fd;
+	localtime_r(&now, &tm);
+	k = snprintf(name, sizeof(name), "%s-", s->name);
+	strftime(name + k, sizeof(name) - (size_t)k, "%Y%m%d-%H%M%S", &tm);
+	r = sonde__mkdir_fresh(fd, name, sizeof(name));
+	close(fd);
+	if (r) {
+		snprintf(why, n, "cannot create a new trace directory %.3800s/%.111s: %.100s; give one with -o",
+			 base, name, strerror(-r));
+		return r;
+	}
+	k = snprintf(s->dir, sizeof(s->dir), "%s/%s", base, name);
+	return k > 0 && (size_t)k < sizeof(s->dir) ? 0 : -ENAMETOOLONG;
+}
+
 static int cmd_create(struct sd *d, const struct sonde__cmd *c,
 		      struct text *t)
 {
@@ -386,18 +430,17 @@ static int cmd_create(struct sd *d, const struct sonde__cmd *c,
 	if (c->dir[0]) {
 		snprintf(s->dir, sizeof(s->dir), "%s", c->dir);
 	} else {
-		const char *home = getenv("HOME");
-		time_t now = time(NULL);
-		struct tm tm;
-		char stamp[32];
-
-		localtime_r(&now, &tm);
-		strftime(stamp, sizeof(stamp), "%Y%m%d-%H%M%S", &tm);
-		snprintf(s->dir, sizeof(s->dir), "%s/sonde-traces/%s-%s",
-			 home && *home == '/' ? home : "/tmp", s->name, stamp);
+		r = default_dir(d, s, why, sizeof(why));
+		if (r) {
+			tprintf(t, "%s", why);
+			free(s);
+			return r;
+		}
 	}
 	r = sonde__consumer_prepare_dir(s->dir, why, sizeof(why));
 	if (r) {
+		if (!c->dir[0])
+			rmdir(s->dir); /* default_dir() made it, empty */
 		tprintf(t, "%s", why);
 		free(s);
 		return r;

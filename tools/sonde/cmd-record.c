@@ -575,6 +575,12 @@ int cmd_record(int argc, char **argv)
 
 		localtime_r(&now, &tm);
 		strftime(dirbuf, sizeof(dirbuf), "sonde-%Y%m%d-%H%M%S", &tm);
+		/* Made here, never reused: in a shared cwd another user can
+		 * make the name first (then NAME-1, NAME-2... are tried). */
+		r = sonde__mkdir_fresh(AT_FDCWD, dirbuf, sizeof(dirbuf));
+		if (r)
+			return cli_error("cannot create a new trace directory %s (nor %s-1 to -99) in the current directory: %s; give one with -o",
+					 dirbuf, dirbuf, strerror(-r));
 		o.dir = dirbuf;
 	}
 	if (prepare_dir(o.dir))

@@ -20,9 +20,10 @@
  * Files: the trace directory is opened once (sonde__dir_open(), which
  * checks its owner and mode) and every file is created relative to it
  * with O_EXCL|O_NOFOLLOW, so nothing another user planted there is
- * followed or truncated.  The metadata is written last, through a private
- * temporary renamed into place, so an interrupted recording never leaves
- * a directory that looks like a complete trace.
+ * followed or truncated.  The metadata is written when the trace starts,
+ * rewritten as event classes appear and at the end, each time through a
+ * private temporary renamed into place: a recorder killed mid-run leaves
+ * a trace that readers open, with every packet written so far.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -88,6 +89,7 @@ struct sonde__consumer {
 	int failed;
 	int dirfd;        /* the trace directory (files are created in it) */
 	int meta_written; /* this consumer wrote dir/metadata */
+	uint32_t meta_reg_used; /* registry size at the last metadata */
 };
 
 static uint32_t cpu_count(void)
@@ -835,6 +837,7 @@ static int write_metadata(struct sonde__consumer *c, int dirfd,
 			  const struct sonde__clock *clock,
 			  const char *procname, pid_t pid)
 {
+	uint32_t used = __atomic_load_n(&c->h->reg_used, __ATOMIC_ACQUIRE);
 	struct sonde__trace_model m;
 	struct sonde__tmpfile t;
 	char host[256] = "";
@@ -871,8 +874,10 @@ static int write_metadata(struct sonde__consumer *c, int dirfd,
 		return r;
 	}
 	r = sonde__tmpfile_commit(&t);
-	if (!r && dirfd == c->dirfd)
+	if (!r && dirfd == c->dirfd) {
 		c->meta_written = 1;
+		c->meta_reg_used = used;
+	}
 	return r;
 }
 
@@ -901,6 +906,16 @@ int sonde__consumer_write_metadata(struct sonde__consumer *c,
 {
 	sonde__clock_finish(&c->clock);
 	return write_metadata(c, c->dirfd, &c->clock, procname, pid);
+}
+
+int sonde__consumer_refresh_metadata(struct sonde__consumer *c,
+				     const char *procname, pid_t pid)
+{
+	if (c->meta_written &&
+	    __atomic_load_n(&c->h->reg_used, __ATOMIC_ACQUIRE) ==
+		    c->meta_reg_used)
+		return 0;
+	return sonde__consumer_write_metadata(c, procname, pid);
 }
 
 /* Start the buffer of @cpu afresh at sub-buffer boundary @pos. */

@@ -63,11 +63,17 @@ SONDE_HIDDEN int sonde__consumer_finish(struct sonde__consumer *c,
 SONDE_HIDDEN int sonde__consumer_seal(struct sonde__consumer *c);
 /*
  * Rewrite the metadata with the events registered so far (a private
- * temporary renamed over dir/metadata, so readers see a whole one).
- * 0 or -errno.
+ * temporary renamed over dir/metadata, so readers and a recorder killed
+ * meanwhile see a whole one).  Call it once the consumer is created, so
+ * that the trace is readable from the start.  0 or -errno.
  */
 SONDE_HIDDEN int sonde__consumer_write_metadata(struct sonde__consumer *c,
 						const char *procname, pid_t pid);
+/* The same, only if event classes were registered since the metadata was
+ * last written (or it never was).  0 or -errno. */
+SONDE_HIDDEN int sonde__consumer_refresh_metadata(struct sonde__consumer *c,
+						  const char *procname,
+						  pid_t pid);
 /*
  * Flight recorder: write what an overwrite channel holds now, while its
  * producers keep running, as a new trace in existing directory @dir.

@@ -574,6 +574,19 @@ static int cmd_start(struct sd *d, struct sd_session *s, struct text *t)
 			s->c = NULL;
 			return -ENOMEM;
 		}
+		/* Readable from the first start, so that a daemon killed
+		 * later leaves a trace; rewritten as event classes appear
+		 * and at stop.  A flight recorder writes only snapshots. */
+		if (!s->overwrite && (r = write_meta(s))) {
+			tprintf(t, "cannot write the trace of %s in %s: %s",
+				s->name, s->dir, strerror(-r));
+			sonde__consumer_discard_output(s->c);
+			sonde__consumer_destroy(s->c);
+			s->c = NULL;
+			free(s->view);
+			s->view = NULL;
+			return r;
+		}
 	}
 	s->state = SD_STARTED;
 	s->sealed = 0;

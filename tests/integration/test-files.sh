@@ -18,13 +18,15 @@
 #  5. `sonde report -o` onto a device node (a private copy of /dev/full), a
 #     FIFO, a regular file and a link: the device and the FIFO are written
 #     in place and stay what they are, the regular file is replaced, the
-#     link refused.
+#     link refused;
+#  6. `sonde record` killed with SIGKILL mid-run leaves a trace that
+#     `sonde view` and babeltrace2 read, with the packets it wrote;
 # Needs root (another user's directories, mknod) and useradd.
-# Usage: test-files.sh SONDE BABELTRACE2 HELLO
+# Usage: test-files.sh SONDE BABELTRACE2 HELLO LIVE_APP
 here=$(dirname "$0")
 . "$here/../tap.sh"
 . "$here/lib.sh"
-SONDE=$(st_abs "$1") BT=$(st_abs "$2") HELLO=$(st_abs "$3")
+SONDE=$(st_abs "$1") BT=$(st_abs "$2") HELLO=$(st_abs "$3") APP=$(st_abs "$4")
 [ "$(id -u)" -eq 0 ] || tap_skip_all "needs root (directories of another user, mknod)"
 command -v useradd >/dev/null 2>&1 && command -v userdel >/dev/null 2>&1 ||
 	tap_skip_all "useradd/userdel not available"
@@ -45,7 +47,7 @@ cleanup() {
 	# Only what this script started and is still there.
 	for pid in "${BG_PIDS[@]}"; do
 		case $(cat "/proc/$pid/comm" 2>/dev/null) in
-		sonde | timeout | cat) kill -KILL "$pid" 2>/dev/null ;;
+		sonde | timeout | cat | test-live-app) kill -KILL "$pid" 2>/dev/null ;;
 		esac
 	done
 	if [ -S "$SONDE_RUNDIR/sonde.sock" ]; then
@@ -279,5 +281,50 @@ srun report -o "$WORK/rlink.html" "$WORK/rt"
 refused "report -o a symbolic link"
 tap_ok "$([ -L "$WORK/rlink.html" ] && echo 1)" "  the link is left"
 precious_ok "report -o a symbolic link"
+
+# --- 6. sonde record killed with SIGKILL --------------------------------
+fresh_precious
+K=$WORK/killed
+"$SONDE" record -o "$K" --subbuf-size 4k --num-subbuf 64 -- \
+	"$APP" burst 600 "$WORK/kapp" >"$WORK/killed.out" 2>"$WORK/killed.err" &
+rpid=$!
+BG_PIDS+=("$rpid")
+for ((i = 0; i < 600; i++)); do
+	[ -s "$WORK/kapp.pid" ] && break
+	sleep 0.1
+done
+apid=$(cat "$WORK/kapp.pid" 2>/dev/null)
+[ -n "$apid" ] && BG_PIDS+=("$apid")
+: >"$WORK/kapp.go"
+for ((i = 0; i < 600; i++)); do
+	[ "$(cat "$WORK/kapp.progress" 2>/dev/null)" = "00000000000000000600" ] && break
+	sleep 0.1
+done
+written() { cat "$K"/channel0_* 2>/dev/null | wc -c; }
+for ((i = 0; i < 600; i++)); do
+	[ "$(written)" -ge 8192 ] && break
+	sleep 0.1
+done
+tap_ok "$([ -n "$apid" ] && [ "$(written)" -ge 8192 ] && echo 1)" \
+	"SIGKILL: the app emitted its 600 iterations and packets were written ($(written) bytes)"
+kill -KILL "$rpid"
+{ wait "$rpid"; } 2>/dev/null
+tap_is "$?" 137 "SIGKILL: sonde record killed"
+: >"$WORK/kapp.stop"
+for ((i = 0; i < 300; i++)); do
+	kill -0 "$apid" 2>/dev/null || break
+	sleep 0.1
+done
+timeout -k 10 60 "$SONDE" view "$K" >"$WORK/killed.view" 2>"$WORK/killed.viewerr"
+vrc=$?
+nv=$(grep -c ' live:a: ' "$WORK/killed.view")
+tap_ok "$([ "$vrc" -eq 0 ] && [ "$nv" -gt 0 ] && echo 1)" "SIGKILL: sonde view reads the trace ($nv live:a)" ||
+	tap_diag_file "$WORK/killed.viewerr" 5
+st_bt "$K"
+nb=$(grep -c ' live:a: ' "$K.bt")
+tap_ok "$([ "$BT_RC" -eq 0 ] && [ "$BT_OTHER_ERR" -eq 0 ] && [ "$nb" -eq "$nv" ] && echo 1)" \
+	"SIGKILL: babeltrace2 reads it too, the same $nb live:a" || tap_diag_file "$K.bterr" 5
+tap_is "$(grep -c ' live:' "$K.bt")" "$(grep -c ' live:' "$WORK/killed.view")" \
+	"SIGKILL: the same events in both"
 
 tap_done

@@ -84,6 +84,14 @@ static void on_signal(int sig)
 		snapshot_requests++;
 }
 
+/* The command's name, as the trace's metadata gives it. */
+static const char *cmd_name(const char *cmd)
+{
+	const char *slash = strrchr(cmd, '/');
+
+	return slash ? slash + 1 : cmd;
+}
+
 static int prepare_dir(const char *dir)
 {
 	char why[PATH_MAX + 128];
@@ -534,7 +542,13 @@ static int record_loop(struct sonde__consumer *cons,
 				      ++r->snapshots);
 		moved = 0;
 		if (!failed) {
-			err = sonde__consumer_drain(cons, &moved);
+			/* Metadata first: it then names the event classes of
+			 * the packets written next, even if this process is
+			 * killed right after. */
+			err = sonde__consumer_refresh_metadata(
+				cons, cmd_name(r->cmd), r->child);
+			if (!err)
+				err = sonde__consumer_drain(cons, &moved);
 			if (err) {
 				cli_error("cannot write trace to %s: %s; recording stopped",
 					  o->dir, strerror(-err));
@@ -595,6 +609,15 @@ int cmd_record(int argc, char **argv)
 	if (r)
 		return cli_error("cannot set up trace buffers in %s: %s", o.dir,
 				 strerror(-r));
+	/* Readable from the start, so that a recorder killed later leaves a
+	 * trace; rewritten as event classes appear and at the end. */
+	r = sonde__consumer_write_metadata(cons, cmd_name(argv[optind]), 0);
+	if (r) {
+		sonde__consumer_discard_output(cons);
+		sonde__consumer_destroy(cons);
+		return cli_error("cannot write trace to %s: %s", o.dir,
+				 strerror(-r));
+	}
 
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_signal;

@@ -6,6 +6,11 @@
  * streams, keyed by (time in ns, stream instance id, name order), gives the
  * next one.  Equal timestamps come out in stream order, as babeltrace2's
  * muxer does.
+ *
+ * Trust boundary: trace files read back, maybe written by someone else.
+ * Only regular files are opened, never through a link, and a FIFO or a
+ * device in their place is an error at once, never waited on
+ * (open_regular()).
  */
 #include <dirent.h>
 #include <errno.h>
@@ -180,7 +185,48 @@ static int fail(struct sonde__reader *r, int err)
 	return err;
 }
 
-static int read_metadata(struct sonde__reader *r, const char *dir,
+/*
+ * Open @name in directory @dfd for reading if it is a regular file: not
+ * through a symbolic link, and without blocking on a FIFO or a device
+ * swapped in after the check (O_NONBLOCK until it is known regular).
+ * The descriptor (@st filled), -EINVAL if it is not a regular file, or
+ * -errno.
+ */
+static int open_regular(int dfd, const char *name, struct stat *st)
+{
+	int fd, fl;
+
+	if (fstatat(dfd, name, st, AT_SYMLINK_NOFOLLOW))
+		return -errno;
+	if (!S_ISREG(st->st_mode))
+		return -EINVAL;
+	fd = openat(dfd, name, O_RDONLY | O_NONBLOCK | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
+		return errno == ELOOP ? -EINVAL : -errno;
+	if (fstat(fd, st) || !S_ISREG(st->st_mode)) {
+		close(fd);
+		return -EINVAL;
+	}
+	fl = fcntl(fd, F_GETFL);
+	if (fl >= 0)
+		fcntl(fd, F_SETFL, fl & ~O_NONBLOCK);
+	return fd;
+}
+
+static int open_failed(struct sonde__reader *r, int err, const char *dir,
+		       const char *name)
+{
+	if (err == -EINVAL)
+		return sonde__rd_errf(&r->err, err, "%s/%s: not a regular file",
+				      dir, name);
+	return sonde__rd_errf(&r->err, err, "%s/%s: %s%s", dir, name,
+			      strerror(-err),
+			      err == -ENOENT && !strcmp(name, "metadata")
+				      ? " (not a trace directory?)"
+				      : "");
+}
+
+static int read_metadata(struct sonde__reader *r, int dfd, const char *dir,
 			 char **text, size_t *len)
 {
 	char path[4096];
@@ -190,18 +236,9 @@ static int read_metadata(struct sonde__reader *r, const char *dir,
 	int fd;
 
 	snprintf(path, sizeof(path), "%s/metadata", dir);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0) {
-		int e = errno;
-
-		return sonde__rd_errf(&r->err, -e, "%s: %s%s", path, strerror(e),
-				      e == ENOENT ? " (not a trace directory?)" : "");
-	}
-	if (fstat(fd, &st) || !S_ISREG(st.st_mode)) {
-		close(fd);
-		return sonde__rd_errf(&r->err, -EINVAL, "%s: not a regular file",
-				      path);
-	}
+	fd = open_regular(dfd, "metadata", &st);
+	if (fd < 0)
+		return open_failed(r, fd, dir, "metadata");
 	if ((uint64_t)st.st_size > MAX_METADATA) {
 		close(fd);
 		return sonde__rd_errf(&r->err, -EFBIG, "metadata: larger than %u MiB",
@@ -251,34 +288,43 @@ int sonde__reader_open(const char *dir, struct sonde__reader **out)
 	size_t len = 0, nr = 0, cap = 0;
 	DIR *d = NULL;
 	struct dirent *de;
-	int ret;
+	int ret, dfd;
 
 	*out = r;
 	if (!r)
 		return -ENOMEM;
-	ret = read_metadata(r, dir, &text, &len);
-	if (ret)
+	dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dfd < 0)
+		return fail(r, open_failed(r, -errno, dir, "metadata"));
+	ret = read_metadata(r, dfd, dir, &text, &len);
+	if (ret) {
+		close(dfd);
 		return fail(r, ret);
+	}
 	ret = sonde__rd_meta_parse(text, len, "metadata", &r->meta, &r->err);
 	free(text);
-	if (ret)
+	if (ret) {
+		close(dfd);
 		return fail(r, ret);
+	}
 	r->meta_ok = 1;
-	d = opendir(dir);
+	d = fdopendir(dfd);
 	if (!d) {
 		int e = errno;
 
+		close(dfd);
 		return fail(r, sonde__rd_errf(&r->err, -e, "%s: %s", dir,
 					      strerror(e)));
 	}
 	while ((de = readdir(d))) {
-		char path[4096];
 		struct stat st;
 
 		if (de->d_name[0] == '.' || !strcmp(de->d_name, "metadata"))
 			continue;
-		snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
-		if (stat(path, &st) || !S_ISREG(st.st_mode))
+		/* Directories (a daemon's snapshots) are not streams; any
+		 * other file that is not a regular one is an error below. */
+		if (!fstatat(dfd, de->d_name, &st, AT_SYMLINK_NOFOLLOW) &&
+		    S_ISDIR(st.st_mode))
 			continue;
 		if (nr == cap) {
 			char **n;
@@ -298,8 +344,7 @@ int sonde__reader_open(const char *dir, struct sonde__reader **out)
 			goto nomem;
 		nr++;
 	}
-	closedir(d);
-	d = NULL;
+	/* d (and so dfd) stays open: the streams are opened in it. */
 	if (nr)
 		qsort(names, nr, sizeof(*names), cmp_str);
 	ret = alloc_src(r, (uint32_t)nr);
@@ -307,22 +352,15 @@ int sonde__reader_open(const char *dir, struct sonde__reader **out)
 		goto out;
 	for (size_t i = 0; i < nr; i++) {
 		struct rd_src *s = &r->src[i];
-		char path[4096];
 		struct stat st;
 		int fd;
 
 		s->name = names[i];
 		names[i] = NULL;
 		r->nr_src = (uint32_t)i + 1;
-		snprintf(path, sizeof(path), "%s/%s", dir, s->name);
-		fd = open(path, O_RDONLY | O_CLOEXEC);
-		if (fd < 0 || fstat(fd, &st)) {
-			int e = errno;
-
-			if (fd >= 0)
-				close(fd);
-			ret = sonde__rd_errf(&r->err, -e, "%s: %s", s->name,
-					     strerror(e));
+		fd = open_regular(dfd, s->name, &st);
+		if (fd < 0) {
+			ret = open_failed(r, fd, dir, s->name);
 			goto out;
 		}
 		if (st.st_size > 0) {

@@ -21,6 +21,8 @@
 #     link refused;
 #  6. `sonde record` killed with SIGKILL mid-run leaves a trace that
 #     `sonde view` and babeltrace2 read, with the packets it wrote;
+#  7. readers: a FIFO as metadata or as a stream file is an error at once,
+#     not a hang.
 # Needs root (another user's directories, mknod) and useradd.
 # Usage: test-files.sh SONDE BABELTRACE2 HELLO LIVE_APP
 here=$(dirname "$0")
@@ -326,5 +328,24 @@ tap_ok "$([ "$BT_RC" -eq 0 ] && [ "$BT_OTHER_ERR" -eq 0 ] && [ "$nb" -eq "$nv" ]
 	"SIGKILL: babeltrace2 reads it too, the same $nb live:a" || tap_diag_file "$K.bterr" 5
 tap_is "$(grep -c ' live:' "$K.bt")" "$(grep -c ' live:' "$WORK/killed.view")" \
 	"SIGKILL: the same events in both"
+
+# --- 7. readers and FIFOs ----------------------------------------------
+fresh_precious
+F=$WORK/fifometa
+mkdir "$F"
+cp "$WORK/rt"/channel0_* "$F/"
+mkfifo "$F/metadata"
+timeout -k 5 10 "$SONDE" view "$F" >"$WORK/run.out" 2>"$WORK/run.err"
+RC=$?
+refused "sonde view on a trace whose metadata is a FIFO"
+tap_like "$(cat "$WORK/run.err")" "metadata.*not a regular file" "  the error says so"
+F=$WORK/fifostream
+mkdir "$F"
+cp "$WORK/rt"/* "$F/"
+mkfifo "$F/channel0_9"
+timeout -k 5 10 "$SONDE" view "$F" >"$WORK/run.out" 2>"$WORK/run.err"
+RC=$?
+refused "sonde view on a trace with a FIFO among its stream files"
+tap_like "$(cat "$WORK/run.err")" "channel0_9.*not a regular file" "  the error says so"
 
 tap_done

@@ -36,6 +36,7 @@
 #include <time.h>
 #include <sys/mman.h>
 #include <sys/random.h>
+#include <sys/resource.h>
 #include <signal.h>
 #include <sys/stat.h>
 #include <sys/uio.h>
@@ -45,6 +46,7 @@
 
 #include "../buffers/layout.h"
 #include "../clock/clock.h"
+#include "../control/attach.h"
 #include "../writer/model.h"
 #include "consumer.h"
 #include "events.h"
@@ -78,13 +80,12 @@ struct cpu_out {
 struct sonde__consumer {
 	struct sonde__shm_hdr *h;
 	size_t size;
-	char shm_path[PATH_MAX + 64];
 	char dir[PATH_MAX];
 	struct sonde__clock clock;
 	struct sonde__event_table events;
 	struct cpu_out *out;
 	uint8_t *tmp; /* one sub-buffer, for salvage */
-	int memfd;    /* the buffers' memfd, or -1 */
+	int memfd;    /* the buffers' sealed memfd, or -1 */
 	struct sonde__consumer_stats st;
 	int failed;
 	int dirfd;        /* the trace directory (files are created in it) */
@@ -109,48 +110,223 @@ static uint32_t cpu_count(void)
 	return n < 1 ? 1 : (uint32_t)n;
 }
 
-static int shm_create(struct sonde__consumer *c, size_t size, int memfd)
+static int geometry_valid(uint32_t subbuf_size, uint32_t nsub)
 {
-	static const char *const dirs[] = { "/dev/shm", NULL };
-	uint8_t rnd[8];
-	int fd = -1, r;
+	return nsub >= 2 && !(nsub & (nsub - 1)) && nsub <= 65536 &&
+	       subbuf_size >= 4096 && !(subbuf_size & (subbuf_size - 1)) &&
+	       subbuf_size <= (1u << 30);
+}
 
-	if (memfd) {
-		/* No name anywhere: only processes the descriptor is passed
-		 * to can map it. */
-		fd = memfd_create("sonde-session", MFD_CLOEXEC);
-		if (fd < 0)
-			return -errno;
-		r = posix_fallocate(fd, 0, (off_t)size);
-		if (!r)
-			return fd;
+/* Bytes of a channel: header, per-CPU control, registry, page-aligned,
+ * then the data (the layout of init_layout()). */
+static uint64_t channel_size(uint32_t ncpu, uint32_t subbuf_size,
+			     uint32_t nsub)
+{
+	uint64_t rb = ncpu * ((sizeof(struct sonde_rb_cpu) +
+			       nsub * sizeof(struct sonde_rb_sub) + 63) &
+			      ~63ull);
+
+	return ((((sizeof(struct sonde__shm_hdr) + 63) & ~63ull) + rb +
+		 REG_SIZE + 4095) &
+		~4095ull) +
+	       (uint64_t)ncpu * subbuf_size * nsub;
+}
+
+/*
+ * Trust boundary: sizes chosen by users (options, the daemon's commands)
+ * and the limit variable.  What the buffers may take: the smallest of
+ * SONDE_MAX_BUFFER_MEMORY (default: half of MemAvailable), MemAvailable,
+ * and the address space RLIMIT_AS leaves.  Nothing is allocated to find
+ * out: a total over it would be reserved page by page until the OOM
+ * killer chose among the user's processes.
+ */
+struct mem_limit {
+	uint64_t bytes;
+	const char *what; /* where the limit comes from, for the user */
+	int raisable;     /* by SONDE_MAX_BUFFER_MEMORY */
+};
+
+static uint64_t mem_available(void)
+{
+	unsigned long long kb;
+	char line[128];
+	FILE *f = fopen("/proc/meminfo", "re");
+	uint64_t v = 0;
+
+	while (f && fgets(line, sizeof(line), f))
+		if (sscanf(line, "MemAvailable: %llu kB", &kb) == 1) {
+			v = kb > UINT64_MAX / 1024 ? UINT64_MAX : kb * 1024;
+			break;
+		}
+	if (f)
+		fclose(f);
+	if (!v) /* no /proc: the free pages, a lower figure */
+		v = (uint64_t)sysconf(_SC_AVPHYS_PAGES) *
+		    (uint64_t)sysconf(_SC_PAGESIZE);
+	return v;
+}
+
+/* Address space left under RLIMIT_AS (UINT64_MAX: no limit). */
+static uint64_t address_room(void)
+{
+	unsigned long long pages = 0;
+	struct rlimit rl;
+	FILE *f;
+
+	if (getrlimit(RLIMIT_AS, &rl) || rl.rlim_cur == RLIM_INFINITY)
+		return UINT64_MAX;
+	f = fopen("/proc/self/statm", "re");
+	if (f) {
+		if (fscanf(f, "%llu", &pages) != 1)
+			pages = 0;
+		fclose(f);
+	}
+	pages *= (uint64_t)sysconf(_SC_PAGESIZE);
+	return rl.rlim_cur > pages ? rl.rlim_cur - pages : 0;
+}
+
+/* "123", "512k", "4G"...: bytes (suffixes are powers of 1024); -1 if bad. */
+static int parse_size(const char *s, uint64_t *out)
+{
+	static const char suffixes[] = "kmgtpe";
+	unsigned long long v;
+	const char *u;
+	char *end;
+
+	if (*s < '0' || *s > '9')
+		return -1;
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (errno || !v)
+		return -1;
+	if (*end) {
+		if (end[1] || !(u = strchr(suffixes, end[0] | 0x20)))
+			return -1;
+		for (long i = 0; i <= u - suffixes; i++) {
+			if (v > UINT64_MAX / 1024)
+				return -1;
+			v *= 1024;
+		}
+	}
+	*out = v;
+	return 0;
+}
+
+static int memory_limit(struct mem_limit *l, char *why, size_t n)
+{
+	const char *env = secure_getenv(SONDE_MAX_BUFFER_MEMORY_ENV);
+	uint64_t avail = mem_available(), room = address_room();
+
+	if (env && *env) {
+		if (parse_size(env, &l->bytes)) {
+			snprintf(why, n,
+				 "bad %s '%.64s': use a size in bytes, such as 268435456, 512M or 4G",
+				 SONDE_MAX_BUFFER_MEMORY_ENV, env);
+			return -EINVAL;
+		}
+		l->what = SONDE_MAX_BUFFER_MEMORY_ENV;
+	} else {
+		l->bytes = avail / 2;
+		l->what = "half of the available memory";
+	}
+	l->raisable = 1;
+	if (avail < l->bytes) {
+		l->bytes = avail;
+		l->what = "the available memory";
+		l->raisable = 0;
+	}
+	if (room < l->bytes) {
+		l->bytes = room;
+		l->what = "what RLIMIT_AS leaves";
+		l->raisable = 0;
+	}
+	return 0;
+}
+
+/* "4 KiB", "11.6 GiB": powers of 1024, one decimal unless exact. */
+static void human_size(uint64_t b, char *out, size_t n)
+{
+	static const char units[] = "KMGTPE";
+	uint64_t div = 1;
+	int u = -1;
+
+	while (u < 5 && b / 1024 >= div) {
+		div *= 1024;
+		u++;
+	}
+	if (u < 0)
+		snprintf(out, n, "%llu B", (unsigned long long)b);
+	else if (!(b % div))
+		snprintf(out, n, "%llu %ciB", (unsigned long long)(b / div),
+			 units[u]);
+	else
+		snprintf(out, n, "%.1f %ciB", (double)b / (double)div, units[u]);
+}
+
+static int check_memory(const struct sonde__consumer_opts *o, uint32_t ncpu,
+			char *why, size_t n)
+{
+	uint64_t data, total;
+	struct mem_limit l;
+	char sub[32], d[32], ctl[32], lim[32];
+	int r;
+
+	if (!geometry_valid(o->subbuf_size, o->nsub)) {
+		snprintf(why, n,
+			 "bad buffer geometry: sub-buffers a power of two from 4k to 1G, 2 to 65536 of them");
+		return -EINVAL;
+	}
+	r = memory_limit(&l, why, n);
+	if (r)
+		return r;
+	data = (uint64_t)ncpu * o->subbuf_size * o->nsub;
+	total = channel_size(ncpu, o->subbuf_size, o->nsub);
+	if (total <= l.bytes)
+		return 0;
+	human_size(o->subbuf_size, sub, sizeof(sub));
+	human_size(data, d, sizeof(d));
+	human_size(total - data, ctl, sizeof(ctl));
+	human_size(l.bytes, lim, sizeof(lim));
+	snprintf(why, n,
+		 "buffers of %u CPU%s x %s x %u = %s, plus %s of control data, exceed the limit of %s (%s); use smaller --subbuf-size/--num-subbuf%s%s",
+		 ncpu, ncpu == 1 ? "" : "s", sub, o->nsub, d, ctl, lim, l.what,
+		 l.raisable ? " or " : "",
+		 !l.raisable	 ? ""
+		 : o->limit_hint ? o->limit_hint
+				 : SONDE_MAX_BUFFER_MEMORY_ENV "=SIZE");
+	return -E2BIG;
+}
+
+int sonde__consumer_check_memory(const struct sonde__consumer_opts *o,
+				 char *why, size_t n)
+{
+	return check_memory(o, cpu_count(), why, n);
+}
+
+/*
+ * The buffers: a memfd, with no name anywhere (only the processes it is
+ * passed to can map it; it goes with the last of them), every page
+ * reserved now (memory that is not there fails here, not with SIGBUS in a
+ * traced process later), then sealed so that no process of the session
+ * can shrink it under the others.  The fd, or -errno.
+ */
+static int shm_create(size_t size)
+{
+	int fd = memfd_create("sonde-session", MFD_CLOEXEC | MFD_ALLOW_SEALING);
+	int r = EINTR;
+
+	if (fd < 0)
+		return -errno;
+	/* A signal interrupts a long reservation: a few more tries. */
+	for (int i = 0; i < 8 && r == EINTR; i++)
+		r = fallocate(fd, 0, 0, (off_t)size) ? errno : 0;
+	if (!r && fcntl(fd, F_ADD_SEALS, SONDE__SHM_SEALS))
+		r = errno;
+	if (r) {
 		close(fd);
 		return -r;
 	}
-
-	if (getrandom(rnd, sizeof(rnd), 0) != sizeof(rnd))
-		memset(rnd, (int)getpid(), sizeof(rnd));
-	for (int i = 0; i < 2; i++) {
-		const char *d = dirs[i] ? dirs[i] : c->dir;
-
-		snprintf(c->shm_path, sizeof(c->shm_path),
-			 "%s/.sonde-%d-%02x%02x%02x%02x%02x%02x.shm", d,
-			 (int)getpid(), rnd[0], rnd[1], rnd[2], rnd[3], rnd[4],
-			 rnd[5]);
-		fd = open(c->shm_path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC,
-			  0600);
-		if (fd < 0)
-			continue;
-		/* Reserve the pages now: a full tmpfs fails here, not with
-		 * SIGBUS in a traced process later. */
-		r = posix_fallocate(fd, 0, (off_t)size);
-		if (!r)
-			return fd;
-		close(fd);
-		unlink(c->shm_path);
-		fd = -1;
-	}
-	return -errno ? -errno : -ENOSPC;
+	return fd;
 }
 
 static void init_layout(struct sonde__consumer *c,
@@ -283,16 +459,17 @@ int sonde__consumer_create(const struct sonde__consumer_opts *o,
 {
 	struct sonde__consumer *c;
 	uint32_t ncpu = cpu_count();
-	uint64_t rb, data;
 	int fd, r;
 
-	if (!o || !out || !o->dir || !o->patterns || o->nsub < 2 ||
-	    (o->nsub & (o->nsub - 1)) || o->subbuf_size < 4096 ||
-	    (o->subbuf_size & (o->subbuf_size - 1)) ||
-	    o->subbuf_size > (1u << 30) || o->nsub > 65536 ||
+	if (!o || !out || !o->dir || !o->patterns ||
+	    !geometry_valid(o->subbuf_size, o->nsub) ||
 	    strlen(o->patterns) >= SONDE__PATTERNS_MAX ||
 	    strlen(o->dir) >= PATH_MAX - 64)
 		return -EINVAL;
+	/* Before anything is allocated. */
+	r = check_memory(o, ncpu, o->why, o->why ? o->why_size : 0);
+	if (r)
+		return r;
 	c = calloc(1, sizeof(*c));
 	if (!c)
 		return -ENOMEM;
@@ -300,29 +477,23 @@ int sonde__consumer_create(const struct sonde__consumer_opts *o,
 	c->dirfd = -1;
 	snprintf(c->dir, sizeof(c->dir), "%s", o->dir);
 	sonde__clock_start(&c->clock);
-	rb = ncpu * ((sizeof(struct sonde_rb_cpu) +
-		      o->nsub * sizeof(struct sonde_rb_sub) + 63) & ~63ull);
-	data = (uint64_t)ncpu * o->subbuf_size * o->nsub;
-	c->size = (size_t)((((sizeof(struct sonde__shm_hdr) + 63) & ~63ull) +
-			    rb + REG_SIZE + 4095) & ~4095ull) + data;
+	c->size = (size_t)channel_size(ncpu, o->subbuf_size, o->nsub);
 	c->tmp = malloc(o->subbuf_size);
 	if (!c->tmp) {
 		r = -ENOMEM;
 		goto fail;
 	}
-	fd = shm_create(c, c->size, o->memfd);
+	fd = shm_create(c->size);
 	if (fd < 0) {
 		r = fd;
-		c->shm_path[0] = 0;
+		if (o->why)
+			snprintf(o->why, o->why_size,
+				 "cannot reserve %zu bytes of shared memory: %s",
+				 c->size, strerror(-r));
 		goto fail;
 	}
-	if (o->memfd)
-		c->shm_path[0] = 0;
+	c->memfd = fd;
 	c->h = mmap(NULL, c->size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
-	if (o->memfd && c->h != MAP_FAILED)
-		c->memfd = fd;
-	else
-		close(fd);
 	if (c->h == MAP_FAILED) {
 		r = -errno;
 		c->h = NULL;
@@ -338,11 +509,6 @@ fail:
 	sonde__consumer_discard_output(c);
 	sonde__consumer_destroy(c);
 	return r;
-}
-
-const char *sonde__consumer_shm_path(struct sonde__consumer *c)
-{
-	return c->shm_path;
 }
 
 int sonde__consumer_shm_fd(struct sonde__consumer *c)
@@ -1137,8 +1303,6 @@ void sonde__consumer_destroy(struct sonde__consumer *c)
 		munmap(c->h, c->size);
 	if (c->memfd >= 0)
 		close(c->memfd);
-	if (c->shm_path[0])
-		unlink(c->shm_path);
 	if (c->dirfd >= 0)
 		close(c->dirfd);
 	free(c->tmp);

@@ -20,9 +20,24 @@ struct sonde__consumer_opts {
 	const char *patterns; /* '\n'-separated; "" for all events */
 	const char *dir;      /* existing output directory (reopened and
 				 checked: sonde__dir_open()) */
-	int memfd;            /* buffers in a memfd (passed to processes)
-				 rather than a file they open by name */
+	/* Optional: where sonde__consumer_create() and
+	 * sonde__consumer_check_memory() put a sentence for the user when
+	 * the buffers exceed the memory limit or cannot be reserved. */
+	char *why;
+	size_t why_size;
+	/* How the user raises the limit, for that sentence; NULL:
+	 * "SONDE_MAX_BUFFER_MEMORY=SIZE" (in the environment of the process
+	 * that creates the buffers). */
+	const char *limit_hint;
 };
+
+/*
+ * The most memory the buffers may take, in bytes with an optional k, M, G,
+ * T, P or E suffix (powers of 1024); read with secure_getenv().  Default:
+ * half of MemAvailable.  It never lifts the hard bounds: MemAvailable, and
+ * the room RLIMIT_AS leaves.
+ */
+#define SONDE_MAX_BUFFER_MEMORY_ENV "SONDE_MAX_BUFFER_MEMORY"
 
 struct sonde__consumer_stats {
 	uint64_t events;  /* records written, thread records excluded */
@@ -41,11 +56,28 @@ struct sonde__consumer;
  */
 SONDE_HIDDEN int sonde__consumer_prepare_dir(const char *dir, char *why,
 					     size_t n);
+/*
+ * Whether buffers of @o->subbuf_size x @o->nsub per possible CPU (plus
+ * their control data and registry) fit in the memory limit (see
+ * SONDE_MAX_BUFFER_MEMORY_ENV), without allocating anything: 0; -E2BIG
+ * with a sentence in @why naming the total, the limit and how to change
+ * it; -EINVAL for an impossible geometry or a bad limit variable.
+ */
+SONDE_HIDDEN int
+sonde__consumer_check_memory(const struct sonde__consumer_opts *o, char *why,
+			     size_t n);
+/*
+ * Create the buffers (a sealed memfd, every page reserved) and the stream
+ * files in @o->dir.  0; -E2BIG when the buffers exceed the memory limit
+ * (checked first, as sonde__consumer_check_memory()); -errno otherwise.
+ */
 SONDE_HIDDEN int sonde__consumer_create(const struct sonde__consumer_opts *o,
 					struct sonde__consumer **out);
-/* Path of the shared-memory file, for $SONDE_SHM. */
-SONDE_HIDDEN const char *sonde__consumer_shm_path(struct sonde__consumer *c);
-/* The memfd of the buffers (-1 unless opts.memfd), and their mapping. */
+/*
+ * The buffers' memfd, close-on-exec, sealed against shrinking and growing
+ * (SONDE__SHM_SEALS): processes are handed a descriptor of it (inherited
+ * through $SONDE_SHM, or passed by the daemon); and their mapping.
+ */
 SONDE_HIDDEN int sonde__consumer_shm_fd(struct sonde__consumer *c);
 SONDE_HIDDEN struct sonde__shm_hdr *sonde__consumer_shm(struct sonde__consumer *c);
 /* Write out complete packets; *@moved tells whether any was.  0 or -errno. */
@@ -88,7 +120,8 @@ SONDE_HIDDEN void sonde__consumer_stats(struct sonde__consumer *c,
 					struct sonde__consumer_stats *s);
 /* Remove the stream files and metadata written so far. */
 SONDE_HIDDEN void sonde__consumer_discard_output(struct sonde__consumer *c);
-/* Unmap and unlink the shared memory; NULL is a no-op. */
+/* Unmap the buffers and close their memfd (the memory goes with the last
+ * process that maps it); NULL is a no-op. */
 SONDE_HIDDEN void sonde__consumer_destroy(struct sonde__consumer *c);
 
 #endif

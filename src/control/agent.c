@@ -138,7 +138,7 @@ static int do_attach(uint64_t session, const char *patterns, int fd)
 		return sonde__registry_set_patterns(patterns);
 	if (cur.session)
 		return -EBUSY;
-	r = sonde__channel_map(fd, 0, &c);
+	r = sonde__channel_map(fd, &c);
 	if (r)
 		return r == -EPERM ? -EINVAL : r;
 	r = sonde__registry_attach(c.h, c.view, patterns);

@@ -1,16 +1,40 @@
 // SPDX-License-Identifier: MIT
 /*
  * Process side of tracer control: at load time, if $SONDE_SHM names a
- * session's shared-memory file (set by `sonde record` for the command it
- * runs and inherited by its children), map it, build the process-local
- * channel view the inline hot path reads, and enable matching tracepoints.
+ * session's buffers (set by `sonde record` for the command it runs and
+ * inherited by its children), map them, build the process-local channel
+ * view the inline hot path reads, and enable matching tracepoints.
  * Without $SONDE_SHM nothing is mapped here and every tracepoint stays
  * disabled until a session daemon attaches the process (agent.c).  Nothing
  * here ever waits for another process.
+ *
+ * Trust boundary: the environment, and the descriptor it names.
+ * $SONDE_SHM is read with secure_getenv() (a setuid or otherwise secure
+ * process ignores it) and only as "fd:N": nothing in the environment names
+ * a path, so no error can tell whether some file exists.  Descriptor N
+ * must be a regular file of our user sealed with SONDE__SHM_SEALS (a memfd
+ * of the consumer: nobody, not even a sibling of the same session, can
+ * shrink it under the processes that map it), of a plausible size, with a
+ * valid header; anything else turns tracing off (logged).
+ *
+ * The descriptor, for the children: a child made by fork() inherits the
+ * mapping; one that execs needs the descriptor.  So the process keeps it,
+ * inherited across exec, moved to SONDE__SHM_FD_MIN or above (out of the
+ * way of the low numbers a program closes, reuses or dup2()s over), closes
+ * the number it inherited, and rewrites $SONDE_SHM for its children.  The
+ * setenv() runs in libsonde's constructor, before main() and before any
+ * thread of the program; a libsonde loaded later by dlopen() does it then,
+ * and a thread of the program reading the environment at that moment is
+ * the program's race.  A program that closes every descriptor before it
+ * execs (a daemon that sanitizes itself) loses tracing in what it execs,
+ * as with any inherited descriptor: those children run untraced, with a
+ * warning in the log.
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -77,17 +101,22 @@ struct sonde__chan_view *sonde__view_create(struct sonde__shm_hdr *h)
 	return ch;
 }
 
-int sonde__channel_map(int fd, int named, struct sonde__channel *out)
+int sonde__channel_map(int fd, struct sonde__channel *out)
 {
 	struct sonde__shm_hdr *h;
 	struct stat st;
+	int seals;
 	void *map;
 
 	if (fstat(fd, &st))
 		return -errno;
-	/* A named file must be private to us; a memfd has no name to reach. */
-	if (!S_ISREG(st.st_mode) || st.st_uid != geteuid() ||
-	    (named && (st.st_mode & 077)) || st.st_size < (off_t)sizeof(*h) ||
+	/* Unsealed, it could be truncated under us: SIGBUS at any write.
+	 * F_GET_SEALS fails on anything but a memfd or shmem file, and a
+	 * named shmem file can never get these seals. */
+	seals = fcntl(fd, F_GET_SEALS);
+	if (!S_ISREG(st.st_mode) || st.st_uid != geteuid() || seals < 0 ||
+	    (seals & SONDE__SHM_SEALS) != SONDE__SHM_SEALS ||
+	    st.st_size < (off_t)sizeof(*h) ||
 	    (uint64_t)st.st_size > (1ull << 46))
 		return -EPERM;
 	map = mmap(NULL, (size_t)st.st_size, PROT_READ | PROT_WRITE,
@@ -109,29 +138,73 @@ int sonde__channel_map(int fd, int named, struct sonde__channel *out)
 	return 0;
 }
 
+/* The descriptor of "fd:N", or -1. */
+static int parse_fd(const char *v)
+{
+	long n = 0;
+
+	if (strncmp(v, "fd:", 3) || !v[3])
+		return -1;
+	for (v += 3; *v; v++) {
+		if (*v < '0' || *v > '9' || n > INT_MAX / 10)
+			return -1;
+		n = n * 10 + (*v - '0');
+	}
+	return n > INT_MAX ? -1 : (int)n;
+}
+
+/*
+ * Keep the session's descriptor @fd for the children that exec (see the
+ * top of this file): at SONDE__SHM_FD_MIN or above, without FD_CLOEXEC,
+ * named in $SONDE_SHM.  Where RLIMIT_NOFILE leaves no such number it stays
+ * where it is.
+ */
+static void keep_for_children(int fd)
+{
+	char env[32];
+	int kept = fd, fl;
+
+	if (fd < SONDE__SHM_FD_MIN) {
+		kept = fcntl(fd, F_DUPFD, SONDE__SHM_FD_MIN);
+		if (kept < 0)
+			kept = fd;
+		else
+			close(fd);
+	}
+	fl = fcntl(kept, F_GETFD);
+	if (fl >= 0 && (fl & FD_CLOEXEC))
+		fcntl(kept, F_SETFD, fl & ~FD_CLOEXEC);
+	if (kept != fd) {
+		snprintf(env, sizeof(env), "fd:%d", kept);
+		if (setenv(SONDE_SHM_ENV, env, 1))
+			sonde__logf(SONDE_LOG_WARN,
+				    "Cannot name the session for children; they run untraced. errno=%d",
+				    errno);
+	}
+}
+
 static void attach_once(void)
 {
-	const char *path = getenv(SONDE_SHM_ENV);
+	const char *v = secure_getenv(SONDE_SHM_ENV);
 	struct sonde__channel c;
 	int fd, r;
 
-	if (!path || !*path)
+	if (!v || !*v)
 		return;
-	fd = open(path, O_RDWR | O_CLOEXEC);
+	fd = parse_fd(v);
 	if (fd < 0) {
 		sonde__logf(SONDE_LOG_WARN,
-			    "Cannot open the session; tracing off. path=%s errno=%d",
-			    path, errno);
+			    "SONDE_SHM is not fd:N; tracing off.");
 		return;
 	}
-	r = sonde__channel_map(fd, 1, &c);
-	close(fd);
+	r = sonde__channel_map(fd, &c);
 	if (r) {
 		sonde__logf(SONDE_LOG_WARN,
-			    "Session file rejected; tracing off. path=%s err=%d",
-			    path, r);
+			    "Session descriptor rejected; tracing off. fd=%d err=%d",
+			    fd, r);
 		return;
 	}
+	keep_for_children(fd);
 	__atomic_fetch_add(&c.h->nr_procs, 1, __ATOMIC_RELAXED);
 	by_env = 1;
 	if (sonde__registry_attach(c.h, c.view, c.h->patterns)) {

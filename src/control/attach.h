@@ -3,18 +3,39 @@
 #ifndef SONDE_SRC_CONTROL_ATTACH_H
 #define SONDE_SRC_CONTROL_ATTACH_H
 
+#include <fcntl.h>
 #include <stddef.h>
 #include <stdint.h>
 
 #include "../common/common.h"
 
-/* Environment variable naming the session's shared-memory file. */
+/*
+ * Environment variable naming the session's buffers for the processes of
+ * `sonde record`: "fd:N", N an inherited descriptor of their memfd.
+ */
 #define SONDE_SHM_ENV "SONDE_SHM"
+
+/*
+ * The seals the consumer puts on the buffers' memfd once reserved, and
+ * that a process requires before it maps one: nobody can shrink the
+ * buffers (SIGBUS in every process that maps them), grow them, or change
+ * the seals.
+ */
+#define SONDE__SHM_SEALS (F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_SEAL)
+
+/*
+ * The lowest number at which the descriptor of $SONDE_SHM is kept for the
+ * children of a process (out of the way of the low numbers programs
+ * close, reuse or dup2() over).
+ */
+#define SONDE__SHM_FD_MIN 100
 
 struct sonde__shm_hdr;
 struct sonde__chan_view;
 
-/* Map the session named by $SONDE_SHM, once; no-op without it. */
+/* Map the session named by $SONDE_SHM, once; no-op without it.  The
+ * descriptor is then kept, at SONDE__SHM_FD_MIN or above and inherited
+ * across exec, and $SONDE_SHM names it for the process's children. */
 SONDE_HIDDEN void sonde__attach(void);
 /* Whether the process records into the session of $SONDE_SHM. */
 SONDE_HIDDEN int sonde__attached_by_env(void);
@@ -33,13 +54,12 @@ struct sonde__channel {
 };
 
 /*
- * Map the channel in file @fd (kept open by the caller) and build its view.
- * @named: a file reached by its path, which must then be closed to other
- * users.  0, -EPERM (not ours, not a plausible channel file), -EINVAL
- * (malformed header), or -errno.
+ * Map the channel in memfd @fd (kept open by the caller) and build its
+ * view.  0, -EPERM (not a regular file of ours, not sealed with
+ * SONDE__SHM_SEALS: someone could resize it under us; or not of a
+ * plausible size), -EINVAL (malformed header), or -errno.
  */
-SONDE_HIDDEN int sonde__channel_map(int fd, int named,
-				    struct sonde__channel *out);
+SONDE_HIDDEN int sonde__channel_map(int fd, struct sonde__channel *out);
 
 /*
  * The session-daemon agent: a background thread that registers the process

@@ -57,6 +57,8 @@
 #define DEFAULT_NSUB 8u
 #define DEFAULT_SWITCH_MS 1000
 #define REPLY_MAX 60000
+/* How the user raises the buffers' memory limit: it is the daemon's. */
+#define LIMIT_HINT "start the daemon with " SONDE_MAX_BUFFER_MEMORY_ENV "=SIZE"
 
 enum sd_state { SD_CREATED, SD_STARTED, SD_STOPPED };
 
@@ -423,6 +425,18 @@ static int cmd_create(struct sd *d, const struct sonde__cmd *c,
 		tprintf(t, "session %s already exists", c->session);
 		return -EEXIST;
 	}
+	/* The buffers are made at the first start; a size over the memory
+	 * limit is refused now, before anything is made, so that create
+	 * says so. */
+	r = sonde__consumer_check_memory(&(struct sonde__consumer_opts){
+		.subbuf_size = c->subbuf_size ? c->subbuf_size : DEFAULT_SUBBUF,
+		.nsub = c->nsub ? c->nsub : DEFAULT_NSUB,
+		.limit_hint = LIMIT_HINT,
+	}, why, sizeof(why));
+	if (r) {
+		tprintf(t, "%s", why);
+		return r;
+	}
 	s = calloc(1, sizeof(*s));
 	if (!s)
 		return -ENOMEM;
@@ -552,16 +566,23 @@ static int cmd_start(struct sd *d, struct sd_session *s, struct text *t)
 		return -EALREADY;
 	}
 	if (!s->c) {
+		char why[512] = "";
 		struct sonde__consumer_opts o = {
 			.subbuf_size = s->subbuf_size,
 			.nsub = s->nsub,
 			.overwrite = s->overwrite,
 			.patterns = "",
 			.dir = s->dir,
-			.memfd = 1,
+			.why = why,
+			.why_size = sizeof(why),
+			.limit_hint = LIMIT_HINT,
 		};
 		int r = sonde__consumer_create(&o, &s->c);
 
+		if (r && why[0]) {
+			tprintf(t, "%s", why);
+			return r;
+		}
 		if (r) {
 			tprintf(t, "cannot create the buffers of %s in %s: %s",
 				s->name, s->dir, strerror(-r));

@@ -1,11 +1,15 @@
 // SPDX-License-Identifier: MIT
 /*
  * sonde record: run a command with its tracepoints recording into a new CTF
- * trace directory.  This process is the consumer: it creates the buffers in
- * shared memory, passes their path to the command in $SONDE_SHM (inherited
- * by the command's children, exec'd or not), drains full packets to disk
+ * trace directory.  This process is the consumer: it creates the buffers (a
+ * sealed memfd, after checking that they fit in the memory limit, before
+ * the directory is made), passes them to the command as an inherited
+ * descriptor named in $SONDE_SHM ("fd:N"; each traced process keeps it for
+ * its own children, see src/control/attach.c), drains full packets to disk
  * while the command runs, and finishes the trace when the command and every
- * process it started have exited.  No daemon is involved.
+ * process it started have exited.  No daemon is involved, and no file
+ * names the buffers: they go with the last process that maps them, even
+ * if this one is killed.
  *
  * The processes of the command: sonde record is a child subreaper
  * (PR_SET_CHILD_SUBREAPER), so a process the command leaves behind, even
@@ -118,6 +122,20 @@ struct record_opts {
 	unsigned long long subbuf, nsub;
 };
 
+/* The buffers fit in the memory limit: checked before anything is made. */
+static int check_memory(const struct record_opts *o)
+{
+	struct sonde__consumer_opts co;
+	char why[512];
+
+	memset(&co, 0, sizeof(co));
+	co.subbuf_size = (uint32_t)o->subbuf;
+	co.nsub = (uint32_t)o->nsub;
+	if (sonde__consumer_check_memory(&co, why, sizeof(why)))
+		return cli_error("%s", why);
+	return 0;
+}
+
 static int parse(int argc, char **argv, struct record_opts *o)
 {
 	static const struct option longopts[] = {
@@ -191,7 +209,7 @@ static int parse(int argc, char **argv, struct record_opts *o)
 		cli_error("missing command to record; usage: sonde record [options] -- CMD [ARGS...]");
 		return 1;
 	}
-	return 0;
+	return check_memory(o);
 }
 
 /*
@@ -232,6 +250,25 @@ static void take_snapshot(struct sonde__consumer *cons,
 	fprintf(stderr, "sonde: snapshot %d: %llu events, %llu lost, %s in %s\n",
 		n, (unsigned long long)st.events, (unsigned long long)st.lost,
 		size, dir);
+}
+
+/*
+ * In the child, before exec: the command inherits a descriptor of the
+ * buffers' memfd (ours stays close-on-exec), out of the way of the low
+ * numbers, named in $SONDE_SHM.  0, or -1 with errno set.
+ */
+static int pass_buffers(int memfd)
+{
+	char env[32];
+	int fd = fcntl(memfd, F_DUPFD, SONDE__SHM_FD_MIN);
+
+	/* F_DUPFD leaves FD_CLOEXEC clear on the new descriptor. */
+	if (fd < 0)
+		fd = fcntl(memfd, F_DUPFD, 3);
+	if (fd < 0)
+		return -1;
+	snprintf(env, sizeof(env), "fd:%d", fd);
+	return setenv(SONDE_SHM_ENV, env, 1);
 }
 
 static int wait_status(int status)
@@ -574,9 +611,9 @@ int cmd_record(int argc, char **argv)
 	struct sonde__consumer *cons;
 	struct record_opts o;
 	struct run run;
-	char dirbuf[64], size[32];
+	char dirbuf[64], size[32], why[512];
 	struct sigaction sa;
-	int r, status = 0, failed, exit_code, exec_pipe[2];
+	int r, status = 0, failed, exit_code, exec_pipe[2], fresh_dir;
 	ssize_t n;
 	pid_t pid;
 
@@ -597,6 +634,7 @@ int cmd_record(int argc, char **argv)
 					 dirbuf, dirbuf, strerror(-r));
 		o.dir = dirbuf;
 	}
+	fresh_dir = o.dir == dirbuf || access(o.dir, F_OK) != 0;
 	if (prepare_dir(o.dir))
 		return 1;
 	memset(&copts, 0, sizeof(copts));
@@ -605,10 +643,18 @@ int cmd_record(int argc, char **argv)
 	copts.overwrite = o.overwrite;
 	copts.patterns = o.patterns;
 	copts.dir = o.dir;
+	copts.why = why;
+	copts.why_size = sizeof(why);
+	why[0] = '\0';
 	r = sonde__consumer_create(&copts, &cons);
-	if (r)
+	if (r) {
+		if (fresh_dir)
+			rmdir(o.dir);
+		if (why[0])
+			return cli_error("%s", why);
 		return cli_error("cannot set up trace buffers in %s: %s", o.dir,
 				 strerror(-r));
+	}
 	/* Readable from the start, so that a recorder killed later leaves a
 	 * trace; rewritten as event classes appear and at the end. */
 	r = sonde__consumer_write_metadata(cons, cmd_name(argv[optind]), 0);
@@ -652,8 +698,8 @@ int cmd_record(int argc, char **argv)
 		signal(SIGINT, SIG_DFL);
 		signal(SIGQUIT, SIG_DFL);
 		close(exec_pipe[0]);
-		setenv(SONDE_SHM_ENV, sonde__consumer_shm_path(cons), 1);
-		execvp(argv[optind], argv + optind);
+		if (!pass_buffers(sonde__consumer_shm_fd(cons)))
+			execvp(argv[optind], argv + optind);
 		r = errno;
 		if (write(exec_pipe[1], &r, sizeof(r)) < 0)
 			_exit(127);

@@ -69,6 +69,9 @@ if ! id -u "$OTHER" >/dev/null 2>&1; then
 		tap_skip_all "useradd $OTHER failed: $(cat "$WORK/useradd.err")"
 	MADE_USER=1
 fi
+# By number from here on: another run of this test may remove the user
+# it made while this one still runs.
+OTHER_UID=$(id -u "$OTHER") || tap_bail "no uid for $OTHER"
 
 # srun ARGS...: sonde ARGS... under a time limit; RC, OUT, ERR.
 srun() {
@@ -147,7 +150,7 @@ tap_is "$(ls -A "$WORK/real")" "" "  nothing written where the link points"
 fresh_precious
 O=$WORK/other
 mkdir -m 755 "$O"
-chown "$OTHER" "$O"
+chown "$OTHER_UID" "$O"
 srun record -o "$O" -- touch "$WORK/ran"
 refused "a directory owned by $OTHER"
 tap_like "$ERR" "$O.*(owned by|belongs to)" "  the error says whose it is"
@@ -182,12 +185,12 @@ for n in 0 1 2; do
 			mkdir -m 755 "$C/$name"
 			ln -s "$WORK/precious" "$C/$name/channel0_0"
 			ln -s "$WORK/precious" "$C/$name/.metadata.tmp"
-			chown -hR "$OTHER" "$C/$name"
+			chown -hR "$OTHER_UID" "$C/$name"
 		else
 			ln -s "$V" "$C/$name"
-			chown -h "$OTHER" "$C/$name"
+			chown -h "$OTHER_UID" "$C/$name"
 		fi
-		[ "$n" -eq 0 ] && ln -s "$V" "$C/$name-1" && chown -h "$OTHER" "$C/$name-1"
+		[ "$n" -eq 0 ] && ln -s "$V" "$C/$name-1" && chown -h "$OTHER_UID" "$C/$name-1"
 	done
 done
 snap() { (cd "$C" && find . -path "./$1" -prune -o -printf '%p %y %U %m %l\n' | sort | cksum); }
@@ -226,7 +229,7 @@ timeout -k 10 60 "$SONDE" daemon --stop >/dev/null 2>&1
 H=$WORK/home
 mkdir -m 700 "$H"
 mkdir -m 755 "$H/sonde-traces"
-chown "$OTHER" "$H/sonde-traces"
+chown "$OTHER_UID" "$H/sonde-traces"
 HOME=$H timeout -k 10 60 "$SONDE" daemon >"$WORK/daemon.out" 2>"$WORK/daemon.err"
 DRC=$?
 DPID=$(sed -nE 's/^sonde: daemon running \(pid ([0-9]+)\).*/\1/p' "$WORK/daemon.err")

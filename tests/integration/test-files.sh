@@ -286,6 +286,20 @@ srun report -o "$WORK/rlink.html" "$WORK/rt"
 refused "report -o a symbolic link"
 tap_ok "$([ -L "$WORK/rlink.html" ] && echo 1)" "  the link is left"
 precious_ok "report -o a symbolic link"
+# sonde export -o: the same rules.
+srun export --format chrome -o "$WORK/full" "$WORK/rt"
+tap_ok "$([ -c "$WORK/full" ] && echo 1)" "export -o a copy of /dev/full: still a character device"
+refused "export -o a copy of /dev/full"
+ln -s "$WORK/precious" "$WORK/elink.json"
+srun export --format chrome -o "$WORK/elink.json" "$WORK/rt"
+refused "export -o a symbolic link"
+tap_ok "$([ -L "$WORK/elink.json" ] && echo 1)" "  the link is left"
+precious_ok "export -o a symbolic link"
+printf 'old\n' >"$WORK/e.json"
+srun export --format chrome -o "$WORK/e.json" "$WORK/rt"
+tap_ok "$([ "$RC" -eq 0 ] && [ -f "$WORK/e.json" ] && grep -q traceEvents "$WORK/e.json" && echo 1)" \
+	"export -o an existing regular file: replaced" || tap_diag "exit $RC: $ERR"
+tap_is "$(ls "$WORK" | grep -c '^e\.json.')" 0 "  no temporary file left"
 
 # --- 6. sonde record killed with SIGKILL --------------------------------
 fresh_precious

@@ -84,7 +84,8 @@ int cmd_export(int argc, char **argv)
 	};
 	const char *format = NULL, *out = NULL;
 	char *dir[1];
-	int c, ret = 1, n, fd = STDOUT_FILENO, first_ev = 1, ndir = 0;
+	int c, ret = 1, n, opened = 0, first_ev = 1, ndir = 0;
+	struct cli_output o;
 	struct sonde__reader *r = NULL;
 	const struct sonde__rd_meta *m;
 	struct sonde__obuf ob = { 0 };
@@ -144,14 +145,10 @@ int cmd_export(int argc, char **argv)
 	}
 	if (n)
 		first_ns = sonde__rd_ns(m, first);
-	if (out) {
-		fd = open(out, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-		if (fd < 0) {
-			cli_error("%s: %s", out, strerror(errno));
-			goto out;
-		}
-	}
-	if (sonde__ob_init(&ob, fd)) {
+	if (cli_output_open(&o, out))
+		goto out;
+	opened = 1;
+	if (sonde__ob_init(&ob, o.fd)) {
 		cli_error("out of memory");
 		goto out;
 	}
@@ -242,20 +239,14 @@ int cmd_export(int argc, char **argv)
 	}
 	sonde__ob_puts(&ob, "\n]}\n");
 	if (sonde__ob_flush(&ob)) {
-		cli_error("%s: write error: %s", out ? out : "standard output",
-			  strerror(-ob.err));
+		cli_error("%s: write error: %s", o.name, strerror(-ob.err));
 		goto out;
 	}
-	if (fd != STDOUT_FILENO && close(fd)) {
-		fd = STDOUT_FILENO;
-		cli_error("%s: %s", out, strerror(errno));
-		goto out;
-	}
-	fd = STDOUT_FILENO;
 	ret = 0;
 out:
-	if (fd != STDOUT_FILENO)
-		close(fd);
+	/* The file appears only whole (renamed into place) or not at all. */
+	if (opened && cli_output_close(&o, !ret))
+		ret = 1;
 	sonde__ob_free(&ob);
 	free(ts.t);
 	free(role);

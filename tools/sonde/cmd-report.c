@@ -645,84 +645,16 @@ static void write_data(struct report *rp, struct sonde__obuf *ob)
 	sonde__ob_puts(ob, "]}");
 }
 
-/*
- * Open where the report goes, in the directory @dfd (opened here) that
- * holds @out: a new or regular file gets a private temporary in @t, to
- * be renamed over it; a FIFO or a device of the user's or root's (a
- * terminal, /dev/null) is opened to be written in place, since replacing
- * it would break what it is for; a symbolic link is refused (in a shared
- * directory it may be someone else's, and replacing or following it both
- * write where the user did not say).  The descriptor, or -1 after a
- * message.
- */
-static int open_output(const char *out, struct sonde__tmpfile *t, int *dfd)
-{
-	const char *kind = NULL;
-	char base[NAME_MAX + 1];
-	struct stat st;
-	int fd, r;
-
-	*dfd = sonde__open_parent(out, base, sizeof(base));
-	if (*dfd < 0) {
-		cli_error("%s: %s", out, strerror(-*dfd));
-		return -1;
-	}
-	if (fstatat(*dfd, base, &st, AT_SYMLINK_NOFOLLOW)) {
-		if (errno != ENOENT) {
-			cli_error("%s: %s", out, strerror(errno));
-			return -1;
-		}
-		st.st_mode = S_IFREG; /* created */
-	}
-	if (S_ISREG(st.st_mode)) {
-		r = sonde__tmpfile_open(t, *dfd, base, 0666);
-		if (r) {
-			cli_error("%s: %s", out, strerror(-r));
-			return -1;
-		}
-		return t->fd;
-	}
-	if (S_ISLNK(st.st_mode))
-		kind = "it is a symbolic link; give the file it points to";
-	else if (S_ISDIR(st.st_mode))
-		kind = "it is a directory";
-	else if (!S_ISFIFO(st.st_mode) && !S_ISCHR(st.st_mode) &&
-		 !S_ISBLK(st.st_mode))
-		kind = "it is not a regular file, a FIFO or a device";
-	else if (st.st_uid != geteuid() && st.st_uid != 0)
-		kind = "it is a FIFO or device of another user";
-	if (kind) {
-		cli_error("%s: not written: %s", out, kind);
-		return -1;
-	}
-	fd = openat(*dfd, base, O_WRONLY | O_NOFOLLOW | O_NOCTTY | O_CLOEXEC);
-	if (fd < 0) {
-		cli_error("%s: %s", out, strerror(errno));
-		return -1;
-	}
-	/* Never written over in place: a regular file swapped in since. */
-	if (fstat(fd, &st) || S_ISREG(st.st_mode) || S_ISDIR(st.st_mode)) {
-		close(fd);
-		cli_error("%s: not written: it changed while being opened",
-			  out);
-		return -1;
-	}
-	return fd;
-}
-
-/* The output: FILE (see open_output()), or standard output for "-". */
+/* The output: FILE (see cli_output_open()), or standard output for "-". */
 static int write_report(struct report *rp, const char *out)
 {
-	struct sonde__tmpfile t = { .dirfd = -1, .fd = -1 };
+	struct cli_output o;
 	struct sonde__obuf ob = { 0 };
-	int fd = STDOUT_FILENO, dfd = -1, ret = -1, r;
+	int ret = -1;
 
-	if (strcmp(out, "-")) {
-		fd = open_output(out, &t, &dfd);
-		if (fd < 0)
-			goto out;
-	}
-	if (sonde__ob_init(&ob, fd)) {
+	if (cli_output_open(&o, strcmp(out, "-") ? out : NULL))
+		return -1;
+	if (sonde__ob_init(&ob, o.fd)) {
 		cli_error("out of memory");
 		goto out;
 	}
@@ -730,34 +662,13 @@ static int write_report(struct report *rp, const char *out)
 	write_data(rp, &ob);
 	sonde__ob_puts(&ob, sonde_report_html_tail);
 	if (sonde__ob_flush(&ob)) {
-		cli_error("%s: write error: %s",
-			  fd == STDOUT_FILENO ? "standard output" : out,
-			  strerror(-ob.err));
+		cli_error("%s: write error: %s", o.name, strerror(-ob.err));
 		goto out;
-	}
-	if (t.tmp[0]) {
-		fd = STDOUT_FILENO; /* t.fd, closed by the commit */
-		r = sonde__tmpfile_commit(&t);
-		if (r) {
-			cli_error("%s: %s", out, strerror(-r));
-			goto out;
-		}
-	} else if (fd != STDOUT_FILENO) {
-		r = close(fd);
-		fd = STDOUT_FILENO;
-		if (r) {
-			cli_error("%s: %s", out, strerror(errno));
-			goto out;
-		}
 	}
 	ret = 0;
 out:
-	if (t.tmp[0])
-		sonde__tmpfile_abort(&t);
-	else if (fd >= 0 && fd != STDOUT_FILENO)
-		close(fd);
-	if (dfd >= 0)
-		close(dfd);
+	if (cli_output_close(&o, !ret))
+		ret = -1;
 	sonde__ob_free(&ob);
 	return ret;
 }

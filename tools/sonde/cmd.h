@@ -18,6 +18,27 @@ int cli_daemon_connect(const struct sonde__rundir *rd);
 /* Send argv as a command on @fd, print the reply; exit status. */
 int cli_daemon_command(int fd, int argc, char **argv);
 
+#include "../../src/common/common.h"
+
+/* Where a reader verb writes (output.c). */
+struct cli_output {
+	int fd;           /* write here */
+	int dirfd;        /* the directory holding the file, or -1 */
+	const char *name; /* for messages */
+	struct sonde__tmpfile t; /* the private temporary, if any */
+};
+/*
+ * Open @path for writing a whole result (NULL: standard output): a
+ * private temporary renamed into place by cli_output_close() for a new or
+ * regular file, the file itself for a FIFO or device of the user's or
+ * root's; a symbolic link, a directory or another user's device is
+ * refused.  0, or -1 after a message.
+ */
+int cli_output_open(struct cli_output *o, const char *path);
+/* Finish: with @ok, publish the result (rename); without, remove the
+ * temporary.  0, or -1 after a message. */
+int cli_output_close(struct cli_output *o, int ok);
+
 /* Print "sonde: <msg>" on stderr; returns 1 (exit status for usage errors). */
 int cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Parse a size ("4096", "64k", "1M", "1G"); 0 or -EINVAL. */

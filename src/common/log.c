@@ -23,7 +23,8 @@ int sonde__log_level(void)
 
 	if (level >= 0)
 		return level;
-	env = getenv("SONDE_LOG_LEVEL");
+	/* secure_getenv(): a setuid program does not log at its user's word. */
+	env = secure_getenv("SONDE_LOG_LEVEL");
 	level = SONDE_LOG_NONE;
 	if (env) {
 		static const char *const names[] = { "none", "error", "warn",

@@ -29,6 +29,10 @@
  * When the daemon goes away (crash included) the process detaches the
  * same way and waits for the next daemon: it never blocks or dies of it.
  * A malformed or unusable request gets a negative ACK.
+ *
+ * Trust boundary: environment variables ($SONDE_DAEMON, $SONDE_SHM and
+ * those of rundir.h), read once when the agent starts, with
+ * secure_getenv(): a setuid program ignores them.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -68,6 +72,9 @@ static struct {
 	size_t size;
 	struct sonde__chan_view *view;
 } cur;
+
+/* The daemon's directory, resolved once by agent_once(). */
+static struct sonde__rundir rd;
 
 /* Views of released channels: kept (a racing writer may hold one), and
  * reachable, for they are not leaks. */
@@ -231,20 +238,20 @@ out:
 }
 
 /* Sleep until something is created in the run directory, or @ms pass. */
-static void wait_daemon(const struct sonde__rundir *rd, int ms)
+static void wait_daemon(const struct sonde__rundir *dir, int ms)
 {
 	int in = inotify_init1(IN_CLOEXEC);
 	struct pollfd p;
 
-	if (in < 0 || inotify_add_watch(in, rd->dir, IN_CREATE | IN_MOVED_TO |
-						     IN_ATTRIB) < 0) {
+	if (in < 0 || inotify_add_watch(in, dir->dir, IN_CREATE | IN_MOVED_TO |
+						      IN_ATTRIB) < 0) {
 		if (in >= 0)
 			close(in);
 		sleep_ns(1000000000L);
 		return;
 	}
 	/* The socket may have appeared before the watch did. */
-	if (access(rd->sock, F_OK) && errno == ENOENT) {
+	if (access(dir->sock, F_OK) && errno == ENOENT) {
 		p.fd = in;
 		p.events = POLLIN;
 		while (poll(&p, 1, ms) < 0 && errno == EINTR)
@@ -320,13 +327,10 @@ static void serve(int fd)
 
 static void *agent_main(void *arg)
 {
-	struct sonde__rundir rd;
 	char why[PATH_MAX + 64];
 	int warned = 0;
 
 	(void)arg;
-	if (sonde__rundir_paths(&rd))
-		return NULL;
 	for (;;) {
 		int r = sonde__rundir_check(&rd, 1, why, sizeof(why)), fd;
 
@@ -396,10 +400,14 @@ static void atfork_child(void)
 
 static void agent_once(void)
 {
-	const char *off = getenv(SONDE_DAEMON_ENV);
-	const char *shm = getenv(SONDE_SHM_ENV);
+	const char *off = secure_getenv(SONDE_DAEMON_ENV);
+	const char *shm = secure_getenv(SONDE_SHM_ENV);
 
 	if ((off && !strcmp(off, "off")) || (shm && *shm))
+		return;
+	/* Here, not in the agent's thread: the program may be changing its
+	 * environment in another thread by then. */
+	if (sonde__rundir_paths(&rd))
 		return;
 	change_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 	if (change_fd < 0)

@@ -14,8 +14,8 @@
 
 int sonde__rundir_paths(struct sonde__rundir *r)
 {
-	const char *env = getenv(SONDE_RUNDIR_ENV);
-	const char *xdg = getenv("XDG_RUNTIME_DIR");
+	const char *env = secure_getenv(SONDE_RUNDIR_ENV);
+	const char *xdg = secure_getenv("XDG_RUNTIME_DIR");
 	int n;
 
 	if (env && *env)

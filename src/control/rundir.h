@@ -4,6 +4,10 @@
  * $XDG_RUNTIME_DIR/sonde, else /tmp/sonde-$UID.  It must be a directory
  * owned by the user with no permission for anyone else; it holds the
  * control socket and the daemon's lock file.
+ *
+ * Trust boundary: environment variables, read with secure_getenv(): a
+ * setuid or otherwise privileged program ignores them and uses
+ * /tmp/sonde-$EUID.
  */
 #ifndef SONDE_SRC_CONTROL_RUNDIR_H
 #define SONDE_SRC_CONTROL_RUNDIR_H

@@ -110,7 +110,8 @@ check-generic: deps
 		--output-on-failure -j2 $(CTEST_ARGS)
 
 # Short libFuzzer runs of the trace reader, of the consumer's registry
-# and record parsers, and of the control protocol (FUZZ_SECONDS each);
+# and record parsers, of the control protocol, and of the consumer against
+# shared memory that traced processes rewrite (FUZZ_SECONDS each);
 # findings fail the target.
 fuzz: deps
 	$(call configure,$(BUILD_FUZZ),$(ARGS_FUZZ))
@@ -125,6 +126,11 @@ fuzz: deps
 	cp tests/data/fuzz-proto/* $(BUILD_FUZZ)/fuzz-proto-corpus/
 	$(NO_ASLR) $(BUILD_FUZZ)/bin/fuzz-proto $(BUILD_FUZZ)/fuzz-proto-corpus \
 		-max_total_time=$(FUZZ_SECONDS) -max_len=70000 -timeout=10 \
+		-rss_limit_mb=2048 -artifact_prefix=$(BUILD_FUZZ)/fuzz-artifacts/
+	mkdir -p $(BUILD_FUZZ)/fuzz-shm-corpus
+	cp tests/data/fuzz-shm/* $(BUILD_FUZZ)/fuzz-shm-corpus/
+	$(NO_ASLR) $(BUILD_FUZZ)/bin/fuzz-shm $(BUILD_FUZZ)/fuzz-shm-corpus \
+		-max_total_time=$(FUZZ_SECONDS) -max_len=4096 -timeout=10 \
 		-rss_limit_mb=2048 -artifact_prefix=$(BUILD_FUZZ)/fuzz-artifacts/
 
 demo: deps

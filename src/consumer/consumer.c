@@ -17,6 +17,22 @@
  *    and its torn records are dropped and counted when it is written.
  * Every packet's events_discarded is rewritten on its way out so that it
  * never goes backwards within a stream (emit()).
+ * Trust boundary: the shared memory, which every traced process can write
+ * (its header, the control blocks, the sub-buffers, the registry).  The
+ * geometry (CPU count, sub-buffer size and count, region offsets) and the
+ * uuid are kept in private memory from creation (struct geom) and never
+ * read back: the header is only compared with what was written, and
+ * restored if a process overwrote it.  Everything else read from there is
+ * data: reserve positions are bounded (in discard mode, at least a packet
+ * header and at most a buffer ahead of the read position), packet sizes
+ * by the sub-buffer, record walks by the packet, registry entries by the
+ * registry (events.c); packet headers go out with what the consumer knows
+ * in place of what they say; a drain moves at most nsub packets per CPU.
+ * A CPU buffer holding what no writer following the protocol can leave is
+ * counted corrupt, once; one whose positions are nonsense is "poisoned":
+ * no longer read (its loss counters frozen) until a seal starts it afresh,
+ * while the other CPUs' buffers are read on.  sonde__consumer_damage()
+ * tells the caller.
  * Files: the trace directory is opened once (sonde__dir_open(), which
  * checks its owner and mode) and every file is created relative to it
  * with O_EXCL|O_NOFOLLOW, so nothing another user planted there is
@@ -64,6 +80,9 @@ struct cpu_out {
 	uint64_t stuck_since;   /* ns, CLOCK_MONOTONIC */
 	uint64_t stuck_checked; /* ns, last walk of it */
 	uint64_t stuck_wait;    /* ns until the next walk, doubled up to 1 s */
+	int corrupt;     /* nonsense found in this CPU's buffer (counted) */
+	int poisoned;    /* its positions are nonsense: no longer read */
+	uint64_t lost_frozen; /* its writers' loss counters when poisoned */
 	char path[PATH_MAX + 32]; /* its name in the trace directory */
 };
 
@@ -77,9 +96,31 @@ struct cpu_out {
 #define RECLAIM_AGE_NS 50000000ull
 #define ORPHAN_NS 1000000000ull
 
+/*
+ * The channel's geometry as the consumer created it, in its own memory:
+ * the header holds the same values, but every traced process can write
+ * there (see the top of the file).
+ */
+struct geom {
+	uint32_t ncpu;
+	uint32_t subbuf_size; /* power of two */
+	uint32_t nsub;        /* power of two */
+	uint32_t overwrite;
+	uint64_t buf;         /* subbuf_size * nsub: one CPU's data */
+	uint64_t rb_off, rb_stride, reg_off, reg_size, data_off;
+	uint8_t uuid[16];
+};
+
+/* The header's bytes that never change once created: geometry, uuid. */
+#define HDR_FIXED offsetof(struct sonde__shm_hdr, patterns)
+
 struct sonde__consumer {
 	struct sonde__shm_hdr *h;
 	size_t size;
+	struct geom g;                /* private copy, never read from h */
+	uint8_t hdr_fixed[HDR_FIXED]; /* the header's first bytes as created */
+	uint32_t corrupt_cpus;        /* CPU buffers found holding nonsense */
+	int hdr_overwritten;          /* found overwritten (and restored) */
 	char dir[PATH_MAX];
 	struct sonde__clock clock;
 	struct sonde__event_table events;
@@ -329,32 +370,71 @@ static int shm_create(size_t size)
 	return fd;
 }
 
+/* Where @cpu's control block and data lie, from the private geometry. */
+static struct sonde_rb_cpu *rb_of(const struct sonde__consumer *c,
+				  uint32_t cpu)
+{
+	return (struct sonde_rb_cpu *)((char *)c->h + c->g.rb_off +
+				       (uint64_t)cpu * c->g.rb_stride);
+}
+
+static uint8_t *data_of(const struct sonde__consumer *c, uint32_t cpu)
+{
+	return (uint8_t *)c->h + c->g.data_off + (uint64_t)cpu * c->g.buf;
+}
+
+/* The sub-buffer holding free-running position @pos of @cpu's buffer. */
+static uint8_t *subbuf(const struct sonde__consumer *c, uint32_t cpu,
+		       uint64_t pos)
+{
+	return data_of(c, cpu) + (pos & (c->g.buf - 1));
+}
+
+/*
+ * Set the private geometry, then the header and the buffers from it.  The
+ * header's fixed part is kept to be compared later (check_header()).
+ */
 static void init_layout(struct sonde__consumer *c,
 			const struct sonde__consumer_opts *o, uint32_t ncpu)
 {
 	struct sonde__shm_hdr *h = c->h;
+	struct geom *g = &c->g;
 	pthread_mutexattr_t ma;
 
+	g->ncpu = ncpu;
+	g->subbuf_size = o->subbuf_size;
+	g->nsub = o->nsub;
+	g->overwrite = !!o->overwrite;
+	g->buf = (uint64_t)o->subbuf_size * o->nsub;
+	g->rb_off = (sizeof(*h) + 63) & ~63ull;
+	g->rb_stride = (sizeof(struct sonde_rb_cpu) +
+			o->nsub * sizeof(struct sonde_rb_sub) + 63) &
+		       ~63ull;
+	g->reg_off = g->rb_off + ncpu * g->rb_stride;
+	g->reg_size = REG_SIZE;
+	g->data_off = (g->reg_off + g->reg_size + 4095) & ~4095ull;
+	if (getrandom(g->uuid, sizeof(g->uuid), 0) != sizeof(g->uuid))
+		memset(g->uuid, 0x5a, sizeof(g->uuid));
+	g->uuid[6] = (uint8_t)((g->uuid[6] & 0x0f) | 0x40);
+	g->uuid[8] = (uint8_t)((g->uuid[8] & 0x3f) | 0x80);
 	h->magic = SONDE__SHM_MAGIC;
 	h->abi_version = SONDE__ABI_VERSION;
 	h->hdr_size = sizeof(*h);
-	h->ncpu = ncpu;
-	h->subbuf_size = o->subbuf_size;
-	h->nsub = o->nsub;
-	h->overwrite = !!o->overwrite;
+	h->ncpu = g->ncpu;
+	h->subbuf_size = g->subbuf_size;
+	h->nsub = g->nsub;
+	h->overwrite = g->overwrite;
 	h->clock = c->clock.kind;
 	h->total_size = c->size;
-	h->rb_off = (sizeof(*h) + 63) & ~63ull;
-	h->rb_stride = (sizeof(struct sonde_rb_cpu) +
-			o->nsub * sizeof(struct sonde_rb_sub) + 63) &
-		       ~63ull;
-	h->reg_off = h->rb_off + ncpu * h->rb_stride;
-	h->reg_size = REG_SIZE;
-	h->data_off = (h->reg_off + h->reg_size + 4095) & ~4095ull;
-	if (getrandom(h->uuid, sizeof(h->uuid), 0) != sizeof(h->uuid))
-		memset(h->uuid, 0x5a, sizeof(h->uuid));
-	h->uuid[6] = (uint8_t)((h->uuid[6] & 0x0f) | 0x40);
-	h->uuid[8] = (uint8_t)((h->uuid[8] & 0x3f) | 0x80);
+	h->rb_off = g->rb_off;
+	h->rb_stride = g->rb_stride;
+	h->reg_off = g->reg_off;
+	h->reg_size = g->reg_size;
+	h->data_off = g->data_off;
+	memcpy(h->uuid, g->uuid, sizeof(h->uuid));
+	memcpy(c->hdr_fixed, h, HDR_FIXED);
+	sonde__events_init(&c->events, (const char *)h + g->reg_off,
+			   (uint32_t)g->reg_size);
 	snprintf(h->patterns, sizeof(h->patterns), "%s", o->patterns);
 	pthread_mutexattr_init(&ma);
 	pthread_mutexattr_setpshared(&ma, PTHREAD_PROCESS_SHARED);
@@ -363,15 +443,15 @@ static void init_layout(struct sonde__consumer *c,
 	pthread_mutexattr_destroy(&ma);
 	h->nr_events = SONDE__THREAD_EVENT_ID + 1;
 	for (uint32_t cpu = 0; cpu < ncpu; cpu++) {
-		struct sonde_rb_cpu *rb = sonde__shm_rb(h, cpu);
-		char *data = sonde__shm_data(h, cpu);
+		struct sonde_rb_cpu *rb = rb_of(c, cpu);
+		uint8_t *data = data_of(c, cpu);
 
 		for (uint32_t i = 0; i < o->nsub; i++) {
 			struct sonde__pkt_hdr *p = (struct sonde__pkt_hdr *)
 				(data + (size_t)i * o->subbuf_size);
 
 			p->magic = SONDE__CTF_MAGIC;
-			memcpy(p->uuid, h->uuid, 16);
+			memcpy(p->uuid, g->uuid, 16);
 			p->stream_id = 0;
 			p->stream_instance_id = cpu;
 			p->cpu_id = cpu;
@@ -535,6 +615,65 @@ static uint64_t lost_counters(struct sonde_rb_cpu *rb)
 }
 
 /*
+ * @cpu's buffer holds what no writer following the protocol can leave
+ * (@what, value @v): a faulty or hostile process wrote there.  Counted
+ * and logged once per CPU.  @stop: its positions are nonsense, so it
+ * cannot be read any more: it is poisoned, left alone (its loss counters
+ * frozen) until sonde__consumer_seal() starts it afresh.
+ */
+static void corrupt(struct sonde__consumer *c, uint32_t cpu, int stop,
+		    const char *what, uint64_t v)
+{
+	struct cpu_out *o = &c->out[cpu];
+
+	if (!o->corrupt) {
+		o->corrupt = 1;
+		c->corrupt_cpus++;
+		sonde__logf(SONDE_LOG_WARN,
+			    "CPU buffer written with nonsense by a traced process%s. cpu=%u field=%s value=%llu",
+			    stop ? "; no longer read" : "", cpu, what,
+			    (unsigned long long)v);
+	}
+	if (stop && !o->poisoned) {
+		o->poisoned = 1;
+		o->lost_frozen = lost_counters(rb_of(c, cpu));
+	}
+}
+
+/*
+ * Whether @off, a reserve position read from a CPU buffer whose read
+ * position is @o->pos, is one writers can have left: at least a packet
+ * header past the start of the sub-buffer at the read position, and in
+ * discard mode at most a buffer ahead of it (writers never overtake the
+ * reader).  In overwrite mode they may be any number of laps ahead, but
+ * not behind.
+ */
+static int offset_ok(const struct sonde__consumer *c,
+		     const struct cpu_out *o, uint64_t off)
+{
+	uint64_t d = off - o->pos;
+
+	return d >= SONDE__PKT_HDR_SIZE &&
+	       d <= (c->g.overwrite ? UINT64_MAX / 2 : c->g.buf);
+}
+
+/*
+ * The header's geometry and uuid never change once created.  A process
+ * that overwrote them is reported (once) and the values are restored for
+ * the processes that attach later; the consumer itself never reads them.
+ */
+static void check_header(struct sonde__consumer *c)
+{
+	if (!memcmp(c->h, c->hdr_fixed, HDR_FIXED))
+		return;
+	if (!c->hdr_overwritten)
+		sonde__logf(SONDE_LOG_WARN,
+			    "Header of the buffers overwritten by a traced process; restored.");
+	c->hdr_overwritten = 1;
+	memcpy(c->h, c->hdr_fixed, HDR_FIXED);
+}
+
+/*
  * Walk the records of the packet at @pkt, @end bytes: returns the number
  * of records (thread records excluded) if every one is committed and
  * parses up to @end or the padding byte, -1 otherwise (a torn record, or
@@ -549,6 +688,8 @@ static int64_t walk_packet(struct sonde__consumer *c, const uint8_t *pkt,
 	struct sonde__record r;
 	int64_t n = 0;
 
+	if (end > c->g.subbuf_size)
+		end = c->g.subbuf_size;
 	while (off < end && pkt[off] != SONDE__ID_PAD) {
 		if (sonde__record_walk(&c->events, pkt + off, end - off, ts,
 				       &r) &&
@@ -581,6 +722,9 @@ static uint32_t rebuild(struct sonde__consumer *c, struct cpu_out *o,
 	uint64_t ts, last;
 	struct sonde__record r;
 
+	/* c->tmp holds one sub-buffer: never more than that is copied. */
+	if (end > c->g.subbuf_size)
+		end = c->g.subbuf_size;
 	memmove(c->tmp, pkt, SONDE__PKT_HDR_SIZE);
 	/* A switch cut short (generic CAS path) may have left a stale
 	 * timestamp_begin: packets must not go back in time.  The first record
@@ -666,37 +810,56 @@ static int write_pkt(int fd, const struct sonde__pkt_hdr *hdr,
 }
 
 /*
- * Write one packet of @cpu's stream.  A packet that holds a torn record
- * (its writer died, and the consumer reclaimed the sub-buffer) or garbage
- * is rebuilt first.  events_discarded is rewritten: the writers' count
- * plus the torn records this stream dropped, and never less than the
- * previous packet's, whatever a salvage or a hostile writer did, since
- * readers take the difference between packets as the events lost there.
+ * Write one packet of @cpu's stream, sub-buffer number @seq.  @content:
+ * its size, 0 when the size in its header is nonsense (no writer sets
+ * it so).  A packet that holds a torn record (its writer died, and the
+ * consumer reclaimed the sub-buffer), garbage, or a nonsense size is
+ * rebuilt first, up to the padding.  The header read from shared memory
+ * goes out with what the consumer knows in place of what it says (magic,
+ * uuid, stream, CPU, sequence number, sizes) and its timestamps in order.
+ * events_discarded is rewritten: the writers' count plus the torn records
+ * this stream dropped, and never less than the previous packet's,
+ * whatever a salvage or a hostile writer did, since readers take the
+ * difference between packets as the events lost there.
  */
 static int emit(struct sonde__consumer *c, const struct sink *k, uint32_t cpu,
-		const uint8_t *pkt, uint32_t content)
+		const uint8_t *pkt, uint32_t content, uint64_t seq)
 {
 	struct cpu_out *o = &k->out[cpu];
 	struct sonde__pkt_hdr hdr;
-	int64_t n = walk_packet(c, pkt, content);
+	int64_t n = content ? walk_packet(c, pkt, content) : -1;
 	uint64_t d;
 	int r;
 
 	if (n < 0) {
-		const struct sonde__pkt_hdr *ph =
-			(const struct sonde__pkt_hdr *)pkt;
-
+		if (!content && k->out == c->out) {
+			memcpy(&d, pkt + offsetof(struct sonde__pkt_hdr,
+						  content_size), sizeof(d));
+			corrupt(c, cpu, 0, "content_size", d);
+		}
 		sonde__logf(SONDE_LOG_INFO,
 			    "Packet with a torn or malformed record rebuilt. cpu=%u seq=%llu",
-			    cpu, (unsigned long long)ph->packet_seq_num);
-		content = rebuild(c, o, sonde__shm_rb(c->h, cpu), pkt, content,
-				  ph->packet_seq_num, 0);
+			    cpu, (unsigned long long)seq);
+		content = rebuild(c, o, rb_of(c, cpu), pkt,
+				  content ? content : c->g.subbuf_size, seq, 0);
 		pkt = c->tmp;
 		n = walk_packet(c, pkt, content);
 		if (n < 0)
 			n = 0;
 	}
 	memcpy(&hdr, pkt, sizeof(hdr));
+	hdr.magic = SONDE__CTF_MAGIC;
+	memcpy(hdr.uuid, c->g.uuid, sizeof(hdr.uuid));
+	hdr.stream_id = 0;
+	hdr.stream_instance_id = cpu;
+	hdr.cpu_id = cpu;
+	hdr.content_size = (uint64_t)content * 8;
+	hdr.packet_size = (uint64_t)content * 8;
+	hdr.packet_seq_num = seq;
+	if (hdr.timestamp_begin < o->last_end)
+		hdr.timestamp_begin = o->last_end;
+	if (hdr.timestamp_end < hdr.timestamp_begin)
+		hdr.timestamp_end = hdr.timestamp_begin;
 	d = hdr.events_discarded + o->salvaged_lost;
 	if (d < o->discarded)
 		d = o->discarded;
@@ -714,52 +877,61 @@ static int emit(struct sonde__consumer *c, const struct sink *k, uint32_t cpu,
 
 /* The trace's own sink; a write error stops all further output. */
 static int emit_main(struct sonde__consumer *c, uint32_t cpu,
-		     const uint8_t *pkt, uint32_t content)
+		     const uint8_t *pkt, uint32_t content, uint64_t seq)
 {
 	struct sink k = { c->out, &c->st };
 	int r;
 
 	if (c->failed)
 		return c->failed;
-	r = emit(c, &k, cpu, pkt, content);
+	r = emit(c, &k, cpu, pkt, content, seq);
 	if (r)
 		c->failed = r;
 	return r;
 }
 
 /*
- * The sub-buffer at @pos is complete when the writers have moved past it
- * (its packet fields were written by the switch that did so) and no
- * two-step record is still in flight in it.
+ * The sub-buffer at @pos of @cpu is complete when the writers have moved
+ * past it (its packet fields were written by the switch that did so) and
+ * no two-step record is still in flight in it.  A reserve position no
+ * writer can have left poisons the buffer (corrupt()).
  */
-static int complete(const struct sonde__shm_hdr *h, struct sonde_rb_cpu *rb,
-		    uint64_t pos)
+static int complete(struct sonde__consumer *c, uint32_t cpu, uint64_t pos)
 {
-	uint32_t idx = (uint32_t)(pos / h->subbuf_size) & (h->nsub - 1);
-	uint64_t off = __atomic_load_n(&rb->offset, __ATOMIC_ACQUIRE);
+	struct sonde_rb_cpu *rb = rb_of(c, cpu);
+	uint32_t idx = (uint32_t)(pos / c->g.subbuf_size) & (c->g.nsub - 1);
+	uint64_t off;
 
-	if (off - pos <= h->subbuf_size)
+	if (c->out[cpu].poisoned)
+		return 0;
+	off = __atomic_load_n(&rb->offset, __ATOMIC_ACQUIRE);
+	if (!offset_ok(c, &c->out[cpu], off)) {
+		corrupt(c, cpu, 1, "offset", off);
+		return 0;
+	}
+	if (off - pos <= c->g.subbuf_size)
 		return 0;
 	/* Pairs with the producers' release decrement after a commit. */
 	return !__atomic_load_n(&sonde__rb_subs(rb)[idx].pending,
 				__ATOMIC_ACQUIRE);
 }
 
-static const uint8_t *subbuf(const struct sonde__shm_hdr *h, uint32_t cpu,
-			     uint64_t pos)
+/*
+ * Bytes of the closed packet at @pkt, from its content_size; a packet
+ * never closed (content_size 0, as a switch cut short by the death of its
+ * writer may leave) is empty.  0 if the size is one no writer sets.
+ */
+static uint32_t content_of(const struct sonde__consumer *c, const uint8_t *pkt)
 {
-	uint64_t buf = (uint64_t)h->subbuf_size * h->nsub;
+	uint64_t bits;
 
-	return (const uint8_t *)sonde__shm_data(h, cpu) + pos % buf;
-}
-
-static uint32_t content_of(const struct sonde__shm_hdr *h, const uint8_t *pkt)
-{
-	uint64_t bits = ((const struct sonde__pkt_hdr *)pkt)->content_size;
-
-	if (bits % 8 || bits / 8 < SONDE__PKT_HDR_SIZE ||
-	    bits / 8 > h->subbuf_size)
+	memcpy(&bits, pkt + offsetof(struct sonde__pkt_hdr, content_size),
+	       sizeof(bits));
+	if (!bits)
 		return SONDE__PKT_HDR_SIZE;
+	if (bits % 8 || bits / 8 < SONDE__PKT_HDR_SIZE ||
+	    bits / 8 > c->g.subbuf_size)
+		return 0;
 	return (uint32_t)(bits / 8);
 }
 
@@ -863,23 +1035,29 @@ static uint64_t now_ns(void)
 static void reclaim_stuck(struct sonde__consumer *c, uint32_t cpu,
 			  uint64_t *now)
 {
-	struct sonde__shm_hdr *h = c->h;
-	struct sonde_rb_cpu *rb = sonde__shm_rb(h, cpu);
+	struct sonde_rb_cpu *rb = rb_of(c, cpu);
 	struct cpu_out *o = &c->out[cpu];
 	uint64_t off = __atomic_load_n(&rb->offset, __ATOMIC_ACQUIRE);
-	uint64_t sb = h->subbuf_size, pos, pending, nr;
+	uint64_t sb = c->g.subbuf_size, pos, pending, nr;
 	struct sonde_rb_sub *sub;
 	const uint8_t *pkt;
+	uint32_t end;
 	int r;
 
-	if (h->overwrite) {
+	if (o->poisoned)
+		return;
+	if (!offset_ok(c, o, off)) {
+		corrupt(c, cpu, 1, "offset", off);
+		return;
+	}
+	if (c->g.overwrite) {
 		pos = ((off - 1) & ~(sb - 1)) + sb;
 	} else {
 		pos = o->pos;
 		if (off - pos <= sb)
 			return; /* not closed */
 	}
-	sub = &sonde__rb_subs(rb)[(pos / sb) & (h->nsub - 1)];
+	sub = &sonde__rb_subs(rb)[(pos / sb) & (c->g.nsub - 1)];
 	pending = __atomic_load_n(&sub->pending, __ATOMIC_ACQUIRE);
 	if (!pending) {
 		o->stuck_pos = UINT64_MAX;
@@ -900,8 +1078,9 @@ static void reclaim_stuck(struct sonde__consumer *c, uint32_t cpu,
 	o->stuck_checked = *now;
 	if (o->stuck_wait < ORPHAN_NS)
 		o->stuck_wait *= 2;
-	pkt = subbuf(h, cpu, pos);
-	r = reservations_dead(c, pkt, content_of(h, pkt), &nr);
+	pkt = subbuf(c, cpu, pos);
+	end = content_of(c, pkt);
+	r = reservations_dead(c, pkt, end ? end : (uint32_t)sb, &nr);
 	if (r != 1 || (nr < pending && *now - o->stuck_since < ORPHAN_NS))
 		return;
 	/* Fails if a writer moved the count since: looked at again later. */
@@ -917,26 +1096,32 @@ static void reclaim_stuck(struct sonde__consumer *c, uint32_t cpu,
 
 int sonde__consumer_drain(struct sonde__consumer *c, int *moved)
 {
-	struct sonde__shm_hdr *h = c->h;
+	const struct geom *g = &c->g;
 	uint64_t now = 0;
 	int r;
 
 	*moved = 0;
-	for (uint32_t cpu = 0; cpu < h->ncpu; cpu++)
+	check_header(c);
+	for (uint32_t cpu = 0; cpu < g->ncpu; cpu++)
 		reclaim_stuck(c, cpu, &now);
-	if (h->overwrite)
+	if (g->overwrite)
 		return c->failed;
-	for (uint32_t cpu = 0; cpu < h->ncpu; cpu++) {
-		struct sonde_rb_cpu *rb = sonde__shm_rb(h, cpu);
+	for (uint32_t cpu = 0; cpu < g->ncpu; cpu++) {
+		struct sonde_rb_cpu *rb = rb_of(c, cpu);
 		struct cpu_out *o = &c->out[cpu];
 
-		while (complete(h, rb, o->pos)) {
-			const uint8_t *pkt = subbuf(h, cpu, o->pos);
+		/* At most a buffer per call: writers that keep moving the
+		 * offset (or a process posing as one) cannot hold the
+		 * consumer here. */
+		for (uint32_t i = 0; i < g->nsub && complete(c, cpu, o->pos);
+		     i++) {
+			const uint8_t *pkt = subbuf(c, cpu, o->pos);
 
-			r = emit_main(c, cpu, pkt, content_of(h, pkt));
+			r = emit_main(c, cpu, pkt, content_of(c, pkt),
+				      o->pos / g->subbuf_size);
 			if (r)
 				return r;
-			o->pos += h->subbuf_size;
+			o->pos += g->subbuf_size;
 			/* Hands the sub-buffer back; pairs with the
 			 * producers' acquire load in switch_subbuf(). */
 			__atomic_store_n(&rb->consumed, o->pos,
@@ -955,41 +1140,49 @@ int sonde__consumer_drain(struct sonde__consumer *c, int *moved)
 static uint32_t salvage(struct sonde__consumer *c, struct cpu_out *o,
 			uint32_t cpu, uint64_t pos, uint32_t end, int open)
 {
-	return rebuild(c, o, sonde__shm_rb(c->h, cpu), subbuf(c->h, cpu, pos),
-		       end, pos / c->h->subbuf_size, open);
+	return rebuild(c, o, rb_of(c, cpu), subbuf(c, cpu, pos), end,
+		       pos / c->g.subbuf_size, open);
 }
 
 static int finish_cpu(struct sonde__consumer *c, uint32_t cpu)
 {
-	struct sonde__shm_hdr *h = c->h;
-	struct sonde_rb_cpu *rb = sonde__shm_rb(h, cpu);
+	struct sonde_rb_cpu *rb = rb_of(c, cpu);
+	struct cpu_out *o = &c->out[cpu];
 	uint64_t off = __atomic_load_n(&rb->offset, __ATOMIC_ACQUIRE);
-	uint64_t sb = h->subbuf_size, pos = c->out[cpu].pos;
-	uint64_t cur = (off - 1) & ~(sb - 1);
+	uint64_t sb = c->g.subbuf_size, pos = o->pos, cur, n;
 	int r;
 
-	/* At most the last nsub sub-buffers hold data: in overwrite mode the
-	 * writers lapped the rest, and in discard mode more would mean a
-	 * corrupt offset (never loop over it). */
-	if (cur < pos)
+	if (o->poisoned)
 		return 0;
-	if (cur - pos >= h->nsub * sb)
-		pos = cur - (h->nsub - 1) * sb;
-	for (; pos <= cur; pos += sb) {
-		const uint8_t *pkt = subbuf(h, cpu, pos);
+	if (!offset_ok(c, o, off)) {
+		corrupt(c, cpu, 1, "offset", off);
+		return 0;
+	}
+	/* At most the last nsub sub-buffers hold data: in overwrite mode the
+	 * writers lapped the rest.  Counted, not compared: positions near
+	 * the top of the range wrap. */
+	cur = (off - 1) & ~(sb - 1);
+	n = (cur - pos) / sb + 1;
+	if (n > c->g.nsub) {
+		pos = cur - (uint64_t)(c->g.nsub - 1) * sb;
+		n = c->g.nsub;
+	}
+	for (uint64_t i = 0; i < n; i++, pos += sb) {
+		const uint8_t *pkt = subbuf(c, cpu, pos);
 
-		if (pos < cur && complete(h, rb, pos))
-			r = emit_main(c, cpu, pkt, content_of(h, pkt));
+		if (pos != cur && complete(c, cpu, pos))
+			r = emit_main(c, cpu, pkt, content_of(c, pkt), pos / sb);
 		else
 			r = emit_main(c, cpu, c->tmp,
-				      salvage(c, &c->out[cpu], cpu, pos,
-					      pos < cur ? (uint32_t)sb
-							: (uint32_t)(off - pos),
-					      pos == cur));
+				      salvage(c, o, cpu, pos,
+					      pos != cur ? (uint32_t)sb
+							 : (uint32_t)(off - pos),
+					      pos == cur),
+				      pos / sb);
 		if (r)
 			return r;
 	}
-	c->out[cpu].pos = pos;
+	o->pos = pos;
 	return 0;
 }
 
@@ -1055,12 +1248,12 @@ int sonde__consumer_finish(struct sonde__consumer *c, const char *procname,
 	r = sonde__consumer_drain(c, &moved);
 	if (r)
 		return r;
-	for (uint32_t cpu = 0; cpu < c->h->ncpu; cpu++) {
+	for (uint32_t cpu = 0; cpu < c->g.ncpu; cpu++) {
 		r = finish_cpu(c, cpu);
 		if (r)
 			return r;
 	}
-	for (uint32_t cpu = 0; cpu < c->h->ncpu; cpu++)
+	for (uint32_t cpu = 0; cpu < c->g.ncpu; cpu++)
 		if (fsync(c->out[cpu].fd) && errno != EINVAL)
 			return -errno;
 	sonde__clock_finish(&c->clock);
@@ -1087,18 +1280,16 @@ int sonde__consumer_refresh_metadata(struct sonde__consumer *c,
 /* Start the buffer of @cpu afresh at sub-buffer boundary @pos. */
 static void reset_cpu(struct sonde__consumer *c, uint32_t cpu, uint64_t pos)
 {
-	struct sonde__shm_hdr *h = c->h;
-	struct sonde_rb_cpu *rb = sonde__shm_rb(h, cpu);
-	struct sonde__pkt_hdr *ph =
-		(struct sonde__pkt_hdr *)subbuf(h, cpu, pos);
+	struct sonde_rb_cpu *rb = rb_of(c, cpu);
+	struct sonde__pkt_hdr *ph = (struct sonde__pkt_hdr *)subbuf(c, cpu, pos);
 
-	for (uint32_t i = 0; i < h->nsub; i++)
+	for (uint32_t i = 0; i < c->g.nsub; i++)
 		sonde__rb_subs(rb)[i].pending = 0;
 	ph->timestamp_begin = sonde__clock_read(&c->clock);
 	ph->timestamp_end = 0;
 	ph->content_size = 0;
 	ph->packet_size = 0;
-	ph->packet_seq_num = pos / h->subbuf_size;
+	ph->packet_seq_num = pos / c->g.subbuf_size;
 	rb->last_tid = UINT64_MAX;
 	rb->consumed = pos;
 	__atomic_store_n(&rb->offset, pos + SONDE__PKT_HDR_SIZE,
@@ -1107,25 +1298,28 @@ static void reset_cpu(struct sonde__consumer *c, uint32_t cpu, uint64_t pos)
 
 int sonde__consumer_seal(struct sonde__consumer *c)
 {
-	struct sonde__shm_hdr *h = c->h;
 	int moved, r;
 
-	if (h->overwrite)
+	if (c->g.overwrite)
 		return 0;
 	r = sonde__consumer_drain(c, &moved);
 	if (r)
 		return r;
-	for (uint32_t cpu = 0; cpu < h->ncpu; cpu++) {
-		struct sonde_rb_cpu *rb = sonde__shm_rb(h, cpu);
+	for (uint32_t cpu = 0; cpu < c->g.ncpu; cpu++) {
+		struct sonde_rb_cpu *rb = rb_of(c, cpu);
+		struct cpu_out *o = &c->out[cpu];
 		uint64_t off = __atomic_load_n(&rb->offset, __ATOMIC_ACQUIRE);
 
 		/* Nothing since the last seal: no empty packet. */
-		if (off == c->out[cpu].pos + SONDE__PKT_HDR_SIZE)
+		if (!o->poisoned && off == o->pos + SONDE__PKT_HDR_SIZE)
 			continue;
 		r = finish_cpu(c, cpu);
 		if (r)
 			return r;
-		reset_cpu(c, cpu, c->out[cpu].pos);
+		/* No process writes any more: a poisoned buffer starts
+		 * afresh too, and is read again. */
+		o->poisoned = 0;
+		reset_cpu(c, cpu, o->pos);
 	}
 	return 0;
 }
@@ -1155,12 +1349,12 @@ static uint32_t snapshot_subbuf(struct sonde__consumer *c, struct cpu_out *o,
 				uint32_t cpu, uint64_t pos, uint32_t end,
 				int current)
 {
-	const struct sonde__shm_hdr *h = c->h;
-	struct sonde_rb_cpu *rb = sonde__shm_rb(c->h, cpu);
+	const struct geom *g = &c->g;
+	struct sonde_rb_cpu *rb = rb_of(c, cpu);
 	const struct sonde__pkt_hdr *ph =
-		(const struct sonde__pkt_hdr *)subbuf(h, cpu, pos);
-	uint64_t buf = (uint64_t)h->subbuf_size * h->nsub, seq = pos / h->subbuf_size;
-	uint32_t idx = (uint32_t)seq & (h->nsub - 1), n;
+		(const struct sonde__pkt_hdr *)subbuf(c, cpu, pos);
+	uint64_t seq = pos / g->subbuf_size;
+	uint32_t idx = (uint32_t)seq & (g->nsub - 1), n;
 
 	if (load_seq(ph, __ATOMIC_ACQUIRE) != seq)
 		return 0;
@@ -1170,7 +1364,9 @@ static uint32_t snapshot_subbuf(struct sonde__consumer *c, struct cpu_out *o,
 		if (__atomic_load_n(&sonde__rb_subs(rb)[idx].pending,
 				    __ATOMIC_ACQUIRE))
 			return 0;
-		n = content_of(h, (const uint8_t *)ph);
+		n = content_of(c, (const uint8_t *)ph);
+		if (!n)
+			return 0;
 		memcpy(c->tmp, ph, n);
 	}
 	/* Orders the copy before the checks; pairs with the writers' switch
@@ -1178,7 +1374,7 @@ static uint32_t snapshot_subbuf(struct sonde__consumer *c, struct cpu_out *o,
 	__atomic_thread_fence(__ATOMIC_ACQUIRE);
 	if (load_seq(ph, __ATOMIC_RELAXED) != seq ||
 	    __atomic_load_n(&rb->offset, __ATOMIC_RELAXED) - pos >=
-		    buf - h->subbuf_size)
+		    g->buf - g->subbuf_size)
 		return 0;
 	return n;
 }
@@ -1186,22 +1382,31 @@ static uint32_t snapshot_subbuf(struct sonde__consumer *c, struct cpu_out *o,
 static int snapshot_cpu(struct sonde__consumer *c, const struct sink *k,
 			uint32_t cpu)
 {
-	const struct sonde__shm_hdr *h = c->h;
-	struct sonde_rb_cpu *rb = sonde__shm_rb(c->h, cpu);
-	uint64_t off = __atomic_load_n(&rb->offset, __ATOMIC_ACQUIRE);
-	uint64_t sb = h->subbuf_size, cur = (off - 1) & ~(sb - 1), pos;
+	const struct geom *g = &c->g;
+	uint64_t off = __atomic_load_n(&rb_of(c, cpu)->offset, __ATOMIC_ACQUIRE);
+	uint64_t sb = g->subbuf_size, cur, pos, n;
 	int r;
 
+	if (c->out[cpu].poisoned)
+		return 0;
+	if (!offset_ok(c, &c->out[cpu], off)) {
+		corrupt(c, cpu, 1, "offset", off);
+		return 0;
+	}
 	/* The oldest sub-buffer may be the next one lapped: skip it. */
-	pos = cur >= (h->nsub - 2) * sb ? cur - (h->nsub - 2) * sb : 0;
-	for (; pos <= cur; pos += sb) {
-		uint32_t n = snapshot_subbuf(c, &k->out[cpu], cpu, pos,
-					     pos < cur ? (uint32_t)sb
-						       : (uint32_t)(off - pos),
-					     pos == cur);
+	cur = (off - 1) & ~(sb - 1);
+	n = (cur - c->out[cpu].pos) / sb + 1;
+	if (n > g->nsub - 1)
+		n = g->nsub - 1;
+	pos = cur - (n - 1) * sb;
+	for (uint64_t i = 0; i < n; i++, pos += sb) {
+		uint32_t len = snapshot_subbuf(c, &k->out[cpu], cpu, pos,
+					       pos != cur ? (uint32_t)sb
+							  : (uint32_t)(off - pos),
+					       pos == cur);
 
-		if (n > SONDE__PKT_HDR_SIZE) {
-			r = emit(c, k, cpu, c->tmp, n);
+		if (len > SONDE__PKT_HDR_SIZE) {
+			r = emit(c, k, cpu, c->tmp, len, pos / sb);
 			if (r)
 				return r;
 		}
@@ -1213,7 +1418,7 @@ int sonde__consumer_snapshot(struct sonde__consumer *c, const char *dir,
 			     const char *procname, pid_t pid,
 			     struct sonde__consumer_stats *st)
 {
-	uint32_t ncpu = c->h->ncpu;
+	uint32_t ncpu = c->g.ncpu;
 	struct cpu_out *out = calloc(ncpu, sizeof(*out));
 	struct sonde__clock clock = c->clock;
 	struct sink k = { out, st };
@@ -1264,14 +1469,32 @@ void sonde__consumer_stats(struct sonde__consumer *c,
 {
 	*s = c->st;
 	s->lost = 0;
-	for (uint32_t cpu = 0; c->h && cpu < c->h->ncpu; cpu++) {
-		struct sonde_rb_cpu *rb = sonde__shm_rb(c->h, cpu);
+	for (uint32_t cpu = 0; c->h && cpu < c->g.ncpu; cpu++) {
+		const struct cpu_out *o = &c->out[cpu];
 
-		s->lost += __atomic_load_n(&rb->lost_full, __ATOMIC_RELAXED) +
-			   __atomic_load_n(&rb->lost_big, __ATOMIC_RELAXED) +
-			   __atomic_load_n(&rb->lost_busy, __ATOMIC_RELAXED) +
-			   c->out[cpu].salvaged_lost;
+		s->lost += (o->poisoned ? o->lost_frozen
+					: lost_counters(rb_of(c, cpu))) +
+			   o->salvaged_lost;
 	}
+}
+
+void sonde__consumer_damage(struct sonde__consumer *c,
+			    struct sonde__consumer_damage *d)
+{
+	memset(d, 0, sizeof(*d));
+	d->cpus = c->corrupt_cpus;
+	for (uint32_t cpu = 0; c->out && cpu < c->g.ncpu; cpu++)
+		d->poisoned += !!c->out[cpu].poisoned;
+	d->header = c->hdr_overwritten;
+	d->registry = c->events.broken;
+}
+
+void sonde__consumer_geometry(struct sonde__consumer *c, uint32_t *ncpu,
+			      uint32_t *subbuf_size, uint32_t *nsub)
+{
+	*ncpu = c->g.ncpu;
+	*subbuf_size = c->g.subbuf_size;
+	*nsub = c->g.nsub;
 }
 
 void sonde__consumer_discard_output(struct sonde__consumer *c)
@@ -1294,7 +1517,7 @@ void sonde__consumer_destroy(struct sonde__consumer *c)
 {
 	if (!c)
 		return;
-	for (uint32_t i = 0; c->out && c->h && i < c->h->ncpu; i++)
+	for (uint32_t i = 0; c->out && i < c->g.ncpu; i++)
 		if (c->out[i].fd >= 0)
 			close(c->out[i].fd);
 	free(c->out);

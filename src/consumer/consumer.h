@@ -118,6 +118,31 @@ SONDE_HIDDEN int sonde__consumer_snapshot(struct sonde__consumer *c,
 					  struct sonde__consumer_stats *st);
 SONDE_HIDDEN void sonde__consumer_stats(struct sonde__consumer *c,
 					struct sonde__consumer_stats *s);
+/*
+ * What the consumer found written into the shared memory by a faulty or
+ * hostile process (sonde__consumer_damage()).
+ */
+struct sonde__consumer_damage {
+	uint32_t cpus;     /* CPU buffers found holding nonsense */
+	uint32_t poisoned; /* of them, those no longer read (their positions
+			      were nonsense): their later events are lost */
+	int header;        /* the header's geometry or uuid was overwritten
+			      (restored; the consumer never uses it) */
+	int registry;      /* the event registry was malformed: events of
+			      classes registered after the damage are lost */
+};
+
+SONDE_HIDDEN void sonde__consumer_damage(struct sonde__consumer *c,
+					 struct sonde__consumer_damage *d);
+/*
+ * The geometry the buffers were created with, from the consumer's own
+ * memory: for code that walks the buffers beside it (a switch timer),
+ * which must not take it from the header processes can write.
+ */
+SONDE_HIDDEN void sonde__consumer_geometry(struct sonde__consumer *c,
+					   uint32_t *ncpu,
+					   uint32_t *subbuf_size,
+					   uint32_t *nsub);
 /* Remove the stream files and metadata written so far. */
 SONDE_HIDDEN void sonde__consumer_discard_output(struct sonde__consumer *c);
 /* Unmap the buffers and close their memfd (the memory goes with the last

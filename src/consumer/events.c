@@ -1,10 +1,15 @@
 // SPDX-License-Identifier: MIT
 /*
- * The consumer's copy of a session's event classes.  The shared registry is
- * written by traced processes, so everything read from it is checked (entry
- * sizes, name lengths, field kinds and sizes, identifier characters) before
- * it reaches the metadata writer or the record walker; a malformed entry
- * ends parsing.  Class 0 is the built-in thread record.
+ * The consumer's copy of a session's event classes.  Trust boundary: the
+ * shared registry is written by traced processes, so its place and size
+ * come from the consumer's own copy of the geometry (sonde__events_init()),
+ * the published size (reg_used) is read once per refresh and bounded by
+ * it, each entry is copied into private memory before it is parsed (a
+ * writer cannot change a size or a name between its check and its use),
+ * and everything in it is checked (entry sizes, name lengths, field kinds
+ * and sizes, identifier characters) before it reaches the metadata writer
+ * or the record walker.  A malformed entry or size ends parsing for good:
+ * the classes before it are kept.  Class 0 is the built-in thread record.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -64,24 +69,30 @@ static void class_free(struct sonde__event_class *e)
 	free(e);
 }
 
-static struct sonde__event_class *class_parse(const char *p, uint32_t size)
+/* Parse the entry at @p, @size bytes of private memory: 0 with *@out set,
+ * -EBADMSG or -ENOMEM. */
+static int class_parse(const char *p, uint32_t size,
+		       struct sonde__event_class **out)
 {
 	const struct sonde__reg_entry *re = (const struct sonde__reg_entry *)p;
 	struct sonde__event_class *e;
 	uint32_t off = sizeof(*re);
+	int r = -EBADMSG;
 
 	if (re->nr_fields > 1024 || re->name_len > size - off ||
 	    !ident_ok(p + off, re->name_len, 1))
-		return NULL;
+		return -EBADMSG;
 	e = calloc(1, sizeof(*e));
 	if (!e)
-		return NULL;
+		return -ENOMEM;
 	e->id = re->id;
 	e->name = strdup(p + off);
 	e->fields = calloc(re->nr_fields ? re->nr_fields : 1,
 			   sizeof(*e->fields));
-	if (!e->name || !e->fields)
+	if (!e->name || !e->fields) {
+		r = -ENOMEM;
 		goto fail;
+	}
 	off += (re->name_len + 3) & ~3u;
 	for (uint32_t i = 0; i < re->nr_fields; i++) {
 		const struct sonde__reg_field *f;
@@ -94,8 +105,10 @@ static struct sonde__event_class *class_parse(const char *p, uint32_t size)
 		    !ident_ok(p + off, f->name_len, 0) || !field_ok(f))
 			goto fail;
 		e->fields[i].name = strdup(p + off);
-		if (!e->fields[i].name)
+		if (!e->fields[i].name) {
+			r = -ENOMEM;
 			goto fail;
+		}
 		e->nr_fields = i + 1;
 		e->fields[i].kind = f->kind;
 		e->fields[i].size = f->size;
@@ -106,10 +119,11 @@ static struct sonde__event_class *class_parse(const char *p, uint32_t size)
 		e->fields[i].count = f->count;
 		off += (uint32_t)(f->name_len + 3) & ~3u;
 	}
-	return e;
+	*out = e;
+	return 0;
 fail:
 	class_free(e);
-	return NULL;
+	return r;
 }
 
 static struct sonde__event_class *thread_class(void)
@@ -181,13 +195,22 @@ static int table_put(struct sonde__event_table *t, struct sonde__event_class *e)
 	return 0;
 }
 
+void sonde__events_init(struct sonde__event_table *t, const void *reg,
+			uint32_t reg_size)
+{
+	t->reg = reg;
+	t->reg_size = reg_size;
+}
+
 int sonde__events_refresh(struct sonde__event_table *t,
 			  const struct sonde__shm_hdr *h)
 {
-	const char *reg = (const char *)h + h->reg_off;
+	/* Read once: a writer publishes its entry by raising it. */
 	uint32_t used = __atomic_load_n(&h->reg_used, __ATOMIC_ACQUIRE);
-	int r;
+	int r, nonsense = 0;
 
+	if (!t->reg)
+		return -EINVAL;
 	if (!t->nr) {
 		struct sonde__event_class *e = thread_class();
 
@@ -199,27 +222,48 @@ int sonde__events_refresh(struct sonde__event_table *t,
 			return r;
 		}
 	}
-	if (used > h->reg_size)
+	if (t->broken)
 		return -EBADMSG;
+	/* More than the registry holds: keep what is there, then stop. */
+	if (used > t->reg_size) {
+		used = t->reg_size;
+		nonsense = 1;
+	}
 	while (t->parsed < used) {
-		const struct sonde__reg_entry *re =
-			(const struct sonde__reg_entry *)(reg + t->parsed);
 		struct sonde__event_class *e;
+		uint32_t size;
+		char *copy;
 
-		if (used - t->parsed < sizeof(*re) || re->size < sizeof(*re) ||
-		    re->size > used - t->parsed || (re->size & 7))
-			return -EBADMSG;
-		e = class_parse(reg + t->parsed, re->size);
-		if (!e)
-			return -EBADMSG;
+		if (used - t->parsed < sizeof(struct sonde__reg_entry))
+			goto bad;
+		memcpy(&size, t->reg + t->parsed, sizeof(size));
+		if (size < sizeof(struct sonde__reg_entry) ||
+		    size > used - t->parsed || (size & 7))
+			goto bad;
+		copy = malloc(size);
+		if (!copy)
+			return -ENOMEM;
+		memcpy(copy, t->reg + t->parsed, size);
+		r = class_parse(copy, size, &e);
+		free(copy);
+		if (r == -ENOMEM)
+			return r;
+		if (r)
+			goto bad;
 		r = table_put(t, e);
 		if (r) {
 			class_free(e);
-			return r;
+			if (r == -ENOMEM)
+				return r;
+			goto bad;
 		}
-		t->parsed += re->size;
+		t->parsed += size;
 	}
-	return 0;
+	if (!nonsense)
+		return 0;
+bad:
+	t->broken = 1;
+	return -EBADMSG;
 }
 
 void sonde__events_free(struct sonde__event_table *t)

@@ -327,12 +327,13 @@ static void serve(int fd)
 
 static void *agent_main(void *arg)
 {
-	char why[PATH_MAX + 64];
+	static char why[2 * PATH_MAX + 256];
 	int warned = 0;
 
 	(void)arg;
 	for (;;) {
-		int r = sonde__rundir_check(&rd, 1, why, sizeof(why)), fd;
+		/* The fallback, if /tmp/sonde-$UID became another user's. */
+		int r = sonde__rundir_pick(&rd, 1, why, sizeof(why)), fd;
 
 		if (r == -EPERM) {
 			if (!warned++)
@@ -342,7 +343,7 @@ static void *agent_main(void *arg)
 			sleep_ns(30000000000L);
 			continue;
 		}
-		fd = r ? r : sonde__rundir_connect(&rd);
+		fd = r ? r : sonde__rundir_connect(&rd, 0);
 		if (fd >= 0) {
 			serve(fd);
 			close(fd);

@@ -36,6 +36,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	h->reg_used = (uint32_t)reg;
 	memcpy((char *)h + h->reg_off, data, reg);
 	memset(&t, 0, sizeof(t));
+	sonde__events_init(&t, (char *)h + h->reg_off, (uint32_t)reg);
 	sonde__events_refresh(&t, h);
 	if (split) {
 		const uint8_t *rec = split + sizeof(sep);

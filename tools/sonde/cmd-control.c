@@ -34,17 +34,19 @@ static const struct {
 };
 
 /* Connect to the daemon; the socket, or -1 after saying why. */
-int cli_daemon_connect(const struct sonde__rundir *rd)
+int cli_daemon_connect(struct sonde__rundir *rd)
 {
-	char why[PATH_MAX + 64];
+	char why[2 * PATH_MAX + 256];
 	int fd, r;
 
-	r = sonde__rundir_check(rd, 0, why, sizeof(why));
+	r = sonde__rundir_pick(rd, 0, why, sizeof(why));
 	if (r == -EPERM) {
 		cli_error("refusing the daemon's directory: %s", why);
 		return -1;
 	}
-	fd = r ? r : sonde__rundir_connect(rd);
+	/* Without /tmp/sonde-$UID, a daemon may still answer in the
+	 * fallback (rundir.h). */
+	fd = r && r != -ENOENT ? r : sonde__rundir_connect(rd, 0);
 	if (fd == -EACCES) {
 		cli_error("the daemon at %s runs as another user", rd->sock);
 		return -1;

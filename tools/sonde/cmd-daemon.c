@@ -26,7 +26,7 @@
 #include "../../src/control/sessiond.h"
 #include "cmd.h"
 
-static int daemon_stop(const struct sonde__rundir *rd)
+static int daemon_stop(struct sonde__rundir *rd)
 {
 	char *args[1] = { "daemon-stop" };
 	struct pollfd p;
@@ -60,10 +60,10 @@ static int lock_pid(int fd)
 
 int cmd_daemon(int argc, char **argv)
 {
+	static struct sonde__rundir rd;
 	struct sonde__sessiond_opts o = { 0 };
-	struct sonde__rundir rd;
 	int foreground = 0, stop = 0, lock, pipefd[2] = { -1, -1 }, r;
-	char why[PATH_MAX + 64];
+	char why[2 * PATH_MAX + 256], running[PATH_MAX];
 	pid_t pid;
 
 	for (int i = 1; i < argc; i++) {
@@ -84,12 +84,18 @@ int cmd_daemon(int argc, char **argv)
 		return cli_error("run directory path too long");
 	if (stop)
 		return daemon_stop(&rd);
-	r = sonde__rundir_check(&rd, 1, why, sizeof(why));
+	r = sonde__rundir_pick(&rd, 1, why, sizeof(why));
 	if (r == -EPERM)
 		return cli_error("refusing the run directory: %s", why);
 	if (r)
 		return cli_error("cannot create the run directory %s: %s",
 				 rd.dir, strerror(-r));
+	if (rd.fallback)
+		fprintf(stderr, "sonde: %s belongs to another user: using %s\n",
+			rd.primary, rd.dir);
+	/* The applications would find this one first (rundir.h). */
+	if (sonde__rundir_other_daemon(&rd, running, sizeof(running)))
+		return cli_error("a daemon already runs (socket %s)", running);
 	lock = open(rd.lock, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
 	if (lock < 0)
 		return cli_error("cannot open %s: %s", rd.lock, strerror(errno));

@@ -742,6 +742,26 @@ int cmd_record(int argc, char **argv)
 	fprintf(stderr, "sonde: %llu events recorded, %llu lost, %s in %s\n",
 		(unsigned long long)st.events, (unsigned long long)st.lost,
 		size, o.dir);
+	{
+		/* Buffers a traced process wrote nonsense into: said, and
+		 * the exit status 1 unless the command's is already not 0
+		 * (doc/man/sonde-record.1). */
+		struct sonde__consumer_damage dmg;
+
+		sonde__consumer_damage(cons, &dmg);
+		if (dmg.cpus)
+			fprintf(stderr,
+				"sonde: the buffers of %u CPU%s were corrupt (written by a faulty or hostile process): events lost there are not all counted\n",
+				dmg.cpus, dmg.cpus == 1 ? "" : "s");
+		if (dmg.header)
+			fprintf(stderr,
+				"sonde: the header of the buffers was overwritten by a faulty or hostile process (ignored and restored)\n");
+		if (dmg.registry)
+			fprintf(stderr,
+				"sonde: the event registry was corrupt (written by a faulty or hostile process): events of the classes registered after the damage are lost\n");
+		if ((dmg.cpus || dmg.header || dmg.registry) && !exit_code)
+			exit_code = 1;
+	}
 	sonde__consumer_destroy(cons);
 	return exit_code;
 }

@@ -13,8 +13,9 @@ int cmd_daemon(int argc, char **argv);
 int cmd_control(int argc, char **argv);
 
 struct sonde__rundir;
-/* A connection to the user's session daemon, or -1 (said why). */
-int cli_daemon_connect(const struct sonde__rundir *rd);
+/* A connection to the user's session daemon, or -1 (said why); @rd may
+ * switch to the fallback directory where the daemon answers. */
+int cli_daemon_connect(struct sonde__rundir *rd);
 /* Send argv as a command on @fd, print the reply; exit status. */
 int cli_daemon_command(int fd, int argc, char **argv);
 

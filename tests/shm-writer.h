@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * A stand-in for traced processes in tests that drive the consumer
- * directly (tests/fuzz/fuzz-shm.c): it
+ * directly (tests/fuzz/fuzz-shm.c, tests/integration/test-enospc.c): it
  * registers event classes and appends records to a channel's shared
  * memory as src/buffers/ring.c does (switches included), one thread, no
  * rseq.  It takes the geometry from the header once, right after the

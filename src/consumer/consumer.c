@@ -80,6 +80,7 @@ struct cpu_out {
 	uint64_t stuck_since;   /* ns, CLOCK_MONOTONIC */
 	uint64_t stuck_checked; /* ns, last walk of it */
 	uint64_t stuck_wait;    /* ns until the next walk, doubled up to 1 s */
+	uint64_t size;   /* bytes of the whole packets in the stream file */
 	int corrupt;     /* nonsense found in this CPU's buffer (counted) */
 	int poisoned;    /* its positions are nonsense: no longer read */
 	uint64_t lost_frozen; /* its writers' loss counters when poisoned */
@@ -820,7 +821,9 @@ static int write_pkt(int fd, const struct sonde__pkt_hdr *hdr,
  * events_discarded is rewritten: the writers' count plus the torn records
  * this stream dropped, and never less than the previous packet's,
  * whatever a salvage or a hostile writer did, since readers take the
- * difference between packets as the events lost there.
+ * difference between packets as the events lost there.  A packet is
+ * wholly in the stream file or absent: what a failed write (ENOSPC) left
+ * of it is cut off, so the stream stays readable.
  */
 static int emit(struct sonde__consumer *c, const struct sink *k, uint32_t cpu,
 		const uint8_t *pkt, uint32_t content, uint64_t seq)
@@ -865,8 +868,12 @@ static int emit(struct sonde__consumer *c, const struct sink *k, uint32_t cpu,
 		d = o->discarded;
 	hdr.events_discarded = d;
 	r = write_pkt(o->fd, &hdr, pkt + sizeof(hdr), content - sizeof(hdr));
-	if (r)
+	if (r) {
+		if (!ftruncate(o->fd, (off_t)o->size))
+			lseek(o->fd, (off_t)o->size, SEEK_SET);
 		return r;
+	}
+	o->size += content;
 	o->discarded = d;
 	k->st->events += (uint64_t)n;
 	k->st->bytes += content;

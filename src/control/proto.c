@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: MIT
 /* Control protocol: framing and decoding (see proto.h). */
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
 #include "proto.h"
@@ -18,7 +20,8 @@ int sonde__msg_decode(const void *buf, size_t n, struct sonde__msg *m)
 	memcpy(&m->h, buf, sizeof(m->h));
 	if (m->h.magic != SONDE__PROTO_MAGIC ||
 	    m->h.version != SONDE__PROTO_VERSION ||
-	    m->h.type < SONDE__MSG_HELLO || m->h.type > SONDE__MSG_ACK ||
+	    m->h.type < SONDE__MSG_HELLO ||
+	    m->h.type > SONDE__MSG_REPLY_PART ||
 	    m->h.len > SONDE__MSG_PAYLOAD_MAX ||
 	    m->h.len != n - sizeof(m->h))
 		return -EPROTO;
@@ -36,39 +39,37 @@ int sonde__msg_decode(const void *buf, size_t n, struct sonde__msg *m)
 	return 0;
 }
 
-int sonde__msg_send(int fd, uint16_t type, int32_t status, uint64_t arg,
-		    uint32_t seq, const char *const *argv, uint32_t argc,
-		    int fd_pass, int dontwait)
+int sonde__msg_sendv(int fd, const struct sonde__msg_hdr *h,
+		     const struct iovec *iov, uint32_t niov, int fd_pass,
+		     int dontwait)
 {
-	struct sonde__msg_hdr h = { SONDE__PROTO_MAGIC, SONDE__PROTO_VERSION,
-				    type, 0, status, arg, seq, 0 };
+	struct sonde__msg_hdr hh = *h;
 	union {
 		struct cmsghdr c;
 		char space[CMSG_SPACE(sizeof(int))];
 	} ctl;
-	/* Header and strings gathered as they are: nothing is copied. */
-	struct iovec iov[1 + SONDE__MSG_ARGS_MAX];
+	/* Header and payload gathered as they are: nothing is copied. */
+	struct iovec v[2 + SONDE__MSG_ARGS_MAX];
 	struct msghdr mh;
 	size_t len = 0;
 	ssize_t w;
 
-	if (argc > SONDE__MSG_ARGS_MAX)
+	if (niov > 1 + SONDE__MSG_ARGS_MAX)
 		return -EMSGSIZE;
-	for (uint32_t i = 0; i < argc; i++) {
-		size_t l = strlen(argv[i]) + 1;
-
-		if (len + l > SONDE__MSG_PAYLOAD_MAX)
+	for (uint32_t i = 0; i < niov; i++) {
+		if (iov[i].iov_len > SONDE__MSG_PAYLOAD_MAX - len)
 			return -EMSGSIZE;
-		iov[1 + i].iov_base = (void *)argv[i];
-		iov[1 + i].iov_len = l;
-		len += l;
+		len += iov[i].iov_len;
+		v[1 + i] = iov[i];
 	}
-	h.len = (uint32_t)len;
-	iov[0].iov_base = &h;
-	iov[0].iov_len = sizeof(h);
+	hh.magic = SONDE__PROTO_MAGIC;
+	hh.version = SONDE__PROTO_VERSION;
+	hh.len = (uint32_t)len;
+	v[0].iov_base = &hh;
+	v[0].iov_len = sizeof(hh);
 	memset(&mh, 0, sizeof(mh));
-	mh.msg_iov = iov;
-	mh.msg_iovlen = 1 + argc;
+	mh.msg_iov = v;
+	mh.msg_iovlen = 1 + niov;
 	if (fd_pass >= 0) {
 		memset(&ctl, 0, sizeof(ctl));
 		mh.msg_control = ctl.space;
@@ -84,7 +85,71 @@ int sonde__msg_send(int fd, uint16_t type, int32_t status, uint64_t arg,
 	while (w < 0 && errno == EINTR);
 	if (w < 0)
 		return -errno;
-	return (size_t)w == sizeof(h) + len ? 0 : -EIO;
+	return (size_t)w == sizeof(hh) + len ? 0 : -EIO;
+}
+
+int sonde__msg_send(int fd, uint16_t type, int32_t status, uint64_t arg,
+		    uint32_t seq, const char *const *argv, uint32_t argc,
+		    int fd_pass, int dontwait)
+{
+	struct sonde__msg_hdr h = { 0, 0, type, 0, status, arg, seq, 0 };
+	struct iovec iov[SONDE__MSG_ARGS_MAX];
+
+	if (argc > SONDE__MSG_ARGS_MAX)
+		return -EMSGSIZE;
+	for (uint32_t i = 0; i < argc; i++) {
+		iov[i].iov_base = (void *)argv[i];
+		iov[i].iov_len = strlen(argv[i]) + 1;
+	}
+	return sonde__msg_sendv(fd, &h, iov, argc, fd_pass, dontwait);
+}
+
+size_t sonde__reply_chunk(size_t len, size_t off, uint16_t *type)
+{
+	size_t left = off < len ? len - off : 0;
+
+	*type = left > SONDE__REPLY_CHUNK ? SONDE__MSG_REPLY_PART
+					  : SONDE__MSG_REPLY;
+	return left > SONDE__REPLY_CHUNK ? SONDE__REPLY_CHUNK : left;
+}
+
+int sonde__reply_take(struct sonde__reply *r, const struct sonde__msg *m)
+{
+	size_t l;
+
+	if (r->done || m->argc != 1 ||
+	    (m->h.type != SONDE__MSG_REPLY &&
+	     m->h.type != SONDE__MSG_REPLY_PART))
+		return -EPROTO;
+	l = strlen(m->argv[0]);
+	if (l > SONDE__REPLY_MAX - r->len)
+		return -E2BIG;
+	if (r->len + l + 1 > r->cap) {
+		size_t cap = r->cap ? r->cap : 4096;
+		char *p;
+
+		while (cap < r->len + l + 1)
+			cap *= 2;
+		p = realloc(r->text, cap);
+		if (!p)
+			return -ENOMEM;
+		r->text = p;
+		r->cap = cap;
+	}
+	memcpy(r->text + r->len, m->argv[0], l + 1);
+	r->len += l;
+	if (m->h.type == SONDE__MSG_REPLY_PART)
+		return 0;
+	r->status = m->h.status;
+	r->done = 1;
+	return 1;
+}
+
+void sonde__reply_free(struct sonde__reply *r)
+{
+	free(r->text);
+	r->text = NULL;
+	r->len = r->cap = 0;
 }
 
 int sonde__msg_recv(int fd, void *buf, struct sonde__msg *m, int *fd_out,

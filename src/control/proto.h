@@ -5,6 +5,7 @@
  * packet, a fixed 32-byte header then a payload of NUL-terminated strings.
  *
  *   client -> daemon   COMMAND  [cwd, verb, args...]          -> REPLY
+ *                      (flags F_PARTS: REPLY_PART... then REPLY)
  *   app    -> daemon   HELLO    arg = pid, [process name]
  *                      EVENTS   [provider:name, ...]  (whole list, again
  *                               whenever the process loads or unloads one)
@@ -12,8 +13,17 @@
  *                      ENABLE   arg = session, [patterns]
  *                      DETACH   arg = session                  -> ACK
  *
+ * A reply's text has no size limit of its own: a client that sets
+ * SONDE__MSG_F_PARTS in its COMMAND gets it in pieces of at most
+ * SONDE__REPLY_CHUNK bytes, each one string, as REPLY_PART messages and a
+ * last REPLY (which carries the status and ends the reply).  A client
+ * without the flag (protocol 1 before the flag existed) gets one REPLY,
+ * cut to fit one message.  Peers that know nothing of the flag ignore it
+ * (the field was reserved, zero), so the version stays 1.
+ *
  * Decoding is a pure function of the bytes (fuzzed by fuzz-proto): every
- * length, count and terminator is checked before anything is used.
+ * length, count and terminator is checked before anything is used; so is
+ * the assembly of a reply from its pieces.
  */
 #ifndef SONDE_SRC_CONTROL_PROTO_H
 #define SONDE_SRC_CONTROL_PROTO_H
@@ -29,6 +39,11 @@
 #define SONDE__MSG_PAYLOAD_MAX 65536u
 #define SONDE__MSG_ARGS_MAX 256u
 #define SONDE__MSG_BUF (32u + SONDE__MSG_PAYLOAD_MAX)
+/* Text bytes in one piece of a reply; a whole reply's text at most. */
+#define SONDE__REPLY_CHUNK 60000u
+#define SONDE__REPLY_MAX (64u << 20)
+/* COMMAND: the client takes its reply in pieces. */
+#define SONDE__MSG_F_PARTS 1u
 
 enum sonde__msg_type {
 	SONDE__MSG_HELLO = 1,
@@ -39,6 +54,7 @@ enum sonde__msg_type {
 	SONDE__MSG_ENABLE = 6,
 	SONDE__MSG_DETACH = 7,
 	SONDE__MSG_ACK = 8,
+	SONDE__MSG_REPLY_PART = 9,
 };
 
 struct sonde__msg_hdr {
@@ -49,7 +65,7 @@ struct sonde__msg_hdr {
 	int32_t status;  /* REPLY, ACK: 0 or -errno */
 	uint64_t arg;    /* pid, session id */
 	uint32_t seq;    /* request number; an ACK echoes it */
-	uint32_t resv;
+	uint32_t flags;  /* SONDE__MSG_F_*; zero from older peers */
 };
 
 /* A decoded message; argv points into the buffer it was decoded from. */
@@ -76,6 +92,43 @@ SONDE_HIDDEN int sonde__msg_send(int fd, uint16_t type, int32_t status,
 				 uint64_t arg, uint32_t seq,
 				 const char *const *argv, uint32_t argc,
 				 int fd_pass, int dontwait);
+
+/*
+ * Send the header @h (magic, version and len filled in here) and the
+ * payload gathered from @iov (@niov pieces, each string with its
+ * terminator).  As sonde__msg_send() otherwise.
+ */
+struct iovec;
+SONDE_HIDDEN int sonde__msg_sendv(int fd, const struct sonde__msg_hdr *h,
+				  const struct iovec *iov, uint32_t niov,
+				  int fd_pass, int dontwait);
+
+/*
+ * The next piece of a reply whose text is @len bytes, from byte @off
+ * (@off < @len, or 0 for an empty text): its size, and in *@type
+ * SONDE__MSG_REPLY_PART when more follows, else SONDE__MSG_REPLY.
+ */
+SONDE_HIDDEN size_t sonde__reply_chunk(size_t len, size_t off,
+				       uint16_t *type);
+
+/* A reply being put together from its pieces. */
+struct sonde__reply {
+	char *text;     /* NUL-terminated, malloc'ed */
+	size_t len, cap;
+	int32_t status; /* of the final REPLY */
+	int done;
+};
+
+/*
+ * Add the decoded message @m to @r.  1 when it was the final REPLY (the
+ * reply is complete), 0 when it was a REPLY_PART (more follows), -EPROTO
+ * when it is neither, carries other than one string, or comes after the
+ * end, -E2BIG past SONDE__REPLY_MAX, -ENOMEM.  Start from a zeroed @r;
+ * release with sonde__reply_free().
+ */
+SONDE_HIDDEN int sonde__reply_take(struct sonde__reply *r,
+				   const struct sonde__msg *m);
+SONDE_HIDDEN void sonde__reply_free(struct sonde__reply *r);
 
 /*
  * Receive one message into @buf (SONDE__MSG_BUF bytes) and decode it into

@@ -5,10 +5,25 @@
  *
  * Connections say who they are with their first message: an application's
  * agent says HELLO (agent.c) and stays; a CLI verb sends one COMMAND and
- * gets one REPLY.  Every peer must run as the daemon's own user
- * (SO_PEERCRED); a malformed message gets an error and the connection is
- * closed.  The daemon never waits on a peer longer than ACK_TIMEOUT_MS, and
- * never on a full socket (it drops that application instead).
+ * gets one REPLY (in pieces when it asks for them, proto.h: the text has
+ * no limit but memory), after which the connection is closed.  Every peer
+ * must run as the daemon's own user (SO_PEERCRED); a malformed message
+ * gets an error and the connection is closed.  The daemon never waits on
+ * a peer longer than ACK_TIMEOUT_MS, and never on a full socket (it drops
+ * that application instead; a reply waits for room, polled).
+ *
+ * Trust boundary: the control socket.  Peers of our uid can still be
+ * hostile or broken, so what they can make the daemon hold is bounded: at
+ * most NEW_PER_PEER connections of one process (SO_PEERCRED pid) that
+ * have said nothing yet, NEW_MAX of them in all (a newcomer evicts the
+ * oldest), every connection together below the descriptor limit (which
+ * the daemon raises to its hard limit, up to CONN_LIMIT), and one that
+ * says nothing, or does not read its reply, for IDLE_MS is closed.  When
+ * descriptors run out anyway, accept() failing with EMFILE would leave
+ * the listening socket readable forever and the loop spinning: the daemon
+ * keeps a spare descriptor, gives it up to take the waiting connection and
+ * close it with a reason, and otherwise stops polling the listening
+ * socket for ACCEPT_PAUSE_MS.
  *
  * A session owns one channel (the consumer of src/consumer/, its buffers in
  * a memfd) from its first start.  Started, it attaches the applications
@@ -37,8 +52,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/uio.h>
 #include <sys/un.h>
 #include <time.h>
 #include <unistd.h>
@@ -56,7 +73,17 @@
 #define DEFAULT_SUBBUF (1u << 20)
 #define DEFAULT_NSUB 8u
 #define DEFAULT_SWITCH_MS 1000
-#define REPLY_MAX 60000
+/* A reply's text, with room for the note that says it was cut. */
+#define REPLY_MAX (SONDE__REPLY_MAX - 256)
+/* A client that takes one REPLY only (no SONDE__MSG_F_PARTS). */
+#define LEGACY_REPLY_MAX 60000u
+#define IDLE_MS 10000
+#define NEW_PER_PEER 8
+#define NEW_MAX 64
+#define CONN_LIMIT 65536
+#define FD_RESERVE_MIN 32
+#define ACCEPT_BURST 32
+#define ACCEPT_PAUSE_MS 100
 /* How the user raises the buffers' memory limit: it is the daemon's. */
 #define LIMIT_HINT "start the daemon with " SONDE_MAX_BUFFER_MEMORY_ENV "=SIZE"
 
@@ -86,6 +113,14 @@ struct sd_conn {
 	pid_t pid;
 	int app;                 /* said HELLO */
 	int dead;
+	uint64_t since;          /* ns: accepted, or its reply last moved */
+	/* The reply being sent to a CLI connection (flush_reply()). */
+	int replying;
+	int parts;               /* the client takes it in pieces */
+	int stop_client;         /* daemon-stop: kept until the daemon exits */
+	int32_t out_status;
+	char *out;
+	size_t out_len, out_off;
 	char name[64];
 	char *events;            /* '\n'-terminated lines */
 	size_t events_len;
@@ -97,6 +132,12 @@ struct sd_conn {
 struct sd {
 	const struct sonde__sessiond_opts *o;
 	int lfd;
+	int spare;               /* /dev/null, given up when out of fds */
+	uint64_t accept_paused;  /* ns: listening socket not polled before */
+	size_t conn_max;
+	struct pollfd *pfd;      /* the poll set, and who each entry is */
+	struct sd_conn **pby;
+	size_t pcap;
 	struct sd_session *sessions;
 	struct sd_conn *conns;
 	uint64_t next_id;
@@ -122,37 +163,51 @@ static uint64_t now_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
-/* Growing text of a reply. */
+/* Growing text of a reply; @cut: 1 once something did not fit, 2 while
+ * the note that says so is added (in the room kept for it). */
 struct text {
 	char *p;
 	size_t len, cap;
+	int cut;
 };
 
 static void tprintf(struct text *t, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
+/* Append to @t, whole or not at all. */
 static void tprintf(struct text *t, const char *fmt, ...)
 {
 	va_list ap;
 	int n;
 
-	if (t->len >= REPLY_MAX)
+	if (t->cut == 1)
 		return;
-	if (t->cap - t->len < 512) {
-		size_t cap = t->cap ? t->cap * 2 : 1024;
-		char *p = realloc(t->p, cap);
+	va_start(ap, fmt);
+	n = vsnprintf(NULL, 0, fmt, ap);
+	va_end(ap);
+	if (n < 0 ||
+	    (size_t)n > (t->cut ? SONDE__REPLY_MAX : REPLY_MAX) - t->len) {
+		t->cut = 1;
+		return;
+	}
+	if (t->cap - t->len <= (size_t)n) {
+		size_t cap = t->cap ? t->cap : 1024;
+		char *p;
 
-		if (!p)
+		while (cap - t->len <= (size_t)n)
+			cap *= 2;
+		p = realloc(t->p, cap);
+		if (!p) {
+			t->cut = 1;
 			return;
+		}
 		t->p = p;
 		t->cap = cap;
 	}
 	va_start(ap, fmt);
-	n = vsnprintf(t->p + t->len, t->cap - t->len, fmt, ap);
+	vsnprintf(t->p + t->len, t->cap - t->len, fmt, ap);
 	va_end(ap);
-	if (n > 0)
-		t->len += (size_t)n < t->cap - t->len ? (size_t)n
-						      : t->cap - t->len - 1;
+	t->len += (size_t)n;
 }
 
 static void reply(int fd, int status, const char *text)
@@ -182,8 +237,84 @@ static void conn_drop(struct sd_conn *a)
 		return;
 	a->dead = 1;
 	a->s = NULL;
-	close(a->fd);
+	if (a->fd >= 0)
+		close(a->fd);
 	a->fd = -1;
+	free(a->out);
+	a->out = NULL;
+	a->replying = 0;
+}
+
+/*
+ * Send what is left of @cl's reply while its socket takes it: the pieces,
+ * then the final REPLY (one REPLY, cut to fit, for a client that takes no
+ * pieces).  Then the connection is closed, or kept for a daemon-stop
+ * client.  On a full socket the rest waits for POLLOUT.
+ */
+static void flush_reply(struct sd *d, struct sd_conn *cl)
+{
+	while (cl->replying) {
+		static const char nul[1];
+		struct sonde__msg_hdr h = { 0 };
+		struct iovec iov[2];
+		size_t k;
+		int r;
+
+		if (cl->parts) {
+			k = sonde__reply_chunk(cl->out_len, cl->out_off,
+					       &h.type);
+		} else {
+			h.type = SONDE__MSG_REPLY;
+			k = cl->out_len < LEGACY_REPLY_MAX ? cl->out_len
+							   : LEGACY_REPLY_MAX;
+		}
+		if (h.type == SONDE__MSG_REPLY)
+			h.status = cl->out_status;
+		iov[0].iov_base = cl->out ? cl->out + cl->out_off : (char *)nul;
+		iov[0].iov_len = k;
+		iov[1].iov_base = (void *)nul;
+		iov[1].iov_len = 1;
+		r = sonde__msg_sendv(cl->fd, &h, iov, 2, -1, 1);
+		if (r == -EAGAIN)
+			return;
+		if (r) {
+			conn_drop(cl);
+			return;
+		}
+		cl->since = now_ns();
+		cl->out_off += k;
+		if (h.type != SONDE__MSG_REPLY)
+			continue;
+		cl->replying = 0;
+		if (cl->stop_client && d->stop_fd < 0) {
+			/* Answered again by our exit (end of stream). */
+			d->stop_fd = cl->fd;
+			cl->fd = -1;
+		}
+		conn_drop(cl);
+	}
+}
+
+/* Start sending @text (@len bytes, taken) as the reply on @cl. */
+static void conn_reply(struct sd *d, struct sd_conn *cl, int status,
+		       char *text, size_t len)
+{
+	cl->replying = 1;
+	cl->out_status = status;
+	cl->out = text;
+	cl->out_len = len;
+	cl->out_off = 0;
+	cl->since = now_ns();
+	flush_reply(d, cl);
+}
+
+/* conn_reply() of a copy of the sentence @text. */
+static void conn_reply_str(struct sd *d, struct sd_conn *cl, int status,
+			   const char *text)
+{
+	char *p = strdup(text);
+
+	conn_reply(d, cl, status, p, p ? strlen(p) : 0);
 }
 
 static void handle_events(struct sd_conn *a, const struct sonde__msg *m)
@@ -807,15 +938,16 @@ static void cmd_list(struct sd *d, struct text *t)
 static void handle_command(struct sd *d, struct sd_conn *cl,
 			   const struct sonde__msg *m)
 {
-	struct text t = { NULL, 0, 0 };
+	struct text t = { NULL, 0, 0, 0 };
 	struct sonde__cmd c;
 	struct sd_session *s = NULL;
 	char err[512];
 	int r;
 
+	cl->parts = !!(m->h.flags & SONDE__MSG_F_PARTS);
 	r = sonde__cmd_parse(m->argc, m->argv, &c, err, sizeof(err));
 	if (r) {
-		reply(cl->fd, r, err);
+		conn_reply_str(d, cl, r, err);
 		return;
 	}
 	if (c.verb != SONDE__CMD_CREATE && c.session[0]) {
@@ -823,7 +955,7 @@ static void handle_command(struct sd *d, struct sd_conn *cl,
 		if (!s) {
 			snprintf(err, sizeof(err), "no session named %s",
 				 c.session);
-			reply(cl->fd, -ENOENT, err);
+			conn_reply_str(d, cl, -ENOENT, err);
 			return;
 		}
 	}
@@ -861,15 +993,19 @@ static void handle_command(struct sd *d, struct sd_conn *cl,
 		tprintf(&t, "stopping");
 		break;
 	}
+	if (t.cut) {
+		/* Never silently: the reply says where it ends. */
+		t.cut = 2;
+		tprintf(&t, "\n(reply cut short here: over %u MiB, or out of memory)",
+			SONDE__REPLY_MAX >> 20);
+	}
 	if (t.p && t.len && t.p[t.len - 1] == '\n')
 		t.p[--t.len] = 0;
-	reply(cl->fd, r, t.p ? t.p : (r ? strerror(-r) : ""));
-	free(t.p);
-	if (c.verb == SONDE__CMD_DAEMON_STOP && d->stop_fd < 0) {
-		/* Answered again by our exit (end of stream). */
-		d->stop_fd = cl->fd;
-		cl->fd = -1;
-	}
+	cl->stop_client = c.verb == SONDE__CMD_DAEMON_STOP;
+	if (!t.p && r)
+		conn_reply_str(d, cl, r, strerror(-r));
+	else
+		conn_reply(d, cl, r, t.p, t.len);
 }
 
 static void handle_hello(struct sd *d, struct sd_conn *a,
@@ -932,8 +1068,8 @@ static void handle_conn(struct sd *d, struct sd_conn *a)
 	case SONDE__MSG_COMMAND:
 		if (a->app)
 			goto bad;
+		/* Closed once the reply is sent (flush_reply()). */
 		handle_command(d, a, &m);
-		conn_drop(a);
 		break;
 	case SONDE__MSG_ACK:
 		if (!a->app)
@@ -948,16 +1084,28 @@ bad:
 	conn_drop(a);
 }
 
-static void accept_conn(struct sd *d)
+/* The connection that has said nothing for the longest, or NULL. */
+static struct sd_conn *oldest_new(struct sd *d)
 {
+	struct sd_conn *o = NULL;
+
+	for (struct sd_conn *a = d->conns; a; a = a->next)
+		if (!a->dead && !a->app && !a->replying &&
+		    (!o || a->since < o->since))
+			o = a;
+	return o;
+}
+
+/* Take connection @fd of a peer, within the bounds at the top of the
+ * file, and read its first message if it came with it. */
+static void admit(struct sd *d, int fd)
+{
+	size_t live = 0, silent = 0, mine = 0;
 	struct sd_conn *a;
 	uid_t uid;
 	pid_t pid;
-	int fd = accept4(d->lfd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
 	char why[96];
 
-	if (fd < 0)
-		return;
 	if (sonde__peer_cred(fd, &uid, &pid) || uid != geteuid()) {
 		snprintf(why, sizeof(why),
 			 "permission denied: uid %u is not the daemon's user (uid %u)",
@@ -966,6 +1114,32 @@ static void accept_conn(struct sd *d)
 		close(fd);
 		return;
 	}
+	for (a = d->conns; a; a = a->next) {
+		if (a->dead)
+			continue;
+		live++;
+		if (!a->app && !a->replying) {
+			silent++;
+			mine += a->pid == pid;
+		}
+	}
+	if (mine >= NEW_PER_PEER) {
+		snprintf(why, sizeof(why),
+			 "too many connections from pid %d that sent nothing",
+			 (int)pid);
+		reply(fd, -EBUSY, why);
+		close(fd);
+		return;
+	}
+	if (live >= d->conn_max || silent >= NEW_MAX) {
+		a = oldest_new(d);
+		if (!a) {
+			reply(fd, -EMFILE, "too many connections to the daemon");
+			close(fd);
+			return;
+		}
+		conn_drop(a);
+	}
 	a = calloc(1, sizeof(*a));
 	if (!a) {
 		close(fd);
@@ -973,8 +1147,122 @@ static void accept_conn(struct sd *d)
 	}
 	a->fd = fd;
 	a->pid = pid;
+	a->since = now_ns();
 	a->next = d->conns;
 	d->conns = a;
+	handle_conn(d, a);
+}
+
+/* accept() ran out of descriptors (see the top of the file). */
+static void out_of_fds(struct sd *d)
+{
+	struct sd_conn *o = oldest_new(d);
+	int fd;
+
+	if (o) {
+		/* Its descriptor goes to the connections waiting. */
+		conn_drop(o);
+		return;
+	}
+	if (d->spare >= 0) {
+		close(d->spare);
+		fd = accept4(d->lfd, NULL, NULL, SOCK_CLOEXEC);
+		if (fd >= 0) {
+			reply(fd, -EMFILE,
+			      "the daemon is out of file descriptors; try again later");
+			close(fd);
+		}
+		d->spare = open("/dev/null", O_RDONLY | O_CLOEXEC);
+		if (fd >= 0 && d->spare >= 0)
+			return;
+	}
+	d->accept_paused = now_ns() + ACCEPT_PAUSE_MS * 1000000ull;
+}
+
+static void accept_conns(struct sd *d)
+{
+	for (int i = 0; i < ACCEPT_BURST; i++) {
+		int fd = accept4(d->lfd, NULL, NULL,
+				 SOCK_NONBLOCK | SOCK_CLOEXEC);
+
+		if (fd >= 0) {
+			admit(d, fd);
+			continue;
+		}
+		if (errno == EINTR || errno == ECONNABORTED)
+			continue;
+		if (errno == EMFILE || errno == ENFILE)
+			out_of_fds(d);
+		else if (errno != EAGAIN)
+			d->accept_paused = now_ns() +
+					   ACCEPT_PAUSE_MS * 1000000ull;
+		return;
+	}
+}
+
+/* Close the connections that said nothing, or read nothing of their
+ * reply, for IDLE_MS; the time of the next such check (ns). */
+static uint64_t expire_idle(struct sd *d, uint64_t t)
+{
+	const uint64_t idle = IDLE_MS * 1000000ull;
+	uint64_t next = UINT64_MAX;
+
+	for (struct sd_conn *a = d->conns; a; a = a->next) {
+		if (a->dead || a->app)
+			continue;
+		if (t - a->since >= idle)
+			conn_drop(a);
+		else if (a->since + idle < next)
+			next = a->since + idle;
+	}
+	return next;
+}
+
+/* The descriptor limit (raised to the hard one, up to CONN_LIMIT) and
+ * the connections it leaves room for. */
+static void fd_limits(struct sd *d)
+{
+	struct rlimit rl;
+	size_t lim = 1024, reserve;
+
+	if (!getrlimit(RLIMIT_NOFILE, &rl)) {
+		rlim_t want = rl.rlim_max < CONN_LIMIT ? rl.rlim_max
+						       : CONN_LIMIT;
+
+		if (rl.rlim_cur < want) {
+			rl.rlim_cur = want;
+			if (setrlimit(RLIMIT_NOFILE, &rl))
+				getrlimit(RLIMIT_NOFILE, &rl);
+		}
+		lim = rl.rlim_cur < CONN_LIMIT ? (size_t)rl.rlim_cur
+					       : CONN_LIMIT;
+	}
+	/* Descriptors for the sessions' buffers and files, and ours. */
+	reserve = lim / 4 > FD_RESERVE_MIN ? lim / 4 : FD_RESERVE_MIN;
+	d->conn_max = lim > reserve + 8 ? lim - reserve : 8;
+}
+
+/* Room for @n entries in the poll set; 0 or -ENOMEM. */
+static int poll_room(struct sd *d, size_t n)
+{
+	struct pollfd *p;
+	struct sd_conn **by;
+	size_t cap = d->pcap ? d->pcap : 64;
+
+	if (n <= d->pcap)
+		return 0;
+	while (cap < n)
+		cap *= 2;
+	p = realloc(d->pfd, cap * sizeof(*p));
+	if (!p)
+		return -ENOMEM;
+	d->pfd = p;
+	by = realloc(d->pby, cap * sizeof(*by));
+	if (!by)
+		return -ENOMEM;
+	d->pby = by;
+	d->pcap = cap;
+	return 0;
 }
 
 static void reap(struct sd *d)
@@ -988,6 +1276,7 @@ static void reap(struct sd *d)
 		}
 		*pp = a->next;
 		free(a->events);
+		free(a->out);
 		free(a);
 	}
 }
@@ -1028,7 +1317,7 @@ static int listen_socket(struct sd *d)
 
 static void shutdown_all(struct sd *d)
 {
-	struct text t = { NULL, 0, 0 };
+	struct text t = { NULL, 0, 0, 0 };
 
 	while (d->sessions)
 		cmd_destroy(d, d->sessions, &t);
@@ -1050,6 +1339,8 @@ int sonde__sessiond_run(const struct sonde__sessiond_opts *o)
 	d->o = o;
 	d->lfd = -1;
 	d->stop_fd = -1;
+	fd_limits(d);
+	d->spare = open("/dev/null", O_RDONLY | O_CLOEXEC);
 	if (sched_getaffinity(0, sizeof(d->affinity), &d->affinity))
 		CPU_ZERO(&d->affinity);
 	memset(&sa, 0, sizeof(sa));
@@ -1060,6 +1351,8 @@ int sonde__sessiond_run(const struct sonde__sessiond_opts *o)
 	sigaction(SIGPIPE, &sa, NULL);
 	r = listen_socket(d);
 	if (r) {
+		if (d->spare >= 0)
+			close(d->spare);
 		free(d);
 		return r;
 	}
@@ -1075,31 +1368,57 @@ int sonde__sessiond_run(const struct sonde__sessiond_opts *o)
 		close(o->ready_fd);
 	}
 	while (!d->quit && !got_signal) {
-		struct pollfd p[1 + 1024];
-		struct sd_conn *by[1 + 1024];
-		nfds_t n = 1;
-		int timeout = -1;
-		uint64_t t;
+		uint64_t t = now_ns(), wake = expire_idle(d, t);
+		size_t live = 1;
+		nfds_t n = 0;
+		int timeout;
 
-		p[0].fd = d->lfd;
-		p[0].events = POLLIN;
-		for (struct sd_conn *a = d->conns; a && n < 1 + 1024; a = a->next) {
-			if (a->dead)
-				continue;
-			p[n].fd = a->fd;
-			p[n].events = POLLIN;
-			by[n++] = a;
+		reap(d);
+		for (struct sd_conn *a = d->conns; a; a = a->next)
+			live++;
+		if (poll_room(d, live)) {
+			poll(NULL, 0, ACCEPT_PAUSE_MS);
+			continue;
+		}
+		if (t >= d->accept_paused) {
+			d->pfd[n].fd = d->lfd;
+			d->pfd[n].events = POLLIN;
+			d->pby[n++] = NULL;
+		} else if (d->accept_paused < wake) {
+			wake = d->accept_paused;
+		}
+		for (struct sd_conn *a = d->conns; a; a = a->next) {
+			d->pfd[n].fd = a->fd;
+			d->pfd[n].events = a->replying ? POLLOUT : POLLIN;
+			d->pby[n++] = a;
 		}
 		for (struct sd_session *s = d->sessions; s; s = s->next)
-			if (s->state == SD_STARTED && !s->overwrite)
-				timeout = DRAIN_MS;
-		if (poll(p, n, timeout) < 0 && errno != EINTR)
+			if (s->state == SD_STARTED && !s->overwrite &&
+			    t + DRAIN_MS * 1000000ull < wake)
+				wake = t + DRAIN_MS * 1000000ull;
+		timeout = wake == UINT64_MAX ? -1
+			  : wake <= t	     ? 0
+			  : wake - t > (uint64_t)IDLE_MS * 1000000u
+				  ? IDLE_MS
+				  : (int)((wake - t + 999999) / 1000000);
+		if (poll(d->pfd, n, timeout) < 0 && errno != EINTR)
 			break;
-		if (p[0].revents & POLLIN)
-			accept_conn(d);
-		for (nfds_t i = 1; i < n; i++)
-			if (p[i].revents && !by[i]->dead)
-				handle_conn(d, by[i]);
+		for (nfds_t i = 0; i < n; i++) {
+			struct sd_conn *a = d->pby[i];
+
+			if (!d->pfd[i].revents)
+				continue;
+			if (!a)
+				accept_conns(d);
+			else if (a->dead)
+				continue;
+			else if (!a->replying)
+				handle_conn(d, a);
+			else if (d->pfd[i].revents & (POLLHUP | POLLERR))
+				conn_drop(a);
+			else
+				flush_reply(d, a);
+		}
 		t = now_ns();
 		for (struct sd_session *s = d->sessions; s; s = s->next)
 			if (s->state == SD_STARTED)
@@ -1111,6 +1430,10 @@ int sonde__sessiond_run(const struct sonde__sessiond_opts *o)
 	shutdown_all(d);
 	if (d->stop_fd >= 0)
 		close(d->stop_fd);
+	if (d->spare >= 0)
+		close(d->spare);
+	free(d->pfd);
+	free(d->pby);
 	free(d);
 	return 0;
 }

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 /*
- * sonde daemon [--foreground] | --stop: run the user's session daemon
- * (src/control/sessiond.c), or stop the one running.
+ * sonde daemon [--foreground] | --stop [--timeout S]: run the user's
+ * session daemon (src/control/sessiond.c), or stop the one running.
  *
  * One daemon per run directory: daemon.lock is flock()ed for the daemon's
  * life (a crashed daemon leaves no stale lock).  Without --foreground the
@@ -66,17 +66,19 @@ int cmd_daemon(int argc, char **argv)
 	char why[2 * PATH_MAX + 256], running[PATH_MAX];
 	pid_t pid;
 
+	if (cli_daemon_timeout(&argc, argv))
+		return 1;
 	for (int i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "--foreground") || !strcmp(argv[i], "-F"))
 			foreground = 1;
 		else if (!strcmp(argv[i], "--stop"))
 			stop = 1;
 		else if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
-			printf("usage: sonde daemon [--foreground] | --stop\n"
+			printf("usage: sonde daemon [--foreground] | --stop [--timeout S]\n"
 			       "See man sonde-daemon.\n");
 			return 0;
 		} else {
-			return cli_error("unknown argument '%s'; usage: sonde daemon [--foreground] | --stop",
+			return cli_error("unknown argument '%s'; usage: sonde daemon [--foreground] | --stop [--timeout S]",
 					 argv[i]);
 		}
 	}

@@ -13,6 +13,10 @@ int cmd_daemon(int argc, char **argv);
 int cmd_control(int argc, char **argv);
 
 struct sonde__rundir;
+/* Take "--timeout S" out of the verb's argv (*argc updated): how long the
+ * daemon may take, default by verb or $SONDE_TIMEOUT.  0, or 1 after
+ * saying why. */
+int cli_daemon_timeout(int *argc, char **argv);
 /* A connection to the user's session daemon, or -1 (said why); @rd may
  * switch to the fallback directory where the daemon answers. */
 int cli_daemon_connect(struct sonde__rundir *rd);

@@ -24,11 +24,34 @@
  *                           memory: a writer that raced past the grace
  *                           writes nowhere that matters, and the channel
  *                           is quiescent for the daemon to seal.
- * The view of a released channel is never freed, nor its address range
- * unmapped, for the same racing writer (the range is unbacked memory).
  * When the daemon goes away (crash included) the process detaches the
  * same way and waits for the next daemon: it never blocks or dies of it.
  * A malformed or unusable request gets a negative ACK.
+ *
+ * Retired ranges.  After a DETACH the released channel's address range
+ * holds unbacked private memory and its view stays allocated, for a writer
+ * that passed its site's check before the detach and has not touched the
+ * buffers yet: a thread preempted or stopped in the middle of an event.
+ * Such a writer runs straight-line code that makes no blocking system
+ * call (sonde__record(), the slow path, a two-step record's payload): once
+ * it runs again it is done within microseconds.  So a range is unmapped,
+ * and its view freed, once it has been quiet for RECLAIM_NS, half a
+ * second during which this thread itself kept running on time (a tick at
+ * least every TICK_MS while ranges wait; ticks are the only clock).  A
+ * longer gap between two ticks means the whole process was stopped
+ * (SIGSTOP, a debugger) or starved, and writers stopped with it may not
+ * have run since: every waiting range starts its quiet time again.  What
+ * this leaves unguarded is one thread kept off the CPU for half a second
+ * while this one runs, between its site's check and its last store: it
+ * would then fault on the unmapped range, or write into whatever took the
+ * address.  Half a second is 25 times the grace after which that writer's
+ * event is already lost, and it keeps the hot path free of any count of
+ * writers in flight.  At most RETIRED_MAX ranges wait: an ATTACH beyond
+ * that first waits (ROOM_WAIT_MS at most) for the oldest, so start/stop
+ * cycles cannot outrun the reclaim, and the address space a process
+ * keeps for released channels stays under RETIRED_MAX channels.  A view
+ * that sonde__chan still points to (no channel was attached since) is
+ * kept until it no longer does.
  *
  * Trust boundary: environment variables ($SONDE_DAEMON, $SONDE_SHM and
  * those of rundir.h), read once when the agent starts, with
@@ -59,6 +82,12 @@
 
 /* Writers that passed their site's check before a DETACH get this long. */
 #define GRACE_NS 20000000L
+/* Retired ranges (see the top of the file). */
+#define RECLAIM_NS 500000000ull
+#define TICK_MS 50
+#define STALL_NS 250000000ull
+#define RETIRED_MAX 4u
+#define ROOM_WAIT_MS 1000
 
 static pthread_once_t once = PTHREAD_ONCE_INIT;
 static pthread_mutex_t agent_lock = PTHREAD_MUTEX_INITIALIZER;
@@ -76,13 +105,18 @@ static struct {
 /* The daemon's directory, resolved once by agent_once(). */
 static struct sonde__rundir rd;
 
-/* Views of released channels: kept (a racing writer may hold one), and
- * reachable, for they are not leaks. */
+/* Released channels, newest first: the range (NULL once unmapped) and the
+ * view, kept for a racing writer (see the top of the file). */
 struct retired {
+	void *map;
+	size_t size;
 	struct sonde__chan_view *view;
+	uint64_t quiet_since; /* ns, CLOCK_MONOTONIC */
 	struct retired *next;
 };
 static struct retired *retired;
+static unsigned int nretired; /* entries whose range is still mapped */
+static uint64_t last_tick;
 
 static void on_change(void)
 {
@@ -99,6 +133,72 @@ static void sleep_ns(long ns)
 
 	while (nanosleep(&ts, &ts) && errno == EINTR)
 		;
+}
+
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+/*
+ * One tick of the retired ranges' clock: unmap those quiet for RECLAIM_NS,
+ * free the views nothing points to; after a stall, every range starts its
+ * quiet time again.  The ranges still mapped.  Agent thread only.
+ */
+static unsigned int reclaim(void)
+{
+	uint64_t now = now_ns();
+	int stalled = now - last_tick > STALL_NS;
+	struct retired **pp, *r;
+	unsigned int n;
+
+	last_tick = now;
+	/* The list is changed under the lock that fork() takes. */
+	pthread_mutex_lock(&agent_lock);
+	for (pp = &retired; (r = *pp);) {
+		if (r->map && stalled)
+			r->quiet_since = now;
+		if (r->map && now - r->quiet_since >= RECLAIM_NS) {
+			munmap(r->map, r->size);
+			r->map = NULL;
+			nretired--;
+		}
+		if (!r->map &&
+		    __atomic_load_n(&sonde__chan, __ATOMIC_RELAXED) != r->view) {
+			*pp = r->next;
+			free(r->view);
+			free(r);
+			continue;
+		}
+		pp = &r->next;
+	}
+	n = nretired;
+	pthread_mutex_unlock(&agent_lock);
+	return n;
+}
+
+/* Sleep @ms, ticking while ranges wait. */
+static void nap_ms(int ms)
+{
+	while (ms > 0) {
+		int step = nretired && ms > TICK_MS ? TICK_MS : ms;
+
+		sleep_ns(step * 1000000L);
+		ms -= step;
+		if (nretired)
+			reclaim();
+	}
+}
+
+/* Before an ATTACH: wait until fewer than RETIRED_MAX ranges wait. */
+static void make_room(void)
+{
+	for (int ms = 0; reclaim() >= RETIRED_MAX && ms < ROOM_WAIT_MS;
+	     ms += TICK_MS)
+		sleep_ns(TICK_MS * 1000000L);
 }
 
 /* Stop recording into the current channel and let go of it. */
@@ -118,11 +218,16 @@ static void detach_current(void)
 		sonde__logf(SONDE_LOG_WARN,
 			    "Cannot release a session's buffers. errno=%d",
 			    errno);
+	/* Without an entry, the range and the view are kept for good. */
 	r = malloc(sizeof(*r));
 	if (r) {
+		r->map = cur.map;
+		r->size = cur.size;
 		r->view = cur.view;
+		r->quiet_since = last_tick = now_ns();
 		r->next = retired;
 		retired = r;
+		nretired++;
 	}
 	cur.session = 0;
 	cur.map = NULL;
@@ -169,6 +274,8 @@ static int handle(const struct sonde__msg *m, int fd)
 {
 	int r;
 
+	if (m->h.type == SONDE__MSG_ATTACH && !cur.session)
+		make_room();
 	pthread_mutex_lock(&agent_lock);
 	switch (m->h.type) {
 	case SONDE__MSG_ATTACH:
@@ -254,10 +361,21 @@ static void wait_daemon(const struct sonde__rundir *dir, int ms)
 	if (access(dir->sock, F_OK) && errno == ENOENT) {
 		p.fd = in;
 		p.events = POLLIN;
-		while (poll(&p, 1, ms) < 0 && errno == EINTR)
-			;
+		/* Ticks for the retired ranges, if any, until something
+		 * comes. */
+		for (int waited = 0; waited < ms;) {
+			int step = nretired ? TICK_MS : ms, r;
+
+			r = poll(&p, 1, step);
+			if (nretired)
+				reclaim();
+			if (r > 0 || (r < 0 && errno != EINTR))
+				break;
+			if (r == 0)
+				waited += step;
+		}
 	} else {
-		sleep_ns(200000000L);
+		nap_ms(200);
 	}
 	close(in);
 }
@@ -289,7 +407,10 @@ static void serve(int fd)
 				       { change_fd, POLLIN, 0 } };
 		int pfd, r;
 
-		if (poll(p, 2, -1) < 0) {
+		r = poll(p, 2, nretired ? TICK_MS : -1);
+		if (nretired)
+			reclaim();
+		if (r < 0) {
 			if (errno == EINTR)
 				continue;
 			return;
@@ -340,7 +461,7 @@ static void *agent_main(void *arg)
 				sonde__logf(SONDE_LOG_WARN,
 					    "Not registering with a session daemon: %s",
 					    why);
-			sleep_ns(30000000000L);
+			nap_ms(30000);
 			continue;
 		}
 		fd = r ? r : sonde__rundir_connect(&rd, 0);
@@ -350,7 +471,7 @@ static void *agent_main(void *arg)
 			pthread_mutex_lock(&agent_lock);
 			detach_current();
 			pthread_mutex_unlock(&agent_lock);
-			sleep_ns(100000000L);
+			nap_ms(100);
 			continue;
 		}
 		wait_daemon(&rd, 30000);

@@ -1211,7 +1211,7 @@ static int write_metadata(struct sonde__consumer *c, int dirfd,
 	int r;
 
 	memset(&m, 0, sizeof(m));
-	memcpy(m.uuid, c->h->uuid, 16);
+	memcpy(m.uuid, c->g.uuid, 16); /* what the packets carry */
 	m.clock = clock;
 	r = sonde__events_refresh(&c->events, c->h);
 	if (r)
@@ -1510,7 +1510,7 @@ void sonde__consumer_discard_output(struct sonde__consumer *c)
 		return;
 	/* Only what this consumer created: a name it found taken is not
 	 * its own to remove. */
-	for (uint32_t i = 0; c->out && c->h && i < c->h->ncpu; i++)
+	for (uint32_t i = 0; c->out && i < c->g.ncpu; i++)
 		if (c->out[i].path[0]) {
 			unlinkat(c->dirfd, c->out[i].path, 0);
 			c->out[i].path[0] = '\0';

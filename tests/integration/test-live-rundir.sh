@@ -3,7 +3,8 @@
 # test-live-rundir: another user took the run directory first.  Without
 # $XDG_RUNTIME_DIR the daemon's directory is /tmp/sonde-$UID, a name any
 # user can create before its owner does.  For a user made for the test
-# (sonde-t-rundir, removed at the end) whose /tmp/sonde-$UID belongs to
+# (sonde-t-rd<PID>, removed at the end; one per run, so that runs side by
+# side do not remove each other's) whose /tmp/sonde-$UID belongs to
 # root:
 #  1. without a usable $HOME there is no fallback: `sonde daemon` and
 #     `sonde sessions` fail with the way out (XDG_RUNTIME_DIR or
@@ -20,7 +21,7 @@ here=$(dirname "$0")
 . "$here/lib.sh"
 . "$here/test-live-lib.sh"
 
-U=sonde-t-rundir
+U=sonde-t-rd$$
 [ "$(id -u)" -eq 0 ] || tap_skip_all "needs root (to make a second user)"
 for c in useradd userdel setpriv; do
 	command -v "$c" >/dev/null || tap_skip_all "needs $c"
@@ -48,8 +49,6 @@ rd_cleanup() {
 }
 trap 'rd_cleanup; st_cleanup' EXIT
 
-# A leftover of an interrupted run is ours to remove.
-id "$U" >/dev/null 2>&1 && userdel -r "$U" >/dev/null 2>&1
 chmod 0755 "$WORK"
 useradd -r -m -d "$WORK/home" -s /bin/sh "$U" >/dev/null 2>&1 || tap_skip_all "useradd failed"
 UID_U=$(id -u "$U") GID_U=$(id -g "$U")

@@ -3,9 +3,9 @@
 # test-live-setuid: a setuid program linked with libsonde ignores the
 # SONDE_* variables of the user who runs it (secure_getenv()).  A copy of
 # test-live-app made setuid root, run by a user made for the test
-# (sonde-t-setuid, removed at the end) with SONDE_RUNDIR naming a
-# directory that does not exist: its agent thread runs, and no such
-# directory is created (it was, as root).  The same program without the
+# (sonde-t-su<PID>, removed at the end, one per run) with SONDE_RUNDIR
+# naming a directory that does not exist: its agent thread runs, and no
+# such directory is created (it was, as root).  The same program without the
 # setuid bit does create it: the check can see one.
 # Needs root, useradd, userdel, setpriv and a filesystem without nosuid
 # for the scratch directory: skipped (77) otherwise.
@@ -15,7 +15,7 @@ here=$(dirname "$0")
 . "$here/lib.sh"
 . "$here/test-live-lib.sh"
 
-U=sonde-t-setuid
+U=sonde-t-su$$
 [ "$(id -u)" -eq 0 ] || tap_skip_all "needs root (setuid root program, second user)"
 for c in useradd userdel setpriv; do
 	command -v "$c" >/dev/null || tap_skip_all "needs $c"
@@ -36,7 +36,6 @@ su_cleanup() {
 }
 trap 'su_cleanup; st_cleanup' EXIT
 
-id "$U" >/dev/null 2>&1 && userdel "$U" >/dev/null 2>&1
 useradd -r -M -d /nonexistent -s /bin/sh "$U" >/dev/null 2>&1 || tap_skip_all "useradd failed"
 UID_U=$(id -u "$U") GID_U=$(id -g "$U")
 chmod 0755 "$WORK"

@@ -447,14 +447,16 @@ static int write_meta(struct sd_session *s)
 /* Close the partly filled sub-buffers of @s (see the top of the file). */
 static void switch_timer(struct sd *d, struct sd_session *s)
 {
-	struct sonde__shm_hdr *h = sonde__consumer_shm(s->c);
+	/* The geometry of the view made when the buffers were created,
+	 * never the header, which every process of the session can write. */
+	const struct sonde__chan_view *v = s->view;
 	int moved = 0;
 
-	for (uint32_t cpu = 0; cpu < h->ncpu; cpu++) {
-		struct sonde_rb_cpu *rb = sonde__shm_rb(h, cpu);
+	for (uint32_t cpu = 0; cpu < v->ncpu; cpu++) {
+		struct sonde_rb_cpu *rb = v->cpu[cpu].rb;
 		uint64_t off = __atomic_load_n(&rb->offset, __ATOMIC_ACQUIRE);
 
-		if ((((uint32_t)(off - 1) & (h->subbuf_size - 1)) + 1) ==
+		if ((((uint32_t)(off - 1) & v->subbuf_mask) + 1) ==
 		    SONDE__PKT_HDR_SIZE)
 			continue;
 #if SONDE__ARCH_HAVE_RSEQ

@@ -123,6 +123,11 @@ int main(int argc, char **argv)
 		perror("test-shm-hostile: sched_setaffinity");
 		return 2;
 	}
+	/* Under a session daemon the process is attached some time after it
+	 * starts: with $HOSTILE_WAIT, wait for it (30 s at most). */
+	for (int i = 0; getenv("HOSTILE_WAIT") && i < 30000 &&
+			!sonde_tracepoint_enabled(hostile, ev); i++)
+		usleep(1000);
 	if (!sonde_tracepoint_enabled(hostile, ev)) {
 		fprintf(stderr, "test-shm-hostile: not recording\n");
 		return 2;
@@ -138,7 +143,14 @@ int main(int argc, char **argv)
 	r = corrupt(argv[1], ch, self);
 	if (r)
 		return r;
-	/* Time for the consumer to drain a few times with the damage. */
+	/* Time for the consumer to drain a few times with the damage; with
+	 * $HOSTILE_REPEAT, damage again every millisecond meanwhile (a
+	 * consumer that repairs the header must still never read it). */
+	for (int i = 0; getenv("HOSTILE_REPEAT") && !strncmp(argv[1], "hdr-", 4) &&
+			i < 500; i++) {
+		usleep(1000);
+		corrupt(argv[1], ch, self);
+	}
 	usleep(200000);
 	for (uint32_t i = n / 2; i < n; i++)
 		sonde_tracepoint(hostile, ev, i);

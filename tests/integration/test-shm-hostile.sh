@@ -53,4 +53,26 @@ for c in hdr-nsub hdr-ncpu hdr-subbuf0 hdr-offsets offset offset-back content re
 	tap_is "$?/$(grep -c 'hostile:ev' "$WORK/$c.view")" "0/$N" "$c: sonde view reads the trace" ||
 		tap_diag_file "$WORK/$c.view.err" 10
 done
+
+# The same damage under a session daemon, whose switch timer also walks
+# the buffers: the daemon survives each case and goes on answering.
+. "$here/test-live-lib.sh"
+SONDE=$(st_abs "$SONDE")
+export SONDE_RUNDIR=$WORK/run HOME=$WORK
+unset XDG_RUNTIME_DIR SONDE_SHM SONDE_DAEMON
+LT_DAEMONS=()
+declare -gA LT_PID=()
+trap 'lt_cleanup; st_cleanup' EXIT
+lt_daemon_or_bail
+for c in hdr-nsub hdr-ncpu hdr-subbuf0 hdr-offsets offset content registry; do
+	lt_sonde "daemon, $c: create" create "d-$c" -o "$WORK/d-$c" "${OPTS[@]}" --switch-timer 50
+	lt_sonde "daemon, $c: start" start -s "d-$c"
+	HOSTILE_WAIT=1 HOSTILE_REPEAT=1 timeout -k 10 "$ST_TIMEOUT" "$PROG" "$c" $N >"$WORK/d-$c.out" 2>&1
+	# Several switch-timer rounds and drains over the damage.
+	sleep 0.5
+	tap_ok "$(lt_is_sonde "$DPID" && echo 1)" "daemon, $c: the daemon is alive after the damage"
+	lt_sonde "daemon, $c: stop" stop -s "d-$c"
+	lt_sonde "daemon, $c: destroy" destroy -s "d-$c"
+done
+tap_ok "$(lt_is_sonde "$DPID" && echo 1)" "daemon: alive at the end"
 tap_done

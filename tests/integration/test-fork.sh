@@ -18,13 +18,7 @@ total=$((2 * N + N + N + N + 3))
 
 if [ "$MODE" = daemon ]; then
 	. "$here/test-live-lib.sh"
-	SONDE=$(st_abs "$SONDE")
-	export SONDE_RUNDIR=$WORK/run HOME=$WORK
-	unset XDG_RUNTIME_DIR SONDE_SHM SONDE_DAEMON
-	LT_DAEMONS=()
-	declare -gA LT_PID=()
-	trap 'lt_cleanup; st_cleanup' EXIT
-	lt_daemon_or_bail
+	lt_add_daemon
 	REC_DIR=$WORK/tr
 	lt_sonde "create a session" create s1 -o "$REC_DIR"
 	lt_sonde "enable forkt:*" enable -s s1 'forkt:*'

@@ -21,6 +21,19 @@ lt_init() {
 	trap 'lt_cleanup; st_cleanup' EXIT
 }
 
+# lt_add_daemon: in a test set up by st_setup (SONDE set), a private run
+# directory, HOME and daemon as lt_init makes them, and lt_init's exit trap.
+lt_add_daemon() {
+	SONDE=$(st_abs "$SONDE")
+	export SONDE_RUNDIR=$WORK/run HOME=$WORK
+	unset XDG_RUNTIME_DIR SONDE_SHM SONDE_DAEMON
+	SOCK=$SONDE_RUNDIR/sonde.sock
+	LT_DAEMONS=()
+	declare -gA LT_PID=()
+	trap 'lt_cleanup; st_cleanup' EXIT
+	lt_daemon_or_bail
+}
+
 # lt_cleanup: stop every app started, stop the daemon, kill what is left.
 lt_cleanup() {
 	local name pid

@@ -57,13 +57,7 @@ done
 # The same damage under a session daemon, whose switch timer also walks
 # the buffers: the daemon survives each case and goes on answering.
 . "$here/test-live-lib.sh"
-SONDE=$(st_abs "$SONDE")
-export SONDE_RUNDIR=$WORK/run HOME=$WORK
-unset XDG_RUNTIME_DIR SONDE_SHM SONDE_DAEMON
-LT_DAEMONS=()
-declare -gA LT_PID=()
-trap 'lt_cleanup; st_cleanup' EXIT
-lt_daemon_or_bail
+lt_add_daemon
 for c in hdr-nsub hdr-ncpu hdr-subbuf0 hdr-offsets offset content registry; do
 	lt_sonde "daemon, $c: create" create "d-$c" -o "$WORK/d-$c" "${OPTS[@]}" --switch-timer 50
 	lt_sonde "daemon, $c: enable" enable -s "d-$c" 'hostile:*'

@@ -683,7 +683,8 @@ char *sonde__registry_events(void)
 			len += strlen(line);
 		}
 	/* One line per name, sorted: several objects may hold a name. */
-	qsort(names, n, sizeof(*names), cmp_str);
+	if (n) /* names is NULL when there are none */
+		qsort(names, n, sizeof(*names), cmp_str);
 	out = malloc(len + 1);
 	if (out) {
 		char *p = out;

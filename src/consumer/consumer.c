@@ -674,6 +674,30 @@ static void check_header(struct sonde__consumer *c)
 	memcpy(c->h, c->hdr_fixed, HDR_FIXED);
 }
 
+/* Size the record at @p (@avail bytes) after @ts; an unknown class may
+ * have been registered since the table was read: read it again once. */
+static int walk_record(struct sonde__consumer *c, const uint8_t *p,
+		       uint32_t avail, uint64_t ts, struct sonde__record *r)
+{
+	return sonde__record_walk(&c->events, p, avail, ts, r) &&
+	       (sonde__events_refresh(&c->events, c->h) ||
+		sonde__record_walk(&c->events, p, avail, ts, r));
+}
+
+/* Length of the reserved, uncommitted record whose salvage marker is at
+ * @p (@avail bytes: the marker is shared memory, its length is bounded
+ * here), or 0 if there is no valid marker there. */
+static uint32_t torn_len(const uint8_t *p, uint32_t avail)
+{
+	uint32_t w;
+
+	if (p[0] != SONDE__ID_TORN || avail < 4)
+		return 0;
+	memcpy(&w, p, 4);
+	w >>= 8;
+	return w >= 4 && w <= avail ? w : 0;
+}
+
 /*
  * Walk the records of the packet at @pkt, @end bytes: returns the number
  * of records (thread records excluded) if every one is committed and
@@ -692,11 +716,7 @@ static int64_t walk_packet(struct sonde__consumer *c, const uint8_t *pkt,
 	if (end > c->g.subbuf_size)
 		end = c->g.subbuf_size;
 	while (off < end && pkt[off] != SONDE__ID_PAD) {
-		if (sonde__record_walk(&c->events, pkt + off, end - off, ts,
-				       &r) &&
-		    (sonde__events_refresh(&c->events, c->h) ||
-		     sonde__record_walk(&c->events, pkt + off, end - off, ts,
-					&r)))
+		if (walk_record(c, pkt + off, end - off, ts, &r))
 			return -1;
 		if (r.id != SONDE__THREAD_EVENT_ID)
 			n++;
@@ -716,8 +736,9 @@ static int64_t walk_packet(struct sonde__consumer *c, const uint8_t *pkt,
  */
 static uint32_t rebuild(struct sonde__consumer *c, struct cpu_out *o,
 			struct sonde_rb_cpu *rb, const uint8_t *pkt,
-			uint32_t end, uint64_t seq, int open)
+			uint32_t end, uint64_t seq, int open, int64_t *nev)
 {
+	int64_t n = 0;
 	struct sonde__pkt_hdr *ph = (struct sonde__pkt_hdr *)c->tmp;
 	uint32_t in = SONDE__PKT_HDR_SIZE, out = SONDE__PKT_HDR_SIZE;
 	uint64_t ts, last;
@@ -733,25 +754,23 @@ static uint32_t rebuild(struct sonde__consumer *c, struct cpu_out *o,
 	if (ph->timestamp_begin < o->last_end)
 		ph->timestamp_begin = o->last_end;
 	ts = last = ph->timestamp_begin;
-	sonde__events_refresh(&c->events, c->h);
 	while (in < end) {
 		uint32_t w;
 
 		if (pkt[in] == SONDE__ID_PAD)
 			break;
 		if (pkt[in] == SONDE__ID_TORN) {
-			if (end - in < 4)
-				break;
-			memcpy(&w, pkt + in, 4);
-			w >>= 8;
-			if (w < 4 || w > end - in)
+			w = torn_len(pkt + in, end - in);
+			if (!w)
 				break;
 			o->salvaged_lost++;
 			in += w;
 			continue;
 		}
-		if (sonde__record_walk(&c->events, pkt + in, end - in, ts, &r))
+		if (walk_record(c, pkt + in, end - in, ts, &r))
 			break;
+		if (r.id != SONDE__THREAD_EVENT_ID)
+			n++;
 		memmove(c->tmp + out, pkt + in, r.len);
 		out += r.len;
 		in += r.len;
@@ -766,6 +785,8 @@ static uint32_t rebuild(struct sonde__consumer *c, struct cpu_out *o,
 	/* What the writers counted as lost by now; emit() adds the torn. */
 	if (open)
 		ph->events_discarded = lost_counters(rb);
+	if (nev)
+		*nev = n;
 	return out;
 }
 
@@ -843,12 +864,12 @@ static int emit(struct sonde__consumer *c, const struct sink *k, uint32_t cpu,
 		sonde__logf(SONDE_LOG_INFO,
 			    "Packet with a torn or malformed record rebuilt. cpu=%u seq=%llu",
 			    cpu, (unsigned long long)seq);
+		/* The rebuilt packet holds only records that parsed: counted
+		 * on the way, not walked again. */
 		content = rebuild(c, o, rb_of(c, cpu), pkt,
-				  content ? content : c->g.subbuf_size, seq, 0);
+				  content ? content : c->g.subbuf_size, seq, 0,
+				  &n);
 		pkt = c->tmp;
-		n = walk_packet(c, pkt, content);
-		if (n < 0)
-			n = 0;
 	}
 	memcpy(&hdr, pkt, sizeof(hdr));
 	hdr.magic = SONDE__CTF_MAGIC;
@@ -986,16 +1007,12 @@ static int reservations_dead(struct sonde__consumer *c, const uint8_t *pkt,
 	struct sonde__record r;
 
 	*nr = 0;
-	sonde__events_refresh(&c->events, c->h);
 	while (off < end && pkt[off] != SONDE__ID_PAD) {
 		uint32_t w, pid;
 
 		if (pkt[off] == SONDE__ID_TORN) {
-			if (end - off < 4)
-				return -1;
-			memcpy(&w, pkt + off, 4);
-			w >>= 8;
-			if (w < 4 || w > end - off)
+			w = torn_len(pkt + off, end - off);
+			if (!w)
 				return -1;
 			/* The owner's pid follows the marker in a record of
 			 * 8 bytes or more; a shorter one does not say. */
@@ -1008,7 +1025,7 @@ static int reservations_dead(struct sonde__consumer *c, const uint8_t *pkt,
 			off += w;
 			continue;
 		}
-		if (sonde__record_walk(&c->events, pkt + off, end - off, ts, &r))
+		if (walk_record(c, pkt + off, end - off, ts, &r))
 			return -1;
 		ts = r.ts;
 		off += r.len;
@@ -1148,7 +1165,7 @@ static uint32_t salvage(struct sonde__consumer *c, struct cpu_out *o,
 			uint32_t cpu, uint64_t pos, uint32_t end, int open)
 {
 	return rebuild(c, o, rb_of(c, cpu), subbuf(c, cpu, pos), end,
-		       pos / c->g.subbuf_size, open);
+		       pos / c->g.subbuf_size, open, NULL);
 }
 
 static int finish_cpu(struct sonde__consumer *c, uint32_t cpu)

@@ -59,18 +59,22 @@ daemon_limited() {
 # flood_phase TAG: 1100 idle connections against the daemon $DPID, which
 # has app a1 registered (pid APID).
 flood_phase() {
-	local tag=$1 base c0 c1 cpu i n secs
+	local tag=$1 base c0 c1 cpu i n secs out
+	# One file per phase: with one shared file the wait below could see
+	# the previous phase's "connected" line before the new client had
+	# truncated it (CI saw an empty file read after a match).
+	out=$WORK/flood-$tag.out
 	base=$(nfd "$DPID")
 	rm -f "$WORK/flood.stop"
-	timeout -k 5 200 "$FLOOD" "$SOCK" 110 10 "$WORK/flood.stop" >"$WORK/flood.out" 2>&1 &
+	timeout -k 5 200 "$FLOOD" "$SOCK" 110 10 "$WORK/flood.stop" >"$out" 2>&1 &
 	FPID=$!
 	for ((i = 0; i < 900; i++)); do
-		grep -q '^connected' "$WORK/flood.out" && break
+		grep -q '^connected' "$out" && break
 		sleep 0.1
 	done
-	tap_like "$(cat "$WORK/flood.out")" '^connected [0-9]+' \
+	tap_like "$(cat "$out")" '^connected [0-9]+' \
 		"$tag: 110 processes made their 1100 connection attempts"
-	tap_diag "$tag: $(cat "$WORK/flood.out"); daemon holds $(nfd "$DPID") descriptors ($base before)"
+	tap_diag "$tag: $(cat "$out"); daemon holds $(nfd "$DPID") descriptors ($base before)"
 	sleep 1
 	c0=$(cpu_ticks "$DPID")
 	sleep 2

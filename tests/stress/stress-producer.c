@@ -53,8 +53,12 @@ static void *run(void *arg)
 	struct worker *w = arg;
 	uint8_t bytes[65536];
 
-	self = w;
+	/* The tid before self: the SIGPROF handler records self->tid as soon
+	 * as it sees self, and a signal between the two stores wrote tid 0
+	 * (seen once in CI as "tid 0, thread record says N"). */
 	w->tid = (int32_t)syscall(SYS_gettid);
+	atomic_signal_fence(memory_order_seq_cst);
+	self = w;
 	while (!atomic_load_explicit(&stop, memory_order_relaxed) &&
 	       (!max_seq || w->seq < max_seq)) {
 		uint16_t len = (uint16_t)((w->seq * 7 + w->idx) % (max_len + 1));

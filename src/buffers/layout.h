@@ -16,6 +16,9 @@
  *   | cpu 0 data        |  nsub sub-buffers of subbuf_size bytes
  *   | cpu 1 data        |
  *   +-------------------+ total_size
+ *
+ * Each sub-buffer is one packet: its header and records are laid out as
+ * include/sonde/static/format.h says.
  */
 #ifndef SONDE_SRC_BUFFERS_LAYOUT_H
 #define SONDE_SRC_BUFFERS_LAYOUT_H
@@ -23,12 +26,11 @@
 #include <pthread.h>
 #include <stdint.h>
 
+#include <sonde/static/format.h>
 #include <sonde/static/ring.h>
 
 #define SONDE__SHM_MAGIC 0x534f4e44u /* "SOND" */
-#define SONDE__CTF_MAGIC 0xc1fc1fc1u
 #define SONDE__PATTERNS_MAX 4096
-#define SONDE__THREAD_EVENT_ID 0u
 
 struct sonde__shm_hdr {
 	uint32_t magic;
@@ -81,24 +83,6 @@ struct sonde__reg_field {
 	uint16_t name_len;  /* with its NUL; the name follows */
 	uint32_t count;
 };
-
-/* CTF packet header and context at the start of each sub-buffer. */
-struct sonde__pkt_hdr {
-	uint32_t magic;
-	uint8_t uuid[16];
-	uint32_t stream_id;
-	uint64_t stream_instance_id;
-	uint64_t timestamp_begin;
-	uint64_t timestamp_end;
-	uint64_t content_size; /* bits */
-	uint64_t packet_size;  /* bits */
-	uint64_t packet_seq_num;
-	uint64_t events_discarded;
-	uint32_t cpu_id;
-} __attribute__((packed));
-
-_Static_assert(sizeof(struct sonde__pkt_hdr) == SONDE__PKT_HDR_SIZE,
-	       "packet header size is ABI");
 
 static inline struct sonde_rb_cpu *
 sonde__shm_rb(const struct sonde__shm_hdr *h, uint32_t cpu)

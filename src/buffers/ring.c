@@ -23,6 +23,7 @@
  *   record, compact:   u8 id | u24 timestamp low bits | payload
  *   record, extended:  u8 0xFF | u32 id | u64 timestamp | payload
  *   thread record:     header (id 0) | s32 tid | s32 pid
+ *   (constants and the packet header: include/sonde/static/format.h)
  *
  * One-step records (the fast path, sonde__record() in
  * include/sonde/static/ring.h).  The tracepoint serializes its record on the
@@ -295,8 +296,14 @@ struct switch_fields {
 	uint64_t ts_begin, ts_end, content, size, seq, discarded;
 };
 
-#define PKT_END_FIELDS 40   /* offsetof(struct sonde__pkt_hdr, timestamp_end) */
-#define PKT_BEGIN_FIELDS 32 /* offsetof(..., timestamp_begin) */
+#define PKT_END_FIELDS SONDE__PKT_TS_END_OFF
+#define PKT_BEGIN_FIELDS SONDE__PKT_TS_BEGIN_OFF
+/* The switch stores them as runs of consecutive words. */
+_Static_assert(offsetof(struct sonde__pkt_hdr, events_discarded) ==
+		       PKT_END_FIELDS + 4 * sizeof(uint64_t) &&
+	       offsetof(struct sonde__pkt_hdr, events_discarded) ==
+		       PKT_BEGIN_FIELDS + 5 * sizeof(uint64_t),
+	       "switch_fields match the packet context");
 
 static int cs_switch(const struct sonde__chan_view *ch, uint32_t cpu,
 		     struct sonde__cpu_view *cv, uint64_t off, uint64_t newoff,
@@ -411,14 +418,14 @@ int sonde__ring_flush(struct sonde__chan_view *ch, uint32_t cpu)
 static char *write_header(char *p, uint32_t id, uint64_t ts, bool compact)
 {
 	if (compact) {
-		uint32_t w = id | (uint32_t)(ts << 8);
+		uint32_t w = id | (uint32_t)(ts << SONDE__COMPACT_TS_SHIFT);
 
 		memcpy(p, &w, 4);
 		return p + 4;
 	}
 	p[0] = (char)SONDE__ID_EXT;
-	memcpy(p + 1, &id, 4);
-	memcpy(p + 5, &ts, 8);
+	memcpy(p + SONDE__EXT_ID_OFF, &id, 4);
+	memcpy(p + SONDE__EXT_TS_OFF, &ts, 8);
 	return p + SONDE__EXT_HDR;
 }
 
@@ -431,7 +438,8 @@ enum how {
 
 /* Thread record + event header at most, then a one-step payload, then
  * the whole words a one-step copy may read past the record. */
-#define STAGE_SIZE (2 * SONDE__EXT_HDR + 8 + SONDE__FAST_PAYLOAD_MAX + 8)
+#define STAGE_SIZE \
+	(2 * SONDE__EXT_HDR + SONDE__THREAD_PAYLOAD + SONDE__FAST_PAYLOAD_MAX + 8)
 
 /*
  * Write a record of event @id with @payload bytes (at @src, unless @how is
@@ -489,8 +497,10 @@ static int write_slow(struct sonde__chan_view *ch, uint32_t id,
 					   (int32_t)sonde__self.pid };
 
 			p = write_header(p, SONDE__THREAD_EVENT_ID, ts, compact);
-			memcpy(p, ids, 8);
-			p += 8;
+			_Static_assert(sizeof(ids) == SONDE__THREAD_PAYLOAD,
+				       "thread record payload");
+			memcpy(p, ids, sizeof(ids));
+			p += sizeof(ids);
 		}
 		p = write_header(p, id, ts, evc);
 		hlen = (uint32_t)(p - stage);
@@ -498,7 +508,7 @@ static int write_slow(struct sonde__chan_view *ch, uint32_t id,
 		 * salvage marker holds 24 bits of length. */
 		len64 = (uint64_t)hlen + payload;
 		if (len64 > ch->subbuf_size - SONDE__PKT_HDR_SIZE ||
-		    len64 > 0xFFFFFFu) {
+		    len64 > SONDE__TORN_LEN_MAX) {
 			__atomic_fetch_add(&cv->rb->lost_big, 1,
 					   __ATOMIC_RELAXED);
 			return -1;
@@ -549,9 +559,10 @@ static int write_slow(struct sonde__chan_view *ch, uint32_t id,
 		/* Raised before the reservation exists, so that a consumer or
 		 * a lapping writer that sees it closed also sees it pending. */
 		__atomic_fetch_add(&cv->sub[idx].pending, 1, __ATOMIC_SEQ_CST);
-		markv = (uint64_t)len << 8 | SONDE__ID_TORN;
+		markv = (uint64_t)len << SONDE__TORN_LEN_SHIFT | SONDE__ID_TORN;
 		if (len >= 8)
-			markv |= (uint64_t)sonde__self.pid << 32;
+			markv |= (uint64_t)sonde__self.pid
+				 << (8 * SONDE__TORN_PID_OFF);
 		if (cs_reserve(ch, cpu, cv->rb, off, off + len, slot, markv,
 			       len >= 8, thread)) {
 			pending_put(&cv->sub[idx]);

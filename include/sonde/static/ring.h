@@ -6,6 +6,8 @@
  * them only together with SONDE__ABI_VERSION.  The design is described at
  * the top of src/buffers/ring.c.
  *
+ * The record and packet layouts are include/sonde/static/format.h's.
+ *
  * The fast path handles the common case only: a compact header, the same
  * writing thread as the previous record on this CPU's buffer, the record
  * fits in the current sub-buffer, rseq available.  Everything else
@@ -18,6 +20,7 @@
 #include <stdint.h>
 #include <string.h>
 #include <sonde/static/arch.h>
+#include <sonde/static/format.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -33,18 +36,6 @@ extern "C" {
 /* Largest payload serialized on the stack and committed in one sequence. */
 #define SONDE__FAST_PAYLOAD_MAX 248u
 
-/* Bytes of CTF packet header + packet context at the start of a sub-buffer. */
-#define SONDE__PKT_HDR_SIZE 84u
-/* Low timestamp bits in a compact event header. */
-#define SONDE__TS_BITS 24
-/* First byte of a record: a compact event id, or one of these. */
-#define SONDE__ID_COMPACT_MAX 0xFCu
-#define SONDE__ID_PAD 0xFDu  /* rest of the sub-buffer is padding */
-/* Reserved, not committed: u32 len << 8 | 0xFE, then (len >= 8) u32 owner pid. */
-#define SONDE__ID_TORN 0xFEu
-#define SONDE__ID_EXT 0xFFu  /* extended header: u8 0xFF, u32 id, u64 ts */
-#define SONDE__COMPACT_HDR 4u
-#define SONDE__EXT_HDR 13u
 /* Set in sonde_rb_cpu.last_tid while a thread-change record is unconfirmed. */
 #define SONDE__TID_TENTATIVE (1ull << 63)
 
@@ -201,7 +192,7 @@ static inline void sonde__record(const struct sonde_event_desc *d,
 	ts = sonde__arch_cycles();
 	if (SONDE__UNLIKELY((ts ^ last_ts) >> SONDE__TS_BITS))
 		goto slow;
-	hdr = id | (uint32_t)(ts << 8);
+	hdr = id | (uint32_t)(ts << SONDE__COMPACT_TS_SHIFT);
 	if (SONDE__UNLIKELY(sonde__arch_rseq_copy_commit(
 		    &rb->offset, off, off + len, cv->data + (off & ch->buf_mask),
 		    hdr, rec, n8, cpu, rseq_off)))

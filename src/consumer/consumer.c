@@ -674,28 +674,20 @@ static void check_header(struct sonde__consumer *c)
 	memcpy(c->h, c->hdr_fixed, HDR_FIXED);
 }
 
-/* Size the record at @p (@avail bytes) after @ts; an unknown class may
- * have been registered since the table was read: read it again once. */
-static int walk_record(struct sonde__consumer *c, const uint8_t *p,
-		       uint32_t avail, uint64_t ts, struct sonde__record *r)
+/* One step of the record walker at @off of the packet at @pkt, @end
+ * bytes, after @ts (an enum sonde__rec_kind; a salvage marker's length is
+ * bounded there); an unknown class may have been registered since the
+ * table was read: read it again once. */
+static int walk_record(struct sonde__consumer *c, const uint8_t *pkt,
+		       uint32_t end, uint32_t off, uint64_t ts,
+		       struct sonde__rec *r)
 {
-	return sonde__record_walk(&c->events, p, avail, ts, r) &&
-	       (sonde__events_refresh(&c->events, c->h) ||
-		sonde__record_walk(&c->events, p, avail, ts, r));
-}
+	int k = sonde__events_step(&c->events, pkt, end, off, ts, r);
 
-/* Length of the reserved, uncommitted record whose salvage marker is at
- * @p (@avail bytes: the marker is shared memory, its length is bounded
- * here), or 0 if there is no valid marker there. */
-static uint32_t torn_len(const uint8_t *p, uint32_t avail)
-{
-	uint32_t w;
-
-	if (p[0] != SONDE__ID_TORN || avail < 4)
-		return 0;
-	memcpy(&w, p, 4);
-	w >>= 8;
-	return w >= 4 && w <= avail ? w : 0;
+	if (k != SONDE__REC_UNKNOWN ||
+	    sonde__events_refresh(&c->events, c->h))
+		return k;
+	return sonde__events_step(&c->events, pkt, end, off, ts, r);
 }
 
 /*
@@ -710,20 +702,19 @@ static int64_t walk_packet(struct sonde__consumer *c, const uint8_t *pkt,
 	const struct sonde__pkt_hdr *ph = (const struct sonde__pkt_hdr *)pkt;
 	uint64_t ts = ph->timestamp_begin;
 	uint32_t off = SONDE__PKT_HDR_SIZE;
-	struct sonde__record r;
+	struct sonde__rec r;
 	int64_t n = 0;
+	int k;
 
 	if (end > c->g.subbuf_size)
 		end = c->g.subbuf_size;
-	while (off < end && pkt[off] != SONDE__ID_PAD) {
-		if (walk_record(c, pkt + off, end - off, ts, &r))
-			return -1;
+	while ((k = walk_record(c, pkt, end, off, ts, &r)) == SONDE__REC_EVENT) {
 		if (r.id != SONDE__THREAD_EVENT_ID)
 			n++;
 		ts = r.ts;
 		off += r.len;
 	}
-	return n;
+	return k == SONDE__REC_END || k == SONDE__REC_PAD ? n : -1;
 }
 
 /*
@@ -742,7 +733,7 @@ static uint32_t rebuild(struct sonde__consumer *c, struct cpu_out *o,
 	struct sonde__pkt_hdr *ph = (struct sonde__pkt_hdr *)c->tmp;
 	uint32_t in = SONDE__PKT_HDR_SIZE, out = SONDE__PKT_HDR_SIZE;
 	uint64_t ts, last;
-	struct sonde__record r;
+	struct sonde__rec r;
 
 	/* c->tmp holds one sub-buffer: never more than that is copied. */
 	if (end > c->g.subbuf_size)
@@ -754,21 +745,16 @@ static uint32_t rebuild(struct sonde__consumer *c, struct cpu_out *o,
 	if (ph->timestamp_begin < o->last_end)
 		ph->timestamp_begin = o->last_end;
 	ts = last = ph->timestamp_begin;
-	while (in < end) {
-		uint32_t w;
+	for (;;) {
+		int k = walk_record(c, pkt, end, in, ts, &r);
 
-		if (pkt[in] == SONDE__ID_PAD)
-			break;
-		if (pkt[in] == SONDE__ID_TORN) {
-			w = torn_len(pkt + in, end - in);
-			if (!w)
-				break;
+		if (k == SONDE__REC_TORN) {
 			o->salvaged_lost++;
-			in += w;
+			in += r.len;
 			continue;
 		}
-		if (walk_record(c, pkt + in, end - in, ts, &r))
-			break;
+		if (k != SONDE__REC_EVENT)
+			break; /* the end, padding, or garbage */
 		if (r.id != SONDE__THREAD_EVENT_ID)
 			n++;
 		memmove(c->tmp + out, pkt + in, r.len);
@@ -1004,33 +990,32 @@ static int reservations_dead(struct sonde__consumer *c, const uint8_t *pkt,
 	const struct sonde__pkt_hdr *ph = (const struct sonde__pkt_hdr *)pkt;
 	uint64_t ts = ph->timestamp_begin;
 	uint32_t off = SONDE__PKT_HDR_SIZE;
-	struct sonde__record r;
+	struct sonde__rec r;
 
 	*nr = 0;
-	while (off < end && pkt[off] != SONDE__ID_PAD) {
-		uint32_t w, pid;
+	for (;;) {
+		int k = walk_record(c, pkt, end, off, ts, &r);
+		uint32_t pid;
 
-		if (pkt[off] == SONDE__ID_TORN) {
-			w = torn_len(pkt + off, end - off);
-			if (!w)
-				return -1;
-			/* The owner's pid follows the marker in a record of
-			 * 8 bytes or more; a shorter one does not say. */
-			if (w < 8)
-				return 0;
-			memcpy(&pid, pkt + off + 4, 4);
-			if (pid_gone(pid) != 1)
-				return 0;
-			++*nr;
-			off += w;
+		if (k == SONDE__REC_END || k == SONDE__REC_PAD)
+			return 1;
+		if (k < 0)
+			return -1;
+		if (k == SONDE__REC_EVENT) {
+			ts = r.ts;
+			off += r.len;
 			continue;
 		}
-		if (walk_record(c, pkt + off, end - off, ts, &r))
-			return -1;
-		ts = r.ts;
+		/* The owner's pid follows the marker in a record of 8 bytes
+		 * or more; a shorter one does not say. */
+		if (r.len < SONDE__TORN_PID_OFF + sizeof(pid))
+			return 0;
+		memcpy(&pid, pkt + off + SONDE__TORN_PID_OFF, sizeof(pid));
+		if (pid_gone(pid) != 1)
+			return 0;
+		++*nr;
 		off += r.len;
 	}
-	return 1;
 }
 
 static uint64_t now_ns(void)

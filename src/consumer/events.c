@@ -8,7 +8,7 @@
  * writer cannot change a size or a name between its check and its use),
  * and everything in it is checked (entry sizes, name lengths, field kinds
  * and sizes, identifier characters) before it reaches the metadata writer
- * or the record walker.  A malformed entry or size ends parsing for good:
+ * or the record walker (src/format/record.c, sized by the classes here).  A malformed entry or size ends parsing for good:
  * the classes before it are kept.  Class 0 is the built-in thread record.
  */
 #include <errno.h>
@@ -282,40 +282,20 @@ static uint64_t load_uint(const uint8_t *p, unsigned int size)
 	return v;
 }
 
-int sonde__record_walk(const struct sonde__event_table *t, const uint8_t *p,
-		       size_t avail, uint64_t prev_ts, struct sonde__record *r)
+/* Payload size of a record of class @id at @p, @avail bytes: the record
+ * walker's size callback (sonde__rec_size_cb) over the table @arg. */
+static int64_t payload_size(void *arg, uint32_t id, const uint8_t *p,
+			    size_t avail)
 {
+	const struct sonde__event_table *t = arg;
 	const struct sonde__event_class *e;
-	size_t off;
+	size_t off = 0;
 
-	if (avail < SONDE__COMPACT_HDR)
-		return -EBADMSG;
-	if (p[0] == SONDE__ID_EXT) {
-		if (avail < SONDE__EXT_HDR)
-			return -EBADMSG;
-		r->id = (uint32_t)load_uint(p + 1, 4);
-		r->ts = load_uint(p + 5, 8);
-		off = SONDE__EXT_HDR;
-	} else if (p[0] <= SONDE__ID_COMPACT_MAX) {
-		uint64_t low = load_uint(p, 4) >> 8;
-		uint64_t mask = (1ull << SONDE__TS_BITS) - 1;
-
-		r->id = p[0];
-		r->ts = (prev_ts & ~mask) | low;
-		if (low < (prev_ts & mask))
-			r->ts += 1ull << SONDE__TS_BITS;
-		off = SONDE__COMPACT_HDR;
-	} else {
-		return -EBADMSG;
-	}
-	if (r->id >= t->nr || !(e = t->ev[r->id]))
-		return -EBADMSG;
-	if (!e->has_variable) {
-		if (e->fixed_size > avail - off)
-			return -EBADMSG;
-		r->len = (uint32_t)off + e->fixed_size;
-		return 0;
-	}
+	if (id >= t->nr || !(e = t->ev[id]))
+		return -ENOENT;
+	if (!e->has_variable)
+		return e->fixed_size <= avail ? (int64_t)e->fixed_size
+					      : -EBADMSG;
 	for (uint32_t i = 0; i < e->nr_fields; i++) {
 		const struct sonde__field_class *f = &e->fields[i];
 		const uint8_t *nul;
@@ -354,6 +334,13 @@ int sonde__record_walk(const struct sonde__event_table *t, const uint8_t *p,
 			return -EBADMSG;
 		off += (size_t)n;
 	}
-	r->len = (uint32_t)off;
-	return 0;
+	return (int64_t)off;
+}
+
+int sonde__events_step(const struct sonde__event_table *t, const uint8_t *pkt,
+		       size_t content, size_t off, uint64_t prev_ts,
+		       struct sonde__rec *r)
+{
+	return sonde__rec_step(pkt, content, off, prev_ts, payload_size,
+			       (void *)t, r);
 }

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
-/* Event classes read back from a session's shared registry, and a record
- * walker that sizes records with them. */
+/* Event classes read back from a session's shared registry, and the
+ * record walker sizing records with them. */
 #ifndef SONDE_SRC_CONSUMER_EVENTS_H
 #define SONDE_SRC_CONSUMER_EVENTS_H
 
@@ -8,6 +8,7 @@
 #include <stdint.h>
 
 #include "../buffers/layout.h"
+#include "../format/record.h"
 #include "../writer/model.h"
 
 struct sonde__event_table {
@@ -40,19 +41,15 @@ SONDE_HIDDEN int sonde__events_refresh(struct sonde__event_table *t,
 				       const struct sonde__shm_hdr *h);
 SONDE_HIDDEN void sonde__events_free(struct sonde__event_table *t);
 
-struct sonde__record {
-	uint32_t id;
-	uint32_t len;  /* header + payload bytes */
-	uint64_t ts;   /* full timestamp, extended from the previous one */
-};
-
 /*
- * Size record at @p (at most @avail bytes); @ts is the previous record's
- * timestamp.  Returns 0, or -EBADMSG if it is malformed or of an unknown
- * class.
+ * One step of the record walker (sonde__rec_step()) over the packet at
+ * @pkt, @content bytes, at @off, sizing payloads with the classes of @t.
+ * An id of no class (SONDE__REC_UNKNOWN) may have been registered since
+ * the last sonde__events_refresh().
  */
-SONDE_HIDDEN int sonde__record_walk(const struct sonde__event_table *t,
-				    const uint8_t *p, size_t avail,
-				    uint64_t prev_ts, struct sonde__record *r);
+SONDE_HIDDEN int sonde__events_step(const struct sonde__event_table *t,
+				    const uint8_t *pkt, size_t content,
+				    size_t off, uint64_t prev_ts,
+				    struct sonde__rec *r);
 
 #endif

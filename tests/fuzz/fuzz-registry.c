@@ -3,8 +3,9 @@
  * libFuzzer target for the consumer's parsers of data written by traced
  * processes (which `sonde record` must not trust): the shared event
  * registry (sonde__events_refresh) and the record walker used to count,
- * salvage and check packets (sonde__record_walk).  The input is split at
- * its first 0xFF 0xFF 0xFF 0xFF: registry bytes, then packet records.
+ * salvage and check packets (sonde__events_step, src/format/record.c).
+ * The input is split at its first 0xFF 0xFF 0xFF 0xFF: registry bytes,
+ * then packet records.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -22,7 +23,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	size_t reg = split ? (size_t)(split - data) : size;
 	struct sonde__event_table t;
 	struct sonde__shm_hdr *h;
-	struct sonde__record r;
+	struct sonde__rec r;
 	uint64_t ts = 0;
 	size_t off;
 
@@ -42,11 +43,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		const uint8_t *rec = split + sizeof(sep);
 		size_t n = size - (size_t)(rec - data);
 
-		for (off = 0; off < n; off += r.len) {
-			if (sonde__record_walk(&t, rec + off, n - off, ts, &r) ||
-			    !r.len)
+		for (off = 0;; off += r.len) {
+			int k = sonde__events_step(&t, rec, n, off, ts, &r);
+
+			if (k != SONDE__REC_EVENT && k != SONDE__REC_TORN)
 				break;
-			ts = r.ts;
+			if (k == SONDE__REC_EVENT)
+				ts = r.ts;
 		}
 	}
 	sonde__events_free(&t);

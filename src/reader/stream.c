@@ -1,21 +1,32 @@
 // SPDX-License-Identifier: MIT
 /*
- * Packet and record iterator of one stream file (see stream.h).
+ * Packet and record iterator of one stream file (see stream.h).  Trust
+ * boundary: a trace file read back, possibly corrupt or hostile.
  *
- * Packet: magic, uuid (the metadata's), stream_id 0, content_size <=
- * packet_size, both whole bytes, at least the header, packet within the
- * file.  Record: u8 id; compact ids (0..0xFC) carry the low 24 bits of the
- * timestamp, extended from the previous record's timestamp assuming at most
- * one wrap; 0xFF is followed by u32 id and u64 timestamp; 0xFD pads the rest
- * of the packet.  A record must lie within the packet content.  Every step
- * advances by at least one record header or one packet header, so the
- * iterator ends on any input.
+ * Packet (struct sonde__pkt_hdr, include/sonde/static/format.h): magic,
+ * uuid (the metadata's), stream_id 0, content_size <= packet_size, both
+ * whole bytes, at least the header, packet within the file.  Records are
+ * decoded by the record walker (src/format/record.c): compact or extended
+ * header, the timestamp extended from the previous record's, the padding
+ * byte, each record within the packet content.  Every step advances by at
+ * least one record header or one packet header, so the iterator ends on
+ * any input.
  */
 #include <errno.h>
 #include <inttypes.h>
 #include <string.h>
 
+#include "../format/record.h"
 #include "stream.h"
+
+/* The metadata parser's names for the format's constants. */
+_Static_assert(SONDE_RD_PKT_HDR == SONDE__PKT_HDR_SIZE &&
+		       SONDE_RD_CTF_MAGIC == SONDE__CTF_MAGIC &&
+		       SONDE_RD_ID_COMPACT_MAX == SONDE__ID_COMPACT_MAX &&
+		       SONDE_RD_ID_PAD == SONDE__ID_PAD &&
+		       SONDE_RD_ID_EXT == SONDE__ID_EXT &&
+		       SONDE_RD_THREAD_ID == SONDE__THREAD_EVENT_ID,
+	       "src/reader/metadata-parse.h restates include/sonde/static/format.h");
 
 void sonde__rd_stream_init(struct sonde__rd_stream *s, const char *name,
 			   const uint8_t *base, size_t size,
@@ -79,33 +90,33 @@ static int open_packet(struct sonde__rd_stream *s, struct sonde__rd_event *ev,
 {
 	const uint8_t *h = s->base + s->pkt;
 	size_t left = s->size - s->pkt;
-	uint64_t content, psize, disc;
-	uint32_t magic, sid, cpu;
+	struct sonde__pkt_hdr ph;
+	uint64_t content, psize;
 
-	if (left < SONDE_RD_PKT_HDR)
+	if (left < SONDE__PKT_HDR_SIZE)
 		return sonde__rd_errf(err, -EBADMSG,
 				      "%s: offset %zu: truncated packet header (%zu bytes left)",
 				      s->name, s->pkt, left);
-	magic = (uint32_t)sonde__rd_load(h, 4);
-	if (magic != SONDE_RD_CTF_MAGIC)
+	memcpy(&ph, h, sizeof(ph)); /* little-endian host */
+	if (ph.magic != SONDE__CTF_MAGIC)
 		return sonde__rd_errf(err, -EBADMSG,
 				      "%s: offset %zu: bad packet magic 0x%08" PRIx32,
-				      s->name, s->pkt, magic);
-	if (s->m->has_uuid && memcmp(h + 4, s->m->uuid, 16))
+				      s->name, s->pkt, ph.magic);
+	if (s->m->has_uuid && memcmp(ph.uuid, s->m->uuid, 16))
 		return sonde__rd_errf(err, -EBADMSG,
 				      "%s: offset %zu: packet uuid differs from the metadata's",
-				      s->name, s->pkt + 4);
-	sid = (uint32_t)sonde__rd_load(h + 20, 4);
-	if (sid != 0)
+				      s->name, s->pkt + SONDE__PKT_UUID_OFF);
+	if (ph.stream_id != 0)
 		return sonde__rd_errf(err, -EBADMSG,
 				      "%s: offset %zu: unknown stream id %" PRIu32,
-				      s->name, s->pkt + 20, sid);
-	content = sonde__rd_load(h + 48, 8);
-	psize = sonde__rd_load(h + 56, 8);
+				      s->name, s->pkt + SONDE__PKT_STREAM_ID_OFF,
+				      ph.stream_id);
+	content = ph.content_size;
+	psize = ph.packet_size;
 	if ((content & 7) || (psize & 7))
 		return sonde__rd_errf(err, -EBADMSG,
 				      "%s: offset %zu: packet sizes are not whole bytes",
-				      s->name, s->pkt + 48);
+				      s->name, s->pkt + SONDE__PKT_CONTENT_OFF);
 	content /= 8;
 	psize /= 8;
 	if (psize > left)
@@ -118,54 +129,66 @@ static int open_packet(struct sonde__rd_stream *s, struct sonde__rd_event *ev,
 				      "%s: offset %zu: content size %" PRIu64
 				      " larger than packet size %" PRIu64,
 				      s->name, s->pkt, content, psize);
-	if (content < SONDE_RD_PKT_HDR)
+	if (content < SONDE__PKT_HDR_SIZE)
 		return sonde__rd_errf(err, -EBADMSG,
 				      "%s: offset %zu: content size %" PRIu64
 				      " smaller than the packet header",
 				      s->name, s->pkt, content);
-	s->pkt_begin = sonde__rd_load(h + 32, 8);
-	s->pkt_end_ts = sonde__rd_load(h + 40, 8);
+	s->pkt_begin = ph.timestamp_begin;
+	s->pkt_end_ts = ph.timestamp_end;
 	if (s->pkt_end_ts < s->pkt_begin)
 		return sonde__rd_errf(err, -EBADMSG,
 				      "%s: offset %zu: packet ends before it begins",
-				      s->name, s->pkt + 40);
-	disc = sonde__rd_load(h + 72, 8);
-	cpu = (uint32_t)sonde__rd_load(h + 80, 4);
+				      s->name, s->pkt + SONDE__PKT_TS_END_OFF);
 	if (!s->nr_packets)
-		s->instance = sonde__rd_load(h + 24, 8);
-	s->cpu = cpu;
+		s->instance = ph.stream_instance_id;
+	s->cpu = ph.cpu_id;
 	s->pkt_end = s->pkt + (size_t)psize;
 	s->content_end = s->pkt + (size_t)content;
-	s->pos = s->pkt + SONDE_RD_PKT_HDR;
+	s->pos = s->pkt + SONDE__PKT_HDR_SIZE;
 	s->ts = s->pkt_begin;
 	s->in_packet = 1;
 	/* each packet starts with a thread record */
 	s->tid = s->pid = -1;
-	if (disc < s->discarded)
+	if (ph.events_discarded < s->discarded)
 		return sonde__rd_errf(err, -EBADMSG,
 				      "%s: offset %zu: events_discarded goes backwards",
-				      s->name, s->pkt + 72);
-	if (disc > s->discarded) {
+				      s->name, s->pkt + SONDE__PKT_DISCARDED_OFF);
+	if (ph.events_discarded > s->discarded) {
 		ev->kind = SONDE_RD_EV_DISCARDED;
-		ev->cpu = cpu;
+		ev->cpu = s->cpu;
 		ev->stream = s->index;
 		ev->tid = ev->pid = -1;
 		ev->cls = NULL;
 		ev->payload = NULL;
 		ev->len = 0;
-		ev->discarded = disc - s->discarded;
+		ev->discarded = ph.events_discarded - s->discarded;
 		ev->disc_begin = s->nr_packets ? s->prev_end_ts : s->pkt_begin;
 		ev->ts = s->pkt_begin;
 		ev->ns = sonde__rd_ns(s->m, ev->ts);
 		ev->disc_end = s->pkt_end_ts;
 		if (ev->disc_begin > ev->ts)
 			ev->disc_begin = ev->ts;
-		s->discarded = disc;
+		s->discarded = ph.events_discarded;
 		s->nr_packets++;
 		return 1;
 	}
 	s->nr_packets++;
 	return 0;
+}
+
+/* The record walker's size callback over the metadata's classes @arg. */
+static int64_t record_size(void *arg, uint32_t id, const uint8_t *p,
+			   size_t avail)
+{
+	const struct sonde__rd_meta *m = arg;
+	const struct sonde__rd_class *c;
+	int64_t n;
+
+	if (id >= m->nr_ids || !(c = m->by_id[id]))
+		return -ENOENT;
+	n = sonde__rd_payload_size(c, p, avail);
+	return n < 0 ? -EBADMSG : n;
 }
 
 int sonde__rd_stream_next(struct sonde__rd_stream *s,
@@ -175,15 +198,13 @@ int sonde__rd_stream_next(struct sonde__rd_stream *s,
 	const struct sonde__rd_meta *m = s->m;
 
 	for (;;) {
-		const uint8_t *p;
-		size_t avail, hdr;
-		uint32_t id;
-		uint64_t ts;
 		const struct sonde__rd_class *c;
-		int64_t n;
+		const uint8_t *pkt, *payload;
+		struct sonde__rec r;
+		int k;
 
 		if (s->pos >= s->content_end) {
-			int r;
+			int n;
 
 			if (s->in_packet) {
 				s->in_packet = 0;
@@ -192,53 +213,47 @@ int sonde__rd_stream_next(struct sonde__rd_stream *s,
 			}
 			if (s->pkt >= s->size)
 				return 0;
-			r = open_packet(s, ev, err);
-			if (r)
-				return r;
+			n = open_packet(s, ev, err);
+			if (n)
+				return n;
 			continue;
 		}
-		p = s->base + s->pos;
-		avail = s->content_end - s->pos;
-		if (p[0] <= SONDE_RD_ID_COMPACT_MAX) {
-			uint64_t low, mask = (1ull << 24) - 1;
-
-			if (avail < 4)
-				goto trunc;
-			low = (uint64_t)p[1] | (uint64_t)p[2] << 8 |
-			      (uint64_t)p[3] << 16;
-			id = p[0];
-			ts = (s->ts & ~mask) | low;
-			if (low < (s->ts & mask))
-				ts += 1ull << 24;
-			hdr = 4;
-		} else if (p[0] == SONDE_RD_ID_EXT) {
-			if (avail < 13)
-				goto trunc;
-			id = (uint32_t)sonde__rd_load(p + 1, 4);
-			ts = sonde__rd_load(p + 5, 8);
-			hdr = 13;
-		} else if (p[0] == SONDE_RD_ID_PAD) {
+		pkt = s->base + s->pkt;
+		k = sonde__rec_step(pkt, s->content_end - s->pkt, s->pos - s->pkt,
+				    s->ts, record_size, (void *)m, &r);
+		switch (k) {
+		case SONDE__REC_EVENT:
+			break;
+		case SONDE__REC_END:
+		case SONDE__REC_PAD:
 			s->pos = s->content_end;
 			continue;
-		} else {
+		case SONDE__REC_TRUNC:
 			return sonde__rd_errf(err, -EBADMSG,
-					      "%s: offset %zu: bad record id byte 0x%02x",
-					      s->name, s->pos, p[0]);
-		}
-		if (id >= m->nr_ids || !(c = m->by_id[id]))
+					      "%s: offset %zu: record header past end of packet content",
+					      s->name, s->pos);
+		case SONDE__REC_UNKNOWN:
 			return sonde__rd_errf(err, -EBADMSG,
 					      "%s: offset %zu: record of unknown event id %" PRIu32,
-					      s->name, s->pos, id);
-		n = sonde__rd_payload_size(c, p + hdr, avail - hdr);
-		if (n < 0)
+					      s->name, s->pos, r.id);
+		case SONDE__REC_PAST:
 			return sonde__rd_errf(err, -EBADMSG,
 					      "%s: offset %zu: %s record past end of packet content",
-					      s->name, s->pos, c->name);
-		s->ts = ts;
-		s->pos += hdr + (size_t)n;
-		if (id == SONDE_RD_THREAD_ID) {
-			s->tid = (int32_t)sonde__rd_load(p + hdr, 4);
-			s->pid = (int32_t)sonde__rd_load(p + hdr + 4, 4);
+					      s->name, s->pos, m->by_id[r.id]->name);
+		default: /* a salvage marker has no place in a file */
+			return sonde__rd_errf(err, -EBADMSG,
+					      "%s: offset %zu: bad record id byte 0x%02x",
+					      s->name, s->pos, s->base[s->pos]);
+		}
+		c = m->by_id[r.id];
+		payload = s->base + s->pos + r.hdr_len;
+		s->ts = r.ts;
+		s->pos += r.len;
+		if (r.id == SONDE__THREAD_EVENT_ID) {
+			/* sonde:thread { s32 tid; s32 pid; }, checked by the
+			 * metadata parser. */
+			s->tid = (int32_t)sonde__rd_load(payload, 4);
+			s->pid = (int32_t)sonde__rd_load(payload + 4, 4);
 			continue;
 		}
 		ev->kind = SONDE_RD_EV_EVENT;
@@ -246,15 +261,11 @@ int sonde__rd_stream_next(struct sonde__rd_stream *s,
 		ev->stream = s->index;
 		ev->tid = s->tid;
 		ev->pid = s->pid;
-		ev->ts = ts;
-		ev->ns = sonde__rd_ns(m, ts);
+		ev->ts = r.ts;
+		ev->ns = sonde__rd_ns(m, r.ts);
 		ev->cls = c;
-		ev->payload = p + hdr;
-		ev->len = (uint32_t)n;
+		ev->payload = payload;
+		ev->len = r.len - r.hdr_len;
 		return 1;
-trunc:
-		return sonde__rd_errf(err, -EBADMSG,
-				      "%s: offset %zu: record header past end of packet content",
-				      s->name, s->pos);
 	}
 }

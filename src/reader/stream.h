@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Reader side: one stream file of a sonde trace (a sequence of packets, each
- * the 84-byte header + context followed by records), decoded in place from
+ * the header + context followed by records, include/sonde/static/format.h;
+ * records stepped by src/format/record.c), decoded in place from
  * memory (the reader mmaps the file).  Every packet header and every record
  * is checked against the file size and the metadata before it is used; a
  * malformed one stops the stream with an error "FILE: offset N: what".

@@ -1,24 +1,100 @@
 // SPDX-License-Identifier: MIT
 /*
  * CTF 1.8 metadata (TSDL text) for a sonde trace.  The binary layout it
- * describes is the ring buffer's (src/buffers/ring.c): byte-packed
- * little-endian fields, packet header {magic, uuid, stream_id,
- * stream_instance_id}, packet context {timestamp_begin, timestamp_end,
- * content_size, packet_size, packet_seq_num, events_discarded, cpu_id}, and
- * the event header {u8 id; variant {u24 timestamp} or {u32 id; u64
- * timestamp}}.  Field names get a leading underscore, which readers strip,
- * so that no field name can clash with a TSDL keyword.  The trace
- * environment names sonde as the tracer.
+ * describes is include/sonde/static/format.h's: byte-packed little-endian
+ * fields, packet header {magic, uuid, stream_id, stream_instance_id},
+ * packet context {timestamp_begin, timestamp_end, content_size,
+ * packet_size, packet_seq_num, events_discarded, cpu_id}, and the event
+ * header {u8 id; variant {u24 timestamp} or {u32 id; u64 timestamp}}.  The
+ * packet fields are written from struct sonde__pkt_hdr (names, sizes) and
+ * their order and packing, like the event header's sizes and the thread
+ * record's, are checked against the format at compile time.  Field names
+ * get a leading underscore, which readers strip, so that no field name
+ * can clash with a TSDL keyword.  The trace environment names sonde as
+ * the tracer.
  */
 #include <errno.h>
 #include <inttypes.h>
+#include <stddef.h>
 #include <time.h>
 
 #include <sonde/sonde.h>
 #include <sonde/tracepoint.h>
 
+#include <sonde/static/format.h>
+
 #include "../buffers/layout.h"
 #include "model.h"
+
+/*
+ * The packet header and context as the text declares them: the fields of
+ * struct sonde__pkt_hdr, in order, each right after the one before (CTF
+ * byte-packed, 8-bit aligned integers), up to SONDE__PKT_HDR_SIZE.
+ */
+#define PKT_SIZEOF(f) sizeof(((struct sonde__pkt_hdr *)0)->f)
+#define PKT_NEXT(a, b)                                                         \
+	_Static_assert(offsetof(struct sonde__pkt_hdr, b) ==                   \
+			       offsetof(struct sonde__pkt_hdr, a) +            \
+				       PKT_SIZEOF(a),                          \
+		       "metadata: packet field " #b " right after " #a)
+_Static_assert(offsetof(struct sonde__pkt_hdr, magic) == 0,
+	       "metadata: magic first");
+PKT_NEXT(magic, uuid);
+PKT_NEXT(uuid, stream_id);
+PKT_NEXT(stream_id, stream_instance_id);
+PKT_NEXT(stream_instance_id, timestamp_begin);
+PKT_NEXT(timestamp_begin, timestamp_end);
+PKT_NEXT(timestamp_end, content_size);
+PKT_NEXT(content_size, packet_size);
+PKT_NEXT(packet_size, packet_seq_num);
+PKT_NEXT(packet_seq_num, events_discarded);
+PKT_NEXT(events_discarded, cpu_id);
+_Static_assert(offsetof(struct sonde__pkt_hdr, cpu_id) + PKT_SIZEOF(cpu_id) ==
+		       SONDE__PKT_HDR_SIZE,
+	       "metadata: cpu_id last");
+/* The event header and the thread record as the text declares them. */
+_Static_assert(SONDE__COMPACT_HDR == 1 + SONDE__TS_BITS / 8 &&
+		       SONDE__EXT_HDR == 1 + 4 + 8 &&
+		       SONDE__THREAD_PAYLOAD == 4 + 4,
+	       "metadata: event header {u8 id; {u24 ts} | {u32 id; u64 ts}}, "
+	       "sonde:thread {s32 tid; s32 pid}");
+
+struct pkt_field {
+	const char *name;
+	unsigned int bits;  /* of one element */
+	unsigned int count; /* array elements; 0: not an array */
+	int clock;          /* mapped to the trace clock */
+};
+
+#define PKT_INT(f, clock) { #f, PKT_SIZEOF(f) * 8, 0, clock }
+static const struct pkt_field pkt_header[] = {
+	PKT_INT(magic, 0),
+	{ "uuid", 8, PKT_SIZEOF(uuid), 0 },
+	PKT_INT(stream_id, 0),
+	PKT_INT(stream_instance_id, 0),
+};
+static const struct pkt_field pkt_context[] = {
+	PKT_INT(timestamp_begin, 1), PKT_INT(timestamp_end, 1),
+	PKT_INT(content_size, 0),    PKT_INT(packet_size, 0),
+	PKT_INT(packet_seq_num, 0),  PKT_INT(events_discarded, 0),
+	PKT_INT(cpu_id, 0),
+};
+
+/* One "type name;" line per field of @fl (@n fields). */
+static void put_pkt_fields(FILE *f, const char *indent,
+			   const struct pkt_field *fl, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		char ty[32];
+
+		snprintf(ty, sizeof(ty), "uint%u%s", fl[i].bits,
+			 fl[i].clock ? "_clock_t" : "_t");
+		fprintf(f, "%s%-8s %s", indent, ty, fl[i].name);
+		if (fl[i].count)
+			fprintf(f, "[%u]", fl[i].count);
+		fputs(";\n", f);
+	}
+}
 
 static void uuid_str(const uint8_t u[16], char out[37])
 {
@@ -118,10 +194,10 @@ int sonde__metadata_write(FILE *f, const struct sonde__trace_model *m)
 	fprintf(f,
 		"trace {\n\tmajor = 1;\n\tminor = 8;\n\tuuid = \"%s\";\n"
 		"\tbyte_order = le;\n"
-		"\tpacket.header := struct {\n\t\tuint32_t magic;\n"
-		"\t\tuint8_t  uuid[16];\n\t\tuint32_t stream_id;\n"
-		"\t\tuint64_t stream_instance_id;\n\t};\n};\n\n",
+		"\tpacket.header := struct {\n",
 		uuid);
+	put_pkt_fields(f, "\t\t", pkt_header, ARRAY_SIZE(pkt_header));
+	fputs("\t};\n};\n\n", f);
 	fprintf(f,
 		"env {\n\ttracer_name = \"sonde\";\n"
 		"\ttracer_major = %d;\n\ttracer_minor = %d;\n"
@@ -143,29 +219,27 @@ int sonde__metadata_write(FILE *f, const struct sonde__trace_model *m)
 					       : "Monotonic Clock",
 		c->freq, c->offset_s, c->offset);
 	fprintf(f,
-		"typealias integer { size = 24; align = 8; signed = false; map = clock.%s.value; } := uint24_clock_t;\n"
+		"typealias integer { size = %d; align = 8; signed = false; map = clock.%s.value; } := uint%d_clock_t;\n"
 		"typealias integer { size = 64; align = 8; signed = false; map = clock.%s.value; } := uint64_clock_t;\n\n",
-		clk, clk);
-	fputs("struct packet_context {\n"
-	      "\tuint64_clock_t timestamp_begin;\n"
-	      "\tuint64_clock_t timestamp_end;\n"
-	      "\tuint64_t content_size;\n\tuint64_t packet_size;\n"
-	      "\tuint64_t packet_seq_num;\n\tuint64_t events_discarded;\n"
-	      "\tuint32_t cpu_id;\n};\n\n",
-	      f);
+		SONDE__TS_BITS, clk, SONDE__TS_BITS, clk);
+	fputs("struct packet_context {\n", f);
+	put_pkt_fields(f, "\t", pkt_context, ARRAY_SIZE(pkt_context));
+	fputs("};\n\n", f);
 	fprintf(f,
 		"struct event_header {\n"
 		"\tenum : uint8_t { compact = 0 ... %u, extended = %u } id;\n"
 		"\tvariant <id> {\n"
-		"\t\tstruct { uint24_clock_t timestamp; } compact;\n"
+		"\t\tstruct { uint%d_clock_t timestamp; } compact;\n"
 		"\t\tstruct { uint32_t id; uint64_clock_t timestamp; } extended;\n"
 		"\t} v;\n};\n\n",
-		SONDE__ID_COMPACT_MAX, SONDE__ID_EXT);
+		SONDE__ID_COMPACT_MAX, SONDE__ID_EXT, SONDE__TS_BITS);
 	fputs("stream {\n\tid = 0;\n\tevent.header := struct event_header;\n"
 	      "\tpacket.context := struct packet_context;\n};\n\n",
 	      f);
-	fputs("event {\n\tname = \"sonde:thread\";\n\tid = 0;\n\tstream_id = 0;\n"
-	      "\tfields := struct {\n", f);
+	fprintf(f,
+		"event {\n\tname = \"sonde:thread\";\n\tid = %u;\n\tstream_id = 0;\n"
+		"\tfields := struct {\n",
+		SONDE__THREAD_EVENT_ID);
 	fputs("\t\tinteger { size = 32; align = 8; signed = 1; encoding = none; base = 10; } _tid;\n"
 	      "\t\tinteger { size = 32; align = 8; signed = 1; encoding = none; base = 10; } _pid;\n"
 	      "\t};\n};\n\n", f);

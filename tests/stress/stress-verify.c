@@ -10,14 +10,21 @@
  * usage: stress-verify TRACE_DIR COUNTS_FILE [partial]
  * COUNTS_FILE is the producer's output: "maxlen N", then one line per thread.
  * "partial" (overwrite mode) accepts missing records, not bad ones.
+ *
+ * The packet header and records are decoded with the format's definitions
+ * and record walker (include/sonde/static/format.h, src/format/record.c),
+ * the ones the consumer and the reader use; the payloads, the order and
+ * the completeness are checked here, against what the producer wrote.
  */
 #include <dirent.h>
+#include <errno.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#define HDR 84
+#include "../../src/format/record.h"
+
 #define MAX_THREADS 256
 
 struct expect {
@@ -86,6 +93,29 @@ static uint64_t get(const uint8_t *p, int n)
 
 static long id_rec, id_sig;
 
+/* stress:rec: u32 thread, u64 seq, s32 tid, u16 n, n bytes; stress:sig:
+ * the first three. */
+#define REC_FIXED 16u
+
+/* The record walker's size callback: the producer's classes. */
+static int64_t payload_size(void *arg, uint32_t id, const uint8_t *p,
+			    size_t avail)
+{
+	uint16_t n;
+
+	(void)arg;
+	if (id == SONDE__THREAD_EVENT_ID)
+		return SONDE__THREAD_PAYLOAD;
+	if ((long)id == id_sig)
+		return REC_FIXED;
+	if ((long)id != id_rec)
+		return -ENOENT;
+	if (avail < REC_FIXED + 2)
+		return -EBADMSG;
+	memcpy(&n, p + REC_FIXED, 2);
+	return REC_FIXED + 2 + n;
+}
+
 static void check_stream(const char *path)
 {
 	size_t len, pos = 0;
@@ -100,64 +130,51 @@ static void check_stream(const char *path)
 	memset(last_seq, 0xff, sizeof(last_seq));
 	while (pos < len) {
 		const uint8_t *pk = d + pos;
-		uint64_t content, ts_begin, ts_end, ts, disc;
+		uint64_t content, ts;
 		int32_t cur_tid = -1;
-		size_t off = HDR;
+		size_t off = SONDE__PKT_HDR_SIZE;
+		struct sonde__pkt_hdr ph;
+		struct sonde__rec rr;
+		int k;
 
-		if (len - pos < HDR || get(pk, 4) != 0xc1fc1fc1u) {
+		if (len - pos < SONDE__PKT_HDR_SIZE) {
 			FAIL("%s@%zu: bad packet header", path, pos);
 			break;
 		}
-		ts_begin = get(pk + 32, 8);
-		ts_end = get(pk + 40, 8);
-		content = get(pk + 48, 8) / 8;
-		disc = get(pk + 72, 8);
-		if (content < HDR || content > len - pos ||
-		    get(pk + 56, 8) != get(pk + 48, 8)) {
+		memcpy(&ph, pk, sizeof(ph));
+		content = ph.content_size / 8;
+		if (ph.magic != SONDE__CTF_MAGIC) {
+			FAIL("%s@%zu: bad packet header", path, pos);
+			break;
+		}
+		if (content < SONDE__PKT_HDR_SIZE || content > len - pos ||
+		    ph.packet_size != ph.content_size) {
 			FAIL("%s@%zu: bad packet sizes", path, pos);
 			break;
 		}
-		if (ts_begin < last_ts || ts_end < ts_begin)
+		if (ph.timestamp_begin < last_ts ||
+		    ph.timestamp_end < ph.timestamp_begin)
 			FAIL("%s@%zu: packet times out of order", path, pos);
-		if (disc < last_disc)
+		if (ph.events_discarded < last_disc)
 			FAIL("%s@%zu: events_discarded decreased", path, pos);
-		last_disc = disc;
-		ts = ts_begin;
-		while (off < content) {
-			const uint8_t *r = pk + off;
-			uint64_t id, nts;
+		last_disc = ph.events_discarded;
+		ts = ph.timestamp_begin;
+		while ((k = sonde__rec_step(pk, content, off, ts, payload_size,
+					    NULL, &rr)) == SONDE__REC_EVENT) {
+			const uint8_t *r = pk + off + rr.hdr_len;
 
-			if (r[0] == 0xff) {
-				id = get(r + 1, 4);
-				nts = get(r + 5, 8);
-				off += 13;
-			} else if (r[0] <= 0xfc) {
-				uint64_t low = get(r, 4) >> 8;
-
-				id = r[0];
-				nts = (ts & ~0xffffffull) | low;
-				if (low < (ts & 0xffffff))
-					nts += 1ull << 24;
-				off += 4;
-			} else {
-				FAIL("%s@%zu: bad record header 0x%x", path,
-				     pos + off, r[0]);
-				break;
-			}
-			if (nts < ts)
+			if (rr.ts < ts)
 				FAIL("%s@%zu: timestamp goes back", path, pos + off);
-			ts = nts;
-			r = pk + off;
-			if (id == 0) {
+			ts = rr.ts;
+			off += rr.len;
+			if (rr.id == SONDE__THREAD_EVENT_ID) {
 				cur_tid = (int32_t)get(r, 4);
-				off += 8;
-			} else if ((long)id == id_rec || (long)id == id_sig) {
+			} else {
 				uint32_t th = (uint32_t)get(r, 4);
 				uint64_t seq = get(r + 4, 8);
 				int32_t tid = (int32_t)get(r + 12, 4);
 				struct expect *e = &ex[th < MAX_THREADS ? th : 0];
 
-				off += 16;
 				if (th >= nthreads) {
 					FAIL("%s: bad thread %u", path, th);
 					break;
@@ -165,27 +182,24 @@ static void check_stream(const char *path)
 				if (tid != e->tid || tid != cur_tid)
 					FAIL("%s@%zu: tid %d, thread record says %d, expected %d",
 					     path, pos + off, tid, cur_tid, e->tid);
-				if ((long)id == id_rec) {
-					uint16_t n = (uint16_t)get(pk + off, 2);
+				if ((long)rr.id == id_rec) {
+					const uint8_t *b = r + REC_FIXED + 2;
+					uint16_t n = (uint16_t)get(r + REC_FIXED, 2);
 					uint64_t want = (seq * 7 + th) % (max_len + 1);
 
-					off += 2;
-					/* The producer's length, and within the
-					 * packet: each is an error alone. */
-					if (n != want || off + n > content) {
+					if (n != want) {
 						FAIL("%s@%zu: thread %u seq %llu: length %u, expected %llu",
-						     path, pos + off - 2, th,
+						     path, (size_t)(r + REC_FIXED - d), th,
 						     (unsigned long long)seq, n,
 						     (unsigned long long)want);
 						break;
 					}
 					for (uint16_t i = 0; i < n; i++)
-						if (pk[off + i] != (uint8_t)(seq + th + i)) {
+						if (b[i] != (uint8_t)(seq + th + i)) {
 							FAIL("%s: thread %u seq %llu: payload byte %u wrong",
 							     path, th, (unsigned long long)seq, i);
 							break;
 						}
-					off += n;
 					if (seq >= e->rec || e->seen_rec[seq]++)
 						FAIL("thread %u seq %llu duplicate or unexpected",
 						     th, (unsigned long long)seq);
@@ -202,17 +216,34 @@ static void check_stream(const char *path)
 					e->got_sig++;
 				}
 				records++;
-			} else {
-				FAIL("%s@%zu: unknown event id %llu", path, pos + off,
-				     (unsigned long long)id);
-				break;
 			}
-			if (off > content)
-				FAIL("%s@%zu: record past content end", path, pos);
 		}
-		if (ts > ts_end)
+		switch (k) {
+		case SONDE__REC_EVENT: /* a bad record above: the rest unread */
+		case SONDE__REC_END:
+			break;
+		case SONDE__REC_TRUNC:
+			FAIL("%s@%zu: record header past content end", path,
+			     pos + off);
+			break;
+		case SONDE__REC_UNKNOWN:
+			FAIL("%s@%zu: unknown event id %llu", path, pos + off,
+			     (unsigned long long)rr.id);
+			break;
+		case SONDE__REC_PAST:
+			/* stress:rec's length, or a fixed payload, past the
+			 * packet's content */
+			FAIL("%s@%zu: record (id %llu) length past content end",
+			     path, pos + off, (unsigned long long)rr.id);
+			break;
+		default: /* padding is not written into files, nor markers */
+			FAIL("%s@%zu: bad record header 0x%x (%d)", path,
+			     pos + off, pk[off], k);
+			break;
+		}
+		if (ts > ph.timestamp_end)
 			FAIL("%s@%zu: record after timestamp_end", path, pos);
-		last_ts = ts_end;
+		last_ts = ph.timestamp_end;
 		pos += content;
 	}
 	discarded_total += last_disc;

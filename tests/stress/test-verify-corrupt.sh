@@ -4,7 +4,11 @@
 # A small stress trace is recorded and must verify; then one stress:rec
 # record is made one byte shorter, its length field and packet sizes
 # changed to match (the trace stays well formed, every byte left is
-# right): the verifier must fail and name the length.
+# right): the verifier must fail and name the length.  Then a stream is
+# cut inside a record header, at the end of its file: the verifier must
+# fail on it without reading past the content (before it used the shared
+# record walker it read the header's bytes past the end of the file,
+# seen under AddressSanitizer).
 # Usage: test-verify-corrupt.sh SONDE PRODUCER VERIFY
 here=$(dirname "$0")
 . "$here/../tap.sh"
@@ -26,7 +30,13 @@ cp -r "$WORK/trace" "$WORK/bad"
 python3 - "$WORK/bad" >"$WORK/corrupt.out" 2>&1 <<'EOF'
 import os, re, struct, sys
 
-HDR = 84
+# The layout, as include/sonde/static/format.h defines it: packet header
+# + context size (SONDE__PKT_HDR_SIZE), content_size's offset
+# (SONDE__PKT_CONTENT_OFF), the extended header's id byte and size
+# (SONDE__ID_EXT, SONDE__EXT_HDR), the compact header's size
+# (SONDE__COMPACT_HDR), the thread record's payload (SONDE__THREAD_PAYLOAD).
+HDR, CONTENT_OFF = 84, 48
+ID_EXT, EXT_HDR, COMPACT_HDR, THREAD_PAYLOAD = 0xff, 13, 4, 8
 d = sys.argv[1]
 meta = open(os.path.join(d, "metadata")).read()
 def event_id(name):
@@ -38,18 +48,18 @@ def shorten(path):
     b = bytearray(open(path, "rb").read())
     pos = 0
     while pos + HDR <= len(b):
-        content = struct.unpack_from("<Q", b, pos + 48)[0] // 8
+        content = struct.unpack_from("<Q", b, pos + CONTENT_OFF)[0] // 8
         off = HDR
         while off < content:
             r = pos + off
-            if b[r] == 0xff:
+            if b[r] == ID_EXT:
                 eid = struct.unpack_from("<I", b, r + 1)[0]
-                off += 13
+                off += EXT_HDR
             else:
                 eid = b[r]
-                off += 4
+                off += COMPACT_HDR
             if eid == 0:
-                off += 8
+                off += THREAD_PAYLOAD
             elif eid == id_sig:
                 off += 16
             elif eid == id_rec:
@@ -59,7 +69,7 @@ def shorten(path):
                     struct.pack_into("<H", b, lp, n - 1)
                     del b[lp + 2 + n - 1]
                     bits = (content - 1) * 8
-                    struct.pack_into("<QQ", b, pos + 48, bits, bits)
+                    struct.pack_into("<QQ", b, pos + CONTENT_OFF, bits, bits)
                     open(path, "wb").write(b)
                     print("%s, length field at byte %d: %d -> %d"
                           % (os.path.basename(path), lp, n, n - 1))
@@ -86,4 +96,37 @@ tap_like "$(cat "$WORK/bad.err")" 'length' "stress-verify says the length is wro
 	tap_diag_file "$WORK/bad.err"
 "$VERIFY" "$WORK/bad" "$WORK/counts" partial >"$WORK/badp.out" 2>"$WORK/badp.err"
 tap_is "$?" 1 "... also in partial (overwrite) mode"
+
+# The first packet of a stream cut 2 bytes into its second record's header
+# (the thread record comes first), its sizes saying so, the file ending
+# there.
+cp -r "$WORK/trace" "$WORK/cut"
+python3 - "$WORK/cut" >"$WORK/cut.out" 2>&1 <<'EOF'
+import os, struct, sys
+
+HDR, CONTENT_OFF = 84, 48                      # as above
+ID_EXT, EXT_HDR, COMPACT_HDR, THREAD_PAYLOAD = 0xff, 13, 4, 8
+d = sys.argv[1]
+for f in sorted(os.listdir(d)):
+    if not f.startswith("channel0_"):
+        continue
+    path = os.path.join(d, f)
+    b = bytearray(open(path, "rb").read())
+    if len(b) <= HDR:
+        continue
+    off = HDR + (EXT_HDR if b[HDR] == ID_EXT else COMPACT_HDR) + THREAD_PAYLOAD
+    cut = off + 2
+    struct.pack_into("<QQ", b, CONTENT_OFF, cut * 8, cut * 8)
+    open(path, "wb").write(b[:cut])
+    print("%s cut at byte %d" % (f, cut))
+    sys.exit(0)
+sys.exit("no stream with records")
+EOF
+tap_is "$?" 0 "a stream cut inside a record header: $(cat "$WORK/cut.out")" ||
+	tap_diag_file "$WORK/cut.out"
+"$VERIFY" "$WORK/cut" "$WORK/counts" partial >"$WORK/cutv.out" 2>"$WORK/cutv.err"
+tap_is "$?" 1 "stress-verify fails on the cut header" || tap_diag_file "$WORK/cutv.err"
+tap_like "$(cat "$WORK/cutv.err")" 'header past content end' \
+	"stress-verify says the header runs past the content" ||
+	tap_diag_file "$WORK/cutv.err"
 tap_done

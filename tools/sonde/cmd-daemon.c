@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 /*
  * sonde daemon [--foreground] | --stop [--timeout S]: run the user's
- * session daemon (src/control/sessiond.c), or stop the one running.
+ * session daemon (src/daemon/), or stop the one running.
  *
  * One daemon per run directory: daemon.lock is flock()ed for the daemon's
  * life (a crashed daemon leaves no stale lock).  Without --foreground the
@@ -23,7 +23,7 @@
 
 #include "../../src/control/proto.h"
 #include "../../src/control/rundir.h"
-#include "../../src/control/sessiond.h"
+#include "../../src/daemon/sessiond.h"
 #include "cmd.h"
 
 static int daemon_stop(struct sonde__rundir *rd)

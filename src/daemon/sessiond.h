@@ -1,10 +1,10 @@
 /* SPDX-License-Identifier: MIT */
-/* The session daemon (sessiond.c), run by `sonde daemon`. */
-#ifndef SONDE_SRC_CONTROL_SESSIOND_H
-#define SONDE_SRC_CONTROL_SESSIOND_H
+/* The session daemon (src/daemon/, daemon.h), run by `sonde daemon`. */
+#ifndef SONDE_SRC_DAEMON_SESSIOND_H
+#define SONDE_SRC_DAEMON_SESSIOND_H
 
 #include "../common/common.h"
-#include "rundir.h"
+#include "../control/rundir.h"
 
 struct sonde__sessiond_opts {
 	const struct sonde__rundir *rd; /* checked, the lock held */

@@ -1,0 +1,400 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Session daemon, sessions: their life (created, started, stopping,
+ * stopped, destroyed), their buffers and trace directory, the draining of
+ * started ones, and the queue of verbs (ops) of each session.
+ *
+ * A session owns one channel (the consumer of src/consumer/, its buffers
+ * in a memfd) from its first start.  Started, it attaches the applications
+ * that record into no other session: ATTACH passes them the memfd and the
+ * session's patterns; ENABLE changes the patterns live.  Stop detaches
+ * them (each stops its sites, waits a grace period and unmaps), so the
+ * channel is quiescent and the consumer seals it: every record is written,
+ * the buffers restart at their next sub-buffer, and the metadata is
+ * rewritten; a later start continues the same trace.  While started, and
+ * while its stop waits on its applications, the channel is drained every
+ * SD_DRAIN_MS, the metadata rewritten when new event classes appear, and
+ * a switch timer (timer.c) closes partly filled sub-buffers.
+ *
+ * A process records into one channel at a time: a new application, or one
+ * whose session stopped, joins the first started session in creation
+ * order (apprpc.c).
+ *
+ * Verbs on one session run one at a time, in the order they came, as they
+ * did when the daemon answered one client at a time: each is an op queued
+ * on its session; the first one begins (verbs.c), and finishes once the
+ * applications it asked have all answered or its one deadline has passed;
+ * then its client gets the reply and the next op begins.  Verbs on other
+ * sessions, and everything else the daemon does, go on meanwhile.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "../buffers/ring.h"
+#include "../control/attach.h"
+#include "daemon.h"
+
+struct sd_session *sonde__sd_find(struct sd *d, const char *name)
+{
+	for (struct sd_session *s = d->sessions; s; s = s->next)
+		if (!strcmp(s->name, name))
+			return s;
+	return NULL;
+}
+
+struct sd_session *sonde__sd_first_started(struct sd *d)
+{
+	for (struct sd_session *s = d->sessions; s; s = s->next)
+		if (s->state == SD_STARTED)
+			return s;
+	return NULL;
+}
+
+/* The patterns an application is given: nothing enabled is "!*". */
+const char *sonde__sd_patterns(const struct sd_session *s)
+{
+	return s->patterns[0] ? s->patterns : "!*";
+}
+
+const char *sonde__sd_state_name(enum sd_state st)
+{
+	return st == SD_STARTED	   ? "started"
+	       : st == SD_STOPPING ? "stopping"
+	       : st == SD_STOPPED  ? "stopped"
+				   : "created";
+}
+
+static int write_meta(struct sd_session *s)
+{
+	struct sonde__consumer_stats st;
+	int r;
+
+	sonde__consumer_stats(s->c, &st);
+	r = sonde__consumer_write_metadata(s->c, s->name, 0);
+	if (!r) {
+		s->meta_reg_used = __atomic_load_n(
+			&sonde__consumer_shm(s->c)->reg_used, __ATOMIC_ACQUIRE);
+		s->meta_packets = st.packets;
+	}
+	return r;
+}
+
+/* Periodic work of a started (or stopping) session. */
+void sonde__sd_tick(struct sd *d, struct sd_session *s, uint64_t t)
+{
+	struct sonde__consumer_stats st;
+	int moved;
+
+	if (s->overwrite)
+		return;
+	if (s->switch_ms > 0 && t >= s->next_switch) {
+		sonde__sd_switch_timer(d, s);
+		s->next_switch = t + (uint64_t)s->switch_ms * 1000000u;
+	}
+	if (sonde__consumer_drain(s->c, &moved))
+		return;
+	sonde__consumer_stats(s->c, &st);
+	/* Keep the directory readable while recording: metadata for every
+	 * event class that packets may hold. */
+	if (st.packets && (st.packets != s->meta_packets ||
+			   __atomic_load_n(&sonde__consumer_shm(s->c)->reg_used,
+					   __ATOMIC_ACQUIRE) != s->meta_reg_used))
+		write_meta(s);
+}
+
+/*
+ * Where a session created without -o writes: a new directory
+ * NAME-YYYYmmdd-HHMMSS (NAME-...-1, -2... if taken, never reused) in
+ * $HOME/sonde-traces, or, when HOME is not an absolute path, in the run
+ * directory's traces/ (the run directory is the user's and closed to
+ * others, rundir.h): never in a directory other users can write, such as
+ * /tmp.  The base is created if need be and must be the user's, closed to
+ * others (sonde__dir_open()).  0 with s->dir set, or -errno with a
+ * sentence in @why.
+ */
+static int default_dir(struct sd *d, struct sd_session *s, char *why,
+		       size_t n)
+{
+	const char *home = getenv("HOME");
+	char base[PATH_MAX], name[SONDE__SESSION_NAME_MAX + 48];
+	time_t now = time(NULL);
+	struct tm tm;
+	int fd, r, k;
+
+	if (home && *home == '/')
+		k = snprintf(base, sizeof(base), "%s/sonde-traces", home);
+	else
+		k = snprintf(base, sizeof(base), "%s/traces", d->o->rd->dir);
+	if (k < 0 || (size_t)k >= sizeof(base) - sizeof(name) - 64) {
+		snprintf(why, n, "default trace directory path too long; give one with -o");
+		return -ENAMETOOLONG;
+	}
+	fd = sonde__dir_open(base, SONDE__DIR_CREATE, why, n);
+	if (fd < 0)
+		return fd;
+	localtime_r(&now, &tm);
+	k = snprintf(name, sizeof(name), "%s-", s->name);
+	strftime(name + k, sizeof(name) - (size_t)k, "%Y%m%d-%H%M%S", &tm);
+	r = sonde__mkdir_fresh(fd, name, sizeof(name));
+	close(fd);
+	if (r) {
+		snprintf(why, n, "cannot create a new trace directory %.3800s/%.111s: %.100s; give one with -o",
+			 base, name, strerror(-r));
+		return r;
+	}
+	k = snprintf(s->dir, sizeof(s->dir), "%s/%s", base, name);
+	return k > 0 && (size_t)k < sizeof(s->dir) ? 0 : -ENAMETOOLONG;
+}
+
+int sonde__sd_session_new(struct sd *d, const struct sonde__cmd *c,
+			  struct sd_text *t)
+{
+	struct sd_session *s, **tail;
+	char why[PATH_MAX + 128];
+	int r;
+
+	if (sonde__sd_find(d, c->session)) {
+		sonde__sd_tprintf(t, "session %s already exists", c->session);
+		return -EEXIST;
+	}
+	/* The buffers are made at the first start; a size over the memory
+	 * limit is refused now, before anything is made, so that create
+	 * says so. */
+	r = sonde__consumer_check_memory(&(struct sonde__consumer_opts){
+		.subbuf_size = c->subbuf_size ? c->subbuf_size
+					      : SD_DEFAULT_SUBBUF,
+		.nsub = c->nsub ? c->nsub : SD_DEFAULT_NSUB,
+		.limit_hint = SD_LIMIT_HINT,
+	}, why, sizeof(why));
+	if (r) {
+		sonde__sd_tprintf(t, "%s", why);
+		return r;
+	}
+	s = calloc(1, sizeof(*s));
+	if (!s)
+		return -ENOMEM;
+	snprintf(s->name, sizeof(s->name), "%s", c->session);
+	if (c->dir[0]) {
+		snprintf(s->dir, sizeof(s->dir), "%s", c->dir);
+	} else {
+		r = default_dir(d, s, why, sizeof(why));
+		if (r) {
+			sonde__sd_tprintf(t, "%s", why);
+			free(s);
+			return r;
+		}
+	}
+	r = sonde__consumer_prepare_dir(s->dir, why, sizeof(why));
+	if (r) {
+		if (!c->dir[0])
+			rmdir(s->dir); /* default_dir() made it, empty */
+		sonde__sd_tprintf(t, "%s", why);
+		free(s);
+		return r;
+	}
+	s->id = ++d->next_id;
+	s->overwrite = c->overwrite;
+	s->subbuf_size = c->subbuf_size ? c->subbuf_size : SD_DEFAULT_SUBBUF;
+	s->nsub = c->nsub ? c->nsub : SD_DEFAULT_NSUB;
+	s->switch_ms = c->switch_ms >= 0 ? c->switch_ms : SD_DEFAULT_SWITCH_MS;
+	s->state = SD_CREATED;
+	s->sealed = 1;
+	for (tail = &d->sessions; *tail; tail = &(*tail)->next)
+		;
+	*tail = s;
+	sonde__sd_tprintf(t, "session %s created, trace in %s", s->name, s->dir);
+	return 0;
+}
+
+static void buffers_undo(struct sd_session *s)
+{
+	sonde__consumer_discard_output(s->c);
+	sonde__consumer_destroy(s->c);
+	s->c = NULL;
+	free(s->view);
+	s->view = NULL;
+}
+
+/* The buffers of @s, made at its first start; 0 or -errno (said in @t). */
+int sonde__sd_buffers(struct sd_session *s, struct sd_text *t)
+{
+	char why[512] = "";
+	struct sonde__consumer_opts o = {
+		.subbuf_size = s->subbuf_size,
+		.nsub = s->nsub,
+		.overwrite = s->overwrite,
+		.patterns = "",
+		.dir = s->dir,
+		.why = why,
+		.why_size = sizeof(why),
+		.limit_hint = SD_LIMIT_HINT,
+	};
+	int r;
+
+	if (s->c)
+		return 0;
+	r = sonde__consumer_create(&o, &s->c);
+	if (r && why[0]) {
+		sonde__sd_tprintf(t, "%s", why);
+		return r;
+	}
+	if (r) {
+		sonde__sd_tprintf(t, "cannot create the buffers of %s in %s: %s",
+				  s->name, s->dir, strerror(-r));
+		return r;
+	}
+	s->view = sonde__view_create(sonde__consumer_shm(s->c));
+	if (!s->view) {
+		buffers_undo(s);
+		return -ENOMEM;
+	}
+	/* Readable from the first start, so that a daemon killed later
+	 * leaves a trace; rewritten as event classes appear and at stop.
+	 * A flight recorder writes only snapshots. */
+	if (!s->overwrite && (r = write_meta(s))) {
+		sonde__sd_tprintf(t, "cannot write the trace of %s in %s: %s",
+				  s->name, s->dir, strerror(-r));
+		buffers_undo(s);
+		return r;
+	}
+	return 0;
+}
+
+/*
+ * The end of a stop, once its applications detached (or @failed of them
+ * did not answer in time): seal the channel, or only drain it when some
+ * may still write (their data is left for destroy), and rewrite the
+ * metadata.  0 or -errno.
+ */
+int sonde__sd_seal(struct sd_session *s, int failed)
+{
+	int moved, r;
+
+	s->state = SD_STOPPED;
+	if (s->overwrite)
+		return 0; /* a flight recorder writes nothing but snapshots */
+	if (failed) {
+		r = sonde__consumer_drain(s->c, &moved);
+	} else {
+		r = sonde__consumer_seal(s->c);
+		s->sealed = !r;
+	}
+	return r ? r : write_meta(s);
+}
+
+/* Write what is left and release the buffers of @s (destroy); 0 or the
+ * -errno of the writing. */
+int sonde__sd_finish(struct sd_session *s)
+{
+	int r = 0;
+
+	if (!s->c)
+		return 0;
+	if (s->overwrite)
+		sonde__consumer_discard_output(s->c);
+	else if (!s->sealed)
+		r = sonde__consumer_finish(s->c, s->name, 0);
+	sonde__consumer_destroy(s->c);
+	s->c = NULL;
+	return r;
+}
+
+/* Free @s; the verbs still queued on it are told it is gone. */
+void sonde__sd_session_free(struct sd *d, struct sd_session *s)
+{
+	struct sd_session **pp;
+	char why[128];
+
+	for (pp = &d->sessions; *pp && *pp != s; pp = &(*pp)->next)
+		;
+	if (*pp)
+		*pp = s->next;
+	sonde__sd_rpc_session_gone(d, s);
+	while (s->ops) {
+		struct sd_op *op = s->ops;
+
+		s->ops = op->next;
+		sonde__sd_rpc_op_gone(d, op);
+		snprintf(why, sizeof(why), "no session named %s", s->name);
+		if (op->cl)
+			sonde__sd_reply_str(d, op->cl, -ENOENT, why);
+		free(op->t.p);
+		free(op->patbuf);
+		free(op);
+	}
+	free(s->view);
+	free(s);
+}
+
+void sonde__sd_op_queue(struct sd *d, struct sd_op *op)
+{
+	struct sd_op **pp;
+
+	(void)d;
+	if (op->c.verb == SONDE__CMD_DESTROY)
+		op->s->dying = 1;
+	if (op->cl)
+		op->cl->waiting = 1;
+	for (pp = &op->s->ops; *pp; pp = &(*pp)->next)
+		;
+	*pp = op;
+}
+
+/* Run the ops of @s that can run at @t; the next deadline of its op in
+ * progress, or UINT64_MAX. */
+static uint64_t run_session(struct sd *d, struct sd_session *s, uint64_t t)
+{
+	struct sd_op *op;
+
+	while ((op = s->ops)) {
+		int gone;
+
+		if (!op->begun) {
+			op->begun = 1;
+			op->deadline = t + SD_ACK_TIMEOUT_MS * 1000000ull;
+			sonde__sd_op_begin(d, op);
+		}
+		if (op->outstanding > 0 && t < op->deadline)
+			return op->deadline;
+		if (op->outstanding) {
+			/* The deadline passed: no more waiting for them. */
+			sonde__sd_rpc_op_gone(d, op);
+			op->failed += op->outstanding;
+			op->outstanding = 0;
+		}
+		s->ops = op->next;
+		gone = sonde__sd_op_finish(d, op);
+		sonde__sd_op_reply(d, op);
+		if (gone)
+			break;
+	}
+	return UINT64_MAX;
+}
+
+uint64_t sonde__sd_ops_run(struct sd *d, uint64_t t)
+{
+	uint64_t next = UINT64_MAX;
+	struct sd_session *s, *n;
+
+	for (s = d->sessions; s; s = n) {
+		uint64_t w;
+
+		n = s->next;
+		w = run_session(d, s, t);
+		if (w < next)
+			next = w;
+	}
+	return next;
+}
+
+void sonde__sd_op_conn_gone(struct sd *d, const struct sd_conn *cl)
+{
+	for (struct sd_session *s = d->sessions; s; s = s->next)
+		for (struct sd_op *op = s->ops; op; op = op->next)
+			if (op->cl == cl)
+				op->cl = NULL;
+}

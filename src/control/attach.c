@@ -224,8 +224,3 @@ void sonde__attach(void)
 {
 	pthread_once(&once, attach_once);
 }
-
-static void __attribute__((constructor)) attach_ctor(void)
-{
-	sonde__attach();
-}

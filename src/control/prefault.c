@@ -365,7 +365,7 @@ void sonde__prefault_atfork_child(void)
 		spawn(cur_map, cur_size, CHILD_DELAY_NS);
 }
 
-/* Before attach.c's constructor, which may start the first prefault;
+/* Before startup.c's constructor, which may start the first prefault;
  * read once, for the agent's thread must not call getenv(). */
 static void __attribute__((constructor(101))) prefault_ctor(void)
 {

@@ -23,7 +23,6 @@
 
 #include <sonde/tracepoint.h>
 
-#include "../control/attach.h"
 #include "marker.h"
 #include "registry.h"
 
@@ -509,17 +508,13 @@ static void notify_locked(void)
 		notify();
 }
 
-SONDE__API void sonde__register_events(struct sonde_event_desc **start,
-				       struct sonde_event_desc **stop)
+void sonde__registry_add(struct sonde_event_desc **start,
+			 struct sonde_event_desc **stop)
 {
 	struct section *s;
 
 	if (!start || stop <= start)
 		return;
-	/* Also what links the attaching code (and its constructor) into a
-	 * program linked with libsonde.a, and attaches before our first
-	 * section if our constructor runs first. */
-	sonde__attach();
 	pthread_mutex_lock(&lock);
 	for (s = sections; s; s = s->next)
 		if (s->start == start)
@@ -545,8 +540,6 @@ SONDE__API void sonde__register_events(struct sonde_event_desc **start,
 	notify_locked();
 out:
 	pthread_mutex_unlock(&lock);
-	if (!sonde__attached_by_env())
-		sonde__agent_start();
 }
 
 SONDE__API void sonde__unregister_events(struct sonde_event_desc **start,

@@ -6,6 +6,15 @@
 #include "../buffers/layout.h"
 #include "../common/common.h"
 
+struct sonde_event_desc;
+
+/* Add an object's section of site descriptors [@start, @stop) (counted:
+ * once per translation unit of the object); its sites start recording
+ * if the process is attached.  Called by sonde__register_events()
+ * (src/runtime/startup.c), which also attaches the process first. */
+SONDE_HIDDEN void sonde__registry_add(struct sonde_event_desc **start,
+				      struct sonde_event_desc **stop);
+
 /*
  * Record into channel @ch (mapped at @h): sites that @patterns select get
  * their ids in the channel's registry, then @ch is published as the

@@ -1,0 +1,64 @@
+#!/bin/bash
+# SPDX-License-Identifier: MIT
+# test-install: what `make install` puts on a user's machine.  The runtime
+# library that instrumented programs load is small and holds no tool code:
+# no daemon, consumer, writer or reader symbol in libsonde.so (dynamic or
+# full symbol table) or in libsonde.a, and the internal tools library is
+# not installed.  A program built against the installed headers with
+# pkg-config is recorded by the installed `sonde` and its trace read back.
+# Usage: test-install.sh BUILD_DIR SOURCE_DIR [CC [SANITIZE]]
+# (CC and SANITIZE: the build's compiler and sanitizers, which a program
+# linking a sanitized libsonde needs too.)
+here=$(dirname "$0")
+. "$here/../tap.sh"
+BUILD=$1 SRC=$2 CC=${3:-cc} SANITIZE=${4:-}
+command -v nm >/dev/null || tap_skip_all "nm not found"
+command -v pkg-config >/dev/null || tap_skip_all "pkg-config not found"
+WORK=$(mktemp -d "${TMPDIR:-/tmp}/sonde-test.XXXXXX") || tap_bail "mktemp"
+trap 'if [ "$TAP_FAILED" -eq 0 ]; then rm -rf "$WORK"; else echo "# kept $WORK"; fi' EXIT
+INST=$WORK/inst
+
+cmake --install "$BUILD" --prefix "$INST" >"$WORK/install.log" 2>&1
+tap_is "$?" 0 "cmake --install succeeds" || tap_diag_file "$WORK/install.log"
+LIBDIR=$(dirname "$(find "$INST" -name 'libsonde.so.*.*' | head -n 1)")
+tap_ok "$([ -f "$LIBDIR/libsonde.a" ] && [ -L "$LIBDIR/libsonde.so" ] && echo 1)" \
+	"libsonde.so and libsonde.a are installed (in ${LIBDIR#"$INST"/})"
+tap_is "$(find "$INST" -name '*tools*' | sed "s|^$INST/||")" "" \
+	"the internal tools library is not installed"
+
+# What only the tools have: the daemon, the consumer and its sources and
+# outputs, the trace writer, the reader, the on-disk format walker.
+TOOLS_RE='sessiond|daemon|consumer|reader|metadata_write|metadata_parse|writer|output|source|record_walk|tmpfile|dir_open'
+lib=$(readlink -f "$LIBDIR/libsonde.so")
+nm -D --defined-only "$lib" | awk '{ print $NF }' >"$WORK/dynsym"
+tap_is "$(grep -Ev '^(sonde_[a-z0-9_]+|sonde__[a-z0-9_]+|SONDE_[0-9]+)(@@SONDE_[0-9]+)?$' "$WORK/dynsym")" "" \
+	"libsonde.so exports sonde_/sonde__ symbols only ($(wc -l <"$WORK/dynsym") of them)"
+tap_is "$(grep -Ei "$TOOLS_RE" "$WORK/dynsym")" "" \
+	"nm -D libsonde.so: no daemon, consumer, writer or reader symbol"
+nm "$lib" 2>/dev/null | awk '{ print $NF }' | grep -Ei "sonde__($TOOLS_RE)" >"$WORK/symtab"
+tap_is "$(head -n 5 "$WORK/symtab")" "" \
+	"nm libsonde.so (every symbol): no tool code linked in ($(wc -l <"$WORK/symtab") found)"
+nm "$LIBDIR/libsonde.a" 2>/dev/null | awk '$2 ~ /^[TDBR]$/ { print $3 }' |
+	grep -Ei "sonde__($TOOLS_RE)" >"$WORK/arsym"
+tap_is "$(head -n 5 "$WORK/arsym")" "" \
+	"libsonde.a: no tool code either ($(wc -l <"$WORK/arsym") found)"
+size=$(stat -c %s "$lib")
+tap_diag "libsonde.so: $size bytes on disk, text $(size "$lib" | awk 'NR == 2 { print $1 }') bytes"
+
+# A user's program, built the way the README says.
+export PKG_CONFIG_PATH=$LIBDIR/pkgconfig
+flags=$(pkg-config --define-variable=prefix="$INST" --cflags --libs sonde 2>"$WORK/pc.err")
+tap_is "$?" 0 "pkg-config finds sonde" || tap_diag_file "$WORK/pc.err"
+cp "$SRC/examples/hello.c" "$SRC/examples/hello_tp.h" "$WORK/"
+# shellcheck disable=SC2086
+"$CC" ${SANITIZE:+-fsanitize=$SANITIZE} -o "$WORK/hello" "$WORK/hello.c" $flags >"$WORK/cc.err" 2>&1
+tap_is "$?" 0 "an app builds against the installed headers and library" ||
+	tap_diag_file "$WORK/cc.err"
+LD_LIBRARY_PATH=$LIBDIR ldd "$WORK/hello" | grep -q "$LIBDIR/libsonde.so"
+tap_is "$?" 0 "  and loads the installed libsonde.so"
+LD_LIBRARY_PATH=$LIBDIR timeout -k 5 60 "$INST/bin/sonde" record -o "$WORK/trace" \
+	-- "$WORK/hello" 50 >"$WORK/rec.out" 2>"$WORK/rec.err"
+tap_is "$?" 0 "the installed sonde records it" || tap_diag_file "$WORK/rec.err"
+n=$(timeout -k 5 60 "$INST/bin/sonde" view "$WORK/trace" 2>"$WORK/view.err" | grep -c 'hello:request')
+tap_is "$n" 50 "and reads its 50 hello:request events back"
+tap_done

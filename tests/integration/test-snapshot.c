@@ -3,9 +3,12 @@
  * test-snapshot emitter: on CPU 0 only (one buffer, so sequence numbers in
  * a snapshot are consecutive), emits snapshot:ev with increasing seq in
  * bursts of 100 for SECONDS seconds, and after each burst writes the last
- * seq emitted to PROGRESS_FILE (rewritten in place).
+ * seq emitted to PROGRESS_FILE (rewritten in place).  With STOP_FILE it
+ * stops as soon as that file exists, SECONDS being only an upper bound: a
+ * test that signals the recorder several times needs the program alive
+ * until it is done, however slow a loaded machine makes each step.
  *
- *   test-snapshot SECONDS PROGRESS_FILE
+ *   test-snapshot SECONDS PROGRESS_FILE [STOP_FILE]
  */
 #include <fcntl.h>
 #include <sched.h>
@@ -38,7 +41,7 @@ int main(int argc, char **argv)
 	cpu_set_t cpus;
 	int fd;
 
-	if (argc != 3)
+	if (argc != 3 && argc != 4)
 		return 2;
 	CPU_ZERO(&cpus);
 	CPU_SET(0, &cpus);
@@ -48,7 +51,7 @@ int main(int argc, char **argv)
 	if (fd < 0)
 		return 2;
 	end = now() + atof(argv[1]);
-	while (now() < end) {
+	while (now() < end && !(argc == 4 && access(argv[3], F_OK) == 0)) {
 		char buf[32];
 		int n;
 

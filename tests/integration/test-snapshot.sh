@@ -13,15 +13,23 @@ SONDE=$1 BT=$2 PROG=$3
 st_need_bt
 st_setup
 
+# The program runs until told to stop (at most 120 s): with a fixed run
+# time a loaded machine could end it before the second snapshot was asked
+# for (seen: snapshot 1 written, then "events recorded", no snapshot 2).
 "$SONDE" record --overwrite --subbuf-size 64k --num-subbuf 8 -o "$WORK/t" \
-	-- "$PROG" 4 "$WORK/progress" 2>"$WORK/err" &
+	-- "$PROG" 120 "$WORK/progress" "$WORK/stop" 2>"$WORK/err" &
 rec=$!
+# Once the program emits, the recorder has its handlers in place.
+for i in $(seq 300); do
+	[ -s "$WORK/progress" ] && break
+	sleep 0.1
+done
 prev=-1
 for n in 1 2; do
 	sleep 1.2
 	before=$((10#$(cat "$WORK/progress" 2>/dev/null || echo 0)))
 	kill -USR2 "$rec"
-	for i in $(seq 100); do
+	for i in $(seq 300); do
 		grep -q "snapshot $n:" "$WORK/err" && break
 		sleep 0.1
 	done
@@ -40,16 +48,27 @@ for n in 1 2; do
 	tap_ok "$(( last > prev ))" "snapshot $n: newer than the previous one"
 	prev=$last
 done
+: >"$WORK/stop"
 wait "$rec"
 tap_is "$?" 0 "the command ran to its end with snapshots taken"
 tap_like "$(cat "$WORK/err")" "sonde: [0-9]+ events recorded" "the recording itself completed"
 st_bt "$WORK/t"
 tap_is "$BT_RC/$BT_OTHER_ERR" "0/0" "the final trace reads too"
 
-"$SONDE" record -o "$WORK/d" -- "$PROG" 1 "$WORK/progress2" 2>"$WORK/derr" &
+rm -f "$WORK/stop"
+"$SONDE" record -o "$WORK/d" -- "$PROG" 120 "$WORK/progress2" "$WORK/stop" 2>"$WORK/derr" &
 rec=$!
-sleep 0.5
+# Once the program emits, the recorder has its handlers in place.
+for i in $(seq 300); do
+	[ -s "$WORK/progress2" ] && break
+	sleep 0.1
+done
 kill -USR2 "$rec"
+for i in $(seq 300); do
+	grep -q "snapshots" "$WORK/derr" && break
+	sleep 0.1
+done
+: >"$WORK/stop"
 wait "$rec"
 tap_is "$?" 0 "discard mode: SIGUSR2 does not stop the recording"
 tap_like "$(cat "$WORK/derr")" "only --overwrite sessions take snapshots" "discard mode: the request is refused with a reason"

@@ -33,13 +33,15 @@
  * no longer read (its loss counters frozen) until a seal starts it afresh,
  * while the other CPUs' buffers are read on.  sonde__consumer_damage()
  * tells the caller.
- * Files: the trace directory is opened once (sonde__dir_open(), which
- * checks its owner and mode) and every file is created relative to it
- * with O_EXCL|O_NOFOLLOW, so nothing another user planted there is
- * followed or truncated.  The metadata is written when the trace starts,
- * rewritten as event classes appear and at the end, each time through a
- * private temporary renamed into place: a recorder killed mid-run leaves
- * a trace that readers open, with every packet written so far.
+ * Output: the consumer is the source of one stream class of a trace
+ * (src/trace/trace.h), "channel0", one stream per CPU; packets leave
+ * through the trace's output (a directory today: src/outputs/dir.c, which
+ * owns the file-safety rules).  The consumer creates that trace and
+ * output itself from opts->dir, or joins a trace the caller made
+ * (opts->trace), beside other sources.  The metadata is written when the
+ * trace starts, rewritten as event classes appear and at the end: a
+ * recorder killed mid-run leaves a trace that readers open, with every
+ * packet written so far.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -63,6 +65,8 @@
 #include "../buffers/layout.h"
 #include "../clock/clock.h"
 #include "../control/attach.h"
+#include "../outputs/output.h"
+#include "../trace/trace.h"
 #include "../writer/model.h"
 #include "consumer.h"
 #include "events.h"
@@ -70,7 +74,7 @@
 #define REG_SIZE (1u << 20)
 
 struct cpu_out {
-	int fd;
+	struct sonde__stream *s; /* its stream in the trace */
 	uint64_t pos; /* next sub-buffer to write (free-running bytes) */
 	uint64_t salvaged_lost; /* torn records dropped from this stream */
 	uint64_t discarded;     /* events_discarded of the last packet written */
@@ -80,11 +84,9 @@ struct cpu_out {
 	uint64_t stuck_since;   /* ns, CLOCK_MONOTONIC */
 	uint64_t stuck_checked; /* ns, last walk of it */
 	uint64_t stuck_wait;    /* ns until the next walk, doubled up to 1 s */
-	uint64_t size;   /* bytes of the whole packets in the stream file */
 	int corrupt;     /* nonsense found in this CPU's buffer (counted) */
 	int poisoned;    /* its positions are nonsense: no longer read */
 	uint64_t lost_frozen; /* its writers' loss counters when poisoned */
-	char path[PATH_MAX + 32]; /* its name in the trace directory */
 };
 
 /*
@@ -122,16 +124,17 @@ struct sonde__consumer {
 	uint8_t hdr_fixed[HDR_FIXED]; /* the header's first bytes as created */
 	uint32_t corrupt_cpus;        /* CPU buffers found holding nonsense */
 	int hdr_overwritten;          /* found overwritten (and restored) */
-	char dir[PATH_MAX];
-	struct sonde__clock clock;
+	struct sonde__trace *trace; /* where packets go */
+	int own_trace;              /* created from opts->dir, ours */
+	uint32_t class_id;          /* our stream class in it */
+	struct sonde__clock *clock; /* the trace's */
 	struct sonde__event_table events;
 	struct cpu_out *out;
 	uint8_t *tmp; /* one sub-buffer, for salvage */
 	int memfd;    /* the buffers' sealed memfd, or -1 */
 	struct sonde__consumer_stats st;
 	int failed;
-	int dirfd;        /* the trace directory (files are created in it) */
-	int meta_written; /* this consumer wrote dir/metadata */
+	int meta_written; /* the trace's metadata was written */
 	uint32_t meta_reg_used; /* registry size at the last metadata */
 };
 
@@ -414,10 +417,7 @@ static void init_layout(struct sonde__consumer *c,
 	g->reg_off = g->rb_off + ncpu * g->rb_stride;
 	g->reg_size = REG_SIZE;
 	g->data_off = (g->reg_off + g->reg_size + 4095) & ~4095ull;
-	if (getrandom(g->uuid, sizeof(g->uuid), 0) != sizeof(g->uuid))
-		memset(g->uuid, 0x5a, sizeof(g->uuid));
-	g->uuid[6] = (uint8_t)((g->uuid[6] & 0x0f) | 0x40);
-	g->uuid[8] = (uint8_t)((g->uuid[8] & 0x3f) | 0x80);
+	memcpy(g->uuid, sonde__trace_uuid(c->trace), sizeof(g->uuid));
 	h->magic = SONDE__SHM_MAGIC;
 	h->abi_version = SONDE__ABI_VERSION;
 	h->hdr_size = sizeof(*h);
@@ -425,7 +425,7 @@ static void init_layout(struct sonde__consumer *c,
 	h->subbuf_size = g->subbuf_size;
 	h->nsub = g->nsub;
 	h->overwrite = g->overwrite;
-	h->clock = c->clock.kind;
+	h->clock = c->clock->kind;
 	h->total_size = c->size;
 	h->rb_off = g->rb_off;
 	h->rb_stride = g->rb_stride;
@@ -453,86 +453,56 @@ static void init_layout(struct sonde__consumer *c,
 
 			p->magic = SONDE__CTF_MAGIC;
 			memcpy(p->uuid, g->uuid, 16);
-			p->stream_id = 0;
+			p->stream_id = c->class_id;
 			p->stream_instance_id = cpu;
 			p->cpu_id = cpu;
 		}
 		((struct sonde__pkt_hdr *)data)->timestamp_begin =
-			sonde__clock_read(&c->clock);
+			sonde__clock_read(c->clock);
 		rb->offset = SONDE__PKT_HDR_SIZE;
 		rb->last_tid = UINT64_MAX;
 	}
 }
 
-/*
- * Open the trace directory, once (its owner and mode checked), and create
- * the stream files in it.  A file or link already where one goes is an
- * error (-EEXIST), never followed, truncated or removed.
- */
-static int open_outputs(struct sonde__consumer *c, uint32_t ncpu)
+/* The event classes of our stream class, for the trace's metadata. */
+static int class_events(void *src, struct sonde__event_class *const **ev,
+			uint32_t *nr)
 {
-	c->dirfd = sonde__dir_open(c->dir, 0, NULL, 0);
-	if (c->dirfd < 0)
-		return c->dirfd;
-	c->out = calloc(ncpu, sizeof(*c->out));
-	if (!c->out)
-		return -ENOMEM;
-	for (uint32_t i = 0; i < ncpu; i++) {
-		c->out[i].fd = -1;
-		c->out[i].stuck_pos = UINT64_MAX;
-	}
-	for (uint32_t i = 0; i < ncpu; i++) {
-		struct cpu_out *o = &c->out[i];
+	struct sonde__consumer *c = src;
+	int r = sonde__events_refresh(&c->events, c->h);
 
-		snprintf(o->path, sizeof(o->path), "channel0_%u", i);
-		o->fd = openat(c->dirfd, o->path,
-			       O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW |
-				       O_CLOEXEC,
-			       0644);
-		if (o->fd < 0) {
-			o->path[0] = '\0'; /* not ours: never removed */
-			return -errno;
-		}
+	if (r)
+		sonde__logf(SONDE_LOG_WARN, "Event registry damaged. err=%d", r);
+	*ev = c->events.ev;
+	*nr = c->events.nr;
+	return 0;
+}
+
+static const struct sonde__stream_class_ops channel_class = {
+	.name = "channel0",
+	.events = class_events,
+};
+
+/*
+ * One stream per CPU in the trace (the output refuses a name already
+ * taken: -EEXIST, nothing followed, truncated or removed).
+ */
+static int open_streams(struct sonde__consumer *c, struct sonde__trace *t,
+			uint32_t id, struct cpu_out *out, uint32_t ncpu)
+{
+	for (uint32_t i = 0; i < ncpu; i++) {
+		int r = sonde__trace_open_stream(t, id, i, &out[i].s);
+
+		if (r)
+			return r;
 	}
+	(void)c;
 	return 0;
 }
 
 int sonde__consumer_prepare_dir(const char *dir, char *why, size_t n)
 {
-	int fd = sonde__dir_open(dir, SONDE__DIR_CREATE, why, n), r = 0;
-	struct dirent *de;
-	struct stat st;
-	DIR *d;
-
-	if (fd < 0)
-		return fd;
-	if (!fstatat(fd, "metadata", &st, AT_SYMLINK_NOFOLLOW)) {
-		close(fd);
-		snprintf(why, n,
-			 "%s already holds a trace; choose another directory",
-			 dir);
-		return -EEXIST;
-	}
-	/* Stream files left by an earlier recording, or planted: creating
-	 * ours would fail on them (O_EXCL); say so now, by name. */
-	d = fdopendir(fd);
-	if (!d) {
-		r = -errno;
-		close(fd);
-		snprintf(why, n, "cannot read trace directory %s: %s", dir,
-			 strerror(-r));
-		return r;
-	}
-	while ((de = readdir(d)))
-		if (!strncmp(de->d_name, "channel0_", 9)) {
-			snprintf(why, n,
-				 "cannot use %s as trace directory: it already holds %.64s; choose another directory",
-				 dir, de->d_name);
-			r = -EEXIST;
-			break;
-		}
-	closedir(d);
-	return r;
+	return sonde__output_dir_prepare(dir, why, n);
 }
 
 int sonde__consumer_create(const struct sonde__consumer_opts *o,
@@ -542,10 +512,10 @@ int sonde__consumer_create(const struct sonde__consumer_opts *o,
 	uint32_t ncpu = cpu_count();
 	int fd, r;
 
-	if (!o || !out || !o->dir || !o->patterns ||
+	if (!o || !out || (!o->dir && !o->trace) || !o->patterns ||
 	    !geometry_valid(o->subbuf_size, o->nsub) ||
 	    strlen(o->patterns) >= SONDE__PATTERNS_MAX ||
-	    strlen(o->dir) >= PATH_MAX - 64)
+	    (o->dir && strlen(o->dir) >= PATH_MAX - 64))
 		return -EINVAL;
 	/* Before anything is allocated. */
 	r = check_memory(o, ncpu, o->why, o->why ? o->why_size : 0);
@@ -555,9 +525,25 @@ int sonde__consumer_create(const struct sonde__consumer_opts *o,
 	if (!c)
 		return -ENOMEM;
 	c->memfd = -1;
-	c->dirfd = -1;
-	snprintf(c->dir, sizeof(c->dir), "%s", o->dir);
-	sonde__clock_start(&c->clock);
+	if (o->trace) {
+		c->trace = o->trace;
+	} else {
+		struct sonde__output *dir;
+
+		r = sonde__output_dir_create(o->dir, &dir);
+		if (r)
+			goto fail;
+		r = sonde__trace_create(dir, NULL, NULL, &c->trace);
+		if (r) {
+			sonde__output_destroy(dir);
+			goto fail;
+		}
+		c->own_trace = 1;
+	}
+	c->clock = sonde__trace_clock(c->trace);
+	r = sonde__trace_add_class(c->trace, &channel_class, c, &c->class_id);
+	if (r)
+		goto fail;
 	c->size = (size_t)channel_size(ncpu, o->subbuf_size, o->nsub);
 	c->tmp = malloc(o->subbuf_size);
 	if (!c->tmp) {
@@ -581,7 +567,14 @@ int sonde__consumer_create(const struct sonde__consumer_opts *o,
 		goto fail;
 	}
 	init_layout(c, o, ncpu);
-	r = open_outputs(c, ncpu);
+	c->out = calloc(ncpu, sizeof(*c->out));
+	if (!c->out) {
+		r = -ENOMEM;
+		goto fail;
+	}
+	for (uint32_t i = 0; i < ncpu; i++)
+		c->out[i].stuck_pos = UINT64_MAX;
+	r = open_streams(c, c->trace, c->class_id, c->out, ncpu);
 	if (r)
 		goto fail;
 	*out = c;
@@ -776,47 +769,6 @@ static uint32_t rebuild(struct sonde__consumer *c, struct cpu_out *o,
 	return out;
 }
 
-static int write_all(int fd, const void *buf, size_t n)
-{
-	const char *p = buf;
-
-	while (n) {
-		ssize_t w = write(fd, p, n);
-
-		if (w < 0) {
-			if (errno == EINTR)
-				continue;
-			return -errno;
-		}
-		p += w;
-		n -= (size_t)w;
-	}
-	return 0;
-}
-
-/* Header, then body: one writev() unless it is cut short. */
-static int write_pkt(int fd, const struct sonde__pkt_hdr *hdr,
-		     const uint8_t *body, size_t n)
-{
-	struct iovec iov[2] = { { (void *)hdr, sizeof(*hdr) },
-				{ (void *)body, n } };
-	ssize_t w;
-
-	do
-		w = writev(fd, iov, 2);
-	while (w < 0 && errno == EINTR);
-	if (w < 0)
-		return -errno;
-	if ((size_t)w < sizeof(*hdr)) {
-		int r = write_all(fd, (const char *)hdr + w,
-				  sizeof(*hdr) - (size_t)w);
-
-		return r ? r : write_all(fd, body, n);
-	}
-	w -= (ssize_t)sizeof(*hdr);
-	return write_all(fd, body + w, n - (size_t)w);
-}
-
 /*
  * Write one packet of @cpu's stream, sub-buffer number @seq.  @content:
  * its size, 0 when the size in its header is nonsense (no writer sets
@@ -828,9 +780,10 @@ static int write_pkt(int fd, const struct sonde__pkt_hdr *hdr,
  * events_discarded is rewritten: the writers' count plus the torn records
  * this stream dropped, and never less than the previous packet's,
  * whatever a salvage or a hostile writer did, since readers take the
- * difference between packets as the events lost there.  A packet is
- * wholly in the stream file or absent: what a failed write (ENOSPC) left
- * of it is cut off, so the stream stays readable.
+ * difference between packets as the events lost there.  The trace
+ * stamps what names the trace and stream; a packet is wholly in its
+ * stream or absent (output.h), so the stream stays readable after a
+ * failed write (ENOSPC).
  */
 static int emit(struct sonde__consumer *c, const struct sink *k, uint32_t cpu,
 		const uint8_t *pkt, uint32_t content, uint64_t seq)
@@ -858,10 +811,6 @@ static int emit(struct sonde__consumer *c, const struct sink *k, uint32_t cpu,
 		pkt = c->tmp;
 	}
 	memcpy(&hdr, pkt, sizeof(hdr));
-	hdr.magic = SONDE__CTF_MAGIC;
-	memcpy(hdr.uuid, c->g.uuid, sizeof(hdr.uuid));
-	hdr.stream_id = 0;
-	hdr.stream_instance_id = cpu;
 	hdr.cpu_id = cpu;
 	hdr.content_size = (uint64_t)content * 8;
 	hdr.packet_size = (uint64_t)content * 8;
@@ -874,13 +823,10 @@ static int emit(struct sonde__consumer *c, const struct sink *k, uint32_t cpu,
 	if (d < o->discarded)
 		d = o->discarded;
 	hdr.events_discarded = d;
-	r = write_pkt(o->fd, &hdr, pkt + sizeof(hdr), content - sizeof(hdr));
-	if (r) {
-		if (!ftruncate(o->fd, (off_t)o->size))
-			lseek(o->fd, (off_t)o->size, SEEK_SET);
+	r = sonde__stream_write_packet(o->s, &hdr, pkt + sizeof(hdr),
+				       content - sizeof(hdr));
+	if (r)
 		return r;
-	}
-	o->size += content;
 	o->discarded = d;
 	k->st->events += (uint64_t)n;
 	k->st->bytes += content;
@@ -1195,54 +1141,14 @@ static int finish_cpu(struct sonde__consumer *c, uint32_t cpu)
 	return 0;
 }
 
-/*
- * Write the metadata of the trace (or snapshot) in directory @dirfd: to a
- * private temporary (fs.c), renamed over "metadata" once complete, so a
- * reader, or a recorder killed meanwhile, sees the previous one or the
- * new one, whole.
- */
-static int write_metadata(struct sonde__consumer *c, int dirfd,
-			  const struct sonde__clock *clock,
-			  const char *procname, pid_t pid)
+/* Write the trace's metadata, noting the registry size it shows. */
+static int write_metadata(struct sonde__consumer *c, const char *procname,
+			  pid_t pid)
 {
 	uint32_t used = __atomic_load_n(&c->h->reg_used, __ATOMIC_ACQUIRE);
-	struct sonde__trace_model m;
-	struct sonde__tmpfile t;
-	char host[256] = "";
-	FILE *f;
-	int r;
+	int r = sonde__trace_write_metadata(c->trace, procname, pid);
 
-	memset(&m, 0, sizeof(m));
-	memcpy(m.uuid, c->g.uuid, 16); /* what the packets carry */
-	m.clock = clock;
-	r = sonde__events_refresh(&c->events, c->h);
-	if (r)
-		sonde__logf(SONDE_LOG_WARN, "Event registry damaged. err=%d", r);
-	m.events = c->events.ev;
-	m.nr_events = c->events.nr;
-	gethostname(host, sizeof(host) - 1);
-	m.hostname = host;
-	m.procname = procname;
-	m.pid = pid;
-	r = sonde__tmpfile_open(&t, dirfd, "metadata", 0644);
-	if (r)
-		return r;
-	f = fdopen(t.fd, "w");
-	if (!f) {
-		r = -errno;
-		sonde__tmpfile_abort(&t);
-		return r;
-	}
-	t.fd = -1; /* closed by fclose() */
-	r = sonde__metadata_write(f, &m);
-	if (fclose(f) && !r)
-		r = -errno;
-	if (r) {
-		sonde__tmpfile_abort(&t);
-		return r;
-	}
-	r = sonde__tmpfile_commit(&t);
-	if (!r && dirfd == c->dirfd) {
+	if (!r) {
 		c->meta_written = 1;
 		c->meta_reg_used = used;
 	}
@@ -1262,18 +1168,16 @@ int sonde__consumer_finish(struct sonde__consumer *c, const char *procname,
 		if (r)
 			return r;
 	}
-	for (uint32_t cpu = 0; cpu < c->g.ncpu; cpu++)
-		if (fsync(c->out[cpu].fd) && errno != EINVAL)
-			return -errno;
-	sonde__clock_finish(&c->clock);
-	return write_metadata(c, c->dirfd, &c->clock, procname, pid);
+	r = sonde__trace_sync(c->trace);
+	if (r)
+		return r;
+	return write_metadata(c, procname, pid);
 }
 
 int sonde__consumer_write_metadata(struct sonde__consumer *c,
 				   const char *procname, pid_t pid)
 {
-	sonde__clock_finish(&c->clock);
-	return write_metadata(c, c->dirfd, &c->clock, procname, pid);
+	return write_metadata(c, procname, pid);
 }
 
 int sonde__consumer_refresh_metadata(struct sonde__consumer *c,
@@ -1294,7 +1198,7 @@ static void reset_cpu(struct sonde__consumer *c, uint32_t cpu, uint64_t pos)
 
 	for (uint32_t i = 0; i < c->g.nsub; i++)
 		sonde__rb_subs(rb)[i].pending = 0;
-	ph->timestamp_begin = sonde__clock_read(&c->clock);
+	ph->timestamp_begin = sonde__clock_read(c->clock);
 	ph->timestamp_end = 0;
 	ph->content_size = 0;
 	ph->packet_size = 0;
@@ -1427,48 +1331,39 @@ int sonde__consumer_snapshot(struct sonde__consumer *c, const char *dir,
 			     const char *procname, pid_t pid,
 			     struct sonde__consumer_stats *st)
 {
-	uint32_t ncpu = c->g.ncpu;
+	uint32_t ncpu = c->g.ncpu, id;
 	struct cpu_out *out = calloc(ncpu, sizeof(*out));
-	struct sonde__clock clock = c->clock;
 	struct sink k = { out, st };
-	int dfd, r = 0;
+	struct sonde__output *o = NULL;
+	struct sonde__trace *t = NULL;
+	int r;
 
 	if (!out)
 		return -ENOMEM;
 	memset(st, 0, sizeof(*st));
-	/* The caller made the directory; it is checked like a trace's. */
-	dfd = sonde__dir_open(dir, 0, NULL, 0);
-	if (dfd < 0) {
-		free(out);
-		return dfd;
+	/* A trace of its own, in a directory the caller made (checked like
+	 * a trace's), with this trace's uuid and a copy of its clock. */
+	r = sonde__output_dir_create(dir, &o);
+	if (!r) {
+		r = sonde__trace_create(o, c->clock, c->g.uuid, &t);
+		if (r)
+			sonde__output_destroy(o);
 	}
-	for (uint32_t i = 0; i < ncpu; i++)
-		out[i].fd = -1;
-	for (uint32_t i = 0; i < ncpu && !r; i++) {
-		snprintf(out[i].path, sizeof(out[i].path), "channel0_%u", i);
-		out[i].fd = openat(dfd, out[i].path,
-				   O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW |
-					   O_CLOEXEC,
-				   0644);
-		if (out[i].fd < 0)
-			r = -errno;
-	}
+	if (!r)
+		r = sonde__trace_add_class(t, &channel_class, c, &id);
+	if (!r)
+		r = open_streams(c, t, id, out, ncpu);
 	for (uint32_t i = 0; i < ncpu && !r; i++)
 		r = snapshot_cpu(c, &k, i);
-	for (uint32_t i = 0; i < ncpu; i++) {
+	for (uint32_t i = 0; i < ncpu; i++)
 		st->lost += out[i].salvaged_lost;
-		if (out[i].fd >= 0 && close(out[i].fd) && !r)
-			r = -errno;
-	}
-	if (!r) {
-		sonde__clock_finish(&clock);
-		r = write_metadata(c, dfd, &clock, procname, pid);
-	}
+	if (!r)
+		r = sonde__trace_sync(t);
+	if (!r)
+		r = sonde__trace_write_metadata(t, procname, pid);
 	if (r)
-		for (uint32_t i = 0; i < ncpu; i++)
-			if (out[i].fd >= 0)
-				unlinkat(dfd, out[i].path, 0);
-	close(dfd);
+		sonde__trace_discard(t);
+	sonde__trace_destroy(t);
 	free(out);
 	return r;
 }
@@ -1508,35 +1403,25 @@ void sonde__consumer_geometry(struct sonde__consumer *c, uint32_t *ncpu,
 
 void sonde__consumer_discard_output(struct sonde__consumer *c)
 {
-	if (!c || c->dirfd < 0)
-		return;
-	/* Only what this consumer created: a name it found taken is not
-	 * its own to remove. */
-	for (uint32_t i = 0; c->out && i < c->g.ncpu; i++)
-		if (c->out[i].path[0]) {
-			unlinkat(c->dirfd, c->out[i].path, 0);
-			c->out[i].path[0] = '\0';
-		}
-	if (c->meta_written)
-		unlinkat(c->dirfd, "metadata", 0);
-	c->meta_written = 0;
+	/* A trace the caller made is the caller's to discard. */
+	if (c && c->own_trace)
+		sonde__trace_discard(c->trace);
+	if (c)
+		c->meta_written = 0;
 }
 
 void sonde__consumer_destroy(struct sonde__consumer *c)
 {
 	if (!c)
 		return;
-	for (uint32_t i = 0; c->out && i < c->g.ncpu; i++)
-		if (c->out[i].fd >= 0)
-			close(c->out[i].fd);
 	free(c->out);
+	if (c->own_trace)
+		sonde__trace_destroy(c->trace);
 	sonde__events_free(&c->events);
 	if (c->h)
 		munmap(c->h, c->size);
 	if (c->memfd >= 0)
 		close(c->memfd);
-	if (c->dirfd >= 0)
-		close(c->dirfd);
 	free(c->tmp);
 	free(c);
 }

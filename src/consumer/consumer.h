@@ -19,7 +19,14 @@ struct sonde__consumer_opts {
 	int overwrite;        /* flight recorder: keep the latest data */
 	const char *patterns; /* '\n'-separated; "" for all events */
 	const char *dir;      /* existing output directory (reopened and
-				 checked: sonde__dir_open()) */
+				 checked: sonde__dir_open()), the trace's
+				 directory output; or: */
+	struct sonde__trace *trace; /* a trace the caller made, to join
+				       as one stream class among others
+				       (the caller writes its metadata
+				       through the consumer or itself,
+				       and destroys it after the
+				       consumer) */
 	/* Optional: where sonde__consumer_create() and
 	 * sonde__consumer_check_memory() put a sentence for the user when
 	 * the buffers exceed the memory limit or cannot be reserved. */
@@ -47,6 +54,7 @@ struct sonde__consumer_stats {
 };
 
 struct sonde__consumer;
+struct sonde__trace;
 
 /*
  * Make @dir ready to receive a trace: created if need be (its last

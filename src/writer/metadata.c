@@ -159,11 +159,13 @@ static void put_field(FILE *f, const struct sonde__field_class *fc)
 	}
 }
 
-static void put_event(FILE *f, const struct sonde__event_class *ev)
+static void put_event(FILE *f, const struct sonde__event_class *ev,
+		      uint32_t stream_id)
 {
 	fputs("event {\n\tname = \"", f);
 	put_escaped(f, ev->name);
-	fprintf(f, "\";\n\tid = %" PRIu32 ";\n\tstream_id = 0;\n", ev->id);
+	fprintf(f, "\";\n\tid = %" PRIu32 ";\n\tstream_id = %" PRIu32 ";\n",
+		ev->id, stream_id);
 	if (!ev->nr_fields) {
 		fputs("};\n\n", f);
 		return;
@@ -233,19 +235,26 @@ int sonde__metadata_write(FILE *f, const struct sonde__trace_model *m)
 		"\t\tstruct { uint32_t id; uint64_clock_t timestamp; } extended;\n"
 		"\t} v;\n};\n\n",
 		SONDE__ID_COMPACT_MAX, SONDE__ID_EXT, SONDE__TS_BITS);
-	fputs("stream {\n\tid = 0;\n\tevent.header := struct event_header;\n"
-	      "\tpacket.context := struct packet_context;\n};\n\n",
-	      f);
-	fprintf(f,
-		"event {\n\tname = \"sonde:thread\";\n\tid = %u;\n\tstream_id = 0;\n"
-		"\tfields := struct {\n",
-		SONDE__THREAD_EVENT_ID);
-	fputs("\t\tinteger { size = 32; align = 8; signed = 1; encoding = none; base = 10; } _tid;\n"
-	      "\t\tinteger { size = 32; align = 8; signed = 1; encoding = none; base = 10; } _pid;\n"
-	      "\t};\n};\n\n", f);
-	for (uint32_t i = 0; i < m->nr_events; i++)
-		if (m->events[i] && m->events[i]->id != SONDE__THREAD_EVENT_ID)
-			put_event(f, m->events[i]);
+	for (uint32_t k = 0; k < m->nr_classes; k++) {
+		const struct sonde__stream_class_model *sc = &m->classes[k];
+
+		fprintf(f,
+			"stream {\n\tid = %" PRIu32 ";\n"
+			"\tevent.header := struct event_header;\n"
+			"\tpacket.context := struct packet_context;\n};\n\n",
+			sc->id);
+		fprintf(f,
+			"event {\n\tname = \"sonde:thread\";\n\tid = %u;\n"
+			"\tstream_id = %" PRIu32 ";\n\tfields := struct {\n",
+			SONDE__THREAD_EVENT_ID, sc->id);
+		fputs("\t\tinteger { size = 32; align = 8; signed = 1; encoding = none; base = 10; } _tid;\n"
+		      "\t\tinteger { size = 32; align = 8; signed = 1; encoding = none; base = 10; } _pid;\n"
+		      "\t};\n};\n\n", f);
+		for (uint32_t i = 0; i < sc->nr_events; i++)
+			if (sc->events[i] &&
+			    sc->events[i]->id != SONDE__THREAD_EVENT_ID)
+				put_event(f, sc->events[i], sc->id);
+	}
 	if (fflush(f) || ferror(f))
 		return -EIO;
 	return 0;

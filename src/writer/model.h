@@ -32,11 +32,22 @@ struct sonde__event_class {
 	int has_variable;    /* a string or a sequence */
 };
 
+/*
+ * A stream class: its own id space of event classes (the thread record,
+ * "sonde:thread", is id 0 of every class), the common event header and
+ * packet context (include/sonde/static/format.h).
+ */
+struct sonde__stream_class_model {
+	uint32_t id;
+	struct sonde__event_class *const *events; /* by id, NULL for holes */
+	uint32_t nr_events;
+};
+
 struct sonde__trace_model {
 	uint8_t uuid[16];
 	const struct sonde__clock *clock;
-	struct sonde__event_class **events; /* indexed by id, NULL for holes */
-	uint32_t nr_events;
+	const struct sonde__stream_class_model *classes;
+	uint32_t nr_classes;
 	const char *hostname;
 	const char *procname; /* the recorded command */
 	int64_t pid;          /* of the recorded command */

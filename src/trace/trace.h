@@ -1,0 +1,104 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * A trace: what sources feed and outputs receive.
+ *
+ *   sources                      trace                        output
+ *   consumer (user-space     ┌─────────────────────┐
+ *   channels, per CPU)  ───► │ stream class 0      │      directory
+ *   perf rings (kernel,      │ stream class 1 ...  │ ───► (relay, ...)
+ *   PMU samples)        ───► │ uuid, clock, env    │
+ *                            └─────────────────────┘
+ *
+ * A source adds a stream class (its own event classes and id space; the
+ * event header and packet context are the format's), opens one stream per
+ * instance (CPU) and writes whole packets to it; the trace stamps each
+ * packet with what only it knows (magic, uuid, stream class, instance),
+ * computes its index entry and hands both to the output.  The metadata is
+ * written by the trace from every class's event classes, which each
+ * source reports through its events() callback when asked.
+ *
+ * One thread at a time calls a trace (the recorder's or the daemon
+ * session's drain thread).
+ */
+#ifndef SONDE_SRC_TRACE_TRACE_H
+#define SONDE_SRC_TRACE_TRACE_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include <sonde/static/format.h>
+
+#include "../clock/clock.h"
+#include "../common/common.h"
+#include "../outputs/output.h"
+#include "../writer/model.h"
+
+/* At most this many stream classes in a trace. */
+#define SONDE__TRACE_MAX_CLASSES 16
+
+struct sonde__trace;
+struct sonde__stream;
+
+/*
+ * What a source tells the trace about its stream class.  @events returns
+ * the class's event classes now (indexed by id, NULL for holes; the array
+ * stays the source's) and whether they changed since the last call.
+ */
+struct sonde__stream_class_ops {
+	const char *name; /* stream file prefix: "<name>_<instance>" */
+	int (*events)(void *src, struct sonde__event_class *const **ev,
+		      uint32_t *nr);
+};
+
+/*
+ * A trace on @out (taken over: destroyed with the trace).  @clock: the
+ * trace clock to copy (a snapshot's), or NULL to start one.  @uuid: the
+ * uuid to use, or NULL for a fresh random one.  0 or -ENOMEM.
+ */
+SONDE_HIDDEN int sonde__trace_create(struct sonde__output *out,
+				     const struct sonde__clock *clock,
+				     const uint8_t *uuid,
+				     struct sonde__trace **t);
+/* Add a stream class fed by @src; *@id gets its stream_id.  0, -ENOSPC
+ * (too many classes) or -EINVAL. */
+SONDE_HIDDEN int sonde__trace_add_class(struct sonde__trace *t,
+					const struct sonde__stream_class_ops *ops,
+					void *src, uint32_t *id);
+/* Open stream @instance of class @id through the output ("<name>_<N>").
+ * 0 or -errno (-EEXIST: the name is taken). */
+SONDE_HIDDEN int sonde__trace_open_stream(struct sonde__trace *t, uint32_t id,
+					  uint32_t instance,
+					  struct sonde__stream **s);
+/*
+ * Write one packet: header @hdr (its timestamps, sizes, sequence number,
+ * events_discarded and cpu_id set by the source; the trace sets magic,
+ * uuid, stream_id and stream_instance_id), then @n bytes of @body.
+ * Wholly or not at all (output.h).  0 or -errno.
+ */
+SONDE_HIDDEN int sonde__stream_write_packet(struct sonde__stream *s,
+					    struct sonde__pkt_hdr *hdr,
+					    const void *body, size_t n);
+/* Bytes written to the stream so far (whole packets). */
+SONDE_HIDDEN uint64_t sonde__stream_size(const struct sonde__stream *s);
+
+SONDE_HIDDEN const uint8_t *sonde__trace_uuid(const struct sonde__trace *t);
+/* The trace clock: sources read it; sonde__trace_write_metadata()
+ * calibrates it. */
+SONDE_HIDDEN struct sonde__clock *sonde__trace_clock(struct sonde__trace *t);
+/*
+ * Write the metadata: every class's event classes, the clock (calibrated
+ * now), the environment (@procname and @pid of the traced command).
+ * 0 or -errno.
+ */
+SONDE_HIDDEN int sonde__trace_write_metadata(struct sonde__trace *t,
+					     const char *procname, pid_t pid);
+/* Make what was written durable (output's sync).  0 or -errno. */
+SONDE_HIDDEN int sonde__trace_sync(struct sonde__trace *t);
+/* Remove everything the output created (a trace that must not look
+ * valid). */
+SONDE_HIDDEN void sonde__trace_discard(struct sonde__trace *t);
+/* Close the streams and the output; NULL is a no-op. */
+SONDE_HIDDEN void sonde__trace_destroy(struct sonde__trace *t);
+
+#endif

@@ -34,7 +34,7 @@
 #include "../buffers/layout.h"
 #include "../common/common.h"
 #include "../consumer/consumer.h"
-#include "../control/command.h"
+#include "command.h"
 #include "../control/proto.h"
 #include "sessiond.h"
 

@@ -21,7 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../../src/control/command.h"
+#include "../../src/daemon/command.h"
 #include "../../src/control/proto.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

@@ -3,7 +3,7 @@
  * sonde create | enable | disable | start | stop | snapshot | destroy |
  * sessions | list: one COMMAND to the user's session daemon, its REPLY
  * printed (stdout on success, stderr with exit status 1 on error).  The
- * options are checked by the daemon (src/control/command.c), which knows
+ * options are checked by the daemon (src/daemon/command.c), which knows
  * them all; only --help and --timeout are handled here.
  *
  * The daemon gets --timeout SECONDS ($SONDE_TIMEOUT; 0: no limit) to

@@ -667,6 +667,29 @@ static void check_header(struct sonde__consumer *c)
 	memcpy(c->h, c->hdr_fixed, HDR_FIXED);
 }
 
+/*
+ * One step of the record walker with the event table as read.  A thread
+ * record whose tid or pid is not in (0, PID_MAX_LIMIT] was never written
+ * by a writer: it is, say, the zeroed bytes of a reservation that never
+ * got its salvage marker (hole_len()), and is no record.
+ */
+static int rec_at(const struct sonde__consumer *c, const uint8_t *pkt,
+		  uint32_t end, uint32_t off, uint64_t ts, struct sonde__rec *r)
+{
+	int k = sonde__events_step(&c->events, pkt, end, off, ts, r);
+	int32_t ids[2];
+
+	if (k != SONDE__REC_EVENT || r->id != SONDE__THREAD_EVENT_ID)
+		return k;
+	if (r->len < r->hdr_len + sizeof(ids))
+		return SONDE__REC_PAST;
+	memcpy(ids, pkt + off + r->hdr_len, sizeof(ids));
+	return ids[0] > 0 && ids[1] > 0 && ids[0] <= (1 << 22) &&
+			       ids[1] <= (1 << 22)
+		       ? k
+		       : SONDE__REC_PAST;
+}
+
 /* One step of the record walker at @off of the packet at @pkt, @end
  * bytes, after @ts (an enum sonde__rec_kind; a salvage marker's length is
  * bounded there); an unknown class may have been registered since the
@@ -675,12 +698,98 @@ static int walk_record(struct sonde__consumer *c, const uint8_t *pkt,
 		       uint32_t end, uint32_t off, uint64_t ts,
 		       struct sonde__rec *r)
 {
-	int k = sonde__events_step(&c->events, pkt, end, off, ts, r);
+	int k = rec_at(c, pkt, end, off, ts, r);
 
 	if (k != SONDE__REC_UNKNOWN ||
 	    sonde__events_refresh(&c->events, c->h))
 		return k;
-	return sonde__events_step(&c->events, pkt, end, off, ts, r);
+	return rec_at(c, pkt, end, off, ts, r);
+}
+
+/*
+ * Walk the records of the packet at @pkt from @off up to @end bytes or
+ * the padding byte, torn records skipped, with the event table as read
+ * (the caller's walk refreshed it already).  Returns where the walk
+ * stopped; *@whole: 1 if at the end or the padding, 0 if at a zero word
+ * (where another hole may begin), -1 at garbage.
+ */
+static uint32_t chain_end(const struct sonde__consumer *c, const uint8_t *pkt,
+			  uint32_t end, uint32_t off, uint64_t ts, int *whole)
+{
+	struct sonde__rec r;
+	int k;
+
+	while ((k = rec_at(c, pkt, end, off, ts, &r)) == SONDE__REC_EVENT ||
+	       k == SONDE__REC_TORN) {
+		if (k == SONDE__REC_EVENT)
+			ts = r.ts;
+		off += r.len;
+	}
+	if (k == SONDE__REC_END || k == SONDE__REC_PAD)
+		*whole = 1;
+	else
+		*whole = end - off >= 4 && !memcmp(pkt + off, "\0\0\0", 4) ? 0
+									: -1;
+	return off;
+}
+
+/*
+ * Length of the "hole" at @off of the packet at @pkt (@end bytes; @ts,
+ * the previous record's timestamp), or 0 if there is none.  Without rseq
+ * (the generic build) a writer reserves by compare-and-swap of the offset
+ * and stores its owner's pid, then its salvage marker, only after it
+ * (src/buffers/ring.c, cs_reserve()): one killed in between leaves a
+ * reservation with no marker and no length, holding what the sub-buffer
+ * held: zeros (the buffers start zeroed and the consumer zeroes each
+ * sub-buffer it releases), but for the pid in bytes 4..8.  The record
+ * after it was written by another thread (its own is dead), so it is a
+ * thread record (last_tid names the dead one), a torn record or the
+ * padding; a compact thread record starts with at most 7 zero bytes (its
+ * tid is not 0).  The hole ends at the one such record, among the 8
+ * places up to the first byte past the pid that is not zero, from which
+ * the records parse up to the end, or failing that furthest up to a zero
+ * word (another hole).  A hole that runs to the end ends there.
+ */
+static uint32_t hole_len(const struct sonde__consumer *c, const uint8_t *pkt,
+			 uint32_t end, uint32_t off, uint64_t ts)
+{
+	const uint8_t *p = pkt + off;
+	uint32_t avail = end - off, z, q, best = 0, reach = 0, stop;
+	struct sonde__rec r;
+	int k, whole;
+
+	if (off >= end || avail < SONDE__COMPACT_HDR ||
+	    memcmp(p, "\0\0\0", 4))
+		return 0;
+	for (z = 8; z < avail && !p[z]; z++)
+		;
+	for (q = 4; q < avail && q <= z; q++) {
+		/* Under 8 bytes a record has no pid: zeros up to its end. */
+		if (q > 4 && q < 8 && p[q - 1])
+			q = 8;
+		if (q >= 8 && q + 7 < z)
+			q = z - 7;
+		if (q >= avail || q > z)
+			break;
+		k = rec_at(c, pkt, end, off + q, ts, &r);
+		if (k == SONDE__REC_PAD) {
+			/* Bytes 4..8 may be the pid, not a padding byte. */
+			if (q >= 8)
+				return q;
+			continue;
+		}
+		if (k != SONDE__REC_TORN &&
+		    (k != SONDE__REC_EVENT || r.id != SONDE__THREAD_EVENT_ID))
+			continue;
+		stop = chain_end(c, pkt, end, off + q, ts, &whole);
+		if (whole > 0)
+			return q;
+		if (!whole && stop > reach) {
+			best = q;
+			reach = stop;
+		}
+	}
+	return z >= avail ? avail : best;
 }
 
 /*
@@ -740,11 +849,26 @@ static uint32_t rebuild(struct sonde__consumer *c, struct cpu_out *o,
 	ts = last = ph->timestamp_begin;
 	for (;;) {
 		int k = walk_record(c, pkt, end, in, ts, &r);
+		uint32_t w;
 
 		if (k == SONDE__REC_TORN) {
 			o->salvaged_lost++;
 			in += r.len;
 			continue;
+		}
+		if (k < 0) {
+			/* A reservation without its marker (hole_len()) is
+			 * one record lost; garbage, one at the least: never
+			 * a silent loss. */
+			o->salvaged_lost++;
+			w = hole_len(c, pkt, end, in, ts);
+			if (w) {
+				in += w;
+				continue;
+			}
+			sonde__logf(SONDE_LOG_WARN,
+				    "Records past an unreadable one dropped. seq=%llu offset=%u bytes=%u",
+				    (unsigned long long)seq, in, end - in);
 		}
 		if (k != SONDE__REC_EVENT)
 			break; /* the end, padding, or garbage */
@@ -945,8 +1069,17 @@ static int reservations_dead(struct sonde__consumer *c, const uint8_t *pkt,
 
 		if (k == SONDE__REC_END || k == SONDE__REC_PAD)
 			return 1;
-		if (k < 0)
-			return -1;
+		if (k < 0) {
+			/* A reservation without its marker: its maker is
+			 * unknown, as with a count raised with no
+			 * reservation; not counted in *@nr (ORPHAN_NS). */
+			uint32_t w = hole_len(c, pkt, end, off, ts);
+
+			if (!w)
+				return -1;
+			off += w;
+			continue;
+		}
 		if (k == SONDE__REC_EVENT) {
 			ts = r.ts;
 			off += r.len;
@@ -1076,6 +1209,11 @@ int sonde__consumer_drain(struct sonde__consumer *c, int *moved)
 				      o->pos / g->subbuf_size);
 			if (r)
 				return r;
+			/* Its records zeroed before it is handed back, so
+			 * that a reservation that never gets its marker
+			 * holds zeros (hole_len()), not older records. */
+			memset((uint8_t *)pkt + SONDE__PKT_HDR_SIZE, 0,
+			       g->subbuf_size - SONDE__PKT_HDR_SIZE);
 			o->pos += g->subbuf_size;
 			/* Hands the sub-buffer back; pairs with the
 			 * producers' acquire load in switch_subbuf(). */

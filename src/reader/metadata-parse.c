@@ -957,8 +957,12 @@ struct evdecl {
 };
 
 struct decls {
-	struct kv *trace, *env, *clock, *stream;
-	int trace_line, clock_line, stream_line;
+	struct kv *trace, *env, *clock;
+	int trace_line, clock_line;
+	struct kv *streams[SONDE_RD_MAX_SCLASS];
+	int stream_lines[SONDE_RD_MAX_SCLASS];
+	uint32_t stream_ids[SONDE_RD_MAX_SCLASS];
+	unsigned nr_streams;
 	struct evdecl *events, **ev_tail;
 	unsigned nr_events;
 };
@@ -1202,7 +1206,9 @@ static int compile_event(struct parser *ps, struct sonde__rd_meta *m,
 	struct kv *name = kv_get(ed->kv, "name"), *id = kv_get(ed->kv, "id");
 	struct kv *sid = kv_get(ed->kv, "stream_id");
 	struct kv *fields = kv_get(ed->kv, "fields");
+	struct sonde__rd_sclass *sc;
 	struct sonde__rd_class *c;
+	uint32_t sc_id = 0;
 	int r;
 
 	for (struct kv *kv = ed->kv; kv; kv = kv->next)
@@ -1218,16 +1224,33 @@ static int compile_event(struct parser *ps, struct sonde__rd_meta *m,
 	if (id->v.num >= SONDE_RD_MAX_ID)
 		return NOT_SONDE(ps, ed->line, "event id %" PRIu64 " too large",
 				 id->v.num);
-	if (sid && (!sid->v.is_num || sid->v.num != 0))
-		return NOT_SONDE(ps, ed->line, "event in a stream other than 0");
+	if (!sid) {
+		/* CTF: stream_id may be left out when there is one stream class */
+		if (m->nr_sclasses != 1)
+			return perr(ps, "event '%s' without a stream_id, and %" PRIu32
+				    " stream classes", name->v.s, m->nr_sclasses);
+		while (!m->sclass[sc_id].declared)
+			sc_id++;
+	} else if (!sid->v.is_num || sid->v.neg) {
+		return perr(ps, "event '%s': bad stream_id", name->v.s);
+	} else if (!sonde__rd_sclass_get(m, sid->v.num)) {
+		return perr(ps, "event '%s': stream_id %" PRIu64
+			    " is not a declared stream class",
+			    name->v.s, sid->v.num);
+	} else {
+		sc_id = (uint32_t)sid->v.num;
+	}
+	sc = &m->sclass[sc_id];
 	if (fields && !fields->ty)
 		return perr(ps, "bad event fields");
-	if (id->v.num < m->nr_ids && m->by_id[id->v.num])
-		return perr(ps, "event id %" PRIu64 " declared twice", id->v.num);
+	if (id->v.num < sc->nr_ids && sc->by_id[id->v.num])
+		return perr(ps, "event id %" PRIu64 " declared twice in stream class %"
+			    PRIu32, id->v.num, sc_id);
 	c = calloc(1, sizeof(*c));
 	if (!c)
 		return perr(ps, "out of memory");
 	c->id = (uint32_t)id->v.num;
+	c->stream_id = sc_id;
 	c->name = padded_dup(name->v.s, &c->name_len);
 	if (!c->name) {
 		class_free(c);
@@ -1247,24 +1270,24 @@ static int compile_event(struct parser *ps, struct sonde__rd_meta *m,
 		class_free(c);
 		return NOT_SONDE(ps, ed->line, "event 0 is not sonde:thread { tid, pid }");
 	}
-	if (c->id >= m->nr_ids) {
-		uint32_t nr = m->nr_ids ? m->nr_ids : 64;
+	if (c->id >= sc->nr_ids) {
+		uint32_t nr = sc->nr_ids ? sc->nr_ids : 64;
 		struct sonde__rd_class **n;
 
 		while (nr <= c->id)
 			nr *= 2;
-		n = realloc(m->by_id, nr * sizeof(*n));
+		n = realloc(sc->by_id, nr * sizeof(*n));
 		if (!n) {
 			class_free(c);
 			return perr(ps, "out of memory");
 		}
-		memset(n + m->nr_ids, 0, (nr - m->nr_ids) * sizeof(*n));
-		m->by_id = n;
-		m->nr_ids = nr;
+		memset(n + sc->nr_ids, 0, (nr - sc->nr_ids) * sizeof(*n));
+		sc->by_id = n;
+		sc->nr_ids = nr;
 	}
 	c->index = m->nr_classes;
 	m->all[m->nr_classes++] = c;
-	m->by_id[c->id] = c;
+	sc->by_id[c->id] = c;
 	return 0;
 }
 
@@ -1292,6 +1315,52 @@ static int parse_uuid(const char *s, uint8_t out[16])
 		n++;
 	}
 	return n == 32 ? 0 : -1;
+}
+
+/*
+ * Stream block @i of @d: sonde's packet context and event header, an id
+ * below SONDE_RD_MAX_SCLASS (0 if left out, when it is the only block) not
+ * declared before.
+ */
+static int compile_stream(struct parser *ps, struct decls *d, unsigned i,
+			  struct sonde__rd_meta *m, const char *clk)
+{
+	struct kv *st = d->streams[i], *kv;
+	int line = d->stream_lines[i];
+	uint32_t id = 0;
+
+	ps->t.line = line;
+	for (kv = st; kv; kv = kv->next)
+		if (kv->key[0] && strcmp(kv->key, "id") &&
+		    strcmp(kv->key, "event.header") &&
+		    strcmp(kv->key, "packet.context"))
+			return NOT_SONDE(ps, line,
+					 "unexpected stream attribute '%s'", kv->key);
+	kv = kv_get(st, "id");
+	if (!kv) {
+		if (d->nr_streams > 1)
+			return perr(ps, "stream block without an id, and %u stream blocks",
+				    d->nr_streams);
+	} else if (!kv->v.is_num || kv->v.neg) {
+		return perr(ps, "bad stream id");
+	} else if (kv->v.num >= SONDE_RD_MAX_SCLASS) {
+		return perr(ps, "stream id %" PRIu64 " too large (at most %u)",
+			    kv->v.num, SONDE_RD_MAX_SCLASS - 1);
+	} else {
+		id = (uint32_t)kv->v.num;
+	}
+	if (m->sclass[id].declared)
+		return perr(ps, "stream id %" PRIu32 " declared twice", id);
+	kv = kv_get(st, "packet.context");
+	if (check_context(ps, kv ? kv->ty : NULL, line, clk))
+		return -EBADMSG;
+	kv = kv_get(st, "event.header");
+	if (check_event_header(ps, kv ? kv->ty : NULL, line, clk))
+		return -EBADMSG;
+	m->sclass[id].declared = 1;
+	m->nr_sclasses++;
+	d->stream_ids[i] = id;
+	return 0;
 }
 
 static int compile(struct parser *ps, struct decls *d,
@@ -1383,25 +1452,12 @@ static int compile(struct parser *ps, struct decls *d,
 		m->offset_s += (int64_t)s;
 		m->offset -= s * m->freq;
 	}
-	/* stream */
-	ps->t.line = d->stream_line;
-	if (!d->stream)
+	/* stream classes */
+	if (!d->nr_streams)
 		return NOT_SONDE(ps, ps->line, "no stream block");
-	for (kv = d->stream; kv; kv = kv->next)
-		if (kv->key[0] && strcmp(kv->key, "id") &&
-		    strcmp(kv->key, "event.header") &&
-		    strcmp(kv->key, "packet.context"))
-			return NOT_SONDE(ps, d->stream_line,
-					 "unexpected stream attribute '%s'", kv->key);
-	kv = kv_get(d->stream, "id");
-	if (kv && (!kv->v.is_num || kv->v.num))
-		return NOT_SONDE(ps, d->stream_line, "stream id is not 0");
-	kv = kv_get(d->stream, "packet.context");
-	if (check_context(ps, kv ? kv->ty : NULL, d->stream_line, clk))
-		return -EBADMSG;
-	kv = kv_get(d->stream, "event.header");
-	if (check_event_header(ps, kv ? kv->ty : NULL, d->stream_line, clk))
-		return -EBADMSG;
+	for (unsigned i = 0; i < d->nr_streams; i++)
+		if (compile_stream(ps, d, i, m, clk))
+			return -EBADMSG;
 	/* events */
 	m->all = calloc(d->nr_events ? d->nr_events : 1, sizeof(*m->all));
 	if (!m->all)
@@ -1409,8 +1465,15 @@ static int compile(struct parser *ps, struct decls *d,
 	for (struct evdecl *e = d->events; e; e = e->next)
 		if (compile_event(ps, m, e))
 			return -EBADMSG;
-	if (!m->nr_ids || !m->by_id[SONDE_RD_THREAD_ID])
-		return NOT_SONDE(ps, ps->line, "no sonde:thread event");
+	for (unsigned i = 0; i < d->nr_streams; i++) {
+		uint32_t id = d->stream_ids[i];
+		const struct sonde__rd_sclass *sc = &m->sclass[id];
+
+		if (!sc->nr_ids || !sc->by_id[SONDE_RD_THREAD_ID])
+			return NOT_SONDE(ps, d->stream_lines[i],
+					 "no sonde:thread event in stream class %" PRIu32,
+					 id);
+	}
 	return 0;
 }
 
@@ -1465,10 +1528,19 @@ static int parse_top(struct parser *ps, struct decls *d)
 				d->nr_events++;
 				continue;
 			}
+			if (!strcmp(what, "stream")) {
+				if (d->nr_streams >= SONDE_RD_MAX_SCLASS) {
+					ps->t.line = line;
+					return perr(ps, "more than %u stream blocks",
+						    SONDE_RD_MAX_SCLASS), -1;
+				}
+				d->stream_lines[d->nr_streams] = line;
+				d->streams[d->nr_streams++] = kv;
+				continue;
+			}
 			struct kv **slot = !strcmp(what, "trace") ? &d->trace
 					   : !strcmp(what, "env")  ? &d->env
-					   : !strcmp(what, "clock") ? &d->clock
-								    : &d->stream;
+								    : &d->clock;
 			if (*slot) {
 				ps->t.line = line;
 				return perr(ps, "more than one %s block%s", what,
@@ -1480,8 +1552,6 @@ static int parse_top(struct parser *ps, struct decls *d)
 				d->trace_line = line;
 			else if (!strcmp(what, "clock"))
 				d->clock_line = line;
-			else if (!strcmp(what, "stream"))
-				d->stream_line = line;
 		} else if (ps->t.kind == T_IDENT) {
 			return perr(ps, "unsupported TSDL declaration '%s' (not a sonde trace)",
 				    ps->t.s), -1;
@@ -1540,7 +1610,8 @@ void sonde__rd_meta_free(struct sonde__rd_meta *m)
 	for (uint32_t i = 0; i < m->nr_classes; i++)
 		class_free(m->all[i]);
 	free(m->all);
-	free(m->by_id);
+	for (uint32_t i = 0; i < SONDE_RD_MAX_SCLASS; i++)
+		free(m->sclass[i].by_id);
 	free(m->clock_name);
 	free(m->hostname);
 	free(m->procname);

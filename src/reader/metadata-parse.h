@@ -11,6 +11,11 @@
  * the compact/extended event header.  Anything else is rejected with a
  * message that names the metadata line, or says the trace is not a sonde
  * trace.
+ *
+ * A trace has one or more stream classes (stream blocks, ids below
+ * SONDE_RD_MAX_SCLASS), each with sonde's packet context and event header
+ * and its own event classes: an event id is unique within its stream class
+ * only, and id 0 of every class is sonde:thread.
  */
 #ifndef SONDE_SRC_READER_METADATA_PARSE_H
 #define SONDE_SRC_READER_METADATA_PARSE_H
@@ -51,14 +56,25 @@ struct sonde__rd_field {
 };
 
 struct sonde__rd_class {
-	uint32_t id;
-	uint32_t index;    /* dense, 0 .. nr_classes - 1 */
+	uint32_t id;       /* within its stream class */
+	uint32_t stream_id; /* its stream class */
+	uint32_t index;    /* dense over all stream classes, 0 .. nr_classes - 1 */
 	char *name;        /* allocated with 32 readable bytes at least */
 	uint32_t name_len;
 	uint32_t nr_fields;
 	struct sonde__rd_field *fields;
 	uint32_t fixed_size; /* payload bytes when !has_variable */
 	int has_variable;    /* a string or a sequence */
+};
+
+/* Stream class ids are below this (a bound on hostile metadata). */
+#define SONDE_RD_MAX_SCLASS 64u
+
+struct sonde__rd_sclass {
+	int declared;
+	/* its event classes: by_id[id] (NULL for holes) */
+	struct sonde__rd_class **by_id;
+	uint32_t nr_ids;
 };
 
 struct sonde__rd_meta {
@@ -73,12 +89,22 @@ struct sonde__rd_meta {
 	char *hostname;
 	char *procname;
 	int64_t vpid;
-	/* event classes: by_id[id] (NULL for holes), all[index] */
-	struct sonde__rd_class **by_id;
-	uint32_t nr_ids;
+	/* stream classes by id, nr_sclasses of them declared */
+	struct sonde__rd_sclass sclass[SONDE_RD_MAX_SCLASS];
+	uint32_t nr_sclasses;
+	/* event classes of all stream classes: all[index] */
 	struct sonde__rd_class **all;
 	uint32_t nr_classes;
 };
+
+/* Stream class @id of @m, or NULL when it is not declared. */
+static inline const struct sonde__rd_sclass *
+sonde__rd_sclass_get(const struct sonde__rd_meta *m, uint64_t id)
+{
+	return id < SONDE_RD_MAX_SCLASS && m->sclass[id].declared
+		       ? &m->sclass[id]
+		       : NULL;
+}
 
 /* Record layout constants (sonde's ring buffer, include/sonde/static/ring.h). */
 #define SONDE_RD_PKT_HDR 84u

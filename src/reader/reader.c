@@ -1,11 +1,13 @@
 // SPDX-License-Identifier: MIT
 /*
  * Trace directory reader (see reader.h).  The metadata file is read whole
- * (at most 64 MiB); every other regular, non-hidden file is a stream, mapped
- * read-only.  Each stream keeps one pending event; a binary min-heap of the
- * streams, keyed by (time in ns, stream instance id, name order), gives the
- * next one.  Equal timestamps come out in stream order, as babeltrace2's
- * muxer does.
+ * (at most 64 MiB); every other non-hidden entry that is not a directory
+ * (the index, a daemon's snapshots) is a stream file, whatever its name and
+ * stream class (its packets say which), mapped read-only.  Each stream
+ * keeps one pending event; a binary min-heap of the streams of all classes,
+ * keyed by (time in ns, stream instance id, stream class id, name order),
+ * gives the next one.  Equal timestamps come out in stream order, as
+ * babeltrace2's muxer does.
  *
  * Trust boundary: trace files read back, maybe written by someone else.
  * Only regular files are opened, never through a link, and a FIFO or a
@@ -56,6 +58,8 @@ static int src_less(const struct sonde__reader *r, uint32_t a, uint32_t b)
 		return x->cur.ns < y->cur.ns;
 	if (x->s.instance != y->s.instance)
 		return x->s.instance < y->s.instance;
+	if (x->s.stream_id != y->s.stream_id)
+		return x->s.stream_id < y->s.stream_id;
 	return a < b;
 }
 
@@ -336,7 +340,9 @@ int sonde__reader_open(const char *dir, struct sonde__reader **out)
 			names = n;
 		}
 		if (nr >= MAX_STREAMS) {
-			ret = sonde__rd_errf(&r->err, -E2BIG, "%s: too many stream files", dir);
+			ret = sonde__rd_errf(&r->err, -E2BIG,
+					     "%s: more than %u stream files", dir,
+					     MAX_STREAMS);
 			goto out;
 		}
 		names[nr] = strdup(de->d_name);
@@ -411,13 +417,16 @@ int sonde__reader_open_mem(const char *metadata, size_t mlen,
 	if (ret)
 		return fail(r, ret);
 	r->meta_ok = 1;
+	if (nr > MAX_STREAMS)
+		return fail(r, sonde__rd_errf(&r->err, -E2BIG,
+					      "more than %u streams", MAX_STREAMS));
 	ret = alloc_src(r, nr);
 	if (ret)
 		return ret;
 	for (uint32_t i = 0; i < nr; i++) {
 		char name[32];
 
-		snprintf(name, sizeof(name), "channel0_%u", i);
+		snprintf(name, sizeof(name), "stream%u", i);
 		r->src[i].name = strdup(name);
 		if (!r->src[i].name)
 			return fail(r, sonde__rd_errf(&r->err, -ENOMEM, "out of memory"));

@@ -4,9 +4,12 @@
  * boundary: a trace file read back, possibly corrupt or hostile.
  *
  * Packet (struct sonde__pkt_hdr, include/sonde/static/format.h): magic,
- * uuid (the metadata's), stream_id 0, content_size <= packet_size, both
- * whole bytes, at least the header, packet within the file.  Records are
- * decoded by the record walker (src/format/record.c): compact or extended
+ * uuid (the metadata's), stream_id a declared stream class, the same
+ * stream_id and stream_instance_id in every packet of the file,
+ * content_size <= packet_size, both whole bytes, at least the header,
+ * packet within the file.  Records are decoded with the event classes of
+ * the packet's stream class by the record walker (src/format/record.c):
+ * compact or extended
  * header, the timestamp extended from the previous record's, the padding
  * byte, each record within the packet content.  Every step advances by at
  * least one record header or one packet header, so the iterator ends on
@@ -106,11 +109,28 @@ static int open_packet(struct sonde__rd_stream *s, struct sonde__rd_event *ev,
 		return sonde__rd_errf(err, -EBADMSG,
 				      "%s: offset %zu: packet uuid differs from the metadata's",
 				      s->name, s->pkt + SONDE__PKT_UUID_OFF);
-	if (ph.stream_id != 0)
+	if (!s->nr_packets) {
+		s->sc = sonde__rd_sclass_get(s->m, ph.stream_id);
+		if (!s->sc)
+			return sonde__rd_errf(err, -EBADMSG,
+					      "%s: offset %zu: unknown stream id %" PRIu32,
+					      s->name, s->pkt + SONDE__PKT_STREAM_ID_OFF,
+					      ph.stream_id);
+		s->stream_id = ph.stream_id;
+		s->instance = ph.stream_instance_id;
+	} else if (ph.stream_id != s->stream_id) {
 		return sonde__rd_errf(err, -EBADMSG,
-				      "%s: offset %zu: unknown stream id %" PRIu32,
+				      "%s: offset %zu: packet of stream class %" PRIu32
+				      " in a stream of class %" PRIu32,
 				      s->name, s->pkt + SONDE__PKT_STREAM_ID_OFF,
-				      ph.stream_id);
+				      ph.stream_id, s->stream_id);
+	} else if (ph.stream_instance_id != s->instance) {
+		return sonde__rd_errf(err, -EBADMSG,
+				      "%s: offset %zu: packet of stream instance %" PRIu64
+				      " in a stream of instance %" PRIu64,
+				      s->name, s->pkt + SONDE__PKT_INSTANCE_OFF,
+				      ph.stream_instance_id, s->instance);
+	}
 	content = ph.content_size;
 	psize = ph.packet_size;
 	if ((content & 7) || (psize & 7))
@@ -140,8 +160,6 @@ static int open_packet(struct sonde__rd_stream *s, struct sonde__rd_event *ev,
 		return sonde__rd_errf(err, -EBADMSG,
 				      "%s: offset %zu: packet ends before it begins",
 				      s->name, s->pkt + SONDE__PKT_TS_END_OFF);
-	if (!s->nr_packets)
-		s->instance = ph.stream_instance_id;
 	s->cpu = ph.cpu_id;
 	s->pkt_end = s->pkt + (size_t)psize;
 	s->content_end = s->pkt + (size_t)content;
@@ -177,15 +195,15 @@ static int open_packet(struct sonde__rd_stream *s, struct sonde__rd_event *ev,
 	return 0;
 }
 
-/* The record walker's size callback over the metadata's classes @arg. */
+/* The record walker's size callback over the stream class @arg. */
 static int64_t record_size(void *arg, uint32_t id, const uint8_t *p,
 			   size_t avail)
 {
-	const struct sonde__rd_meta *m = arg;
+	const struct sonde__rd_sclass *sc = arg;
 	const struct sonde__rd_class *c;
 	int64_t n;
 
-	if (id >= m->nr_ids || !(c = m->by_id[id]))
+	if (id >= sc->nr_ids || !(c = sc->by_id[id]))
 		return -ENOENT;
 	n = sonde__rd_payload_size(c, p, avail);
 	return n < 0 ? -EBADMSG : n;
@@ -220,7 +238,7 @@ int sonde__rd_stream_next(struct sonde__rd_stream *s,
 		}
 		pkt = s->base + s->pkt;
 		k = sonde__rec_step(pkt, s->content_end - s->pkt, s->pos - s->pkt,
-				    s->ts, record_size, (void *)m, &r);
+				    s->ts, record_size, (void *)s->sc, &r);
 		switch (k) {
 		case SONDE__REC_EVENT:
 			break;
@@ -239,13 +257,13 @@ int sonde__rd_stream_next(struct sonde__rd_stream *s,
 		case SONDE__REC_PAST:
 			return sonde__rd_errf(err, -EBADMSG,
 					      "%s: offset %zu: %s record past end of packet content",
-					      s->name, s->pos, m->by_id[r.id]->name);
+					      s->name, s->pos, s->sc->by_id[r.id]->name);
 		default: /* a salvage marker has no place in a file */
 			return sonde__rd_errf(err, -EBADMSG,
 					      "%s: offset %zu: bad record id byte 0x%02x",
 					      s->name, s->pos, s->base[s->pos]);
 		}
-		c = m->by_id[r.id];
+		c = s->sc->by_id[r.id];
 		payload = s->base + s->pos + r.hdr_len;
 		s->ts = r.ts;
 		s->pos += r.len;

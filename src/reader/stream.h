@@ -51,7 +51,11 @@ struct sonde__rd_stream {
 	uint64_t discarded;         /* events_discarded of the last packet */
 	uint64_t nr_packets;
 	uint32_t cpu;
-	uint64_t instance;          /* stream_instance_id of the first packet */
+	/* stream class and instance, from the first packet (every packet
+	 * of the file has the same) */
+	const struct sonde__rd_sclass *sc;
+	uint32_t stream_id;
+	uint64_t instance;
 	int32_t tid, pid;
 };
 

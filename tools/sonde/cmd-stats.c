@@ -120,7 +120,9 @@ int cmd_stats(int argc, char **argv)
 			const char *en = m->all[j]->name;
 			int er = ru_split_role(en, &el);
 
-			if (er != br + 1 || el != bl || strncmp(bn, en, bl))
+			/* a pair lives in one stream class */
+			if (er != br + 1 || el != bl || strncmp(bn, en, bl) ||
+			    m->all[j]->stream_id != m->all[i]->stream_id)
 				continue;
 			ps[nps].begin = m->all[i];
 			ps[nps].end = m->all[j];

@@ -130,8 +130,10 @@ void ru_pairs(const struct sonde__rd_meta *m, unsigned char *role,
 		for (uint32_t j = 0; j < m->nr_classes; j++) {
 			const char *en = m->all[j]->name;
 
+			/* a pair lives in one stream class */
 			if (ru_split_role(en, &el) != br + 1 || el != bl ||
-			    strncmp(bn, en, bl))
+			    strncmp(bn, en, bl) ||
+			    m->all[j]->stream_id != m->all[i]->stream_id)
 				continue;
 			role[i] = 1;
 			role[j] = 2;

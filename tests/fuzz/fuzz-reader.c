@@ -1,10 +1,11 @@
 // SPDX-License-Identifier: MIT
 /*
  * libFuzzer target of the trace reader: the input is a metadata text and
- * one stream file, separated by the first "\n--STREAM--\n" (no separator:
- * the whole input is the stream, with the built-in metadata below).  Every
- * event is decoded and formatted (text and JSON), as sonde view / export
- * do.  Build: cmake -DSONDE_FUZZ=ON -DCMAKE_C_COMPILER=clang.
+ * up to MAX_BUFS stream files, each after a "\n--STREAM--\n" (no
+ * separator: the whole input is one stream, with the built-in metadata
+ * below, which has two stream classes).  The streams are merged in time
+ * order and every event is decoded and formatted (text and JSON), as sonde
+ * view / export do.  Build: cmake -DSONDE_FUZZ=ON -DCMAKE_C_COMPILER=clang.
  */
 #include <stddef.h>
 #include <stdint.h>
@@ -46,44 +47,68 @@ static const char builtin_meta[] =
 	" integer { size = 16; align = 8; signed = 1; base = 10; } _arr[3];\n"
 	" integer { size = 32; align = 8; signed = 0; base = 10; } __q_length;\n"
 	" integer { size = 16; align = 8; signed = 0; base = 16; } _q[ __q_length ]; }; };\n"
-	"event { name = \"f:empty\"; id = 2; stream_id = 0; };\n";
+	"event { name = \"f:empty\"; id = 2; stream_id = 0; };\n"
+	"stream { id = 1; event.header := struct event_header; packet.context := struct packet_context; };\n"
+	"event { name = \"sonde:thread\"; id = 0; stream_id = 1; fields := struct {\n"
+	" integer { size = 32; align = 8; signed = 1; base = 10; } _tid; integer { size = 32; align = 8; signed = 1; base = 10; } _pid; }; };\n"
+	"event { name = \"g:other\"; id = 1; stream_id = 1; fields := struct {\n"
+	" string { encoding = UTF8; } _s; integer { size = 32; align = 8; signed = 0; base = 16; } _x; }; };\n";
+
+#define MAX_BUFS 8
+
+/* Where the next separator at or after @from starts, or @size. */
+static size_t find_sep(const uint8_t *data, size_t size, size_t from)
+{
+	for (size_t i = from; i + sizeof(sep) - 1 <= size; i++)
+		if (!memcmp(data + i, sep, sizeof(sep) - 1))
+			return i;
+	return size;
+}
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	const uint8_t *stream = data;
-	size_t slen = size;
+	const uint8_t *part[MAX_BUFS];
+	size_t plen[MAX_BUFS];
+	uint8_t *bufs[MAX_BUFS] = { 0 };
+	uint32_t nr = 0;
 	const char *meta = builtin_meta;
 	size_t mlen = sizeof(builtin_meta) - 1;
+	char *mcopy = NULL;
 	struct sonde__reader *r = NULL;
 	struct sonde__rd_event ev;
 	struct sonde__obuf ob;
 	int n, count = 0;
+	size_t at = find_sep(data, size, 0);
 
-	for (size_t i = 0; i + sizeof(sep) - 1 <= size; i++) {
-		if (!memcmp(data + i, sep, sizeof(sep) - 1)) {
-			meta = (const char *)data;
-			mlen = i;
-			stream = data + i + sizeof(sep) - 1;
-			slen = size - i - (sizeof(sep) - 1);
-			break;
+	if (at == size) {
+		part[nr] = data;
+		plen[nr++] = size;
+	} else {
+		meta = (const char *)data;
+		mlen = at;
+		while (at < size && nr < MAX_BUFS) {
+			size_t from = at + sizeof(sep) - 1;
+
+			at = nr + 1 < MAX_BUFS ? find_sep(data, size, from) : size;
+			part[nr] = data + from;
+			plen[nr++] = at - from;
 		}
 	}
-	/* the reader works on memory it does not own: give it an exact copy
+	/* the reader works on memory it does not own: give it exact copies
 	 * so that ASan catches any read past the end */
-	uint8_t *copy = malloc(slen ? slen : 1);
-	char *mcopy = malloc(mlen ? mlen : 1);
-
-	if (!copy || !mcopy)
+	mcopy = malloc(mlen ? mlen : 1);
+	if (!mcopy)
 		goto out;
-	memcpy(copy, stream, slen);
 	memcpy(mcopy, meta, mlen);
-	{
-		const uint8_t *bufs[1] = { copy };
-		size_t lens[1] = { slen };
-
-		if (sonde__reader_open_mem(mcopy, mlen, bufs, lens, 1, &r) < 0)
+	for (uint32_t i = 0; i < nr; i++) {
+		bufs[i] = malloc(plen[i] ? plen[i] : 1);
+		if (!bufs[i])
 			goto out;
+		memcpy(bufs[i], part[i], plen[i]);
 	}
+	if (sonde__reader_open_mem(mcopy, mlen, (const uint8_t *const *)bufs,
+				   plen, nr, &r) < 0)
+		goto out;
 	if (sonde__ob_init(&ob, -1))
 		goto out;
 	while ((n = sonde__reader_next(r, &ev)) > 0 && count++ < 100000) {
@@ -96,7 +121,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	sonde__ob_free(&ob);
 out:
 	sonde__reader_close(r);
-	free(copy);
+	for (uint32_t i = 0; i < nr; i++)
+		free(bufs[i]);
 	free(mcopy);
 	return 0;
 }

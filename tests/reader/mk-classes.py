@@ -18,6 +18,7 @@ VARIANT:
   big-sid     a stream block with id 64
   no-ev-sid   an event without stream_id while there are two classes
   mixed       channel0_0's second packet is one of class 1
+  inst        channel0_0's second packet is one of stream instance 3
 
 Class 0 (channel0_0, instance 0, cpu 0): a:tick = 1 {u64 n}, a:msg = 2
 {string s}, both:mark = 3 {u32 k}.  Class 1 (other_0, instance 0, cpu 1):
@@ -225,7 +226,8 @@ def main():
     blob = b""
     for seq, (b, e, tid, evs) in enumerate(c0):
         psid = 1 if variant == "mixed" and seq == 1 else 0
-        blob += packet(0, psid, 0, 0, seq, b, e,
+        inst = 3 if variant == "inst" and seq == 1 else 0
+        blob += packet(0, psid, inst, 0, seq, b, e,
                        [(0, b, [tid, 100], False)] + [(i, t, v, x) for i, t, v, x in evs])
         exp += [(t, 0, 0, tid, text(0, i, v)) for i, t, v, x in evs]
     with open(d + "/channel0_0", "wb") as f:

@@ -122,4 +122,7 @@ expect_err no-ev-sid "^sonde: metadata: line $(($(line no-ev-sid '"b:sample"') -
 mk mixed mixed
 expect_err mixed "^sonde: channel0_0: offset 212: packet of stream class 1 in a stream of class 0$"
 
+mk inst inst
+expect_err inst "^sonde: channel0_0: offset 216: packet of stream instance 3 in a stream of instance 0$"
+
 tap_done

@@ -2,7 +2,7 @@
 /*
  * Layout of a channel's shared-memory object, shared by the instrumented
  * processes (src/control/attach.c, src/buffers/ring.c,
- * src/instrumentation/registry.c) and the consumer (src/consumer/).
+ * src/instrumentation/registry.c) and the consumer (src/sources/).
  *
  *   +-------------------+ 0
  *   | sonde__shm_hdr    |  geometry, clock, uuid, patterns, registry lock

@@ -62,7 +62,7 @@
  * sub-buffer (to reuse it in discard mode, to lap it in overwrite mode)
  * would wait forever: the consumer walks a sub-buffer that stays pending
  * too long, and when every marker in it names a process that is gone, it
- * sets the count to zero (src/consumer/consumer.c, reclaim_stuck()).  Writers
+ * sets the count to zero (src/sources/consumer.c, reclaim_stuck()).  Writers
  * therefore lower counts without going below zero.  A live writer is
  * always waited for, even a stopped one: its late stores would land in
  * memory given to others.
@@ -227,7 +227,7 @@ static uint32_t current_cpu(const struct sonde__chan_view *ch)
 /*
  * Lower a sub-buffer's pending count, never below zero.  The consumer sets
  * it to zero when it reclaims a sub-buffer from a dead writer
- * (src/consumer/consumer.c); a writer that was only stopped between
+ * (src/sources/consumer.c); a writer that was only stopped between
  * raising the count and reserving, and resumes after that, must not wrap
  * it.  Release: the record before the count; pairs with the consumer's
  * acquire load of pending.  Each failed exchange means another writer

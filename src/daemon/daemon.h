@@ -33,7 +33,7 @@
 
 #include "../buffers/layout.h"
 #include "../common/common.h"
-#include "../consumer/consumer.h"
+#include "../sources/consumer.h"
 #include "command.h"
 #include "../control/proto.h"
 #include "sessiond.h"

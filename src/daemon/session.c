@@ -4,7 +4,7 @@
  * stopped, destroyed), their buffers and trace directory, the draining of
  * started ones, and the queue of verbs (ops) of each session.
  *
- * A session owns one channel (the consumer of src/consumer/, its buffers
+ * A session owns one channel (the consumer of src/sources/, its buffers
  * in a memfd) from its first start.  Started, it attaches the applications
  * that record into no other session: ATTACH passes them the memfd and the
  * session's patterns; ENABLE changes the patterns live.  Stop detaches

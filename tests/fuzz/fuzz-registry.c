@@ -12,7 +12,7 @@
 #include <string.h>
 
 #include "../../src/buffers/layout.h"
-#include "../../src/consumer/events.h"
+#include "../../src/sources/events.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 /*
  * libFuzzer target for the consumer's side of the shared memory that
- * traced processes can write (src/consumer/consumer.c, events.c): a real
+ * traced processes can write (src/sources/consumer.c, events.c): a real
  * consumer (4 KiB x 4 sub-buffers per CPU, output in a temporary
  * directory) whose live shared-memory image the input rewrites
  * between calls of sonde__consumer_drain/seal/snapshot/finish.  Nothing may
@@ -35,7 +35,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "../../src/consumer/consumer.h"
+#include "../../src/sources/consumer.h"
 #include "../shm-writer.h"
 
 int LLVMFuzzerInitialize(int *argc, char ***argv);

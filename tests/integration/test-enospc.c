@@ -23,7 +23,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "../../src/consumer/consumer.h"
+#include "../../src/sources/consumer.h"
 #include "../shm-writer.h"
 
 /* Full sub-buffers of 17-byte records: 84 + 958 x 17 = 16370 bytes. */

@@ -39,7 +39,7 @@ SONDE_TRACEPOINT_EVENT(hostile, ev,
 	SONDE_TP_ARGS(uint32_t, seq),
 	SONDE_TP_FIELDS(sonde_field_integer(uint32_t, seq, seq)))
 
-/* Where struct sonde_rb_cpu of CPU 0 starts (src/consumer/consumer.c). */
+/* Where struct sonde_rb_cpu of CPU 0 starts (src/sources/consumer.c). */
 #define RB_OFF ((sizeof(struct sonde__shm_hdr) + 63) & ~(size_t)63)
 
 static uint32_t victim_of(const struct sonde__chan_view *ch, uint32_t self)

@@ -51,7 +51,7 @@
 
 #include <sonde/sonde.h>
 
-#include "../../src/consumer/consumer.h"
+#include "../../src/sources/consumer.h"
 #include "../../src/control/attach.h"
 #include "../../src/instrumentation/registry.h"
 #include "cmd.h"

@@ -3,7 +3,7 @@
  * The trace format, defined once: the layout of a packet (CTF packet header
  * and context) and of the records in it, as the producers write them into
  * the ring buffer (include/sonde/static/ring.h, src/buffers/ring.c), the
- * consumer copies them into stream files (src/consumer/), the metadata
+ * consumer copies them into stream files (src/sources/), the metadata
  * describes them (src/writer/metadata.c) and readers decode them
  * (src/reader/stream.c, tests/stress/stress-verify.c), all through the
  * record walker of src/format/record.h.  Everything is byte-packed and

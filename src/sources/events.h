@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /* Event classes read back from a session's shared registry, and the
  * record walker sizing records with them. */
-#ifndef SONDE_SRC_CONSUMER_EVENTS_H
-#define SONDE_SRC_CONSUMER_EVENTS_H
+#ifndef SONDE_SRC_SOURCES_EVENTS_H
+#define SONDE_SRC_SOURCES_EVENTS_H
 
 #include <stddef.h>
 #include <stdint.h>

@@ -4,8 +4,8 @@
  * CTF stream file per CPU, and finishes the trace (salvaging what dead
  * processes left half-written, then writing the metadata).
  */
-#ifndef SONDE_SRC_CONSUMER_H
-#define SONDE_SRC_CONSUMER_H
+#ifndef SONDE_SRC_SOURCES_CONSUMER_H
+#define SONDE_SRC_SOURCES_CONSUMER_H
 
 #include <stddef.h>
 #include <stdint.h>

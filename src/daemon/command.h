@@ -5,8 +5,8 @@
  * of the strings (fuzzed by fuzz-proto); everything is checked here, so
  * the daemon acts only on well-formed commands.
  */
-#ifndef SONDE_SRC_CONTROL_COMMAND_H
-#define SONDE_SRC_CONTROL_COMMAND_H
+#ifndef SONDE_SRC_DAEMON_COMMAND_H
+#define SONDE_SRC_DAEMON_COMMAND_H
 
 #include <limits.h>
 #include <stddef.h>

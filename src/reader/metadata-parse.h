@@ -23,6 +23,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <sonde/static/format.h>
+
 #include "../common/common.h"
 
 #define SONDE_RD_ERR_MAX 512
@@ -106,13 +108,14 @@ sonde__rd_sclass_get(const struct sonde__rd_meta *m, uint64_t id)
 		       : NULL;
 }
 
-/* Record layout constants (sonde's ring buffer, include/sonde/static/ring.h). */
-#define SONDE_RD_PKT_HDR 84u
-#define SONDE_RD_CTF_MAGIC 0xc1fc1fc1u
-#define SONDE_RD_ID_COMPACT_MAX 0xFCu
-#define SONDE_RD_ID_PAD 0xFDu
-#define SONDE_RD_ID_EXT 0xFFu
-#define SONDE_RD_THREAD_ID 0u
+/* The record layout, defined once in include/sonde/static/format.h; the
+ * reader's names for it. */
+#define SONDE_RD_PKT_HDR SONDE__PKT_HDR_SIZE
+#define SONDE_RD_CTF_MAGIC SONDE__CTF_MAGIC
+#define SONDE_RD_ID_COMPACT_MAX SONDE__ID_COMPACT_MAX
+#define SONDE_RD_ID_PAD SONDE__ID_PAD
+#define SONDE_RD_ID_EXT SONDE__ID_EXT
+#define SONDE_RD_THREAD_ID SONDE__THREAD_EVENT_ID
 #define SONDE_RD_MAX_ID (1u << 24)
 
 /*

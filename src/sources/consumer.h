@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Consumer: owns a channel's shared memory, moves complete packets to one
- * CTF stream file per CPU, and finishes the trace (salvaging what dead
- * processes left half-written, then writing the metadata).
+ * Consumer: the source of a trace's user-space stream class ("channel0").
+ * It owns a channel's shared memory, moves complete packets to the
+ * trace's stream of their CPU (src/trace/trace.h; the output decides
+ * where they go), and finishes the trace (salvaging what dead processes
+ * left half-written, then writing the metadata).
  */
 #ifndef SONDE_SRC_SOURCES_CONSUMER_H
 #define SONDE_SRC_SOURCES_CONSUMER_H

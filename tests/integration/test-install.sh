@@ -33,6 +33,11 @@ lib=$(readlink -f "$LIBDIR/libsonde.so")
 nm -D --defined-only "$lib" | awk '{ print $NF }' >"$WORK/dynsym"
 tap_is "$(grep -Ev '^(sonde_[a-z0-9_]+|sonde__[a-z0-9_]+|SONDE_[0-9]+)(@@SONDE_[0-9]+)?$' "$WORK/dynsym")" "" \
 	"libsonde.so exports sonde_/sonde__ symbols only ($(wc -l <"$WORK/dynsym") of them)"
+# Every internal (sonde__) export is one the version script names: what
+# the inline fast path of include/sonde/static/ needs, nothing by accident.
+sed -n 's/^[[:space:]]*\(sonde__[a-z0-9_]*\);$/\1/p' "$SRC/src/libsonde.map" | sort >"$WORK/mapped"
+tap_is "$(sed 's/@.*//' "$WORK/dynsym" | grep '^sonde__' | sort | comm -23 - "$WORK/mapped")" "" \
+	"libsonde.so exports no sonde__ symbol the version script does not name"
 tap_is "$(grep -Ei "$TOOLS_RE" "$WORK/dynsym")" "" \
 	"nm -D libsonde.so: no daemon, consumer, writer or reader symbol"
 nm "$lib" 2>/dev/null | awk '{ print $NF }' | grep -Ei "sonde__($TOOLS_RE)" >"$WORK/symtab"

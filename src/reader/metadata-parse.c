@@ -1015,14 +1015,19 @@ static int check_header(struct parser *ps, const struct ty *h, int line)
 	return 0;
 }
 
+/*
+ * Packet context @c: sonde's fields, then at most SONDE__PKT_CTX_EXTRA_MAX
+ * unsigned 64-bit byte-aligned integers of the stream class's own (mapped
+ * to no clock), which the reader skips; *@nr_extra gets their number.
+ */
 static int check_context(struct parser *ps, const struct ty *c, int line,
-			 const char *clk)
+			 const char *clk, uint32_t *nr_extra)
 {
 	static const char *const names[] = { "timestamp_begin", "timestamp_end",
 		"content_size", "packet_size", "packet_seq_num",
 		"events_discarded", "cpu_id" };
 
-	if (!c || c->kind != TY_STRUCT || c->nr_fields != ARRAY_SIZE(names))
+	if (!c || c->kind != TY_STRUCT || c->nr_fields < ARRAY_SIZE(names))
 		return NOT_SONDE(ps, line, "unexpected packet context");
 	for (unsigned i = 0; i < ARRAY_SIZE(names); i++) {
 		const struct ty *t = c->fields[i].ty;
@@ -1034,6 +1039,17 @@ static int check_context(struct parser *ps, const struct ty *c, int line,
 					 "unexpected packet context field '%s'",
 					 c->fields[i].name);
 	}
+	if (c->nr_fields - ARRAY_SIZE(names) > SONDE__PKT_CTX_EXTRA_MAX)
+		return NOT_SONDE(ps, line,
+				 "packet context with %zu fields after cpu_id (at most %u)",
+				 c->nr_fields - ARRAY_SIZE(names),
+				 SONDE__PKT_CTX_EXTRA_MAX);
+	for (unsigned i = ARRAY_SIZE(names); i < c->nr_fields; i++)
+		if (!is_uint(c->fields[i].ty, 64) || c->fields[i].ty->map)
+			return NOT_SONDE(ps, line,
+					 "packet context field '%s' after cpu_id is not an unsigned 64-bit integer of no clock",
+					 c->fields[i].name);
+	*nr_extra = c->nr_fields - (uint32_t)ARRAY_SIZE(names);
 	return 0;
 }
 
@@ -1318,7 +1334,8 @@ static int parse_uuid(const char *s, uint8_t out[16])
 }
 
 /*
- * Stream block @i of @d: sonde's packet context and event header, an id
+ * Stream block @i of @d: sonde's packet context (and the class's extra
+ * fields) and event header, an id
  * below SONDE_RD_MAX_SCLASS (0 if left out, when it is the only block) not
  * declared before.
  */
@@ -1327,7 +1344,7 @@ static int compile_stream(struct parser *ps, struct decls *d, unsigned i,
 {
 	struct kv *st = d->streams[i], *kv;
 	int line = d->stream_lines[i];
-	uint32_t id = 0;
+	uint32_t id = 0, nr_extra = 0;
 
 	ps->t.line = line;
 	for (kv = st; kv; kv = kv->next)
@@ -1352,12 +1369,13 @@ static int compile_stream(struct parser *ps, struct decls *d, unsigned i,
 	if (m->sclass[id].declared)
 		return perr(ps, "stream id %" PRIu32 " declared twice", id);
 	kv = kv_get(st, "packet.context");
-	if (check_context(ps, kv ? kv->ty : NULL, line, clk))
+	if (check_context(ps, kv ? kv->ty : NULL, line, clk, &nr_extra))
 		return -EBADMSG;
 	kv = kv_get(st, "event.header");
 	if (check_event_header(ps, kv ? kv->ty : NULL, line, clk))
 		return -EBADMSG;
 	m->sclass[id].declared = 1;
+	m->sclass[id].pkt_hdr_size = SONDE__PKT_HDR_SIZE_EXTRA(nr_extra);
 	m->nr_sclasses++;
 	d->stream_ids[i] = id;
 	return 0;

@@ -15,7 +15,9 @@
  * A trace has one or more stream classes (stream blocks, ids below
  * SONDE_RD_MAX_SCLASS), each with sonde's packet context and event header
  * and its own event classes: an event id is unique within its stream class
- * only, and id 0 of every class is sonde:thread.
+ * only, and id 0 of every class is sonde:thread.  A class's packet context
+ * may add up to SONDE__PKT_CTX_EXTRA_MAX u64 fields after sonde's: its
+ * records start after them.
  */
 #ifndef SONDE_SRC_READER_METADATA_PARSE_H
 #define SONDE_SRC_READER_METADATA_PARSE_H
@@ -74,6 +76,9 @@ struct sonde__rd_class {
 
 struct sonde__rd_sclass {
 	int declared;
+	/* bytes of packet header and context before the first record:
+	 * SONDE__PKT_HDR_SIZE_EXTRA(extra packet context fields) */
+	uint32_t pkt_hdr_size;
 	/* its event classes: by_id[id] (NULL for holes) */
 	struct sonde__rd_class **by_id;
 	uint32_t nr_ids;

@@ -6,8 +6,9 @@
  * Packet (struct sonde__pkt_hdr, include/sonde/static/format.h): magic,
  * uuid (the metadata's), stream_id a declared stream class, the same
  * stream_id and stream_instance_id in every packet of the file,
- * content_size <= packet_size, both whole bytes, at least the header,
- * packet within the file.  Records are decoded with the event classes of
+ * content_size <= packet_size, both whole bytes, at least the header
+ * and context of the packet's stream class (sonde's, then the class's
+ * extra u64 fields, which are skipped), packet within the file.  Records are decoded with the event classes of
  * the packet's stream class by the record walker (src/format/record.c):
  * compact or extended
  * header, the timestamp extended from the previous record's, the padding
@@ -95,6 +96,7 @@ static int open_packet(struct sonde__rd_stream *s, struct sonde__rd_event *ev,
 	size_t left = s->size - s->pkt;
 	struct sonde__pkt_hdr ph;
 	uint64_t content, psize;
+	uint32_t hsize;
 
 	if (left < SONDE__PKT_HDR_SIZE)
 		return sonde__rd_errf(err, -EBADMSG,
@@ -131,6 +133,7 @@ static int open_packet(struct sonde__rd_stream *s, struct sonde__rd_event *ev,
 				      s->name, s->pkt + SONDE__PKT_INSTANCE_OFF,
 				      ph.stream_instance_id, s->instance);
 	}
+	hsize = s->sc->pkt_hdr_size;
 	content = ph.content_size;
 	psize = ph.packet_size;
 	if ((content & 7) || (psize & 7))
@@ -149,11 +152,11 @@ static int open_packet(struct sonde__rd_stream *s, struct sonde__rd_event *ev,
 				      "%s: offset %zu: content size %" PRIu64
 				      " larger than packet size %" PRIu64,
 				      s->name, s->pkt, content, psize);
-	if (content < SONDE__PKT_HDR_SIZE)
+	if (content < hsize)
 		return sonde__rd_errf(err, -EBADMSG,
 				      "%s: offset %zu: content size %" PRIu64
-				      " smaller than the packet header",
-				      s->name, s->pkt, content);
+				      " smaller than the packet header (%" PRIu32 " bytes)",
+				      s->name, s->pkt, content, hsize);
 	s->pkt_begin = ph.timestamp_begin;
 	s->pkt_end_ts = ph.timestamp_end;
 	if (s->pkt_end_ts < s->pkt_begin)
@@ -163,7 +166,7 @@ static int open_packet(struct sonde__rd_stream *s, struct sonde__rd_event *ev,
 	s->cpu = ph.cpu_id;
 	s->pkt_end = s->pkt + (size_t)psize;
 	s->content_end = s->pkt + (size_t)content;
-	s->pos = s->pkt + SONDE__PKT_HDR_SIZE;
+	s->pos = s->pkt + hsize;
 	s->ts = s->pkt_begin;
 	s->in_packet = 1;
 	/* each packet starts with a thread record */

@@ -19,6 +19,11 @@ VARIANT:
   no-ev-sid   an event without stream_id while there are two classes
   mixed       channel0_0's second packet is one of class 1
   inst        channel0_0's second packet is one of stream instance 3
+  extra       class 1's packet context adds two u64 fields (period_ns =
+              1000, source_seq = 42) after cpu_id, as a source other than
+              the user-space channel may; its records start after them
+  extra-float class 1's extra packet context field is a floating_point
+  extra-9     class 1's packet context adds nine u64 fields (at most 8)
 
 Class 0 (channel0_0, instance 0, cpu 0): a:tick = 1 {u64 n}, a:msg = 2
 {string s}, both:mark = 3 {u32 k}.  Class 1 (other_0, instance 0, cpu 1):
@@ -36,6 +41,14 @@ UUID_TXT = "10111213-1415-1617-1819-1a1b1c1d1e1f"
 OFFSET_S = 1700000000
 MAGIC = 0xC1FC1FC1
 HDR = 84
+# variant -> the extra packet context fields of class 1: (TSDL type, name,
+# value in every packet)
+EXTRA = {
+    "extra": [("uint64_t", "period_ns", 1000), ("uint64_t", "source_seq", 42)],
+    "extra-float": [("floating_point { exp_dig = 11; mant_dig = 53; align = 8; }",
+                     "period_ns", 0)],
+    "extra-9": [("uint64_t", "x%d" % i, i) for i in range(9)],
+}
 
 PREAMBLE = """/* CTF 1.8 */
 
@@ -134,13 +147,24 @@ def event_block(sid, eid, name, fields, with_sid=True):
                                "\n".join(lines))
 
 
+def extra_context(variant):
+    """sonde's packet context followed by class 1's extra fields."""
+    return "struct extra_context {\n%s%s};\n" % (
+        PREAMBLE.split("struct packet_context {\n")[1].split("};")[0],
+        "".join("\t%s _%s;\n" % (ty, name) for ty, name, _ in EXTRA[variant]))
+
+
 def metadata(variant):
     out = [PREAMBLE]
+    if variant in EXTRA:
+        out.append(extra_context(variant))
     classes = [0] if variant == "single" else [0, 1]
     single = variant == "single"
     for sid in classes:
         if variant == "ctx" and sid == 1:
             out.append(stream_block(sid, "other_context"))
+        elif variant in EXTRA and sid == 1:
+            out.append(stream_block(sid, "extra_context"))
         elif variant == "dup-sid" and sid == 0:
             out.append(stream_block(1))
         elif variant == "big-sid" and sid == 1:
@@ -195,13 +219,15 @@ def record(eid, ts, prev, body, ext=False):
     return struct.pack("<I", eid | (ts & 0xFFFFFF) << 8) + body
 
 
-def packet(sid, hsid, inst, cpu, seq, begin, end, recs):
+def packet(sid, hsid, inst, cpu, seq, begin, end, recs, extra=()):
     """recs: [(eid, ts, values, ext)] of class sid, a thread record first;
-    hsid: the stream_id written in the packet header."""
+    hsid: the stream_id written in the packet header; extra: the values of
+    the class's extra packet context fields."""
     body, prev = b"", begin
     for eid, ts, values, ext in recs:
         body += record(eid, ts, prev, payload(sid, eid, values), ext)
         prev = ts
+    body = b"".join(struct.pack("<Q", v) for v in extra) + body
     content = HDR + len(body)
     size = (content + 63) // 64 * 64
     hdr = struct.pack("<I16sIQQQQQQQI", MAGIC, UUID, hsid, inst, begin, end,
@@ -236,7 +262,8 @@ def main():
         blob = b""
         for seq, (b, e, tid, evs) in enumerate(c1):
             blob += packet(1, 7 if variant == "pkt-sid" else 1, 0, 1, seq, b, e,
-                           [(0, b, [tid, 100], False)] + [(i, t, v, x) for i, t, v, x in evs])
+                           [(0, b, [tid, 100], False)] + [(i, t, v, x) for i, t, v, x in evs],
+                           [v for _, _, v in EXTRA.get(variant, [])])
             exp += [(t, 1, 1, tid, text(1, i, v)) for i, t, v, x in evs]
         with open(d + "/other_0", "wb") as f:
             f.write(blob)

@@ -7,7 +7,9 @@
 # babeltrace2 reads it; `sonde stats` counts both classes.  What the reader
 # does not understand (a packet or an event of an undeclared stream class, a
 # stream class with another packet context, two classes with one id, ...)
-# makes every reading verb exit 1 with one line naming it.
+# makes every reading verb exit 1 with one line naming it.  A stream class
+# whose packet context adds u64 fields after sonde's (at most 8) is read,
+# its records found after them.
 # Usage: test-classes.sh SONDE BABELTRACE2 READER_PROG JSON_CHECK
 here=$(dirname "$0")
 . "$here/../tap.sh"
@@ -79,6 +81,27 @@ rd_norm_sv "$WORK/single.sv" >"$WORK/single.got"
 tap_is "$SV_RC/$(cat "$WORK/single.got")" "0/$(cat "$WORK/single.want")" \
 	"one stream class without ids: read as before"
 
+# 5. class 1's packet context adds two u64 fields: the same events, and
+# babeltrace2 shows the fields' values in every class-1 event
+mk extra extra
+rd_view extra "$T"
+rd_norm_sv "$WORK/extra.sv" >"$WORK/extra.got"
+tap_is "$SV_RC/$(wc -c <"$WORK/extra.sverr")" "0/0" "extra packet context: sonde view exits 0, nothing on stderr" ||
+	tap_diag_file "$WORK/extra.sverr"
+tap_is "$(cmp -s "$WORK/extra.want" "$WORK/good.want" && md5sum <"$WORK/extra.got")" \
+	"$(md5sum <"$WORK/good.want")" "  the same 9 events as without the extra fields" ||
+	{ diff -u "$WORK/good.want" "$WORK/extra.got" >"$WORK/extra.diff"; tap_diag_file "$WORK/extra.diff" 30; }
+"$SONDE" stats "$T" >"$WORK/extra.stats" 2>&1
+tap_like "$(head -n 1 "$WORK/extra.stats")" "^Trace .*: 9 events, 0 lost, " "  sonde stats: 9 events"
+if [ -n "$BT" ] && [ "${BT%NOTFOUND}" = "$BT" ] && [ -x "$BT" ]; then
+	st_bt "$T"
+	rd_norm_bt "$T.bt" >"$WORK/extra.btn"
+	tap_is "$BT_RC/$BT_OTHER_ERR/$(md5sum <"$WORK/extra.btn")" "0/0/$(md5sum <"$WORK/good.want")" \
+		"  babeltrace2 reads the same events" || tap_diag_file "$T.bterr"
+	tap_is "$(grep -c '{ cpu_id = 1, period_ns = 1000, source_seq = 42 }' "$T.bt")" 5 \
+		"  babeltrace2: period_ns = 1000, source_seq = 42 in the context of class 1's 5 records"
+fi
+
 # expect_err NAME REGEX: every verb exits 1 with one line matching REGEX
 expect_err() {
 	local name=$1 re=$2 verb out rc
@@ -100,7 +123,7 @@ expect_err() {
 # line VARIANT ERE [N]: metadata line number of the Nth (1st) line matching ERE
 line() { grep -nE "$2" "$WORK/$1/metadata" | sed -n "${3:-1}p" | cut -d: -f1; }
 
-# 5. rejections, each naming what it does not understand
+# 6. rejections, each naming what it does not understand
 mk pkt-sid pkt-sid
 expect_err pkt-sid "^sonde: other_0: offset 20: unknown stream id 7$"
 
@@ -124,5 +147,11 @@ expect_err mixed "^sonde: channel0_0: offset 212: packet of stream class 1 in a 
 
 mk inst inst
 expect_err inst "^sonde: channel0_0: offset 216: packet of stream instance 3 in a stream of instance 0$"
+
+mk extra-float extra-float
+expect_err extra-float "^sonde: metadata: line $(line extra-float '^stream \{' 2): not a sonde trace: packet context field '_period_ns' after cpu_id is not an unsigned 64-bit integer of no clock$"
+
+mk extra-9 extra-9
+expect_err extra-9 "^sonde: metadata: line $(line extra-9 '^stream \{' 2): not a sonde trace: packet context with 9 fields after cpu_id \(at most 8\)$"
 
 tap_done

@@ -10,11 +10,16 @@
  * little-endian (the host's: sonde records on little-endian machines only).
  *
  *   packet (one sub-buffer):
- *   +-------------+--------+--------+-----+---------------------+
- *   | header      | record | record | ... | padding (ID_PAD)    |
- *   | + context   |        |        |     | up to packet_size   |
- *   +-------------+--------+--------+-----+---------------------+
- *   0             PKT_HDR_SIZE            content_size / 8
+ *   +-------------+-----------+--------+-----+---------------------+
+ *   | header      | class's   | record | ... | padding (ID_PAD)    |
+ *   | + context   | extra ctx |        |     | up to packet_size   |
+ *   +-------------+-----------+--------+-----+---------------------+
+ *   0             PKT_HDR_SIZE                  content_size / 8
+ *                             PKT_HDR_SIZE_EXTRA(n)
+ *
+ *   A stream class may add up to PKT_CTX_EXTRA_MAX u64 fields to the packet
+ *   context, after cpu_id; its records start after them.  The user-space
+ *   channels (stream class 0, the ring buffer) add none.
  *
  *   record, compact:   u8 id (<= ID_COMPACT_MAX) | u24 timestamp low bits
  *                      | payload
@@ -102,6 +107,13 @@ struct sonde__pkt_hdr {
 
 /* Bytes of CTF packet header + packet context at the start of a sub-buffer. */
 #define SONDE__PKT_HDR_SIZE 84u
+/*
+ * A stream class may declare this many extra packet context fields, each a
+ * u64, right after cpu_id; a packet of a class with @n of them has
+ * SONDE__PKT_HDR_SIZE_EXTRA(@n) bytes of header and context.
+ */
+#define SONDE__PKT_CTX_EXTRA_MAX 8u
+#define SONDE__PKT_HDR_SIZE_EXTRA(n) (SONDE__PKT_HDR_SIZE + 8u * (n))
 /* Field offsets, for code that reads a packet header in place. */
 #define SONDE__PKT_MAGIC_OFF 0u
 #define SONDE__PKT_UUID_OFF 4u

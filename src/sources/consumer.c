@@ -947,7 +947,7 @@ static int emit(struct sonde__consumer *c, const struct sink *k, uint32_t cpu,
 	if (d < o->discarded)
 		d = o->discarded;
 	hdr.events_discarded = d;
-	r = sonde__stream_write_packet(o->s, &hdr, pkt + sizeof(hdr),
+	r = sonde__stream_write_packet(o->s, &hdr, NULL, pkt + sizeof(hdr),
 				       content - sizeof(hdr));
 	if (r)
 		return r;

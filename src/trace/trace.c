@@ -4,9 +4,13 @@
  * streams, and the metadata, written through one output.  What a packet
  * says about which trace and stream it belongs to is the trace's to
  * write, never the source's: a source reading shared memory that traced
- * processes can scribble on hands over the rest of the header only.
+ * processes can scribble on hands over the rest of the header only.  The
+ * sizes are the source's (only it knows where its records end) but are
+ * checked against what the trace writes: header, the class's extra packet
+ * context values, body.
  */
 #include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -64,6 +68,35 @@ int sonde__trace_create(struct sonde__output *out,
 	return 0;
 }
 
+/* Extra packet context field @i of @ops: an identifier of at most 32
+ * bytes, not one of struct sonde__pkt_hdr's names nor an earlier one's
+ * (readers strip the leading underscore the metadata gives it). */
+static bool ctx_name_ok(const struct sonde__stream_class_ops *ops, uint32_t i)
+{
+	static const char *const common[] = { "magic", "uuid", "stream_id",
+		"stream_instance_id", "timestamp_begin", "timestamp_end",
+		"content_size", "packet_size", "packet_seq_num",
+		"events_discarded", "cpu_id" };
+	static const char ident[] = "_abcdefghijklmnopqrstuvwxyz"
+				    "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
+	const char *n = ops->ctx_extra[i];
+	size_t len;
+
+	/* A first character that is not a digit, then identifier ones. */
+	if (!n || !n[0] || !memchr(ident, n[0], sizeof(ident) - 11))
+		return false;
+	len = strspn(n, ident);
+	if (n[len] || len > 32)
+		return false;
+	for (size_t k = 0; k < ARRAY_SIZE(common); k++)
+		if (!strcmp(n, common[k]))
+			return false;
+	for (uint32_t k = 0; k < i; k++)
+		if (!strcmp(n, ops->ctx_extra[k]))
+			return false;
+	return true;
+}
+
 int sonde__trace_add_class(struct sonde__trace *t,
 			   const struct sonde__stream_class_ops *ops,
 			   void *src, uint32_t *id)
@@ -71,6 +104,12 @@ int sonde__trace_add_class(struct sonde__trace *t,
 	if (!ops || !ops->name || !ops->events || !ops->name[0] ||
 	    strlen(ops->name) > 32 || strchr(ops->name, '/'))
 		return -EINVAL;
+	if (ops->nr_ctx_extra > SONDE__PKT_CTX_EXTRA_MAX ||
+	    (ops->nr_ctx_extra && !ops->ctx_extra))
+		return -EINVAL;
+	for (uint32_t i = 0; i < ops->nr_ctx_extra; i++)
+		if (!ctx_name_ok(ops, i))
+			return -EINVAL;
 	if (t->nr_classes == SONDE__TRACE_MAX_CLASSES)
 		return -ENOSPC;
 	t->classes[t->nr_classes].ops = *ops;
@@ -107,14 +146,35 @@ int sonde__trace_open_stream(struct sonde__trace *t, uint32_t id,
 	return 0;
 }
 
+uint32_t sonde__stream_pkt_hdr_size(const struct sonde__stream *s)
+{
+	return SONDE__PKT_HDR_SIZE_EXTRA(
+		s->t->classes[s->class_id].ops.nr_ctx_extra);
+}
+
 int sonde__stream_write_packet(struct sonde__stream *s,
-			       struct sonde__pkt_hdr *hdr, const void *body,
+			       struct sonde__pkt_hdr *hdr,
+			       const uint64_t *ctx_extra, const void *body,
 			       size_t n)
 {
 	struct sonde__trace *t = s->t;
-	struct iovec iov[2] = { { hdr, sizeof(*hdr) }, { (void *)body, n } };
+	uint32_t nr_extra = t->classes[s->class_id].ops.nr_ctx_extra;
+	uint64_t hsize = SONDE__PKT_HDR_SIZE_EXTRA(nr_extra);
+	struct iovec iov[3];
 	struct sonde__packet_index idx;
-	int r;
+	int k = 0, r;
+
+	if ((nr_extra && !ctx_extra) || n > UINT64_MAX / 8 - hsize ||
+	    hdr->packet_size != (hsize + n) * 8 || hdr->content_size % 8 ||
+	    hdr->content_size < hsize * 8 ||
+	    hdr->content_size > hdr->packet_size)
+		return -EINVAL;
+	iov[k++] = (struct iovec){ hdr, sizeof(*hdr) };
+	if (nr_extra)
+		iov[k++] = (struct iovec){ (void *)ctx_extra,
+					   nr_extra * sizeof(*ctx_extra) };
+	if (n)
+		iov[k++] = (struct iovec){ (void *)body, n };
 
 	hdr->magic = SONDE__CTF_MAGIC;
 	memcpy(hdr->uuid, t->uuid, sizeof(hdr->uuid));
@@ -130,9 +190,9 @@ int sonde__stream_write_packet(struct sonde__stream *s,
 		.stream_instance_id = hdr->stream_instance_id,
 		.packet_seq_num = hdr->packet_seq_num,
 	};
-	r = t->out->ops->write_packet(t->out, s->os, iov, n ? 2 : 1, &idx);
+	r = t->out->ops->write_packet(t->out, s->os, iov, k, &idx);
 	if (!r)
-		s->size += sizeof(*hdr) + n;
+		s->size += hsize + n;
 	return r;
 }
 
@@ -166,6 +226,8 @@ int sonde__trace_write_metadata(struct sonde__trace *t, const char *procname,
 		struct trace_class *c = &t->classes[i];
 
 		cls[i].id = i;
+		cls[i].ctx_extra = c->ops.ctx_extra;
+		cls[i].nr_ctx_extra = c->ops.nr_ctx_extra;
 		r = c->ops.events(c->src, &cls[i].events, &cls[i].nr_events);
 		if (r)
 			return r;

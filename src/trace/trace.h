@@ -9,8 +9,9 @@
  *   PMU samples)        ───► │ uuid, clock, env    │
  *                            └─────────────────────┘
  *
- * A source adds a stream class (its own event classes and id space; the
- * event header and packet context are the format's), opens one stream per
+ * A source adds a stream class (its own event classes and id space, and
+ * its own packet context: the format's, then up to SONDE__PKT_CTX_EXTRA_MAX
+ * u64 fields it names; the event header is the format's), opens one stream per
  * instance (CPU) and writes whole packets to it; the trace stamps each
  * packet with what only it knows (magic, uuid, stream class, instance),
  * computes its index entry and hands both to the output.  The metadata is
@@ -44,11 +45,19 @@ struct sonde__stream;
  * What a source tells the trace about its stream class.  @events returns
  * the class's event classes now (indexed by id, NULL for holes; the array
  * stays the source's) and whether they changed since the last call.
+ * @ctx_extra names the @nr_ctx_extra (at most SONDE__PKT_CTX_EXTRA_MAX)
+ * u64 fields the class adds to the packet context after cpu_id, in the
+ * order of their values in each packet: identifiers of at most 32 bytes,
+ * none twice, none a name of the common context.  The names stay the
+ * source's and outlive the trace.  A class with none (NULL, 0) has the
+ * format's packet context, 84 bytes (SONDE__PKT_HDR_SIZE) with the header.
  */
 struct sonde__stream_class_ops {
 	const char *name; /* stream file prefix: "<name>_<instance>" */
 	int (*events)(void *src, struct sonde__event_class *const **ev,
 		      uint32_t *nr);
+	const char *const *ctx_extra;
+	uint32_t nr_ctx_extra;
 };
 
 /*
@@ -61,7 +70,7 @@ SONDE_HIDDEN int sonde__trace_create(struct sonde__output *out,
 				     const uint8_t *uuid,
 				     struct sonde__trace **t);
 /* Add a stream class fed by @src; *@id gets its stream_id.  0, -ENOSPC
- * (too many classes) or -EINVAL. */
+ * (too many classes) or -EINVAL (a bad name or extra context field). */
 SONDE_HIDDEN int sonde__trace_add_class(struct sonde__trace *t,
 					const struct sonde__stream_class_ops *ops,
 					void *src, uint32_t *id);
@@ -71,14 +80,25 @@ SONDE_HIDDEN int sonde__trace_open_stream(struct sonde__trace *t, uint32_t id,
 					  uint32_t instance,
 					  struct sonde__stream **s);
 /*
- * Write one packet: header @hdr (its timestamps, sizes, sequence number,
- * events_discarded and cpu_id set by the source; the trace sets magic,
- * uuid, stream_id and stream_instance_id), then @n bytes of @body.
- * Wholly or not at all (output.h).  0 or -errno.
+ * Write one packet: header @hdr, then the class's extra packet context
+ * fields @ctx_extra (nr_ctx_extra values, NULL when the class has none),
+ * then @n bytes of @body (records and padding).  The source sets @hdr's
+ * timestamps, sequence number, events_discarded, cpu_id and both sizes,
+ * in bits and counting the whole header and context
+ * (sonde__stream_pkt_hdr_size() bytes): packet_size is
+ * (sonde__stream_pkt_hdr_size() + @n) * 8 and content_size, a whole number
+ * of bytes, lies between the header's end and packet_size; the trace
+ * checks them (-EINVAL), and sets magic, uuid, stream_id and
+ * stream_instance_id.  The index entry is made from @hdr.  Wholly or not
+ * at all (output.h).  0 or -errno.
  */
 SONDE_HIDDEN int sonde__stream_write_packet(struct sonde__stream *s,
 					    struct sonde__pkt_hdr *hdr,
+					    const uint64_t *ctx_extra,
 					    const void *body, size_t n);
+/* Bytes of packet header and context of @s's packets, before the records:
+ * SONDE__PKT_HDR_SIZE_EXTRA(its class's nr_ctx_extra). */
+SONDE_HIDDEN uint32_t sonde__stream_pkt_hdr_size(const struct sonde__stream *s);
 /* Bytes written to the stream so far (whole packets). */
 SONDE_HIDDEN uint64_t sonde__stream_size(const struct sonde__stream *s);
 

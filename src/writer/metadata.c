@@ -5,7 +5,11 @@
  * fields, packet header {magic, uuid, stream_id, stream_instance_id},
  * packet context {timestamp_begin, timestamp_end, content_size,
  * packet_size, packet_seq_num, events_discarded, cpu_id}, and the event
- * header {u8 id; variant {u24 timestamp} or {u32 id; u64 timestamp}}.  The
+ * header {u8 id; variant {u24 timestamp} or {u32 id; u64 timestamp}}.  A
+ * stream class with extra packet context fields gets its own
+ * "struct packet_context_K": the common fields, then its uint64_t ones,
+ * in order (SONDE__PKT_HDR_SIZE_EXTRA); class 0 and every class without
+ * extras use the common "struct packet_context".  The
  * packet fields are written from struct sonde__pkt_hdr (names, sizes) and
  * their order and packing, like the event header's sizes and the thread
  * record's, are checked against the format at compile time.  Field names
@@ -52,6 +56,13 @@ PKT_NEXT(events_discarded, cpu_id);
 _Static_assert(offsetof(struct sonde__pkt_hdr, cpu_id) + PKT_SIZEOF(cpu_id) ==
 		       SONDE__PKT_HDR_SIZE,
 	       "metadata: cpu_id last");
+/* A class's extra packet context fields as the text declares them:
+ * uint64_t each, right after cpu_id. */
+_Static_assert(SONDE__PKT_HDR_SIZE_EXTRA(1) ==
+		       SONDE__PKT_HDR_SIZE + sizeof(uint64_t) &&
+		       SONDE__PKT_HDR_SIZE_EXTRA(SONDE__PKT_CTX_EXTRA_MAX) ==
+		       SONDE__PKT_HDR_SIZE + SONDE__PKT_CTX_EXTRA_MAX * 8,
+	       "metadata: extra packet context fields are uint64_t after cpu_id");
 /* The event header and the thread record as the text declares them. */
 _Static_assert(SONDE__COMPACT_HDR == 1 + SONDE__TS_BITS / 8 &&
 		       SONDE__EXT_HDR == 1 + 4 + 8 &&
@@ -94,6 +105,18 @@ static void put_pkt_fields(FILE *f, const char *indent,
 			fprintf(f, "[%u]", fl[i].count);
 		fputs(";\n", f);
 	}
+}
+
+/* "struct @name": the common packet context, then @sc's extra fields
+ * (a leading underscore, as for event fields: no TSDL keyword clash). */
+static void put_class_context(FILE *f, const char *name,
+			      const struct sonde__stream_class_model *sc)
+{
+	fprintf(f, "struct %s {\n", name);
+	put_pkt_fields(f, "\t", pkt_context, ARRAY_SIZE(pkt_context));
+	for (uint32_t i = 0; i < sc->nr_ctx_extra; i++)
+		fprintf(f, "\t%-8s _%s;\n", "uint64_t", sc->ctx_extra[i]);
+	fputs("};\n\n", f);
 }
 
 static void uuid_str(const uint8_t u[16], char out[37])
@@ -237,12 +260,18 @@ int sonde__metadata_write(FILE *f, const struct sonde__trace_model *m)
 		SONDE__ID_COMPACT_MAX, SONDE__ID_EXT, SONDE__TS_BITS);
 	for (uint32_t k = 0; k < m->nr_classes; k++) {
 		const struct sonde__stream_class_model *sc = &m->classes[k];
+		char ctx[48] = "packet_context";
 
+		if (sc->nr_ctx_extra) {
+			snprintf(ctx, sizeof(ctx), "packet_context_%" PRIu32,
+				 sc->id);
+			put_class_context(f, ctx, sc);
+		}
 		fprintf(f,
 			"stream {\n\tid = %" PRIu32 ";\n"
 			"\tevent.header := struct event_header;\n"
-			"\tpacket.context := struct packet_context;\n};\n\n",
-			sc->id);
+			"\tpacket.context := struct %s;\n};\n\n",
+			sc->id, ctx);
 		fprintf(f,
 			"event {\n\tname = \"sonde:thread\";\n\tid = %u;\n"
 			"\tstream_id = %" PRIu32 ";\n\tfields := struct {\n",

@@ -34,13 +34,17 @@ struct sonde__event_class {
 
 /*
  * A stream class: its own id space of event classes (the thread record,
- * "sonde:thread", is id 0 of every class), the common event header and
- * packet context (include/sonde/static/format.h).
+ * "sonde:thread", is id 0 of every class), the common event header, and
+ * the common packet context (include/sonde/static/format.h) followed by
+ * the class's @nr_ctx_extra u64 fields named @ctx_extra (identifiers, at
+ * most SONDE__PKT_CTX_EXTRA_MAX, checked by sonde__trace_add_class()).
  */
 struct sonde__stream_class_model {
 	uint32_t id;
 	struct sonde__event_class *const *events; /* by id, NULL for holes */
 	uint32_t nr_events;
+	const char *const *ctx_extra;
+	uint32_t nr_ctx_extra;
 };
 
 struct sonde__trace_model {

@@ -13,9 +13,10 @@
  *
  * The tick source is what a kernel or PMU source will be: it registers a
  * stream class with its own event classes (id 1 is test:tick there, as
- * id 1 may be some classes:* event in channel0), opens its stream
- * through the trace, and hands it whole packets read on the trace clock;
- * the trace writes one metadata for both.  Prints "ticks T events E".
+ * id 1 may be some classes:* event in channel0) and its own packet
+ * context (sonde's, then tick_period_ns), opens its stream through the
+ * trace, and hands it whole packets read on the trace clock; the trace
+ * writes one metadata for both.  Prints "ticks T events E".
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -73,10 +74,49 @@ static int tick_class_events(void *src, struct sonde__event_class *const **ev,
 	return 0;
 }
 
+/* The tick class's packet context field after sonde's: the period the
+ * ticks are written at. */
+#define TICK_PERIOD_NS 1000000
+static const char *const tick_ctx[] = { "tick_period_ns" };
+
 static const struct sonde__stream_class_ops tick_ops = {
 	.name = "tick",
 	.events = tick_class_events,
+	.ctx_extra = tick_ctx,
+	.nr_ctx_extra = 1,
 };
+
+/*
+ * The trace refuses what a reader could not take: extra packet context
+ * fields that are too many, not identifiers, twice the same name, or a
+ * name of the common context.  0 when every one is refused with -EINVAL.
+ */
+static int bad_classes(struct sonde__trace *t)
+{
+	static const char *const nine[] = { "a", "b", "c", "d", "e", "f", "g",
+					    "h", "i" };
+	static const char *const digit[] = { "1x" };
+	static const char *const dash[] = { "a-b" };
+	static const char *const twice[] = { "a", "a" };
+	static const char *const common[] = { "cpu_id" };
+	static const char *const none[] = { NULL };
+	static const char *const *const bad[] = { nine, digit, dash, twice,
+						  common, none, NULL };
+	static const uint32_t nr[] = { 9, 1, 1, 2, 1, 1, 1 };
+	uint32_t id;
+
+	for (size_t i = 0; i < sizeof(nr) / sizeof(nr[0]); i++) {
+		struct sonde__stream_class_ops ops = tick_ops;
+
+		ops.ctx_extra = bad[i];
+		ops.nr_ctx_extra = nr[i];
+		if (sonde__trace_add_class(t, &ops, NULL, &id) != -EINVAL) {
+			fprintf(stderr, "test-classes: bad class %zu accepted\n", i);
+			return -1;
+		}
+	}
+	return 0;
+}
 
 static uint8_t *put_ext(uint8_t *p, uint32_t id, uint64_t ts)
 {
@@ -92,6 +132,7 @@ static int tick(struct sonde__stream *s, const struct sonde__clock *clk,
 {
 	uint8_t body[2 * SONDE__EXT_HDR + SONDE__THREAD_PAYLOAD + 8], *p = body;
 	int32_t ids[2] = { (int32_t)syscall(SYS_gettid), (int32_t)getpid() };
+	const uint64_t period = TICK_PERIOD_NS;
 	struct sonde__pkt_hdr h;
 	uint64_t ts = sonde__clock_read(clk);
 
@@ -104,9 +145,19 @@ static int tick(struct sonde__stream *s, const struct sonde__clock *clk,
 	memset(&h, 0, sizeof(h));
 	h.timestamp_begin = ts;
 	h.timestamp_end = ts;
-	h.content_size = h.packet_size = (sizeof(h) + (size_t)(p - body)) * 8;
+	/* Sizes without the extra field, or no value for it: refused. */
+	h.content_size = h.packet_size = (sizeof(h) + (uint64_t)(p - body)) * 8;
+	if (sonde__stream_write_packet(s, &h, &period, body,
+				       (size_t)(p - body)) != -EINVAL ||
+	    sonde__stream_write_packet(s, &h, NULL, body,
+				       (size_t)(p - body)) != -EINVAL)
+		return -EPROTO;
+	/* Sizes count the class's whole header and context. */
+	h.content_size = h.packet_size =
+		(sonde__stream_pkt_hdr_size(s) + (uint64_t)(p - body)) * 8;
 	h.packet_seq_num = n;
-	return sonde__stream_write_packet(s, &h, body, (size_t)(p - body));
+	return sonde__stream_write_packet(s, &h, &period, body,
+					  (size_t)(p - body));
 }
 
 int main(int argc, char **argv)
@@ -117,7 +168,7 @@ int main(int argc, char **argv)
 	struct sonde__output *out;
 	struct sonde__trace *t;
 	struct sonde__stream *ts;
-	struct timespec d = { 0, 1000000 };
+	struct timespec d = { 0, TICK_PERIOD_NS };
 	char why[512] = "", env[32];
 	uint64_t ticks = 0;
 	uint32_t tick_id;
@@ -146,6 +197,8 @@ int main(int argc, char **argv)
 	o.patterns = "";
 	o.trace = t;
 	r = sonde__consumer_create(&o, &c);
+	if (!r && bad_classes(t))
+		r = -EINVAL;
 	if (!r)
 		r = sonde__trace_add_class(t, &tick_ops, NULL, &tick_id);
 	if (!r)

@@ -3,7 +3,9 @@
 # test-classes: a trace with two stream classes, fed by two sources (the
 # user-space consumer, "channel0", and a test-only source, "tick"; see
 # test-classes.c), is read by babeltrace2 and by sonde view in one time
-# order, with every event of both, under its own class's names.
+# order, with every event of both, under its own class's names.  The tick
+# class's packet context adds a field of its own, tick_period_ns, which
+# babeltrace2 shows in every tick packet and in no channel0 packet.
 # Usage: test-classes.sh SONDE BABELTRACE2 PROG
 here=$(dirname "$0")
 . "$here/../tap.sh"
@@ -19,6 +21,9 @@ tap_is "$?" 0 "the two sources record one trace" || tap_diag_file "$WORK/err"
 read -r _ ticks _ events _ lost _ child <"$WORK/out"
 tap_is "$events/$lost/$child" "$N/0/0" "the consumer wrote the child's $N events, 0 lost ($ticks ticks)"
 tap_is "$(grep -c '^stream {' "$T/metadata")" 2 "the metadata declares two stream classes"
+tap_is "$(grep -A3 '^stream {' "$T/metadata" | grep -o 'packet.context := struct [a-z_0-9]*' | tr '\n' ' ')" \
+	"packet.context := struct packet_context packet.context := struct packet_context_1 " \
+	"  channel0 with the common packet context, tick with its own"
 tap_ok "$([ -f "$T/tick_0" ] && [ -f "$T/channel0_0" ] && echo 1)" \
 	"  with their streams: tick_0 beside channel0_N"
 
@@ -31,6 +36,18 @@ awk '$4 == "classes:ev:" || $4 == "test:tick:" {
 	print $1, $4, v }' "$T.bt" >"$WORK/bt.seq"
 tap_is "$(grep -c 'classes:ev:' "$WORK/bt.seq")/$(grep -c 'test:tick:' "$WORK/bt.seq")" \
 	"$N/$ticks" "babeltrace2: every classes:ev and every test:tick"
+
+# Packet contexts, as babeltrace2's details sink prints them: the tick
+# class (stream class 1) has tick_period_ns in each of its packets.
+timeout -k 10 "$ST_TIMEOUT" "$BT" -c sink.text.details "$T" >"$WORK/details" 2>"$WORK/details.err"
+tap_is "$?" 0 "babeltrace2 -c sink.text.details reads it" || tap_diag_file "$WORK/details.err"
+awk '/^\{Trace / { sc = $6 + 0 } /^Packet beginning:/ { in_pkt = 1; n[sc]++; next }
+	/^$/ { in_pkt = 0 } in_pkt && /^    / && $1 != "cpu_id:" {
+		v = $2; gsub(/,/, "", v); f[sc, $1 " " v]++; e[sc]++ }
+	END { printf "%d %d %d %d\n", n[1], f[1, "tick_period_ns: 1000000"], (n[0] > 0),
+		e[0] }' "$WORK/details" >"$WORK/ctx"
+tap_is "$(cat "$WORK/ctx")" "$ticks $ticks 1 0" \
+	"tick packets ($ticks) each have tick_period_ns: 1000000 in their context, channel0's none"
 
 timeout -k 10 "$ST_TIMEOUT" "$SONDE" view "$T" >"$WORK/view" 2>"$WORK/view.err"
 tap_is "$?" 0 "sonde view reads it" || tap_diag_file "$WORK/view.err"

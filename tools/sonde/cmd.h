@@ -6,6 +6,7 @@
 int cmd_record(int argc, char **argv);
 int cmd_view(int argc, char **argv);
 int cmd_stats(int argc, char **argv);
+int cmd_stat(int argc, char **argv);
 int cmd_export(int argc, char **argv);
 int cmd_report(int argc, char **argv);
 int cmd_daemon(int argc, char **argv);

@@ -20,6 +20,7 @@ static const struct {
 } verbs[] = {
 	{ "record", cmd_record, "run a command with tracing on, write a CTF trace" },
 	{ "view", cmd_view, "print the events of a trace in time order" },
+	{ "stat", cmd_stat, "count performance events (perf_event_open) of a command" },
 	{ "stats", cmd_stats, "event counts, rates, lost events, begin/end durations" },
 	{ "export", cmd_export, "convert a trace (Chrome Trace Event JSON)" },
 	{ "report", cmd_report, "write a self-contained HTML report (timeline, rates, durations)" },

@@ -1,0 +1,177 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Event names, the entry point: sonde_pmu_event_parse() splits off the
+ * modifiers (":u", ":k"; after the final '/' for sysfs syntax), then reads
+ * the rest as sysfs PMU syntax ("pmu/.../", sysfs.c), a tracepoint
+ * ("sys:name", sysfs.c), one of perf's generic names (the table below, as
+ * tools/perf/util/parse-events.c spells them), or a name from some PMU's
+ * events/ directory.  Libpfm4's model-specific names are a later slice.
+ *
+ * Trust boundary: the name comes from a user (the command line, a program
+ * using the API).  It is bounded (SONDE__PMU_NAME_MAX) before anything is
+ * copied, and only read; it never becomes a path without the checks of
+ * sysfs.c.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "../common/common.h"
+#include "parse.h"
+
+#define SONDE__PMU_NAME_MAX 1024
+
+static const struct {
+	const char *name;
+	unsigned int type;
+	unsigned long long config;
+} generic[] = {
+	{ "cycles", PERF_TYPE_HARDWARE, PERF_COUNT_HW_CPU_CYCLES },
+	{ "cpu-cycles", PERF_TYPE_HARDWARE, PERF_COUNT_HW_CPU_CYCLES },
+	{ "instructions", PERF_TYPE_HARDWARE, PERF_COUNT_HW_INSTRUCTIONS },
+	{ "cache-references", PERF_TYPE_HARDWARE, PERF_COUNT_HW_CACHE_REFERENCES },
+	{ "cache-misses", PERF_TYPE_HARDWARE, PERF_COUNT_HW_CACHE_MISSES },
+	{ "branches", PERF_TYPE_HARDWARE, PERF_COUNT_HW_BRANCH_INSTRUCTIONS },
+	{ "branch-instructions", PERF_TYPE_HARDWARE, PERF_COUNT_HW_BRANCH_INSTRUCTIONS },
+	{ "branch-misses", PERF_TYPE_HARDWARE, PERF_COUNT_HW_BRANCH_MISSES },
+	{ "bus-cycles", PERF_TYPE_HARDWARE, PERF_COUNT_HW_BUS_CYCLES },
+	{ "stalled-cycles-frontend", PERF_TYPE_HARDWARE, PERF_COUNT_HW_STALLED_CYCLES_FRONTEND },
+	{ "idle-cycles-frontend", PERF_TYPE_HARDWARE, PERF_COUNT_HW_STALLED_CYCLES_FRONTEND },
+	{ "stalled-cycles-backend", PERF_TYPE_HARDWARE, PERF_COUNT_HW_STALLED_CYCLES_BACKEND },
+	{ "idle-cycles-backend", PERF_TYPE_HARDWARE, PERF_COUNT_HW_STALLED_CYCLES_BACKEND },
+	{ "ref-cycles", PERF_TYPE_HARDWARE, PERF_COUNT_HW_REF_CPU_CYCLES },
+	{ "cpu-clock", PERF_TYPE_SOFTWARE, PERF_COUNT_SW_CPU_CLOCK },
+	{ "task-clock", PERF_TYPE_SOFTWARE, PERF_COUNT_SW_TASK_CLOCK },
+	{ "page-faults", PERF_TYPE_SOFTWARE, PERF_COUNT_SW_PAGE_FAULTS },
+	{ "faults", PERF_TYPE_SOFTWARE, PERF_COUNT_SW_PAGE_FAULTS },
+	{ "minor-faults", PERF_TYPE_SOFTWARE, PERF_COUNT_SW_PAGE_FAULTS_MIN },
+	{ "major-faults", PERF_TYPE_SOFTWARE, PERF_COUNT_SW_PAGE_FAULTS_MAJ },
+	{ "context-switches", PERF_TYPE_SOFTWARE, PERF_COUNT_SW_CONTEXT_SWITCHES },
+	{ "cs", PERF_TYPE_SOFTWARE, PERF_COUNT_SW_CONTEXT_SWITCHES },
+	{ "cpu-migrations", PERF_TYPE_SOFTWARE, PERF_COUNT_SW_CPU_MIGRATIONS },
+	{ "migrations", PERF_TYPE_SOFTWARE, PERF_COUNT_SW_CPU_MIGRATIONS },
+	{ "alignment-faults", PERF_TYPE_SOFTWARE, PERF_COUNT_SW_ALIGNMENT_FAULTS },
+	{ "emulation-faults", PERF_TYPE_SOFTWARE, PERF_COUNT_SW_EMULATION_FAULTS },
+	{ "dummy", PERF_TYPE_SOFTWARE, PERF_COUNT_SW_DUMMY },
+};
+
+int sonde__pmu_why(int err, char *why, size_t n, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (why && n) {
+		va_start(ap, fmt);
+		vsnprintf(why, n, fmt, ap);
+		va_end(ap);
+	}
+	return err;
+}
+
+/* Modifier letters at @s: u (user), k (kernel), h (hypervisor).  Sets the
+ * exclude_* bits of what is not named.  0, or -1 if @s holds another
+ * character (then it is not a modifier). */
+static int modifiers(const char *s, struct perf_event_attr *attr)
+{
+	int u = 0, k = 0, h = 0;
+
+	if (!*s)
+		return -1;
+	for (; *s; s++) {
+		if (*s == 'u')
+			u = 1;
+		else if (*s == 'k')
+			k = 1;
+		else if (*s == 'h')
+			h = 1;
+		else
+			return -1;
+	}
+	attr->exclude_user = !u;
+	attr->exclude_kernel = !k;
+	attr->exclude_hv = !h;
+	return 0;
+}
+
+static int parse_plain(char *s, struct perf_event_attr *attr, char *why,
+		       size_t n)
+{
+	char *colon = strchr(s, ':');
+
+	if (colon) {
+		*colon = '\0';
+		if (!*s || !colon[1] || strchr(colon + 1, ':'))
+			return sonde__pmu_why(-EINVAL, why, n,
+				"event name \"%s:%s\" is not \"sys:name\" "
+				"(a tracepoint) nor a name with a :u or :k "
+				"modifier", s, colon + 1);
+		return sonde__pmu_parse_tracepoint(s, colon + 1, attr, why, n);
+	}
+	for (size_t i = 0; i < ARRAY_SIZE(generic); i++) {
+		if (strcmp(s, generic[i].name) == 0) {
+			attr->type = generic[i].type;
+			attr->config = generic[i].config;
+			return 0;
+		}
+	}
+	if (sonde__pmu_parse_alias(s, attr, why, n) == 0)
+		return 0;
+	return sonde__pmu_why(-ENOENT, why, n,
+		"unknown event \"%s\": not one of perf's generic names, nor "
+		"in any PMU's events/ directory under %s (see sonde stat "
+		"--help for the syntax)", s, SONDE__PMU_SYSFS);
+}
+
+int sonde_pmu_event_parse(const char *name,
+			  struct perf_event_attr *attr,
+			  char *why, size_t n)
+{
+	char buf[SONDE__PMU_NAME_MAX];
+	struct perf_event_attr mods;
+	char *slash, *colon;
+	size_t len;
+	int err;
+
+	if (why && n)
+		why[0] = '\0';
+	if (!name || !attr)
+		return sonde__pmu_why(-EINVAL, why, n, "no event name");
+	len = strnlen(name, sizeof(buf));
+	if (len == sizeof(buf))
+		return sonde__pmu_why(-ENAMETOOLONG, why, n,
+			"event name longer than %zu bytes", sizeof(buf) - 1);
+	if (len == 0)
+		return sonde__pmu_why(-EINVAL, why, n, "empty event name");
+	memcpy(buf, name, len + 1);
+	memset(attr, 0, sizeof(*attr));
+	memset(&mods, 0, sizeof(mods));
+	attr->size = sizeof(*attr);
+
+	slash = strrchr(buf, '/');
+	if (slash) {
+		/* "pmu/terms/" then optional modifiers after the last '/'. */
+		if (slash[1]) {
+			if (modifiers(slash + 1, &mods) < 0)
+				return sonde__pmu_why(-EINVAL, why, n,
+					"bad modifier \"%s\" after \"%.*s\": "
+					"use u, k or h", slash + 1,
+					(int)(slash + 1 - buf), buf);
+			slash[1] = '\0';
+		}
+		err = sonde__pmu_parse_sysfs(buf, attr, why, n);
+	} else {
+		colon = strrchr(buf, ':');
+		if (colon && modifiers(colon + 1, &mods) == 0)
+			*colon = '\0';
+		else
+			memset(&mods, 0, sizeof(mods));
+		err = parse_plain(buf, attr, why, n);
+	}
+	if (err < 0)
+		return err;
+	attr->size = sizeof(*attr);
+	attr->exclude_user = mods.exclude_user;
+	attr->exclude_kernel = mods.exclude_kernel;
+	attr->exclude_hv = mods.exclude_hv;
+	return 0;
+}

@@ -3,7 +3,8 @@
  * libFuzzer target of the trace reader: the input is a metadata text and
  * up to MAX_BUFS stream files, each after a "\n--STREAM--\n" (no
  * separator: the whole input is one stream, with the built-in metadata
- * below, which has two stream classes).  The streams are merged in time
+ * below, which has three stream classes, the third with two extra packet
+ * context fields).  The streams are merged in time
  * order and every event is decoded and formatted (text and JSON), as sonde
  * view / export do.  Build: cmake -DSONDE_FUZZ=ON -DCMAKE_C_COMPILER=clang.
  */
@@ -52,7 +53,15 @@ static const char builtin_meta[] =
 	"event { name = \"sonde:thread\"; id = 0; stream_id = 1; fields := struct {\n"
 	" integer { size = 32; align = 8; signed = 1; base = 10; } _tid; integer { size = 32; align = 8; signed = 1; base = 10; } _pid; }; };\n"
 	"event { name = \"g:other\"; id = 1; stream_id = 1; fields := struct {\n"
-	" string { encoding = UTF8; } _s; integer { size = 32; align = 8; signed = 0; base = 16; } _x; }; };\n";
+	" string { encoding = UTF8; } _s; integer { size = 32; align = 8; signed = 0; base = 16; } _x; }; };\n"
+	"struct packet_context_2 { uint64_clock_t timestamp_begin; uint64_clock_t timestamp_end;\n"
+	" uint64_t content_size; uint64_t packet_size; uint64_t packet_seq_num; uint64_t events_discarded; uint32_t cpu_id;\n"
+	" uint64_t _period; uint64_t _seq; };\n"
+	"stream { id = 2; event.header := struct event_header; packet.context := struct packet_context_2; };\n"
+	"event { name = \"sonde:thread\"; id = 0; stream_id = 2; fields := struct {\n"
+	" integer { size = 32; align = 8; signed = 1; base = 10; } _tid; integer { size = 32; align = 8; signed = 1; base = 10; } _pid; }; };\n"
+	"event { name = \"h:tick\"; id = 1; stream_id = 2; fields := struct {\n"
+	" integer { size = 64; align = 8; signed = 0; base = 10; } _n; }; };\n";
 
 #define MAX_BUFS 8
 

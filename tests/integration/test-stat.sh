@@ -82,7 +82,9 @@ tap_diag "sonde stat: page-faults ${spf[*]}, minor-faults ${smin[*]}, context-sw
 tap_ok "$((s_pf >= PAGES))" "page-faults $s_pf >= $PAGES pages touched" ||
 	tap_diag_file "$WORK/s1.csv"
 tap_ok "$((s_min >= PAGES))" "minor-faults $s_min >= $PAGES pages touched"
-tap_ok "$((s_cs >= SWITCHES))" "context-switches $s_cs >= $SWITCHES sleeps"
+# A sleep whose timer fires before the sleeper gets to schedule() does not
+# switch: allow a tenth of them on a loaded machine.
+tap_ok "$((s_cs >= SWITCHES * 9 / 10))" "context-switches $s_cs >= 90 % of $SWITCHES sleeps"
 
 PERF=$(command -v perf)
 if [ -n "$PERF" ] && "$PERF" stat -x, -e task-clock -- true >/dev/null 2>&1; then
@@ -154,7 +156,10 @@ elif [ "$(id -u)" -eq 0 ] && command -v unshare >/dev/null 2>&1; then
 fi
 if [ -s "$WORK/tp.csv" ] && grep -q ',sched:sched_switch,' "$WORK/tp.csv"; then
 	a=$(field "$WORK/tp.csv" sched:sched_switch) b=$(field "$WORK/tp.csv" context-switches)
-	tap_ok "$((a >= SWITCHES && a == b))" \
+	# Both are counted in __schedule() for the task switched out: equal,
+	# give or take the switches around exec and exit.
+	d=$((a > b ? a - b : b - a))
+	tap_ok "$((a >= SWITCHES * 9 / 10 && d <= 2))" \
 		"sched:sched_switch ($a) counts the sleeps, as context-switches ($b)" ||
 		tap_diag_file "$WORK/tp.csv"
 else

@@ -8,7 +8,7 @@
  * length is bounded by the packet's content before it is read, and a step
  * never reads outside [@pkt, @pkt + @content).
  *
- *	size_t off = SONDE__PKT_HDR_SIZE;
+ *	size_t off = SONDE__PKT_HDR_SIZE_EXTRA(nr_ctx_extra_of_the_class);
  *	uint64_t ts = ph.timestamp_begin;
  *	struct sonde__rec r;
  *

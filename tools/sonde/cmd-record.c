@@ -33,6 +33,13 @@
  * trace and names on stderr the processes still running: their later events
  * are not recorded, and a record one of them is writing meanwhile is
  * dropped and counted as lost, like a dead process's.
+ *
+ * --sample EVENT@PERIOD adds the perf source (src/sources/perf.c) to the
+ * trace, beside the user-space channel: this file then makes the trace
+ * and its directory output itself and hands it to both sources.  The
+ * command waits on a pipe after fork() until its events are open on it
+ * (inherited by its children, enabled by its execve()); both sources are
+ * drained by the same loop, and the perf source is finished first.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -51,7 +58,10 @@
 
 #include <sonde/sonde.h>
 
+#include "../../src/outputs/output.h"
 #include "../../src/sources/consumer.h"
+#include "../../src/sources/perf.h"
+#include "../../src/trace/trace.h"
 #include "../../src/control/attach.h"
 #include "../../src/instrumentation/registry.h"
 #include "cmd.h"
@@ -65,13 +75,18 @@
 
 static const char usage_text[] =
 	"usage: sonde record [-o DIR] [-e PATTERN]... [--overwrite]\n"
-	"                    [--subbuf-size SIZE] [--num-subbuf N] -- CMD [ARGS...]\n"
+	"                    [--subbuf-size SIZE] [--num-subbuf N]\n"
+	"                    [--sample EVENT@PERIOD] -- CMD [ARGS...]\n"
 	"  -o, --output DIR     trace directory (default ./sonde-YYYYmmdd-HHMMSS)\n"
 	"  -e, --event PATTERN  record events matching provider:name ('*' wildcards);\n"
 	"                       repeatable; default: all events\n"
 	"      --overwrite      flight recorder: keep the latest events per CPU\n"
 	"      --subbuf-size S  sub-buffer (packet) size, power of two >= 4k (default 1M)\n"
-	"      --num-subbuf N   sub-buffers per CPU, power of two >= 2 (default 8)\n";
+	"      --num-subbuf N   sub-buffers per CPU, power of two >= 2 (default 8)\n"
+	"      --sample EVENT@PERIOD\n"
+	"                       sample the command every PERIOD occurrences of a perf\n"
+	"                       software event (cpu-clock, task-clock: ns; page-faults,\n"
+	"                       context-switches, ...) into the same trace\n";
 
 static volatile sig_atomic_t term_requests, hup_requests, int_requests;
 static volatile sig_atomic_t snapshot_requests;
@@ -120,7 +135,33 @@ struct record_opts {
 	char patterns[4096];
 	int overwrite;
 	unsigned long long subbuf, nsub;
+	const char *sample;     /* --sample's EVENT, or NULL */
+	char sample_event[64];
+	uint32_t sample_type;
+	uint64_t sample_config, sample_period;
 };
+
+/* --sample EVENT@PERIOD into @o.  0 or 1 (said). */
+static int parse_sample(const char *arg, struct record_opts *o)
+{
+	const char *at = strrchr(arg, '@');
+	unsigned long long period;
+	size_t n = at ? (size_t)(at - arg) : 0;
+
+	if (!at || !n || n >= sizeof(o->sample_event) ||
+	    cli_parse_size(at + 1, &period) || !period)
+		return cli_error("bad --sample '%s': use EVENT@PERIOD, as cpu-clock@100000",
+				 arg);
+	memcpy(o->sample_event, arg, n);
+	o->sample_event[n] = '\0';
+	if (sonde__perf_event_lookup(o->sample_event, &o->sample_type,
+				     &o->sample_config))
+		return cli_error("unknown event '%s' for --sample: use cpu-clock, task-clock, page-faults, context-switches, cpu-migrations, minor-faults or major-faults",
+				 o->sample_event);
+	o->sample = o->sample_event;
+	o->sample_period = period;
+	return 0;
+}
 
 /* The buffers fit in the memory limit: checked before anything is made. */
 static int check_memory(const struct record_opts *o)
@@ -144,6 +185,7 @@ static int parse(int argc, char **argv, struct record_opts *o)
 		{ "overwrite", no_argument, NULL, 'w' },
 		{ "subbuf-size", required_argument, NULL, 's' },
 		{ "num-subbuf", required_argument, NULL, 'n' },
+		{ "sample", required_argument, NULL, 'S' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -185,6 +227,10 @@ static int parse(int argc, char **argv, struct record_opts *o)
 			    o->nsub > 65536 || (o->nsub & (o->nsub - 1)))
 				return cli_error("bad sub-buffer count '%s': use a power of two from 2 to 65536",
 						 optarg);
+			break;
+		case 'S':
+			if (parse_sample(optarg, o))
+				return 1;
 			break;
 		case 'h':
 			fputs(usage_text, stdout);
@@ -434,6 +480,7 @@ struct run {
 	int child_done;
 	int forwarded;  /* a signal went to the processes it left */
 	int stopping;   /* recording ends at stop_at */
+	struct sonde__perf *perf; /* --sample's source, or NULL */
 	struct timespec stop_at;
 	sig_atomic_t terms, hups, ints, snapshots;
 };
@@ -586,6 +633,12 @@ static int record_loop(struct sonde__consumer *cons,
 				cons, cmd_name(r->cmd), r->child);
 			if (!err)
 				err = sonde__consumer_drain(cons, &moved);
+			if (!err && r->perf) {
+				int more = 0;
+
+				err = sonde__perf_drain(r->perf, &more);
+				moved |= more;
+			}
 			if (err) {
 				cli_error("cannot write trace to %s: %s; recording stopped",
 					  o->dir, strerror(-err));
@@ -604,16 +657,68 @@ static int record_loop(struct sonde__consumer *cons,
 	return failed;
 }
 
+/* Remove what was written of the trace; free the sources and the trace
+ * (the trace is NULL unless --sample made it here). */
+static void discard(struct sonde__consumer *cons, struct sonde__perf *perf,
+		    struct sonde__trace *t)
+{
+	sonde__consumer_discard_output(cons);
+	if (t)
+		sonde__trace_discard(t);
+	sonde__consumer_destroy(cons);
+	sonde__perf_destroy(perf);
+	sonde__trace_destroy(t);
+}
+
+/* --sample: the trace both sources join, on a directory output. */
+static int make_trace(const char *dir, struct sonde__trace **t)
+{
+	struct sonde__output *out;
+	int r = sonde__output_dir_create(dir, &out);
+
+	if (r)
+		return r;
+	r = sonde__trace_create(out, NULL, NULL, t);
+	if (r)
+		sonde__output_destroy(out);
+	return r;
+}
+
+/* Why perf_event_open(2) failed, for the user. */
+static void perf_error(const char *event, int err)
+{
+	char buf[16] = "?";
+	int fd = open("/proc/sys/kernel/perf_event_paranoid",
+		      O_RDONLY | O_CLOEXEC);
+
+	if (fd >= 0) {
+		ssize_t n = read(fd, buf, sizeof(buf) - 1);
+
+		buf[n > 0 ? n : 0] = '\0';
+		buf[strcspn(buf, "\n")] = '\0';
+		close(fd);
+	}
+	if (err == -EACCES || err == -EPERM)
+		cli_error("cannot sample %s: perf_event_open is not permitted (perf_event_paranoid is %s): run with CAP_PERFMON, or set /proc/sys/kernel/perf_event_paranoid to 2 or less",
+			  event, buf);
+	else
+		cli_error("cannot sample %s: %s", event, strerror(-err));
+}
+
 int cmd_record(int argc, char **argv)
 {
 	struct sonde__consumer_opts copts;
 	struct sonde__consumer_stats st;
 	struct sonde__consumer *cons;
+	struct sonde__trace *trace = NULL;
+	struct sonde__perf *perf = NULL;
+	struct sonde__perf_stats pst;
 	struct record_opts o;
 	struct run run;
 	char dirbuf[64], size[32], why[512];
 	struct sigaction sa;
 	int r, status = 0, failed, exit_code, exec_pipe[2], fresh_dir;
+	int go_pipe[2] = { -1, -1 };
 	ssize_t n;
 	pid_t pid;
 
@@ -646,8 +751,23 @@ int cmd_record(int argc, char **argv)
 	copts.why = why;
 	copts.why_size = sizeof(why);
 	why[0] = '\0';
+	if (o.sample) {
+		r = make_trace(o.dir, &trace);
+		if (r) {
+			if (fresh_dir)
+				rmdir(o.dir);
+			return cli_error("cannot create trace in %s: %s", o.dir,
+					 strerror(-r));
+		}
+		copts.dir = NULL;
+		copts.trace = trace;
+	}
 	r = sonde__consumer_create(&copts, &cons);
 	if (r) {
+		if (trace) {
+			sonde__trace_discard(trace);
+			sonde__trace_destroy(trace);
+		}
 		if (fresh_dir)
 			rmdir(o.dir);
 		if (why[0])
@@ -655,12 +775,27 @@ int cmd_record(int argc, char **argv)
 		return cli_error("cannot set up trace buffers in %s: %s", o.dir,
 				 strerror(-r));
 	}
+	if (o.sample) {
+		struct sonde__perf_opts po;
+
+		memset(&po, 0, sizeof(po));
+		po.trace = trace;
+		po.event = o.sample;
+		po.type = o.sample_type;
+		po.config = o.sample_config;
+		po.period = o.sample_period;
+		r = sonde__perf_create(&po, &perf);
+		if (r) {
+			discard(cons, NULL, trace);
+			return cli_error("cannot set up sampling: %s",
+					 strerror(-r));
+		}
+	}
 	/* Readable from the start, so that a recorder killed later leaves a
 	 * trace; rewritten as event classes appear and at the end. */
 	r = sonde__consumer_write_metadata(cons, cmd_name(argv[optind]), 0);
 	if (r) {
-		sonde__consumer_discard_output(cons);
-		sonde__consumer_destroy(cons);
+		discard(cons, perf, trace);
 		return cli_error("cannot write trace to %s: %s", o.dir,
 				 strerror(-r));
 	}
@@ -681,7 +816,8 @@ int cmd_record(int argc, char **argv)
 
 	/* The child reports a failed exec through a close-on-exec pipe, so
 	 * that it is not mistaken for a command that exited 127. */
-	if (pipe2(exec_pipe, O_CLOEXEC)) {
+	if (pipe2(exec_pipe, O_CLOEXEC) ||
+	    (o.sample && pipe2(go_pipe, O_CLOEXEC))) {
 		r = errno;
 		pid = -1;
 	} else {
@@ -689,8 +825,7 @@ int cmd_record(int argc, char **argv)
 		r = errno;
 	}
 	if (pid < 0) {
-		sonde__consumer_discard_output(cons);
-		sonde__consumer_destroy(cons);
+		discard(cons, perf, trace);
 		return cli_error("cannot start %s: %s", argv[optind],
 				 strerror(r));
 	}
@@ -698,6 +833,17 @@ int cmd_record(int argc, char **argv)
 		signal(SIGINT, SIG_DFL);
 		signal(SIGQUIT, SIG_DFL);
 		close(exec_pipe[0]);
+		if (go_pipe[0] >= 0) {
+			/* Until the events are open on this process. */
+			char go;
+
+			close(go_pipe[1]);
+			while ((n = read(go_pipe[0], &go, 1)) < 0 &&
+			       errno == EINTR)
+				;
+			if (n != 1)
+				_exit(127);
+		}
 		if (!pass_buffers(sonde__consumer_shm_fd(cons)))
 			execvp(argv[optind], argv + optind);
 		r = errno;
@@ -706,21 +852,42 @@ int cmd_record(int argc, char **argv)
 		_exit(127);
 	}
 	close(exec_pipe[1]);
+	if (perf) {
+		close(go_pipe[0]);
+		r = sonde__perf_attach(perf, pid);
+		if (r || write(go_pipe[1], "g", 1) != 1) {
+			close(go_pipe[1]);
+			close(exec_pipe[0]);
+			waitpid(pid, &status, 0);
+			discard(cons, perf, trace);
+			perf_error(o.sample, r ? r : -EPIPE);
+			return 1;
+		}
+		close(go_pipe[1]);
+	}
 	while ((n = read(exec_pipe[0], &r, sizeof(r))) < 0 && errno == EINTR)
 		;
 	close(exec_pipe[0]);
 	if (n == sizeof(r)) {
 		waitpid(pid, &status, 0);
-		sonde__consumer_discard_output(cons);
-		sonde__consumer_destroy(cons);
+		discard(cons, perf, trace);
 		cli_error("cannot run %s: %s", argv[optind], strerror(r));
 		return 127;
 	}
 	memset(&run, 0, sizeof(run));
 	run.cmd = argv[optind];
 	run.child = pid;
+	run.perf = perf;
 	failed = record_loop(cons, &o, &run);
 	exit_code = run.child_done ? wait_status(run.status) : 1;
+	if (!failed && perf) {
+		r = sonde__perf_finish(perf);
+		if (r) {
+			cli_error("cannot write trace to %s: %s", o.dir,
+				  strerror(-r));
+			failed = 1;
+		}
+	}
 	if (!failed) {
 		const char *name = strrchr(argv[optind], '/');
 
@@ -733,15 +900,30 @@ int cmd_record(int argc, char **argv)
 		}
 	}
 	if (failed) {
-		sonde__consumer_discard_output(cons);
-		sonde__consumer_destroy(cons);
+		discard(cons, perf, trace);
 		return exit_code ? exit_code : 1;
 	}
 	sonde__consumer_stats(cons, &st);
-	human(st.bytes, size, sizeof(size));
-	fprintf(stderr, "sonde: %llu events recorded, %llu lost, %s in %s\n",
-		(unsigned long long)st.events, (unsigned long long)st.lost,
-		size, o.dir);
+	if (perf) {
+		sonde__perf_stats(perf, &pst);
+		human(st.bytes + pst.bytes, size, sizeof(size));
+		fprintf(stderr,
+			"sonde: %llu events recorded, %llu lost, %llu samples, %llu samples lost, %s in %s\n",
+			(unsigned long long)st.events,
+			(unsigned long long)st.lost,
+			(unsigned long long)pst.samples,
+			(unsigned long long)pst.lost, size, o.dir);
+		if (pst.bad)
+			fprintf(stderr,
+				"sonde: %llu malformed perf records skipped\n",
+				(unsigned long long)pst.bad);
+	} else {
+		human(st.bytes, size, sizeof(size));
+		fprintf(stderr,
+			"sonde: %llu events recorded, %llu lost, %s in %s\n",
+			(unsigned long long)st.events,
+			(unsigned long long)st.lost, size, o.dir);
+	}
 	{
 		/* Buffers a traced process wrote nonsense into: said, and
 		 * the exit status 1 unless the command's is already not 0
@@ -763,5 +945,7 @@ int cmd_record(int argc, char **argv)
 			exit_code = 1;
 	}
 	sonde__consumer_destroy(cons);
+	sonde__perf_destroy(perf);
+	sonde__trace_destroy(trace);
 	return exit_code;
 }

@@ -25,8 +25,9 @@
  * Time order: a ring's records are in the order the kernel wrote them,
  * which nested contexts may disorder by a little; each pass is sorted by
  * time, and a sample earlier than what its stream already holds is given
- * the stream's latest time (counted in stats.bad is not needed: it moves
- * by nanoseconds).  Packets are written whole, when full or 100 ms old.
+ * the stream's latest time (the mapping onto the TSC is refined at each
+ * pass, by nanoseconds, so a CTF stream never goes back in time).  Packets
+ * are written whole, when full or 100 ms old, and at the end.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -379,7 +380,7 @@ static int drain_cpu(struct sonde__perf *p, uint32_t cpu, int *moved)
 {
 	struct perf_cpu *c = &p->cpu[cpu];
 	const struct perf_event_header *h;
-	uint64_t bad = c->ring.st.bad;
+	uint64_t bad = c->ring.st.bad, n_read = c->ring.st.samples;
 	size_t n = 0;
 	int r = 0;
 
@@ -405,7 +406,7 @@ static int drain_cpu(struct sonde__perf *p, uint32_t cpu, int *moved)
 		r = emit(p, cpu, n);
 	sonde__perfring_end(&c->ring);
 	p->st.bad += c->ring.st.bad - bad;
-	if (c->ring.st.samples || c->ring.st.lost)
+	if (n_read != c->ring.st.samples)
 		*moved = 1;
 	if (!r && c->used && mono_ns() - c->born_ns >= PKT_AGE_NS)
 		r = flush(p, cpu);
@@ -414,17 +415,16 @@ static int drain_cpu(struct sonde__perf *p, uint32_t cpu, int *moved)
 
 int sonde__perf_drain(struct sonde__perf *p, int *moved)
 {
-	uint64_t before = p->st.samples;
-	int r, any = 0;
+	int r;
 
+	*moved = 0;
 	for (uint32_t i = 0; i < p->ncpu; i++) {
 		if (!p->cpu[i].mapped)
 			continue;
-		r = drain_cpu(p, i, &any);
+		r = drain_cpu(p, i, moved);
 		if (r)
 			return r;
 	}
-	*moved = p->st.samples != before;
 	return 0;
 }
 

@@ -156,6 +156,7 @@ static int session_alloc(const struct sonde_pmu_opts *o,
 	s->target = o->target;
 	s->pid = o->target == SONDE_PMU_THREAD ? o->pid : -1;
 	s->flags = o->flags;
+	s->leader = -1;
 	if (o->target == SONDE_PMU_CPU) {
 		err = online_cpus(&s->cpus, &s->nr_cpus);
 		if (err < 0) {
@@ -212,8 +213,10 @@ int sonde_pmu_session_create(const struct sonde_pmu_opts *opts,
 			s->nr++;
 			goto fail;
 		}
-		if (err == 0 && !leader && (s->flags & SONDE_PMU_GROUP))
+		if (err == 0 && !leader && (s->flags & SONDE_PMU_GROUP)) {
 			leader = e;
+			s->leader = (int)i;
+		}
 	}
 	*out = s;
 	return 0;
@@ -260,12 +263,22 @@ int sonde_pmu_event_status(const struct sonde_pmu_session *s, size_t i,
 	return s->ev[i].status;
 }
 
+/* @req on every open counter: on the leader with PERF_IOC_FLAG_GROUP for
+ * a group, so that its members start and stop at the same instant (their
+ * enabled times equal). */
 static int control(struct sonde_pmu_session *s, unsigned long req)
 {
 	int first = 0;
 
 	if (!s)
 		return -EINVAL;
+	if (s->leader >= 0) {
+		for (size_t c = 0; c < s->nr_cpus; c++)
+			if (ioctl(s->ev[s->leader].fds[c], req,
+				  PERF_IOC_FLAG_GROUP) < 0 && !first)
+				first = -errno;
+		return first;
+	}
 	for (size_t i = 0; i < s->nr; i++)
 		for (size_t c = 0; s->ev[i].status == 0 && c < s->nr_cpus; c++)
 			if (ioctl(s->ev[i].fds[c], req, 0) < 0 && !first)

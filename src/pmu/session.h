@@ -25,6 +25,7 @@ struct sonde_pmu_session {
 	int target;       /* enum sonde_pmu_target */
 	int pid;          /* THREAD: the thread; CPU: -1 */
 	unsigned int flags;
+	int leader;       /* SONDE_PMU_GROUP: index of the group's leader, else -1 */
 	int *cpus;        /* CPU: the online CPUs; THREAD: { -1 } */
 	size_t nr_cpus;
 	size_t nr;

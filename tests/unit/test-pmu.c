@@ -7,10 +7,12 @@
  *  - a per-thread session on the calling thread: page-faults count the
  *    pages touched (>=), an unknown event and an unsupported one do not
  *    fail the session, each says why; stop freezes, reset zeroes;
+ *  - a grouped session; a per-CPU session (where permitted) counts too;
  *  - sonde_pmu_strerror() names paranoid and CAP_PERFMON for permission.
  * Exit 77 when perf_event_open is not permitted here.
  */
 #include <errno.h>
+#include <stdlib.h>
 #include <linux/perf_event.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -129,6 +131,53 @@ int main(void)
 	tap_is_int(sonde_pmu_read(s, 9, &v2), -ERANGE, "an index out of range: -ERANGE");
 	sonde_pmu_session_destroy(s);
 	sonde_pmu_session_destroy(NULL);
+
+	/* One group: the leader and its member count together. */
+	{
+		const char *g[] = { "page-faults", "minor-faults" };
+		struct sonde_pmu_opts go = { .size = sizeof(go), .events = g,
+					     .nr_events = 2, .flags = SONDE_PMU_GROUP };
+		struct sonde_pmu_value a = { .size = sizeof(a) }, b = { .size = sizeof(b) };
+
+		r = sonde_pmu_session_create(&go, &s);
+		tap_is_int(r, 0, "a grouped session");
+		if (r == 0) {
+			sonde_pmu_start(s);
+			touch(PAGES);
+			sonde_pmu_stop(s);
+			int ra = sonde_pmu_read(s, 0, &a), rb = sonde_pmu_read(s, 1, &b);
+
+			tap_ok(ra == 0 && rb == 0 && a.raw >= PAGES && b.raw >= PAGES &&
+			       llabs((long long)a.enabled_ns - (long long)b.enabled_ns) <=
+				       (long long)a.enabled_ns / 100,
+			       "grouped: page-faults %llu, minor-faults %llu, enabled together (%llu, %llu ns)",
+			       (unsigned long long)a.raw, (unsigned long long)b.raw,
+			       (unsigned long long)a.enabled_ns, (unsigned long long)b.enabled_ns);
+			sonde_pmu_session_destroy(s);
+		}
+	}
+	/* Per CPU (system-wide): only where permitted (root or paranoid <= 0). */
+	{
+		const char *c[] = { "page-faults" };
+		struct sonde_pmu_opts co = { .size = sizeof(co), .target = SONDE_PMU_CPU,
+					     .events = c, .nr_events = 1 };
+		struct sonde_pmu_value a = { .size = sizeof(a) };
+
+		r = sonde_pmu_session_create(&co, &s);
+		tap_is_int(r, 0, "a per-CPU session");
+		if (r == 0 && sonde_pmu_event_status(s, 0, why, sizeof(why)) == 0) {
+			sonde_pmu_start(s);
+			touch(PAGES);
+			sonde_pmu_stop(s);
+			int ra = sonde_pmu_read(s, 0, &a);
+
+			tap_ok(ra == 0 && a.raw >= PAGES,
+			       "per CPU: page-faults %llu >= %d", (unsigned long long)a.raw, PAGES);
+		} else if (r == 0) {
+			tap_diag("per-CPU counting not permitted: %s", why);
+		}
+		sonde_pmu_session_destroy(s);
+	}
 
 	o.size = 4;
 	tap_is_int(sonde_pmu_session_create(&o, &s), -EINVAL, "opts without their size: -EINVAL");

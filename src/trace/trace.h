@@ -44,7 +44,10 @@ struct sonde__stream;
 /*
  * What a source tells the trace about its stream class.  @events returns
  * the class's event classes now (indexed by id, NULL for holes; the array
- * stays the source's) and whether they changed since the last call.
+ * stays the source's), 0 or -errno.  It is asked each time the metadata
+ * is written: a source whose event classes grow while recording (the
+ * user-space channel) asks for a rewrite itself (the consumer does on
+ * registry growth); the others declare theirs before the trace starts.
  * @ctx_extra names the @nr_ctx_extra (at most SONDE__PKT_CTX_EXTRA_MAX)
  * u64 fields the class adds to the packet context after cpu_id, in the
  * order of their values in each packet: identifiers of at most 32 bytes,

@@ -91,7 +91,8 @@ struct sonde_pmu_value {
 
 /**
  * sonde_pmu_event_parse() - turn an event name into a perf_event_attr.
- * @name: perf's generic names ("cycles", "page-faults", "cs", ...), sysfs
+ * @name: perf's generic names ("cycles", "page-faults", "cs", ...) and
+ *	hardware cache names ("L1-dcache-load-misses", "LLC-loads"), sysfs
  *	PMU syntax "pmu/field=value,.../" (fields from
  *	/sys/bus/event_source/devices/<pmu>/format, plus config, config1 and
  *	config2, and names from its events/ directory), a name from some PMU's

@@ -56,6 +56,51 @@ static const struct {
 	{ "dummy", PERF_TYPE_SOFTWARE, PERF_COUNT_SW_DUMMY },
 };
 
+/* Hardware cache events, perf's spelling: <cache>-<op>s for accesses,
+ * <cache>-<op>-misses for misses ("L1-dcache-loads", "LLC-load-misses"). */
+static const char *const hw_cache[] = {
+	[PERF_COUNT_HW_CACHE_L1D] = "L1-dcache",
+	[PERF_COUNT_HW_CACHE_L1I] = "L1-icache",
+	[PERF_COUNT_HW_CACHE_LL] = "LLC",
+	[PERF_COUNT_HW_CACHE_DTLB] = "dTLB",
+	[PERF_COUNT_HW_CACHE_ITLB] = "iTLB",
+	[PERF_COUNT_HW_CACHE_BPU] = "branch",
+	[PERF_COUNT_HW_CACHE_NODE] = "node",
+};
+static const char *const hw_cache_op[] = {
+	[PERF_COUNT_HW_CACHE_OP_READ] = "load",
+	[PERF_COUNT_HW_CACHE_OP_WRITE] = "store",
+	[PERF_COUNT_HW_CACHE_OP_PREFETCH] = "prefetch",
+};
+
+static int parse_hw_cache(const char *s, struct perf_event_attr *attr)
+{
+	for (size_t c = 0; c < ARRAY_SIZE(hw_cache); c++) {
+		size_t cl = strlen(hw_cache[c]);
+
+		if (strncmp(s, hw_cache[c], cl) != 0 || s[cl] != '-')
+			continue;
+		for (size_t o = 0; o < ARRAY_SIZE(hw_cache_op); o++) {
+			const char *rest = s + cl + 1;
+			size_t ol = strlen(hw_cache_op[o]);
+			unsigned long long res;
+
+			if (strncmp(rest, hw_cache_op[o], ol) != 0)
+				continue;
+			if (strcmp(rest + ol, "s") == 0)
+				res = PERF_COUNT_HW_CACHE_RESULT_ACCESS;
+			else if (strcmp(rest + ol, "-misses") == 0)
+				res = PERF_COUNT_HW_CACHE_RESULT_MISS;
+			else
+				continue;
+			attr->type = PERF_TYPE_HW_CACHE;
+			attr->config = c | (o << 8) | (res << 16);
+			return 0;
+		}
+	}
+	return -ENOENT;
+}
+
 int sonde__pmu_why(int err, char *why, size_t n, const char *fmt, ...)
 {
 	va_list ap;
@@ -114,6 +159,8 @@ static int parse_plain(char *s, struct perf_event_attr *attr, char *why,
 			return 0;
 		}
 	}
+	if (parse_hw_cache(s, attr) == 0)
+		return 0;
 	if (sonde__pmu_parse_alias(s, attr, why, n) == 0)
 		return 0;
 	return sonde__pmu_why(-ENOENT, why, n,

@@ -39,6 +39,14 @@ static void names(void)
 	r = sonde_pmu_event_parse("cycles", &a, why, sizeof(why));
 	tap_ok(r == 0 && a.type == PERF_TYPE_HARDWARE && a.config == 0,
 	       "cycles parses (opening may still fail)");
+	r = sonde_pmu_event_parse("LLC-load-misses", &a, why, sizeof(why));
+	tap_ok(r == 0 && a.type == PERF_TYPE_HW_CACHE &&
+	       a.config == (PERF_COUNT_HW_CACHE_LL | PERF_COUNT_HW_CACHE_OP_READ << 8 |
+			    (unsigned long long)PERF_COUNT_HW_CACHE_RESULT_MISS << 16),
+	       "LLC-load-misses: a hardware cache event");
+	r = sonde_pmu_event_parse("L1-dcache-stores", &a, why, sizeof(why));
+	tap_ok(r == 0 && a.type == PERF_TYPE_HW_CACHE && a.config == 0x100,
+	       "L1-dcache-stores: cache 0, op write, access");
 	r = sonde_pmu_event_parse("software/config=2/", &a, why, sizeof(why));
 	tap_ok(r == 0 && a.type == PERF_TYPE_SOFTWARE && a.config == 2,
 	       "software/config=2/ is page-faults (%s)", why);

@@ -16,94 +16,9 @@
 #include "../clock/clock.h"
 #include "../common/common.h"
 
-/* Data pages of a ring: a power of two, at most this many. */
-#define SONDE__PERFRING_MAX_PAGES 1024u
-/* A record is at most this long (perf_event_header.size is a u16). */
-#define SONDE__PERFRING_MAX_RECORD 65535u
-
-struct sonde__perfring_stats {
-	uint64_t samples;   /* PERF_RECORD_SAMPLE records returned */
-	uint64_t lost;      /* events the kernel reports it lost
-			       (PERF_RECORD_LOST, _LOST_SAMPLES) */
-	uint64_t other;     /* well-formed records of other types, skipped */
-	uint64_t bad;       /* times the ring held nonsense (a bad size or
-			       head): what was left of it was skipped */
-	uint64_t bad_bytes; /* bytes skipped that way */
-};
-
-/*
- * One ring.  Everything the reader relies on (where the data lies, its
- * size, our position) is private; only data_head is read from the shared
- * page, and only data_tail written to it.
- */
-struct sonde__perfring {
-	int fd;                               /* -1 for a ring in memory */
-	void *map;                            /* the mapping, or NULL */
-	size_t map_size;
-	struct perf_event_mmap_page *meta;    /* page 0 */
-	const uint8_t *data;                  /* data pages */
-	uint64_t size;                        /* data bytes, power of two */
-	uint64_t tail;                        /* consumed so far */
-	uint64_t head;                        /* read by _begin() */
-	struct sonde__perfring_stats st;
-	uint8_t *copy; /* a record that wraps, copied (MAX_RECORD bytes) */
-};
-
-/*
- * Map the ring of perf event @fd: page 0 and @pages data pages (a power of
- * two).  The fd stays the caller's.  0 or -errno (-EINVAL: bad @pages).
- * Context: any thread; the ring is then read by one thread at a time.
- */
-SONDE_HIDDEN int sonde__perfring_map(struct sonde__perfring *r, int fd,
-				     uint32_t pages);
-/*
- * A ring in memory (tests): control page @meta, @size bytes of data at
- * @data (a power of two >= 8).  0 or -EINVAL or -ENOMEM.
- */
-SONDE_HIDDEN int sonde__perfring_init_mem(struct sonde__perfring *r,
-					  struct perf_event_mmap_page *meta,
-					  const void *data, uint64_t size);
-/* Unmap; a zeroed or unmapped ring is a no-op. */
-SONDE_HIDDEN void sonde__perfring_unmap(struct sonde__perfring *r);
-
-/*
- * Start a pass: load data_head (acquire).  Records up to it are then
- * returned by sonde__perfring_next(); sonde__perfring_end() gives their
- * room back to the kernel.
- */
-SONDE_HIDDEN void sonde__perfring_begin(struct sonde__perfring *r);
-/*
- * The next PERF_RECORD_SAMPLE in *@rec (contiguous: in the ring, or
- * copied if it wraps; valid until the next call), after counting and
- * skipping any lost and other records: 1, or 0 when the pass is done.
- * Lost-record counts are added to r->st.lost, and also returned in
- * *@lost (the caller's per-stream count), which may be NULL.
- */
-SONDE_HIDDEN int sonde__perfring_next(struct sonde__perfring *r,
-				      const struct perf_event_header **rec,
-				      uint64_t *lost);
-/* End a pass: store data_tail (release). */
-SONDE_HIDDEN void sonde__perfring_end(struct sonde__perfring *r);
-
-/* The fields of a sample that sources use. */
-struct sonde__perf_sample {
-	uint64_t ip;
-	uint32_t pid, tid;
-	uint64_t time;
-	uint64_t addr;
-	uint32_t cpu;
-	uint64_t period;
-};
-
-/*
- * Parse sample @rec laid out by @sample_type (PERF_SAMPLE_IDENTIFIER,
- * IP, TID, TIME, ADDR, ID, STREAM_ID, CPU, PERIOD are decoded, any later
- * field is ignored; fields not in @sample_type are left 0).  0, or
- * -EBADMSG when the record is too short for them.
- */
-SONDE_HIDDEN int sonde__perf_sample_parse(const struct perf_event_header *rec,
-					  uint64_t sample_type,
-					  struct sonde__perf_sample *s);
+/* The ring reader itself lives in the runtime library, beside the PMU
+ * sessions that read overflow samples through it. */
+#include "../pmu/ring.h"
 
 /*
  * Mapping of perf timestamps onto the trace clock (perfring.c tells

@@ -40,6 +40,11 @@
  * command waits on a pipe after fork() until its events are open on it
  * (inherited by its children, enabled by its execve()); both sources are
  * drained by the same loop, and the perf source is finished first.
+ * Event names are those of sonde_pmu_event_parse() (sonde stat's).  -a
+ * samples every process on every CPU instead (the command still sets how
+ * long); -g adds user call chains.  --counter EVENT,... with
+ * --counter-period MS adds counter values, read every MS ms per thread of
+ * the command (sonde__perf_counters_open()), to the same trace.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -50,12 +55,17 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/prctl.h>
+#include <sys/syscall.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
+#include <linux/perf_event.h>
+
+#include <sonde/pmu.h>
 #include <sonde/sonde.h>
 
 #include "../../src/outputs/output.h"
@@ -72,11 +82,14 @@
 #define STOP_GRACE_S 1
 /* Pids named in a message about the processes still running. */
 #define SHOWN_PIDS 8
+/* --counter events, at most. */
+#define MAX_COUNTERS 16
 
 static const char usage_text[] =
 	"usage: sonde record [-o DIR] [-e PATTERN]... [--overwrite]\n"
 	"                    [--subbuf-size SIZE] [--num-subbuf N]\n"
-	"                    [--sample EVENT@PERIOD] -- CMD [ARGS...]\n"
+	"                    [--sample EVENT@PERIOD [-a] [-g]]\n"
+	"                    [--counter EVENT[,...] --counter-period MS] -- CMD [ARGS...]\n"
 	"  -o, --output DIR     trace directory (default ./sonde-YYYYmmdd-HHMMSS)\n"
 	"  -e, --event PATTERN  record events matching provider:name ('*' wildcards);\n"
 	"                       repeatable; default: all events\n"
@@ -85,8 +98,15 @@ static const char usage_text[] =
 	"      --num-subbuf N   sub-buffers per CPU, power of two >= 2 (default 8)\n"
 	"      --sample EVENT@PERIOD\n"
 	"                       sample the command every PERIOD occurrences of a perf\n"
-	"                       software event (cpu-clock, task-clock: ns; page-faults,\n"
-	"                       context-switches, ...) into the same trace\n";
+	"                       event (any name sonde stat takes: cpu-clock, task-clock:\n"
+	"                       ns; page-faults, pmu/field=v,.../, sys:name, ...)\n"
+	"                       into the same trace, with the mappings of the samples\n"
+	"  -a, --all-cpus       sample every process on every CPU while CMD runs\n"
+	"  -g, --call-graph     record user call chains with each sample\n"
+	"      --counter EVENT[,...]\n"
+	"                       counter values in the trace (needs --counter-period)\n"
+	"      --counter-period MS\n"
+	"                       read the counters of each thread of CMD every MS ms\n";
 
 static volatile sig_atomic_t term_requests, hup_requests, int_requests;
 static volatile sig_atomic_t snapshot_requests;
@@ -137,8 +157,14 @@ struct record_opts {
 	unsigned long long subbuf, nsub;
 	const char *sample;     /* --sample's EVENT, or NULL */
 	char sample_event[64];
-	uint32_t sample_type;
-	uint64_t sample_config, sample_period;
+	struct perf_event_attr sample_attr;
+	uint64_t sample_period;
+	int all_cpus, callchain;
+	char *counter[MAX_COUNTERS]; /* --counter names, in counter_buf */
+	struct perf_event_attr counter_attr[MAX_COUNTERS];
+	size_t ncounters;
+	char counter_buf[1024];
+	unsigned long long counter_ms;
 };
 
 /* --sample EVENT@PERIOD into @o.  0 or 1 (said). */
@@ -147,6 +173,7 @@ static int parse_sample(const char *arg, struct record_opts *o)
 	const char *at = strrchr(arg, '@');
 	unsigned long long period;
 	size_t n = at ? (size_t)(at - arg) : 0;
+	char why[256];
 
 	if (!at || !n || n >= sizeof(o->sample_event) ||
 	    cli_parse_size(at + 1, &period) || !period)
@@ -154,13 +181,73 @@ static int parse_sample(const char *arg, struct record_opts *o)
 				 arg);
 	memcpy(o->sample_event, arg, n);
 	o->sample_event[n] = '\0';
-	if (sonde__perf_event_lookup(o->sample_event, &o->sample_type,
-				     &o->sample_config))
-		return cli_error("unknown event '%s' for --sample: use cpu-clock, task-clock, page-faults, context-switches, cpu-migrations, minor-faults or major-faults",
-				 o->sample_event);
+	if (sonde_pmu_event_parse(o->sample_event, &o->sample_attr, why,
+				  sizeof(why)))
+		return cli_error("bad event '%s' for --sample: %s",
+				 o->sample_event, why);
 	o->sample = o->sample_event;
 	o->sample_period = period;
 	return 0;
+}
+
+/* --counter EVENT[,...] into @o.  0 or 1 (said). */
+static int parse_counters(const char *arg, struct record_opts *o)
+{
+	size_t len = strlen(arg);
+	char why[256], *save = NULL, *tok;
+
+	if (o->ncounters || len >= sizeof(o->counter_buf) || !len)
+		return cli_error("bad --counter '%s': give one list EVENT[,...] of at most %zu bytes",
+				 arg, sizeof(o->counter_buf) - 1);
+	memcpy(o->counter_buf, arg, len + 1);
+	/* A sysfs name holds commas between its slashes: split outside. */
+	for (char *c = o->counter_buf, in = 0; *c; c++) {
+		if (*c == '/')
+			in = !in;
+		else if (*c == ',' && in)
+			*c = '\1';
+	}
+	for (tok = strtok_r(o->counter_buf, ",", &save); tok;
+	     tok = strtok_r(NULL, ",", &save)) {
+		if (o->ncounters == MAX_COUNTERS)
+			return cli_error("too many --counter events: at most %d",
+					 MAX_COUNTERS);
+		for (char *c = tok; *c; c++)
+			if (*c == '\1')
+				*c = ',';
+		if (sonde_pmu_event_parse(tok, &o->counter_attr[o->ncounters],
+					  why, sizeof(why)))
+			return cli_error("bad event '%s' for --counter: %s",
+					 tok, why);
+		o->counter[o->ncounters++] = tok;
+	}
+	return o->ncounters ? 0 : cli_error("bad --counter '%s': no event", arg);
+}
+
+/*
+ * Whether user space may read counter @a itself (rdpmc): probe-open it on
+ * this thread and look at its mmap page.  1, 0, or -errno of the open.
+ */
+static int probe_rdpmc(const struct perf_event_attr *a)
+{
+	struct perf_event_attr x = *a;
+	long pg = sysconf(_SC_PAGESIZE);
+	struct perf_event_mmap_page *meta;
+	int fd, r = 0;
+
+	x.size = sizeof(x);
+	x.exclude_hv = 1;
+	fd = (int)syscall(SYS_perf_event_open, &x, 0, -1, -1,
+			  PERF_FLAG_FD_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	meta = mmap(NULL, (size_t)pg, PROT_READ, MAP_SHARED, fd, 0);
+	if (meta != MAP_FAILED) {
+		r = meta->cap_user_rdpmc && meta->index;
+		munmap(meta, (size_t)pg);
+	}
+	close(fd);
+	return r;
 }
 
 /* The buffers fit in the memory limit: checked before anything is made. */
@@ -186,6 +273,10 @@ static int parse(int argc, char **argv, struct record_opts *o)
 		{ "subbuf-size", required_argument, NULL, 's' },
 		{ "num-subbuf", required_argument, NULL, 'n' },
 		{ "sample", required_argument, NULL, 'S' },
+		{ "all-cpus", no_argument, NULL, 'a' },
+		{ "call-graph", no_argument, NULL, 'g' },
+		{ "counter", required_argument, NULL, 'C' },
+		{ "counter-period", required_argument, NULL, 'P' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -196,7 +287,7 @@ static int parse(int argc, char **argv, struct record_opts *o)
 	o->nsub = DEFAULT_NSUB;
 	opterr = 0;
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "+:o:e:h", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+:o:e:hag", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'o':
 			o->dir = optarg;
@@ -232,6 +323,22 @@ static int parse(int argc, char **argv, struct record_opts *o)
 			if (parse_sample(optarg, o))
 				return 1;
 			break;
+		case 'a':
+			o->all_cpus = 1;
+			break;
+		case 'g':
+			o->callchain = 1;
+			break;
+		case 'C':
+			if (parse_counters(optarg, o))
+				return 1;
+			break;
+		case 'P':
+			if (cli_parse_size(optarg, &o->counter_ms) ||
+			    !o->counter_ms || o->counter_ms > 3600000)
+				return cli_error("bad --counter-period '%s': use milliseconds from 1 to 3600000",
+						 optarg);
+			break;
 		case 'h':
 			fputs(usage_text, stdout);
 			exit(0);
@@ -254,6 +361,23 @@ static int parse(int argc, char **argv, struct record_opts *o)
 	if (optind >= argc) {
 		cli_error("missing command to record; usage: sonde record [options] -- CMD [ARGS...]");
 		return 1;
+	}
+	if ((o->all_cpus || o->callchain) && !o->sample)
+		return cli_error("%s goes with --sample EVENT@PERIOD",
+				 o->all_cpus ? "-a" : "-g");
+	if (o->counter_ms && !o->ncounters)
+		return cli_error("--counter-period goes with --counter EVENT[,...]");
+	if (o->ncounters && !o->counter_ms) {
+		int r = probe_rdpmc(&o->counter_attr[0]);
+
+		if (r < 0)
+			return cli_error("cannot count %s: %s", o->counter[0],
+					 strerror(-r));
+		if (!r)
+			return cli_error("--counter needs --counter-period MS here: this PMU does not let user space read %s (cap_user_rdpmc is 0: a software event, or no hardware PMU), so its value cannot be read as event context; --counter-period MS writes perf:counter events every MS ms instead",
+					 o->counter[0]);
+		return cli_error("--counter needs --counter-period MS: counter values as event context (read with rdpmc, which %s allows here) are not implemented yet",
+				 o->counter[0]);
 	}
 	return check_memory(o);
 }
@@ -685,7 +809,7 @@ static int make_trace(const char *dir, struct sonde__trace **t)
 }
 
 /* Why perf_event_open(2) failed, for the user. */
-static void perf_error(const char *event, int err)
+static void perf_error(const char *event, int err, int all_cpus)
 {
 	char buf[16] = "?";
 	int fd = open("/proc/sys/kernel/perf_event_paranoid",
@@ -698,7 +822,10 @@ static void perf_error(const char *event, int err)
 		buf[strcspn(buf, "\n")] = '\0';
 		close(fd);
 	}
-	if (err == -EACCES || err == -EPERM)
+	if ((err == -EACCES || err == -EPERM) && all_cpus)
+		cli_error("cannot sample %s on every CPU (-a): perf_event_open is not permitted (perf_event_paranoid is %s): system-wide sampling needs CAP_PERFMON (CAP_SYS_ADMIN before Linux 5.8), or /proc/sys/kernel/perf_event_paranoid set to 0 or less",
+			  event, buf);
+	else if (err == -EACCES || err == -EPERM)
 		cli_error("cannot sample %s: perf_event_open is not permitted (perf_event_paranoid is %s): run with CAP_PERFMON, or set /proc/sys/kernel/perf_event_paranoid to 2 or less",
 			  event, buf);
 	else
@@ -751,7 +878,7 @@ int cmd_record(int argc, char **argv)
 	copts.why = why;
 	copts.why_size = sizeof(why);
 	why[0] = '\0';
-	if (o.sample) {
+	if (o.sample || o.ncounters) {
 		r = make_trace(o.dir, &trace);
 		if (r) {
 			if (fresh_dir)
@@ -775,15 +902,15 @@ int cmd_record(int argc, char **argv)
 		return cli_error("cannot set up trace buffers in %s: %s", o.dir,
 				 strerror(-r));
 	}
-	if (o.sample) {
+	if (trace) {
 		struct sonde__perf_opts po;
 
 		memset(&po, 0, sizeof(po));
 		po.trace = trace;
 		po.event = o.sample;
-		po.type = o.sample_type;
-		po.config = o.sample_config;
+		po.attr = &o.sample_attr;
 		po.period = o.sample_period;
+		po.flags = o.callchain ? SONDE__PERF_CALLCHAIN : 0;
 		r = sonde__perf_create(&po, &perf);
 		if (r) {
 			discard(cons, NULL, trace);
@@ -817,7 +944,7 @@ int cmd_record(int argc, char **argv)
 	/* The child reports a failed exec through a close-on-exec pipe, so
 	 * that it is not mistaken for a command that exited 127. */
 	if (pipe2(exec_pipe, O_CLOEXEC) ||
-	    (o.sample && pipe2(go_pipe, O_CLOEXEC))) {
+	    (perf && pipe2(go_pipe, O_CLOEXEC))) {
 		r = errno;
 		pid = -1;
 	} else {
@@ -854,13 +981,24 @@ int cmd_record(int argc, char **argv)
 	close(exec_pipe[1]);
 	if (perf) {
 		close(go_pipe[0]);
-		r = sonde__perf_attach(perf, pid);
+		const char *what = o.sample;
+		int rdpmc;
+
+		r = sonde__perf_attach(perf, o.all_cpus ? -1 : pid);
+		if (!r && o.ncounters) {
+			what = o.counter[0];
+			r = sonde__perf_counters_open(perf, o.counter_attr,
+						      (const char *const *)o.counter,
+						      o.ncounters, pid,
+						      o.counter_ms * 1000000ull,
+						      &rdpmc);
+		}
 		if (r || write(go_pipe[1], "g", 1) != 1) {
 			close(go_pipe[1]);
 			close(exec_pipe[0]);
 			waitpid(pid, &status, 0);
 			discard(cons, perf, trace);
-			perf_error(o.sample, r ? r : -EPIPE);
+			perf_error(what, r ? r : -EPIPE, o.all_cpus);
 			return 1;
 		}
 		close(go_pipe[1]);
@@ -913,6 +1051,11 @@ int cmd_record(int argc, char **argv)
 			(unsigned long long)st.lost,
 			(unsigned long long)pst.samples,
 			(unsigned long long)pst.lost, size, o.dir);
+		if (pst.mmaps || pst.counters)
+			fprintf(stderr,
+				"sonde: %llu mappings, %llu counter readings\n",
+				(unsigned long long)pst.mmaps,
+				(unsigned long long)pst.counters);
 		if (pst.bad)
 			fprintf(stderr,
 				"sonde: %llu malformed perf records skipped\n",

@@ -5,6 +5,17 @@
  * increments); begin/end pairs (X_begin/X_end or X_entry/X_exit, matched per
  * thread, nested pairs matched innermost first) with duration min, p50,
  * p90, p99, max.  Text or --json.
+ *
+ * Perf data (sonde record --sample, --counter-period): the samples'
+ * functions (symbols.c: perf:mmap events and the mapped files' symbol
+ * tables), grouped by function and object with counts and percentages
+ * like perf report --stdio; and, when the trace has perf:counter events,
+ * each counter's delta over each begin/end pair, per thread: the
+ * counter's value at the begin and at the end is interpolated linearly
+ * between the thread's two readings around that time (taken as the first
+ * or the last reading outside them), so a delta is exact at the
+ * readings and proportional in between; pairs of a thread without
+ * readings are not counted.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -16,6 +27,149 @@
 
 #include "cmd.h"
 #include "read-util.h"
+#include "symbols.h"
+
+/* Rows of the sampled functions table (text; JSON has them all). */
+#define TOP_SYMBOLS 25
+/* Counter names kept for pair deltas, at most. */
+#define MAX_CNAMES 32
+
+struct creading {
+	int64_t ns;
+	uint64_t v;
+};
+
+/* The readings of one counter of one thread, in time order. */
+struct cseries {
+	int32_t tid;
+	uint32_t name;
+	struct creading *r;
+	size_t n, cap;
+};
+
+/* A matched pair's span, for its counter deltas. */
+struct span {
+	uint32_t pair;
+	int32_t tid;
+	int64_t b, e;
+};
+
+struct counters {
+	char *name[MAX_CNAMES];
+	uint32_t nnames;
+	struct cseries *s;
+	size_t n, cap;
+	struct span *sp;
+	size_t nsp, csp;
+};
+
+static int counter_reading(struct counters *c, const struct sonde__rd_event *ev)
+{
+	const char *name = ru_field_str(ev, "name");
+	int32_t tid = (int32_t)ru_field_u64(ev, "tid", NULL);
+	struct cseries *x = NULL;
+	uint32_t k;
+
+	if (!name)
+		return 0;
+	for (k = 0; k < c->nnames && strcmp(c->name[k], name); k++)
+		;
+	if (k == c->nnames) {
+		if (k == MAX_CNAMES)
+			return 0;
+		c->name[k] = strdup(name);
+		if (!c->name[k])
+			return -ENOMEM;
+		c->nnames++;
+	}
+	for (size_t i = c->n; i--;)
+		if (c->s[i].tid == tid && c->s[i].name == k) {
+			x = &c->s[i];
+			break;
+		}
+	if (!x) {
+		if (ru_grow(&c->s, &c->cap, c->n, sizeof(*c->s), 16))
+			return -ENOMEM;
+		x = &c->s[c->n++];
+		memset(x, 0, sizeof(*x));
+		x->tid = tid;
+		x->name = k;
+	}
+	if (ru_grow(&x->r, &x->cap, x->n, sizeof(*x->r), 64))
+		return -ENOMEM;
+	x->r[x->n].ns = ev->ns;
+	x->r[x->n++].v = ru_field_u64(ev, "value", NULL);
+	return 0;
+}
+
+/* The value of series @x at @t: interpolated between the readings around
+ * it, or the first or last reading. */
+static double value_at(const struct cseries *x, int64_t t)
+{
+	size_t lo = 0, hi = x->n;
+	const struct creading *a, *b;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (x->r[mid].ns < t)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (!lo)
+		return (double)x->r[0].v;
+	if (lo == x->n)
+		return (double)x->r[x->n - 1].v;
+	a = &x->r[lo - 1];
+	b = &x->r[lo];
+	if (b->ns == a->ns)
+		return (double)b->v;
+	return (double)a->v + ((double)b->v - (double)a->v) *
+				      (double)(t - a->ns) / (double)(b->ns - a->ns);
+}
+
+struct delta_stat {
+	uint64_t n;
+	double sum, min, max;
+};
+
+/* Deltas of counter @k over the spans of pair @pair. */
+static void pair_deltas(const struct counters *c, uint32_t pair, uint32_t k,
+			struct delta_stat *d)
+{
+	memset(d, 0, sizeof(*d));
+	for (size_t i = 0; i < c->nsp; i++) {
+		const struct span *sp = &c->sp[i];
+		const struct cseries *x = NULL;
+		double v;
+
+		if (sp->pair != pair)
+			continue;
+		for (size_t j = 0; j < c->n && !x; j++)
+			if (c->s[j].tid == sp->tid && c->s[j].name == k)
+				x = &c->s[j];
+		if (!x)
+			continue;
+		v = value_at(x, sp->e) - value_at(x, sp->b);
+		if (!d->n || v < d->min)
+			d->min = v;
+		if (!d->n || v > d->max)
+			d->max = v;
+		d->sum += v;
+		d->n++;
+	}
+}
+
+static void counters_free(struct counters *c)
+{
+	for (uint32_t i = 0; i < c->nnames; i++)
+		free(c->name[i]);
+	for (size_t i = 0; i < c->n; i++)
+		free(c->s[i].r);
+	free(c->s);
+	free(c->sp);
+}
 
 static const char usage_text[] =
 	"usage: sonde stats [--json] DIR\n"
@@ -25,6 +179,7 @@ struct cls_stat {
 	uint64_t count;
 	uint64_t first, last; /* cycles */
 	int role;             /* 0 none, 1 begin, 2 end */
+	int perf;             /* 1 perf:sample or perf:mmap, 2 perf:counter */
 	uint32_t pair;        /* index into pairs */
 };
 
@@ -78,6 +233,11 @@ int cmd_stats(int argc, char **argv)
 	struct sonde__rd_event ev;
 	double span_s;
 	FILE *f = stdout;
+	struct syms *sy = syms_new();
+	struct counters cn;
+	const struct sym_row *rows = NULL;
+	size_t nrows = 0;
+	int has_counters = 0;
 
 	optind = 1;
 	while ((c = cli_getopt(argc, argv, "h", opts, dir, 1, &ndir)) != -1) {
@@ -93,8 +253,13 @@ int cmd_stats(int argc, char **argv)
 			return 1;
 		}
 	}
-	if (ndir != 1) {
-		fputs(usage_text, stderr);
+	memset(&cn, 0, sizeof(cn));
+	if (ndir != 1 || !sy) {
+		syms_free(sy);
+		if (sy)
+			fputs(usage_text, stderr);
+		else
+			cli_error("out of memory");
 		return 1;
 	}
 	r = ru_open(dir[0]);
@@ -108,6 +273,14 @@ int cmd_stats(int argc, char **argv)
 	st_lost = calloc(nst + 1, sizeof(*st_lost));
 	if (!cs || !ps || !st_events || !st_lost)
 		goto nomem;
+	for (uint32_t i = 0; i < m->nr_classes; i++) {
+		const char *cn_ = m->all[i]->name;
+
+		if (!strcmp(cn_, "perf:sample") || !strcmp(cn_, "perf:mmap"))
+			cs[i].perf = 1;
+		else if (!strcmp(cn_, "perf:counter"))
+			cs[i].perf = has_counters = 2;
+	}
 	/* pairs: a begin class and its end class in the same provider */
 	for (uint32_t i = 0; i < m->nr_classes; i++) {
 		const char *bn = m->all[i]->name;
@@ -149,6 +322,10 @@ int cmd_stats(int argc, char **argv)
 		if (!s->count++)
 			s->first = ev.ts;
 		s->last = ev.ts;
+		if (s->perf == 1 && syms_event(sy, &ev))
+			goto nomem;
+		if (s->perf == 2 && counter_reading(&cn, &ev))
+			goto nomem;
 		st_events[ev.stream]++;
 		total++;
 		if (ev.ts < first)
@@ -174,6 +351,15 @@ int cmd_stats(int argc, char **argv)
 					goto nomem;
 				p->dur[p->n++] = sonde__rd_ns(m, ev.ts) -
 						 sonde__rd_ns(m, b);
+				if (has_counters) {
+					if (ru_grow(&cn.sp, &cn.csp, cn.nsp,
+						    sizeof(*cn.sp), 64))
+						goto nomem;
+					cn.sp[cn.nsp++] = (struct span){
+						s->pair, ev.tid,
+						sonde__rd_ns(m, b),
+						sonde__rd_ns(m, ev.ts) };
+				}
 			}
 		}
 	}
@@ -188,6 +374,8 @@ int cmd_stats(int argc, char **argv)
 	for (uint32_t i = 0; i < nps; i++)
 		if (ps[i].n)
 			qsort(ps[i].dur, ps[i].n, sizeof(*ps[i].dur), ru_cmp_i64);
+	if (syms_samples(sy) && syms_table(sy, &rows, &nrows))
+		goto nomem;
 	if (!total)
 		first = last = 0;
 	span_s = (double)(sonde__rd_ns(m, last) - sonde__rd_ns(m, first)) / 1e9;
@@ -246,7 +434,43 @@ int cmd_stats(int argc, char **argv)
 				ru_percentile(p->dur, p->n, 50), ru_percentile(p->dur, p->n, 90), ru_percentile(p->dur, p->n, 99),
 				p->n ? p->dur[p->n - 1] : 0);
 		}
-		fputs("]}\n", f);
+		fputs("]", f);
+		if (nrows) {
+			fprintf(f, ",\"samples\":%" PRIu64 ",\"symbols\":[",
+				syms_samples(sy));
+			for (size_t i = 0; i < nrows; i++) {
+				fprintf(f, "%s{\"name\":", i ? "," : "");
+				json_str(f, rows[i].name);
+				fputs(",\"object\":", f);
+				json_str(f, rows[i].object);
+				fprintf(f, ",\"samples\":%" PRIu64 ",\"percent\":%.2f}",
+					rows[i].samples,
+					100.0 * (double)rows[i].samples /
+						(double)syms_samples(sy));
+			}
+			fputs("]", f);
+		}
+		if (cn.nnames && cn.nsp) {
+			int comma2 = 0;
+
+			fputs(",\"pair_counters\":[", f);
+			for (uint32_t i = 0; i < nps; i++)
+				for (uint32_t k = 0; k < cn.nnames; k++) {
+					struct delta_stat d;
+
+					pair_deltas(&cn, i, k, &d);
+					if (!d.n)
+						continue;
+					fprintf(f, "%s{\"pair\":", comma2++ ? "," : "");
+					json_str(f, ps[i].name);
+					fputs(",\"counter\":", f);
+					json_str(f, cn.name[k]);
+					fprintf(f, ",\"count\":%" PRIu64 ",\"mean\":%.6g,\"min\":%.6g,\"max\":%.6g}",
+						d.n, d.sum / (double)d.n, d.min, d.max);
+				}
+			fputs("]", f);
+		}
+		fputs("}\n", f);
 	} else {
 		fprintf(f, "Trace %s: %" PRIu64 " events, %" PRIu64
 			   " lost, over %.9f s\n\n",
@@ -301,6 +525,33 @@ int cmd_stats(int argc, char **argv)
 				fputc('\n', f);
 			}
 		}
+		if (cn.nnames && cn.nsp) {
+			fprintf(f, "\n%-32s %-20s %9s %14s %14s %14s\n",
+				"Pair counter deltas", "Counter", "Count",
+				"Mean", "Min", "Max");
+			for (uint32_t i = 0; i < nps; i++)
+				for (uint32_t k = 0; k < cn.nnames; k++) {
+					struct delta_stat d;
+
+					pair_deltas(&cn, i, k, &d);
+					if (!d.n)
+						continue;
+					fprintf(f, "%-32s %-20s %9" PRIu64 " %14.1f %14.1f %14.1f\n",
+						ps[i].name, cn.name[k], d.n,
+						d.sum / (double)d.n, d.min, d.max);
+				}
+		}
+		if (nrows) {
+			fprintf(f, "\nSamples: %" PRIu64 "\n%8s %9s  %-24s %s\n",
+				syms_samples(sy), "Overhead", "Samples",
+				"Object", "Symbol");
+			for (size_t i = 0; i < nrows && i < TOP_SYMBOLS; i++)
+				fprintf(f, "%7.2f%% %9" PRIu64 "  %-24s %s\n",
+					100.0 * (double)rows[i].samples /
+						(double)syms_samples(sy),
+					rows[i].samples, rows[i].object,
+					rows[i].name);
+		}
 	}
 	if (fflush(f) || ferror(f)) {
 		cli_error("write error");
@@ -311,6 +562,8 @@ int cmd_stats(int argc, char **argv)
 nomem:
 	cli_error("out of memory");
 out:
+	syms_free(sy);
+	counters_free(&cn);
 	ru_slots_free(&sm);
 	for (uint32_t i = 0; i < nps; i++) {
 		free(ps[i].name);

@@ -6,7 +6,12 @@
  * each requested event and says which ones this machine really has, then
  * it is started, stopped, reset and read.  This first slice counts only
  * (perfmon's "simple" mode): each value comes scaled by
- * time_enabled/time_running, with the running percentage.
+ * time_enabled/time_running, with the running percentage.  Event sets are
+ * switched by the library (a helper thread of the session, see
+ * sonde_pmu_start()) or multiplexed by the kernel; the session attaches to
+ * and detaches from threads, processes and CPUs while it runs; an event
+ * may sample (perfmon's "full" mode, struct sonde_pmu_event_attr), its
+ * overflow samples read with sonde_pmu_samples_read().
  *
  *	const char *ev[] = { "page-faults", "cycles" };
  *	struct sonde_pmu_opts o = { .size = sizeof(o), .events = ev,
@@ -49,7 +54,75 @@ enum sonde_pmu_target {
 /* sonde_pmu_opts.flags */
 #define SONDE_PMU_INHERIT 0x1u        /* children created later count too */
 #define SONDE_PMU_ENABLE_ON_EXEC 0x2u /* start counting at the target's next execve() */
-#define SONDE_PMU_GROUP 0x4u          /* one group: the first opened event leads the others */
+#define SONDE_PMU_GROUP 0x4u          /* one group per set: its first opened event leads the others */
+#define SONDE_PMU_KERNEL_MULTIPLEX 0x8u /* every set counts at once; the kernel rotates */
+
+/*
+ * A session with no target yet (SONDE_PMU_NONE): events are probe-opened on
+ * the calling thread and closed; sonde_pmu_attach() gives it targets.
+ */
+#define SONDE_PMU_NONE 2
+
+/* What sonde_pmu_attach() and sonde_pmu_detach() take. */
+enum sonde_pmu_attach_kind {
+	SONDE_PMU_ATTACH_THREAD = 0,  /* one thread id */
+	SONDE_PMU_ATTACH_PROCESS = 1, /* every thread of a process, and what they create */
+	SONDE_PMU_ATTACH_CPU = 2,     /* one CPU, every task on it */
+};
+
+/* sonde_pmu_event_attr.flags */
+#define SONDE_PMU_EV_NOTIFY 0x1u /* stop at each overflow until sonde_pmu_restart() */
+
+/* At most this many counters in one sample (the sampling event first). */
+#define SONDE_PMU_SAMPLE_VALUES 16
+
+/**
+ * struct sonde_pmu_event_attr - the seed's full mode: a sampling event.
+ * @size: sizeof(struct sonde_pmu_event_attr).
+ * @period: the overflow period (events between two samples); 0 leaves the
+ *	event counting only (and every other field is then ignored).
+ * @long_reset: the period after sonde_pmu_start() and sonde_pmu_restart();
+ *	0 means @period.
+ * @short_reset: the period after an overflow the library has handled
+ *	(sonde_pmu_samples_read() read its sample); 0 means @period.
+ * @random_mask: each time the library arms the counter it adds
+ *	(random & @random_mask) to the long or short value: periods lie in
+ *	[value, value + @random_mask].
+ * @smpl_events: bit i: event i (i < 64, same set, counting only) is read
+ *	with each sample.  The sampling event then leads a perf group of them
+ *	(PERF_SAMPLE_READ with PERF_FORMAT_GROUP).
+ * @reset_events: bit i: event i (same set) is reset when the library
+ *	handles an overflow of this event.
+ * @flags: SONDE_PMU_EV_NOTIFY.
+ * @ring_pages: data pages of its overflow ring, a power of two; 0: 16.
+ *
+ * What Linux cannot express, and what the library does instead: the kernel
+ * re-arms a sampling counter by itself at every overflow, always with the
+ * one period in force (PERF_EVENT_IOC_PERIOD sets it); there is no
+ * separate value for "after a notification".  So the library sets the long
+ * value (plus its random part) when it starts or restarts the event, and
+ * the short value (plus a new random part) each time it handles an
+ * overflow; overflows that happen before the library handles the previous
+ * one re-arm with the value then in force.  Randomisation is done by the
+ * library at those moments only, never by the kernel.  Resetting
+ * @reset_events happens when the overflow is handled, not at the overflow
+ * instant.  With SONDE_PMU_EV_NOTIFY the event is armed for one overflow
+ * (PERF_EVENT_IOC_REFRESH 1): the kernel stops it (and its group) at the
+ * overflow, as perfmon masks monitoring until pfm_restart().  A sampling
+ * event is never inherited by children (Linux maps no per-thread ring of
+ * an inherited event), and it needs a thread or CPU target.
+ */
+struct sonde_pmu_event_attr {
+	size_t size;
+	uint64_t period;
+	uint64_t long_reset;
+	uint64_t short_reset;
+	uint64_t random_mask;
+	uint64_t smpl_events;
+	uint64_t reset_events;
+	unsigned int flags;
+	unsigned int ring_pages;
+};
 
 /**
  * struct sonde_pmu_opts - what to count, and where.
@@ -60,6 +133,17 @@ enum sonde_pmu_target {
  * @flags: SONDE_PMU_INHERIT, SONDE_PMU_ENABLE_ON_EXEC, SONDE_PMU_GROUP.
  * @events: @nr_events event names, as sonde_pmu_event_parse() reads them.
  * @nr_events: how many, 1 to 256.
+ * @sets: NULL (every event in set 0), or @nr_events set numbers, 0 to 63,
+ *	with no set left empty.  With several sets, the library counts one
+ *	set at a time and switches to the next every @switch_ns (see
+ *	sonde_pmu_start()); with SONDE_PMU_KERNEL_MULTIPLEX every set is
+ *	enabled at once and the kernel rotates what does not fit on the
+ *	counters, as perf stat does.
+ * @switch_ns: library switching period; 0: 10 ms.
+ * @attrs: NULL, or @nr_events pointers, each NULL (counting) or the full
+ *	mode attributes of that event.
+ *
+ * @target may also be SONDE_PMU_NONE: no target until sonde_pmu_attach().
  */
 struct sonde_pmu_opts {
 	size_t size;
@@ -68,6 +152,10 @@ struct sonde_pmu_opts {
 	unsigned int flags;
 	const char *const *events;
 	size_t nr_events;
+	/* Since event sets (a caller's smaller @size leaves them 0): */
+	const unsigned int *sets;
+	uint64_t switch_ns;
+	const struct sonde_pmu_event_attr *const *attrs;
 };
 
 /**
@@ -79,6 +167,15 @@ struct sonde_pmu_opts {
  * @scaled: @raw extrapolated to the enabled time (@raw * enabled / running,
  *	per CPU); equal to @raw when the event was never multiplexed.
  * @running_pct: 100 * @running_ns / @enabled_ns; 0 when never enabled.
+ *	With library-switched sets: the set's share of the session time.
+ * @set: the event's set (since event sets; a smaller @size stops before).
+ * @set_active_ns: library-switched sets: how long the set was counting.
+ * @session_ns: how long the session was started (sonde_pmu_start() to
+ *	sonde_pmu_stop(), summed).
+ *
+ * With library-switched sets, @scaled is further extrapolated over the
+ * session: (@raw scaled as above) * @session_ns / @set_active_ns.
+ * Counts of targets detached earlier are included.
  */
 struct sonde_pmu_value {
 	size_t size;
@@ -87,7 +184,65 @@ struct sonde_pmu_value {
 	uint64_t running_ns;
 	double scaled;
 	double running_pct;
+	unsigned int set;
+	uint64_t set_active_ns;
+	uint64_t session_ns;
 };
+
+/**
+ * struct sonde_pmu_set_info - what sonde_pmu_set_info() tells of a set.
+ * @size: set by the caller to sizeof(struct sonde_pmu_set_info).
+ * @runs: how many times the set was made active (1 per start when it is
+ *	the only set, or with SONDE_PMU_KERNEL_MULTIPLEX).
+ * @active_ns: how long it was active while the session was started.
+ * @session_ns: how long the session was started.
+ * @running_pct: 100 * @active_ns / @session_ns.
+ * @ovfl_events: bit i: event i of this set overflowed (a sample of it was
+ *	read) during the set's last run that had one.
+ * @nr_events: events in the set.
+ */
+struct sonde_pmu_set_info {
+	size_t size;
+	uint64_t runs;
+	uint64_t active_ns;
+	uint64_t session_ns;
+	double running_pct;
+	uint64_t ovfl_events;
+	size_t nr_events;
+};
+
+/**
+ * struct sonde_pmu_sample - one overflow sample, as sonde_pmu_samples_read()
+ * hands it over.
+ * @size: sizeof(struct sonde_pmu_sample).
+ * @event: the sampling event's index.
+ * @ip, @pid, @tid, @time (perf clock, CLOCK_MONOTONIC ns), @cpu: where.
+ * @period: what the event counted since its previous sample on this
+ *	target: the period that ended here, unless samples were lost or the
+ *	event was reset (PERF_SAMPLE_PERIOD is not asked of Linux: with it,
+ *	a software event is sampled at every event whatever its period).
+ * @nr_values: the group read with the sample: @values[0] is the sampling
+ *	event, then one per bit of its smpl_events; @value_events[k] is the
+ *	event index of @values[k].
+ * @time_enabled, @time_running: the group's times at the sample.
+ */
+struct sonde_pmu_sample {
+	size_t size;
+	size_t event;
+	uint64_t ip;
+	uint32_t pid, tid;
+	uint64_t time;
+	uint32_t cpu;
+	uint64_t period;
+	size_t nr_values;
+	uint64_t values[SONDE_PMU_SAMPLE_VALUES];
+	size_t value_events[SONDE_PMU_SAMPLE_VALUES];
+	uint64_t time_enabled, time_running;
+};
+
+/* Called per sample; a non-zero return stops sonde_pmu_samples_read(). */
+typedef int (*sonde_pmu_sample_cb)(const struct sonde_pmu_sample *smpl,
+				   void *arg);
 
 /**
  * sonde_pmu_event_parse() - turn an event name into a perf_event_attr.
@@ -180,8 +335,21 @@ SONDE_PMU_API int sonde_pmu_event_status(const struct sonde_pmu_session *s,
  * sonde_pmu_start() - enable every opened counter.
  * @s: the session.
  *
- * Return: 0, or the negative errno of the first ioctl that failed.
- * Context: any thread.
+ * With several sets (and no SONDE_PMU_KERNEL_MULTIPLEX) only the active
+ * set is enabled, and a helper thread of the session switches to the next
+ * set every switch_ns: it disables the active set's counters and enables
+ * the next set's, and accounts the set's runs and active time.  A thread,
+ * not a timer signal: the counters' fds belong to the process that created
+ * the session (sonde stat, or a program counting itself), and the switch
+ * is a few ioctls on them, so it runs there, never in a traced program;
+ * a thread needs no cooperation from the caller's event loop (a timerfd
+ * would) and no signal handler; it blocks every signal.  sonde_pmu_stop()
+ * joins it.
+ *
+ * Return: 0, or the negative errno of the first ioctl that failed;
+ * -EAGAIN when the helper thread cannot be created.
+ * Context: any thread; the calls on one session are serialised by its
+ * mutex.
  */
 SONDE_PMU_API int sonde_pmu_start(struct sonde_pmu_session *s);
 
@@ -216,6 +384,122 @@ SONDE_PMU_API int sonde_pmu_reset(struct sonde_pmu_session *s);
  */
 SONDE_PMU_API int sonde_pmu_read(struct sonde_pmu_session *s, size_t i,
 				 struct sonde_pmu_value *v);
+
+/**
+ * sonde_pmu_restart() - resume after an overflow notification.
+ * @s: the session.
+ *
+ * Every SONDE_PMU_EV_NOTIFY event of the active set is given its long
+ * reset value (plus its random part, PERF_EVENT_IOC_PERIOD) and armed for
+ * one more overflow (PERF_EVENT_IOC_REFRESH 1).  Other events go on.
+ *
+ * Return: 0, -EINVAL when the session is not started, or a negative errno.
+ * Context: any thread.
+ */
+SONDE_PMU_API int sonde_pmu_restart(struct sonde_pmu_session *s);
+
+/**
+ * sonde_pmu_attach() - count one more target, on a live session.
+ * @s: the session.
+ * @kind: SONDE_PMU_ATTACH_THREAD, _PROCESS or _CPU.
+ * @id: the thread id, the process id, or the CPU number.
+ *
+ * Every opened event is opened on the target (a process: on each thread
+ * listed in /proc/PID/task, listed again until no new thread shows, each
+ * inherited by what it creates later); when the session is started, the
+ * active set's counters start there at once.  Counts add up over every
+ * target, and over attaches: a target detached and attached again goes on
+ * from its earlier counts.
+ *
+ * Return: 0; -EEXIST when it is attached already; -ESRCH when it does not
+ * exist; -EINVAL; -ENOMEM; -EACCES or -EPERM (permission).
+ * Context: any thread.
+ */
+SONDE_PMU_API int sonde_pmu_attach(struct sonde_pmu_session *s, int kind,
+				   int id);
+
+/**
+ * sonde_pmu_detach() - stop counting a target; its counts stay.
+ * @s: the session.
+ * @kind: as attached.
+ * @id: as attached.
+ *
+ * The target's counters are read (their counts are kept in the session's
+ * totals) and closed.  A target of sonde_pmu_session_create() can be
+ * detached too: SONDE_PMU_ATTACH_THREAD with its pid, or
+ * SONDE_PMU_ATTACH_CPU per CPU.
+ *
+ * Return: 0; -ENOENT when it is not attached; -EINVAL.
+ * Context: any thread.
+ */
+SONDE_PMU_API int sonde_pmu_detach(struct sonde_pmu_session *s, int kind,
+				   int id);
+
+/**
+ * sonde_pmu_set_count() - how many event sets the session has.
+ * @s: the session.
+ *
+ * Return: 1 + the highest set number of its creation.
+ * Context: any thread.
+ */
+SONDE_PMU_API unsigned int sonde_pmu_set_count(const struct sonde_pmu_session *s);
+
+/**
+ * sonde_pmu_set_info() - runs, active time, overflowed events of a set.
+ * @s: the session.
+ * @set: 0 to sonde_pmu_set_count() - 1.
+ * @info: filled; @info->size must be set by the caller.
+ *
+ * Return: 0; -ERANGE for a bad @set; -EINVAL for a bad @info.
+ * Context: any thread.
+ */
+SONDE_PMU_API int sonde_pmu_set_info(struct sonde_pmu_session *s,
+				     unsigned int set,
+				     struct sonde_pmu_set_info *info);
+
+/**
+ * sonde_pmu_set_switch() - make @set the active set now.
+ * @s: a started session with library-switched sets.
+ * @set: 0 to sonde_pmu_set_count() - 1.
+ *
+ * The helper thread's next switch comes switch_ns later.  For callers who
+ * switch on their own conditions (after N overflows, for instance).
+ *
+ * Return: 0; -ERANGE; -EINVAL when the session is not started or its sets
+ * are multiplexed by the kernel.
+ * Context: any thread.
+ */
+SONDE_PMU_API int sonde_pmu_set_switch(struct sonde_pmu_session *s,
+				       unsigned int set);
+
+/**
+ * sonde_pmu_samples_read() - hand over the overflow samples read so far.
+ * @s: the session.
+ * @cb: called for each sample, in ring order per event and target, with
+ *	the session locked: it must not call functions of @s.
+ * @arg: passed to @cb.
+ *
+ * Reading a sample is what "handling the overflow" means for the full
+ * mode (struct sonde_pmu_event_attr): after the samples of an event, the
+ * library resets its reset_events and re-arms it with its short reset
+ * value plus a random part (not SONDE_PMU_EV_NOTIFY events: those wait
+ * for sonde_pmu_restart()), and marks it in its set's ovfl_events.
+ *
+ * Return: the number of samples handed over, or a negative errno; @cb's
+ * non-zero return stops the reading there.
+ * Context: any thread.
+ */
+SONDE_PMU_API int sonde_pmu_samples_read(struct sonde_pmu_session *s,
+					 sonde_pmu_sample_cb cb, void *arg);
+
+/**
+ * sonde_pmu_samples_lost() - overflow records the kernel could not store.
+ * @s: the session.
+ *
+ * Return: the sum over every ring of the session (and of detached ones).
+ * Context: any thread.
+ */
+SONDE_PMU_API uint64_t sonde_pmu_samples_lost(struct sonde_pmu_session *s);
 
 /**
  * sonde_pmu_strerror() - a sentence naming why @event could not be counted.

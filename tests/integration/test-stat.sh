@@ -14,6 +14,21 @@
 #  5. sysfs syntax: software/config=2/ counts what page-faults counts;
 #     a tracepoint sched:sched_switch counts the sleeps (tracefs mounted in
 #     a private mount namespace when it is not mounted; skipped otherwise).
+#  6. event sets switched by sonde every 10 ms (--set): two sets of steady
+#     software events over a fixed CPU loop that touches pages evenly
+#     (test-stat-work spread) each get 35-65 % of the time and at least 10
+#     runs, and their extrapolated counts are within 10 % of a single-set
+#     run (medians of 3 runs each);
+#  7. the same sets with --kernel-multiplex: the kernel never rotates
+#     software events (their PMU has no counter limit), so each counts
+#     100 % of the time, one run, the single-set counts within 10 %;
+#  8. -I 100: one line per event and interval, perf's columns after the
+#     time, the k-th interval's time in [0.1 k, 0.1 k + 0.25) s; with
+#     sleep 0.75, 7 intervals at least and no more than the elapsed time
+#     holds;
+#  9. -p PID counts every thread of PID (test-stat-work threads: only
+#     its threads fault, its main thread waits), with a command and
+#     until SIGINT, after which PID runs on.
 # Skips (77) when perf_event_open is not permitted here.
 # Usage: test-stat.sh SONDE WORK
 here=$(dirname "$0")
@@ -165,4 +180,105 @@ if [ -s "$WORK/tp.csv" ] && grep -q ',sched:sched_switch,' "$WORK/tp.csv"; then
 else
 	tap_diag "tracefs not available: tracepoint check skipped"
 fi
+
+# 6. Event sets switched by sonde.
+LOOPS=200000 SPAGES=4000
+SINGLE=task-clock,page-faults,cpu-clock,minor-faults
+declare -A one two km
+for i in 1 2 3; do
+	"$SONDE" stat -x, -e $SINGLE -- "$WORKLOAD" spread $LOOPS $SPAGES \
+		>/dev/null 2>"$WORK/one$i.csv"
+	"$SONDE" stat -x, -e task-clock,page-faults --set cpu-clock,minor-faults \
+		-- "$WORKLOAD" spread $LOOPS $SPAGES >/dev/null 2>"$WORK/two$i.csv"
+	"$SONDE" stat -x, --kernel-multiplex -e task-clock,page-faults \
+		--set cpu-clock,minor-faults -- "$WORKLOAD" spread $LOOPS $SPAGES \
+		>/dev/null 2>"$WORK/km$i.csv"
+done
+# col FILE EVENT N: field N of EVENT's line, as an integer (msec * 100).
+col() {
+	awk -F, -v ev="$2" -v n="$3" '$3 == ev { v = $n; if (n == 1 && $2 == "msec") v *= 100; if (n == 5) v *= 100; printf "%d\n", v }' "$1"
+}
+med() { # med PREFIX EVENT N: median over the 3 runs
+	median3 "$(col "$WORK/${1}1.csv" "$2" "$3")" "$(col "$WORK/${1}2.csv" "$2" "$3")" \
+		"$(col "$WORK/${1}3.csv" "$2" "$3")"
+}
+tap_like "$(grep ',page-faults,' "$WORK/two1.csv")" \
+	'^[0-9]+,,page-faults,[0-9]+,[0-9.]+,,,0,[0-9]+,[0-9]+$' \
+	"--set -x,: perf's columns, then set, runs, active ns" || tap_diag_file "$WORK/two1.csv"
+for ev in task-clock cpu-clock; do
+	pct=$(med two $ev 5) runs=$(med two $ev 9) act=$(med two $ev 10)
+	tap_ok "$((pct >= 3500 && pct <= 6500))" \
+		"sets switched every 10 ms: $ev's set counts $((pct / 100)) % of the time (35-65 %)"
+	tap_ok "$((runs >= 10))" "and runs $runs times (>= 10), active $((act / 1000000)) ms"
+done
+a0=$(med two task-clock 10) a1=$(med two cpu-clock 10)
+tap_ok "$((a0 * 100 / (a0 + a1) >= 35 && a0 * 100 / (a0 + a1) <= 65))" \
+	"wall-clock active times: set 0 $((a0 / 1000000)) ms, set 1 $((a1 / 1000000)) ms (35-65 % each)"
+for ev in task-clock page-faults cpu-clock minor-faults; do
+	r=$(med one $ev 1) x=$(med two $ev 1)
+	within "$x" "$r" 10 0
+	tap_ok "$((! $?))" "extrapolated $ev $x within 10 % of a single set's $r" ||
+		tap_diag "single: $(col "$WORK/one1.csv" $ev 1) $(col "$WORK/one2.csv" $ev 1) $(col "$WORK/one3.csv" $ev 1); sets: $(col "$WORK/two1.csv" $ev 1) $(col "$WORK/two2.csv" $ev 1) $(col "$WORK/two3.csv" $ev 1)"
+done
+
+# 7. The kernel's multiplexing of the same sets.
+for ev in task-clock page-faults cpu-clock minor-faults; do
+	pct=$(med km $ev 5) runs=$(med km $ev 9) r=$(med one $ev 1) x=$(med km $ev 1)
+	tap_ok "$((pct == 10000 && runs == 1))" \
+		"--kernel-multiplex: $ev counts $((pct / 100)) % of the time, $runs run (software events are never rotated)"
+	within "$x" "$r" 10 0
+	tap_ok "$((! $?))" "--kernel-multiplex: $ev $x within 10 % of a single set's $r"
+done
+
+# 8. Interval output.  sleep 0.75 runs at least 0.75 s after sonde's
+# start: 7 intervals at least, and no more than the elapsed time holds.
+t0=$(date +%s%N)
+"$SONDE" stat -I 100 -x, -e task-clock,context-switches -- sleep 0.75 \
+	>/dev/null 2>"$WORK/int-sleep.csv"
+t1=$(date +%s%N)
+n=$(grep -c ',task-clock,' "$WORK/int-sleep.csv")
+el=$(((t1 - t0) / 100000000)) # elapsed, in whole intervals
+tap_ok "$((n >= 7 && n <= el))" \
+	"-I 100 -- sleep 0.75: $n intervals (7 to the $el the elapsed time holds)" ||
+	tap_diag_file "$WORK/int-sleep.csv"
+tap_is "$(grep -c ',context-switches,' "$WORK/int-sleep.csv")" "$n" "-I: one line per event and interval"
+"$SONDE" stat -I 100 -x, -e page-faults,task-clock -- "$WORKLOAD" spread $LOOPS $SPAGES \
+	>/dev/null 2>"$WORK/int.csv"
+bad=$(grep -Ev '^[0-9]+\.[0-9]{9},([0-9.]+|<not counted>),(msec)?,(page-faults|task-clock),[0-9]+,[0-9.]+,,$' "$WORK/int.csv")
+tap_is "$bad" "" "-I -x,: time,value,unit,event,run time,percent running,,"
+bad=$(awk -F, '$4 == "page-faults" { k++; t = $1 * 1000; if (t < k * 100 || t >= k * 100 + 250) print k ": " $1 }' "$WORK/int.csv")
+tap_is "$bad" "" "-I: the k-th interval ends at 0.1 k s (+ 0.25 s at most)"
+sum=$(awk -F, '$4 == "page-faults" { s += $2 } END { print s + 0 }' "$WORK/int.csv")
+tap_ok "$((sum > 0 && sum <= SPAGES + 100))" "-I: the intervals' page faults ($sum) are deltas, at most the $SPAGES pages + 100"
+
+# 9. -p PID: every thread of a running process.
+mkfifo "$WORK/go"
+"$WORKLOAD" threads 4 <"$WORK/go" >"$WORK/thr.out" &
+tpid=$!
+exec 7>"$WORK/go"
+for _ in $(seq 100); do grep -q ready "$WORK/thr.out" && break; sleep 0.1; done
+"$SONDE" stat -x, -e page-faults -p $tpid -- sleep 0.5 >/dev/null 2>"$WORK/p.csv"
+tap_is "$?" 0 "sonde stat -p PID -- sleep 0.5 exits with sleep's status" || tap_diag_file "$WORK/p.csv"
+# num X: X when it is a count, else -1 (<not counted>, nothing).
+num() {
+	case $1 in '' | *[!0-9]*) echo -1 ;; *) echo "$1" ;; esac
+}
+pf=$(num "$(field "$WORK/p.csv" page-faults)")
+# The 4 threads fault 16 pages a round, a round a millisecond or so; the
+# main thread waits on the fifo and faults nothing.
+tap_ok "$((pf >= 160))" "-p counts the process's threads: $pf page faults (>= 160; its main thread alone makes none)" ||
+	tap_diag_file "$WORK/p.csv"
+"$SONDE" stat -x, -e page-faults -p $tpid >/dev/null 2>"$WORK/pi.csv" &
+spid=$!
+sleep 0.5
+kill -INT $spid
+wait $spid
+tap_is "$?" 0 "sonde stat -p PID ends on SIGINT with status 0"
+pf=$(num "$(field "$WORK/pi.csv" page-faults)")
+tap_ok "$((pf >= 160))" "and prints what it counted: $pf page faults" || tap_diag_file "$WORK/pi.csv"
+tap_ok "$(kill -0 $tpid 2>/dev/null && echo 1 || echo 0)" "the process runs on after sonde detached"
+echo stop >&7
+exec 7>&-
+wait $tpid
+tap_is "$?" 0 "and stops when told"
 tap_done

@@ -140,6 +140,12 @@ struct sonde_pmu_event_attr {
  *	enabled at once and the kernel rotates what does not fit on the
  *	counters, as perf stat does.
  * @switch_ns: library switching period; 0: 10 ms.
+ * @switch_overflows: 0, or also switch sets once the active set's sampling
+ *	events have overflowed this many times in its run, whichever of the
+ *	two comes first.  The helper thread then looks at the active set's
+ *	rings every millisecond (it counts their samples without consuming
+ *	them), so a switch may come up to a millisecond, and as many
+ *	overflows, late.  A set without sampling events switches on time only.
  * @attrs: NULL, or @nr_events pointers, each NULL (counting) or the full
  *	mode attributes of that event.
  *
@@ -156,6 +162,7 @@ struct sonde_pmu_opts {
 	const unsigned int *sets;
 	uint64_t switch_ns;
 	const struct sonde_pmu_event_attr *const *attrs;
+	uint64_t switch_overflows;
 };
 
 /**

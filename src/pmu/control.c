@@ -16,6 +16,13 @@
  * CLOCK_MONOTONIC, from the disable of the previous set to its own
  * disable, so the sets' active times add up to the session's time.
  *
+ * With switch_overflows the helper also wakes every millisecond and counts
+ * the samples that arrived in the active set's rings (without consuming
+ * them: sonde_pmu_samples_read() still hands them over), and switches when
+ * they reach the number: Linux has no "switch after N overflows", and a
+ * signal per overflow (F_SETSIG) would land in whatever thread of the
+ * creating process runs, so polling from the helper keeps it in one place.
+ *
  * Kernel multiplexing (SONDE_PMU_KERNEL_MULTIPLEX, or a single set): every
  * counter is enabled at once; the kernel rotates the groups that do not
  * fit on the PMU's counters, and read.c scales by enabled/running.
@@ -26,6 +33,9 @@
 #include <sys/ioctl.h>
 
 #include "session.h"
+
+/* How often the helper looks at the rings for switch_overflows. */
+#define OVFL_TICK_NS 1000000u
 
 int sonde__pmu_set_enable(struct sonde_pmu_session *s, unsigned int set,
 			  size_t k, int on)
@@ -80,6 +90,7 @@ static int switch_to(struct sonde_pmu_session *s, unsigned int set)
 	s->sets[s->active].active_ns += now - s->set_since;
 	s->active = set;
 	s->sets[set].runs++;
+	s->sets[set].overflows = 0;
 	s->set_since = now;
 	e2 = sonde__pmu_set_enable(s, set, (size_t)-1, 1);
 	s->next_switch = now + s->switch_ns;
@@ -92,15 +103,21 @@ static void *helper(void *arg)
 
 	pthread_mutex_lock(&s->lock);
 	while (!s->quit) {
-		struct timespec ts = {
-			.tv_sec = (time_t)(s->next_switch / 1000000000u),
-			.tv_nsec = (long)(s->next_switch % 1000000000u),
-		};
+		uint64_t until = s->next_switch, now = sonde__pmu_now();
+		struct timespec ts;
 
+		/* After N overflows: look at the rings every millisecond. */
+		if (s->switch_ovfl && now + OVFL_TICK_NS < until)
+			until = now + OVFL_TICK_NS;
+		ts.tv_sec = (time_t)(until / 1000000000u);
+		ts.tv_nsec = (long)(until % 1000000000u);
 		pthread_cond_timedwait(&s->wake, &s->lock, &ts);
-		if (s->quit || sonde__pmu_now() < s->next_switch)
-			continue;
-		switch_to(s, (s->active + 1) % s->nr_sets);
+		if (s->quit)
+			break;
+		if (sonde__pmu_now() >= s->next_switch ||
+		    (s->switch_ovfl &&
+		     sonde__pmu_peek_overflows(s) >= s->switch_ovfl))
+			switch_to(s, (s->active + 1) % s->nr_sets);
 	}
 	pthread_mutex_unlock(&s->lock);
 	return NULL;
@@ -134,6 +151,7 @@ int sonde_pmu_start(struct sonde_pmu_session *s)
 	s->started = 1;
 	if (sonde__pmu_switched(s)) {
 		s->sets[s->active].runs++;
+		s->sets[s->active].overflows = 0;
 		err = sonde__pmu_set_enable(s, s->active, (size_t)-1, 1);
 		s->next_switch = s->started_at + s->switch_ns;
 		s->quit = 0;

@@ -187,6 +187,28 @@ int sonde__perfring_next(struct sonde__perfring *r,
 	return 0;
 }
 
+uint64_t sonde__perfring_peek_samples(struct sonde__perfring *r,
+				      uint64_t *pos)
+{
+	/* Pairs with the kernel's barrier before it stores data_head. */
+	uint64_t head = __atomic_load_n(&r->meta->data_head, __ATOMIC_ACQUIRE);
+	uint64_t p = *pos - r->tail > r->size ? r->tail : *pos, n = 0;
+
+	if (head - r->tail > r->size || (p & 7))
+		return 0;
+	while (head - p >= sizeof(struct perf_event_header)) {
+		struct perf_event_header h;
+
+		ring_read(r, p, &h, sizeof(h));
+		if (h.size < sizeof(h) || (h.size & 7) || h.size > head - p)
+			break;
+		n += h.type == PERF_RECORD_SAMPLE;
+		p += h.size;
+	}
+	*pos = p;
+	return n;
+}
+
 void sonde__perfring_end(struct sonde__perfring *r)
 {
 	/* Our reads of the records are done before the kernel sees the

@@ -83,6 +83,14 @@ SONDE_HIDDEN void sonde__perfring_begin(struct sonde__perfring *r);
 SONDE_HIDDEN int sonde__perfring_next(struct sonde__perfring *r,
 				      const struct perf_event_header **rec,
 				      uint64_t *lost);
+/*
+ * Count the PERF_RECORD_SAMPLE records from *@pos (or the tail, if that is
+ * further) up to data_head without consuming them; *@pos moves past them.
+ * Stops at a record that is not sane (sonde__perfring_next() will count
+ * it).  For the one thread that reads the ring.
+ */
+SONDE_HIDDEN uint64_t sonde__perfring_peek_samples(struct sonde__perfring *r,
+						   uint64_t *pos);
 /* End a pass: store data_tail (release). */
 SONDE_HIDDEN void sonde__perfring_end(struct sonde__perfring *r);
 

@@ -133,12 +133,9 @@ static int parse(struct sonde_pmu_session *s, size_t i, size_t k,
 	return 0;
 }
 
-/* After the samples of event @i on slot @k: the overflow is handled. */
-static void handled(struct sonde_pmu_session *s, size_t i, size_t k)
+void sonde__pmu_mark_ovfl(struct sonde_pmu_session *s, size_t i)
 {
-	struct sonde__pmu_event *e = &s->ev[i];
-	struct sonde__pmu_set *set = &s->sets[e->set];
-	uint64_t m = e->full.reset_events;
+	struct sonde__pmu_set *set = &s->sets[s->ev[i].set];
 
 	if (set->ovfl_run != set->runs) {
 		set->ovfl = 0;
@@ -146,6 +143,38 @@ static void handled(struct sonde_pmu_session *s, size_t i, size_t k)
 	}
 	if (i < 64)
 		set->ovfl |= 1ull << i;
+}
+
+uint64_t sonde__pmu_peek_overflows(struct sonde_pmu_session *s)
+{
+	struct sonde__pmu_set *set = &s->sets[s->active];
+
+	for (size_t i = 0; i < s->nr; i++) {
+		struct sonde__pmu_event *e = &s->ev[i];
+
+		if (e->set != s->active || e->status < 0 || !e->attr.sample_period)
+			continue;
+		for (size_t k = 0; k < s->nr_slots; k++) {
+			uint64_t n;
+
+			if (!e->rings[k].map)
+				continue;
+			n = sonde__perfring_peek_samples(&e->rings[k], &e->peek[k]);
+			if (n)
+				sonde__pmu_mark_ovfl(s, i);
+			set->overflows += n;
+		}
+	}
+	return set->overflows;
+}
+
+/* After the samples of event @i on slot @k: the overflow is handled. */
+static void handled(struct sonde_pmu_session *s, size_t i, size_t k)
+{
+	struct sonde__pmu_event *e = &s->ev[i];
+	uint64_t m = e->full.reset_events;
+
+	sonde__pmu_mark_ovfl(s, i);
 	for (size_t j = 0; j < 64 && j < s->nr && m; j++, m >>= 1) {
 		if (!(m & 1) || s->ev[j].status < 0 || s->ev[j].fds[k] < 0)
 			continue;

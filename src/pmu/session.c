@@ -132,6 +132,10 @@ static long slot_add(struct sonde_pmu_session *s,
 			if (!last)
 				return -ENOMEM;
 			e->last = last;
+			last = realloc(e->peek, cap * sizeof(*last));
+			if (!last)
+				return -ENOMEM;
+			e->peek = last;
 		}
 		s->cap_slots = cap;
 	}
@@ -141,6 +145,7 @@ static long slot_add(struct sonde_pmu_session *s,
 		memset(&s->ev[i].rings[s->nr_slots], 0, sizeof(s->ev[i].rings[0]));
 		s->ev[i].rings[s->nr_slots].fd = -1;
 		s->ev[i].last[s->nr_slots] = 0;
+		s->ev[i].peek[s->nr_slots] = 0;
 	}
 	return (long)s->nr_slots++;
 }
@@ -160,6 +165,7 @@ static void slot_remove(struct sonde_pmu_session *s, size_t k)
 		e->fds[k] = e->fds[last];
 		e->rings[k] = e->rings[last];
 		e->last[k] = e->last[last];
+		e->peek[k] = e->peek[last];
 	}
 	s->slots[k] = s->slots[last];
 	s->nr_slots--;
@@ -370,6 +376,7 @@ static int session_alloc(const struct sonde_pmu_opts *o,
 	s->target = o->target;
 	s->flags = o->flags;
 	s->switch_ns = o->switch_ns ? o->switch_ns : SONDE__PMU_SWITCH_NS;
+	s->switch_ovfl = o->switch_overflows;
 	s->rnd = sonde__pmu_now() | 1;
 	*out = s;
 	return 0;
@@ -508,6 +515,7 @@ void sonde_pmu_session_destroy(struct sonde_pmu_session *s)
 		free(s->ev[i].fds);
 		free(s->ev[i].rings);
 		free(s->ev[i].last);
+		free(s->ev[i].peek);
 		free(s->ev[i].name);
 	}
 	free(s->slots);

@@ -48,6 +48,7 @@ struct sonde__pmu_event {
 	struct sonde_pmu_event_attr full;
 	struct sonde__perfring *rings; /* per slot */
 	uint64_t *last;                /* per slot: its count at the last sample */
+	uint64_t *peek;                /* per slot: ring position counted by the helper */
 	size_t nr_read;                /* values in a sample's group read */
 	size_t read_ev[SONDE_PMU_SAMPLE_VALUES];
 	/* Counts of detached slots. */
@@ -60,6 +61,7 @@ struct sonde__pmu_set {
 	uint64_t active_ns; /* closed runs */
 	uint64_t ovfl;      /* bit i: event i overflowed in its last run */
 	uint64_t ovfl_run;  /* the run ovfl was seen in */
+	uint64_t overflows; /* samples seen by the helper in this run */
 	size_t nr_events;
 };
 
@@ -74,6 +76,7 @@ struct sonde_pmu_session {
 	size_t nr_slots, cap_slots;
 	unsigned int nr_sets, active;
 	uint64_t switch_ns;
+	uint64_t switch_ovfl;   /* opts.switch_overflows */
 	int started;
 	uint64_t started_at;    /* CLOCK_MONOTONIC ns of the last start */
 	uint64_t session_ns;    /* closed started intervals */
@@ -103,6 +106,10 @@ int sonde__pmu_set_enable(struct sonde_pmu_session *s, unsigned int set,
  * to @v.  0 or -errno. */
 int sonde__pmu_read_slot(const struct sonde_pmu_session *s, size_t i,
 			 size_t k, struct sonde_pmu_value *v);
+/* Set @set's bit for event @i in its overflowed events. Lock held. */
+void sonde__pmu_mark_ovfl(struct sonde_pmu_session *s, size_t i);
+/* Samples of the active set's rings not seen before. Lock held. */
+uint64_t sonde__pmu_peek_overflows(struct sonde_pmu_session *s);
 /* Map the rings of sampling event @e on slot @k; 0 or -errno. */
 int sonde__pmu_sample_map(struct sonde_pmu_session *s,
 			  struct sonde__pmu_event *e, size_t k);

@@ -53,7 +53,8 @@ enum sonde_pmu_target {
 
 /* sonde_pmu_opts.flags */
 #define SONDE_PMU_INHERIT 0x1u        /* children created later count too */
-#define SONDE_PMU_ENABLE_ON_EXEC 0x2u /* start counting at the target's next execve() */
+#define SONDE_PMU_ENABLE_ON_EXEC 0x2u /* start counting at the target's next execve()
+					 (every set at once: not with library-switched sets) */
 #define SONDE_PMU_GROUP 0x4u          /* one group per set: its first opened event leads the others */
 #define SONDE_PMU_KERNEL_MULTIPLEX 0x8u /* every set counts at once; the kernel rotates */
 
@@ -321,6 +322,17 @@ SONDE_PMU_API size_t sonde_pmu_event_count(const struct sonde_pmu_session *s);
  */
 SONDE_PMU_API const char *sonde_pmu_event_name(const struct sonde_pmu_session *s,
 					       size_t i);
+
+/**
+ * sonde_pmu_event_set() - the set event @i belongs to.
+ * @s: the session.
+ * @i: 0 to sonde_pmu_event_count() - 1.
+ *
+ * Return: its set number (0 without sets); -ERANGE when @i is out of range.
+ * Context: any thread.
+ */
+SONDE_PMU_API int sonde_pmu_event_set(const struct sonde_pmu_session *s,
+				      size_t i);
 
 /**
  * sonde_pmu_event_status() - whether event @i could be opened here.

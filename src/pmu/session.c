@@ -534,6 +534,11 @@ const char *sonde_pmu_event_name(const struct sonde_pmu_session *s, size_t i)
 	return s && i < s->nr ? s->ev[i].name : NULL;
 }
 
+int sonde_pmu_event_set(const struct sonde_pmu_session *s, size_t i)
+{
+	return s && i < s->nr ? (int)s->ev[i].set : -ERANGE;
+}
+
 int sonde_pmu_event_status(const struct sonde_pmu_session *s, size_t i,
 			   char *why, size_t n)
 {

@@ -59,7 +59,8 @@ static const char usage_text[] =
 	"  -p, --pid PID          count every thread of process PID while CMD runs (or\n"
 	"                         until Ctrl-C or PID ends)\n"
 	"  -I, --interval-print MS  print the counts of each MS interval, time first\n"
-	"  -x, --field-separator SEP  CSV: value,unit,event,run time,percent running\n"
+	"  -x, --field-separator SEP  CSV: value,unit,event,run time,percent running,,\n"
+	"                         (with several sets: ,set,runs,active ns after them)\n"
 	"      --json             one JSON object per event\n"
 	"  -v, --verbose          say why each event that cannot count here cannot\n"
 	"Output goes to stderr, as perf stat's.  The exit status is CMD's.\n";
@@ -304,12 +305,15 @@ static void take_reading(struct sonde_pmu_session *s, size_t i,
 	r->v.size = sizeof(r->v);
 	r->si.size = sizeof(r->si);
 	r->err = sonde_pmu_read(s, i, &r->v);
-	if (r->err == 0)
-		sonde_pmu_set_info(s, r->v.set, &r->si);
+	r->v.set = (unsigned int)sonde_pmu_event_set(s, i);
+	sonde_pmu_set_info(s, r->v.set, &r->si);
 }
 
 /* @cur less @prev: counts and times of one interval; the running
- * percentage of that interval. */
+ * percentage of that interval.  With sets switched by sonde, the
+ * interval's raw count extrapolated over the interval by the wall-clock
+ * times of its set in it (the kernel's times of every set are behind the
+ * totals, not kept per interval). */
 static struct reading interval_of(const struct reading *cur,
 				  const struct reading *prev, int switched)
 {
@@ -327,9 +331,14 @@ static struct reading interval_of(const struct reading *cur,
 	d.si.active_ns -= prev->si.active_ns;
 	d.v.running_pct = d.v.enabled_ns ? 100.0 * (double)d.v.running_ns /
 					   (double)d.v.enabled_ns : 0;
-	if (switched)
+	if (switched) {
 		d.v.running_pct = d.v.session_ns ? 100.0 * (double)d.v.set_active_ns /
 						   (double)d.v.session_ns : 0;
+		d.v.scaled = d.v.set_active_ns ? (double)d.v.raw *
+			     ((double)d.v.session_ns / (double)d.v.set_active_ns) : 0;
+		if (!d.v.set_active_ns)
+			d.v.running_ns = d.v.enabled_ns = 0; /* <not counted> */
+	}
 	return d;
 }
 
@@ -347,6 +356,7 @@ static void print_event(const struct stat_opts *o, struct sonde_pmu_session *s,
 	if (err < 0 && err != -ENOSPC) {
 		snprintf(val, sizeof(val), "<not supported>");
 		memset(&v, 0, sizeof(v));
+		v.set = r->v.set;
 		v.running_pct = 100.0; /* as perf prints it */
 	} else if (err < 0 || (v.running_ns == 0 && !(ts && v.enabled_ns))) {
 		snprintf(val, sizeof(val), "<not counted>");

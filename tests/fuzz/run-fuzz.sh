@@ -3,8 +3,15 @@
 # run-fuzz.sh BUILD_DIR SECONDS: smoke-run the reader fuzzer for SECONDS,
 # seeded with real sonde traces (metadata + "\n--STREAM--\n" + a stream
 # file) when `sonde record` and the example program are built in BUILD_DIR.
+# Then, SECONDS each, the targets whose seeds are directories of
+# tests/data/ (each also replayed by ctest as <target>-replay):
+#   fuzz-pmu-parse  event names for sonde_pmu_event_parse() (seeds
+#                   tests/data/fuzz-pmu-parse/, dictionary
+#                   tests/fuzz/fuzz-pmu-parse.dict)
+#   fuzz-perfring   synthetic perf mmap rings (tests/data/fuzz-perfring/)
 # Crash inputs are written to BUILD_DIR/fuzz-artifacts/; copy the ones
-# worth keeping to tests/data/fuzz-reader-<name> (replayed by ctest).
+# worth keeping to tests/data/fuzz-reader-<name> (replayed by ctest), or
+# into the target's seed directory.
 set -u
 build=${1:?usage: run-fuzz.sh BUILD_DIR SECONDS}
 secs=${2:?usage: run-fuzz.sh BUILD_DIR SECONDS}
@@ -31,6 +38,22 @@ fi
 "$fuzzer" "$corpus" -max_total_time="$secs" -max_len=65536 -timeout=10 \
 	-rss_limit_mb=2048 -artifact_prefix="$art/" -print_final_stats=1
 rc=$?
+
+# other TARGET MAX_LEN [OPTIONS...]: SECONDS of TARGET on its own corpus.
+other() {
+	local t=$1 len=$2 c=$build/$1-corpus r
+	shift 2
+	[ -x "$build/bin/$t" ] || { echo "run-fuzz: $build/bin/$t not built" >&2; [ "$rc" != 0 ] || rc=2; return; }
+	mkdir -p "$c"
+	cp "$here"/../data/"$t"/* "$c"/ 2>/dev/null
+	"$build/bin/$t" "$c" -max_total_time="$secs" -max_len="$len" -timeout=10 \
+		-rss_limit_mb=2048 -artifact_prefix="$art/" -print_final_stats=1 "$@"
+	r=$?
+	[ "$rc" != 0 ] || rc=$r
+}
+other fuzz-pmu-parse 2048 -dict="$here/fuzz-pmu-parse.dict"
+other fuzz-perfring 8192
+
 if ls "$art"/crash-* "$art"/timeout-* "$art"/oom-* >/dev/null 2>&1; then
 	echo "run-fuzz: findings in $art" >&2
 	exit 1

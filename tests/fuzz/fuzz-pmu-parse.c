@@ -1,0 +1,190 @@
+// SPDX-License-Identifier: MIT
+/*
+ * libFuzzer target for the event-name parser, sonde_pmu_event_parse()
+ * (src/pmu/parse.c, sysfs.c): the trust boundary of names given by users
+ * (the command line, programs using <sonde/pmu.h>), which become sysfs
+ * and tracefs paths.  The input, up to its first NUL, is the name.
+ *
+ * The parser reads the machine's own /sys/bus/event_source/devices and
+ * /proc/mounts (src/pmu/parse.h: SONDE__PMU_SYSFS, no root override), so
+ * this fuzzes against the real, read-only tree; what it finds depends on
+ * the PMUs of the machine it runs on.
+ *
+ * Checked beyond ASan/UBSan: the return value is one the API documents; a
+ * failure leaves a NUL-terminated sentence in @why (an exactly sized heap
+ * buffer, so a write past it is caught); an accepted name gives a sane
+ * attr: size set, a type this machine knows (a generic type or one listed
+ * under SONDE__PMU_SYSFS/<pmu>/type), a config in range for a generic or
+ * cache name (sysfs syntax sets raw bits: only perf_event_open() judges
+ * those), and nothing set but type, config*, size and the modifier's
+ * exclude_* bits.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <linux/perf_event.h>
+
+#include <sonde/pmu.h>
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+#define WHY_MAX 160
+#define NAME_MAX_LEN 2048
+
+static unsigned int sysfs_types[64];
+static size_t nr_sysfs_types;
+
+/* The types the kernel lists, read once (the parser reads the same). */
+static void load_types(void)
+{
+	static int done;
+	DIR *d;
+	struct dirent *de;
+
+	if (done)
+		return;
+	done = 1;
+	d = opendir("/sys/bus/event_source/devices");
+	if (!d)
+		return;
+	while ((de = readdir(d)) && nr_sysfs_types < 64) {
+		char path[512], text[32];
+		ssize_t r;
+		int fd;
+
+		if (de->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path),
+			 "/sys/bus/event_source/devices/%s/type", de->d_name);
+		fd = open(path, O_RDONLY | O_CLOEXEC);
+		if (fd < 0)
+			continue;
+		r = read(fd, text, sizeof(text) - 1);
+		close(fd);
+		if (r <= 0)
+			continue;
+		text[r] = '\0';
+		sysfs_types[nr_sysfs_types++] = (unsigned int)strtoul(text, NULL, 0);
+	}
+	closedir(d);
+}
+
+static int known_type(unsigned int type)
+{
+	switch (type) {
+	case PERF_TYPE_HARDWARE:
+	case PERF_TYPE_SOFTWARE:
+	case PERF_TYPE_TRACEPOINT:
+	case PERF_TYPE_HW_CACHE:
+	case PERF_TYPE_RAW:
+	case PERF_TYPE_BREAKPOINT:
+		return 1;
+	default:
+		break;
+	}
+	for (size_t i = 0; i < nr_sysfs_types; i++)
+		if (sysfs_types[i] == type)
+			return 1;
+	return 0;
+}
+
+static void check_attr(const char *name, const struct perf_event_attr *a)
+{
+	struct perf_event_attr rest = *a, zero;
+
+	if (a->size != sizeof(*a)) {
+		fprintf(stderr, "\"%s\": attr.size %u, not %zu\n", name, a->size,
+			sizeof(*a));
+		abort();
+	}
+	if (!known_type(a->type)) {
+		fprintf(stderr, "\"%s\": unknown attr.type %u\n", name, a->type);
+		abort();
+	}
+	/* A generic or cache name gives a config in range; sysfs syntax
+	 * ("software/config=23/") sets raw bits, which only
+	 * perf_event_open() judges (sonde/pmu.h). */
+	if (!strchr(name, '/') &&
+	    ((a->type == PERF_TYPE_HARDWARE && a->config >= PERF_COUNT_HW_MAX) ||
+	    (a->type == PERF_TYPE_SOFTWARE && a->config >= PERF_COUNT_SW_MAX) ||
+	    (a->type == PERF_TYPE_HW_CACHE &&
+	     ((a->config & 0xff) >= PERF_COUNT_HW_CACHE_MAX ||
+	      ((a->config >> 8) & 0xff) >= PERF_COUNT_HW_CACHE_OP_MAX ||
+	      ((a->config >> 16) & 0xff) >= PERF_COUNT_HW_CACHE_RESULT_MAX ||
+	      a->config >> 24)))) {
+		fprintf(stderr, "\"%s\": type %u, config %#llx out of range\n",
+			name, a->type, (unsigned long long)a->config);
+		abort();
+	}
+	/* "Nothing else is set" (sonde/pmu.h). */
+	rest.type = 0;
+	rest.size = 0;
+	rest.config = 0;
+	rest.config1 = 0;
+	rest.config2 = 0;
+	rest.exclude_user = 0;
+	rest.exclude_kernel = 0;
+	rest.exclude_hv = 0;
+	memset(&zero, 0, sizeof(zero));
+	if (memcmp(&rest, &zero, sizeof(zero)) != 0) {
+		fprintf(stderr, "\"%s\": attr has fields set beyond type, "
+			"config*, size and exclude_*\n", name);
+		abort();
+	}
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	struct perf_event_attr attr;
+	char *name, *why;
+	size_t len;
+	int err;
+
+	if (size > NAME_MAX_LEN)
+		return 0;
+	load_types();
+	len = strnlen((const char *)data, size);
+	name = malloc(len + 1);
+	why = malloc(WHY_MAX);
+	if (!name || !why)
+		abort();
+	memcpy(name, data, len);
+	name[len] = '\0';
+	memset(why, 'x', WHY_MAX);
+	memset(&attr, 0xa5, sizeof(attr)); /* must be zeroed by the parser */
+
+	err = sonde_pmu_event_parse(name, &attr, why, WHY_MAX);
+	switch (err) {
+	case 0:
+		check_attr(name, &attr);
+		break;
+	case -ENOENT:
+	case -EINVAL:
+	case -ENAMETOOLONG:
+	case -ENOMEM:
+		if (!memchr(why, '\0', WHY_MAX) || !why[0]) {
+			fprintf(stderr, "\"%s\": error %d without a sentence\n",
+				name, err);
+			abort();
+		}
+		break;
+	default:
+		fprintf(stderr, "\"%s\": undocumented return %d\n", name, err);
+		abort();
+	}
+	/* No @why at all, and a @why of one byte: same answer, no write. */
+	if (sonde_pmu_event_parse(name, &attr, NULL, 0) != err ||
+	    sonde_pmu_event_parse(name, &attr, why, 1) != err || why[0]) {
+		fprintf(stderr, "\"%s\": answer depends on @why\n", name);
+		abort();
+	}
+	free(why);
+	free(name);
+	return 0;
+}

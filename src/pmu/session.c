@@ -222,6 +222,8 @@ static int open_on(struct sonde_pmu_session *s, struct sonde__pmu_event *e,
  */
 static int open_slot(struct sonde_pmu_session *s, size_t k, int probe)
 {
+	int opened = 0, first = 0;
+
 	for (int pass = 0; pass < 2; pass++) {
 		for (size_t i = 0; i < s->nr; i++) {
 			struct sonde__pmu_event *e = &s->ev[i];
@@ -230,13 +232,16 @@ static int open_slot(struct sonde_pmu_session *s, size_t k, int probe)
 			if (e->status < 0 || (pass == 0) != (e->leader < 0))
 				continue;
 			fd = open_on(s, e, k);
-			if (fd >= 0)
+			if (fd >= 0) {
+				opened++;
 				continue;
+			}
 			if (fd == -ESRCH || fd == -ENOMEM)
 				return fd;
 			if (!probe) {
 				if (fd == -EACCES || fd == -EPERM)
 					return fd;
+				first = first ? first : fd;
 				continue;
 			}
 			e->status = fd;
@@ -251,6 +256,10 @@ static int open_slot(struct sonde_pmu_session *s, size_t k, int probe)
 				}
 		}
 	}
+	/* A live target where nothing opens (a CPU that is not there) is an
+	 * error, not a silent zero. */
+	if (!probe && !opened && first)
+		return first;
 	if (!s->started)
 		return 0;
 	if (sonde__pmu_switched(s))

@@ -204,6 +204,8 @@ static void attach(void)
 	sonde_pmu_detach(s, SONDE_PMU_ATTACH_PROCESS, pid);
 	tap_is_int(sonde_pmu_attach(s, SONDE_PMU_ATTACH_PROCESS, pid), -ESRCH,
 		   "an exited process: -ESRCH");
+	tap_ok(sonde_pmu_attach(s, SONDE_PMU_ATTACH_CPU, 65535) < 0,
+	       "attach to a CPU that is not there: an error");
 	tap_is_int(sonde_pmu_attach(s, SONDE_PMU_ATTACH_THREAD, 0), 0,
 		   "attach to the calling thread");
 	c1 = count(s, 0);

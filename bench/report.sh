@@ -16,6 +16,8 @@
 #   disabled-empty   = disabled - empty, a difference in ns, not a ratio
 #   2threads/1thread = the median of the per-repetition case of that name
 #                      if present, else enabled-2threads / enabled-1thread-rate
+#   stat-overhead sonde/perf = stat-overhead-sonde-pct / stat-overhead-perf-pct,
+#                      when both overheads are above 0
 # POSIX awk only (works with mawk and gawk).
 exec awk -v json="${1:-}" '
 function num(v) {                       # compact, JSON-safe number
@@ -70,6 +72,14 @@ END {
 	} else if (("enabled-2threads" in med) && ("enabled-1thread-rate" in med) && med["enabled-1thread-rate"] != 0) {
 		rat[++nr] = "2threads/1thread"
 		rv["2threads/1thread"] = med["enabled-2threads"] / med["enabled-1thread-rate"]
+	}
+	# The overheads of sonde stat and perf stat over the bare workload.
+	# Both above 0: an overhead lost in the noise makes no ratio.
+	if (("stat-overhead-sonde-pct" in med) && ("stat-overhead-perf-pct" in med) &&
+	    med["stat-overhead-sonde-pct"] > 0 && med["stat-overhead-perf-pct"] > 0) {
+		rat[++nr] = "stat-overhead sonde/perf"
+		rv["stat-overhead sonde/perf"] = med["stat-overhead-sonde-pct"] / med["stat-overhead-perf-pct"]
+		ru["stat-overhead sonde/perf"] = sprintf(" (overheads: %.2f%% vs %.2f%%)", med["stat-overhead-sonde-pct"], med["stat-overhead-perf-pct"])
 	}
 	if (nr) {
 		print ""; print "Ratios (from medians):"; print ""

@@ -57,13 +57,36 @@
 #                     trace of 2 x READ_HALF events, and the ratios
 #   lttng-*           LTTng-UST reference (bench/lttng/run-lttng.sh), or a
 #                     skip line when LTTng is not available
+#   stat-overhead-*   wall time (ms, from starting the command to its exit,
+#                     tool start-up included) of bench/workload.c (a fixed
+#                     ~0.3 s of CPU loop, page faults and sleeps): -bare, run
+#                     twice per repetition (before and after the tools; the
+#                     baseline is their mean), -sonde under `sonde stat -e
+#                     STAT_EVENTS`, -perf under `perf stat -e STAT_EVENTS`
+#                     (a skip line when perf is not installed or cannot
+#                     count); -sonde-pct and -perf-pct their overhead in %
+#                     over the baseline, -sonde/perf the ratio of their wall
+#                     times (the ratio of the overheads, from the medians,
+#                     is in the "Ratios" block of report.sh)
+#   sample-overhead-* the same workload and baseline under `sonde record`
+#                     (-record) and `sonde record --sample SAMPLE_EVENT`
+#                     (-sample), ms and -record-pct/-sample-pct in %;
+#                     -sample/record the ratio of their wall times;
+#                     -samples the samples the summary line reports
+#   pmu-set-switch    ns per sonde_pmu_set_switch() between two sets of two
+#                     software events (bench/bench-pmu-set.c, SET_ITER
+#                     switches), only once include/sonde/pmu.h declares
+#                     sonde_pmu_set_switch(); a skip line naming what it
+#                     waits for otherwise
 #
 # Env: REPS (5), ITER (20000000), LOOP_ITER (50 x ITER: the empty and
 # disabled loops are ~0.2 ns per iteration and need a longer run to time),
 # BYTES_ITER (1000000), LTTNG_ITER (2000000: babeltrace2 counting is slow),
 # FIRSTLAP_ITER (3400000: 68 MB of 20-byte events, one lap of 64 MiB),
 # READ_HALF (5000000), BT_REPS (3),
-# THREADS (2), CC (cc), LTTNG=0 to skip LTTng.
+# THREADS (2), CC (cc), LTTNG=0 to skip LTTng, STAT_EVENTS
+# (task-clock,page-faults,context-switches), SAMPLE_EVENT
+# (cpu-clock@100000), SET_ITER (20000), PERF (perf; PERF= to skip it).
 # Installs nothing itself except through scripts/install-deps.sh if present.
 set -uo pipefail
 
@@ -84,6 +107,10 @@ READ_HALF=${READ_HALF:-5000000}
 BT_REPS=${BT_REPS:-3}
 LTTNG_ITER=${LTTNG_ITER:-2000000}
 THREADS=${THREADS:-2}
+STAT_EVENTS=${STAT_EVENTS:-task-clock,page-faults,context-switches}
+SAMPLE_EVENT=${SAMPLE_EVENT:-cpu-clock@100000}
+SET_ITER=${SET_ITER:-20000}
+PERF=${PERF-perf}
 CC=${CC:-cc}
 CFLAGS="-std=c11 -O2 -g -Wall -Wextra"
 
@@ -120,6 +147,30 @@ if [ -f include/sonde/marker.h ] && [ -f bench/bench-marker.c ]; then
 	fi
 fi
 
+$CC $CFLAGS -o "$BIN/workload" bench/workload.c || die "cannot build bench/workload.c"
+
+# pmu-set-switch: only once the event-set API is in the public header.
+PMUSET=""
+PMUSET_SKIP="pmu-set-switch: skipped: waits for event sets in include/sonde/pmu.h (sonde_pmu_set_switch())"
+if grep -q 'sonde_pmu_set_switch(' include/sonde/pmu.h 2>/dev/null; then
+	if $CC $CFLAGS -Iinclude -o "$BIN/bench-pmu-set" bench/bench-pmu-set.c \
+		-L"$LIB" -Wl,-rpath,"$LIB" -lsonde -pthread 2>"$BIN/bench-pmu-set.err"; then
+		PMUSET=$BIN/bench-pmu-set
+		PMUSET_SKIP=""
+	else
+		PMUSET_SKIP="pmu-set-switch: skipped: bench/bench-pmu-set.c does not build against this include/sonde/pmu.h"
+		log "cannot build bench/bench-pmu-set.c; pmu-set-switch skipped"
+	fi
+fi
+
+# perf stat for the stat-overhead reference, when it can count here.
+PERF_SKIP=""
+if [ -z "$PERF" ] || ! command -v "$PERF" >/dev/null 2>&1; then
+	PERF_SKIP="stat-overhead-perf: skipped: perf not installed (Debian: linux-perf)"
+elif ! "$PERF" stat -e "$STAT_EVENTS" -- true >/dev/null 2>&1; then
+	PERF_SKIP="stat-overhead-perf: skipped: perf stat -e $STAT_EVENTS fails here"
+fi
+
 TRACES=$(mktemp -d "$OUT/traces.XXXXXX") || die "cannot create a trace directory in $OUT"
 trap 'rm -rf "$TRACES"' EXIT
 trap 'exit 130' INT TERM
@@ -151,6 +202,68 @@ rec() {
 	REC_EVENTS=$2
 	REC_LOST=$5
 	return 0
+}
+
+# timed VAR CMD...: run CMD (output to $TRACES/timed.out and .err), its wall
+# time in ms into VAR (with 2 decimals), or fail.
+timed() {
+	local var=$1 t0 t1
+	shift
+	t0=$(date +%s%N)
+	T "$@" >"$TRACES/timed.out" 2>"$TRACES/timed.err" || {
+		fail "$*: failed: $(tail -n 2 "$TRACES/timed.err" | tr '\n' ' ')"
+		return 1
+	}
+	t1=$(date +%s%N)
+	printf -v "$var" '%s' "$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.2f", (b - a) / 1e6 }')"
+}
+
+# pct T BASE: the overhead of T over BASE in %; ratio A B: A / B.
+pct() { awk -v t="$1" -v b="$2" 'BEGIN { printf "%.2f", (t - b) / b * 100 }'; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.3f", a / b }'; }
+
+# stat-overhead-* and sample-overhead-*: the fixed workload bare (before
+# and after), under sonde stat, perf stat, sonde record and sonde record
+# --sample, one run each per repetition.
+overheads() {
+	local w=$BIN/workload b1 b2 base st pf rc sm n=""
+	timed b1 "$w" || return
+	st=""; pf=""; rc=""; sm=""
+	timed st "$SONDE" stat -e "$STAT_EVENTS" -- "$w" || st=""
+	[ -z "$PERF_SKIP" ] && { timed pf "$PERF" stat -e "$STAT_EVENTS" -- "$w" || pf=""; }
+	rm -rf "$TRACES/ovh"
+	timed rc "$SONDE" record -o "$TRACES/ovh" -- "$w" || rc=""
+	rm -rf "$TRACES/ovh"
+	if timed sm "$SONDE" record -o "$TRACES/ovh" --sample "$SAMPLE_EVENT" -- "$w"; then
+		n=$(sed -n 's/.* \([0-9][0-9]*\) samples,.*/\1/p' "$TRACES/timed.err" | tail -n 1)
+		[ -n "$n" ] || fail "sample-overhead: no sample count in sonde record's summary"
+	else
+		sm=""
+	fi
+	rm -rf "$TRACES/ovh"
+	timed b2 "$w" || return
+	base=$(awk -v a="$b1" -v b="$b2" 'BEGIN { printf "%.2f", (a + b) / 2 }')
+	echo "stat-overhead-bare $b1 ms"
+	echo "stat-overhead-bare $b2 ms"
+	if [ -n "$st" ]; then
+		echo "stat-overhead-sonde $st ms"
+		echo "stat-overhead-sonde-pct $(pct "$st" "$base") %"
+	fi
+	if [ -n "$pf" ]; then
+		echo "stat-overhead-perf $pf ms"
+		echo "stat-overhead-perf-pct $(pct "$pf" "$base") %"
+		[ -n "$st" ] && echo "stat-overhead-sonde/perf $(ratio "$st" "$pf") x"
+	fi
+	if [ -n "$rc" ]; then
+		echo "sample-overhead-record $rc ms"
+		echo "sample-overhead-record-pct $(pct "$rc" "$base") %"
+	fi
+	if [ -n "$sm" ]; then
+		echo "sample-overhead-sample $sm ms"
+		echo "sample-overhead-sample-pct $(pct "$sm" "$base") %"
+		[ -n "$rc" ] && echo "sample-overhead-sample/record $(ratio "$sm" "$rc") x"
+		[ -z "$n" ] || echo "sample-overhead-samples $n samples"
+	fi
 }
 
 # value CASE TEXT: the value on the line "CASE VALUE" of TEXT.
@@ -254,6 +367,9 @@ one_rep() {
 		v=$(value marker "$REC_OUT")
 		[ -n "$v" ] && echo "marker $v ns/event" || fail "marker: no result"
 	fi
+
+	overheads
+	[ -z "$PMUSET" ] || plain pmu-set-switch ns/switch "$PMUSET" "$SET_ITER"
 	rm -rf "${TRACES:?}"/*
 }
 
@@ -298,6 +414,8 @@ readers() {
 			echo "marker: skipped: markers not implemented yet"
 		fi
 	fi
+	[ -z "$PERF_SKIP" ] || echo "$PERF_SKIP"
+	[ -z "$PMUSET_SKIP" ] || echo "$PMUSET_SKIP"
 	readers
 	if [ "${LTTNG:-1}" = 0 ]; then
 		echo "lttng: skipped: LTTNG=0"
@@ -308,7 +426,7 @@ readers() {
 	fi
 } >"$RAW"
 
-grep -E '^[a-z]+: skipped' "$RAW" || true
+grep -E '^[a-z-]+: skipped' "$RAW" || true
 echo
 sh bench/report.sh "$JSON" <"$RAW" || die "bench/report.sh failed"
 echo

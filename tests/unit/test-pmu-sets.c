@@ -86,15 +86,18 @@ static void sets(void)
 	tap_is_int(sonde_pmu_set_count(s), 2, "two sets");
 	tap_is_int(sonde_pmu_set_switch(s, 1), -EINVAL, "no switch before start");
 	sonde_pmu_start(s);
-	for (int i = 0; i < 20; i++) {
+	for (int i = 0; i < 40; i++) {
 		touch(50);
 		sleep_ms(5);
 	}
-	tap_is_int(sonde_pmu_set_switch(s, 1), 0, "sonde_pmu_set_switch(1)");
 	sonde_pmu_set_info(s, 0, &si);
-	tap_ok(si.runs >= 3 && si.nr_events == 2,
-	       "set 0: %llu runs over 100 ms of 5 ms switches, 2 events",
+	/* 40 switches are due; on a loaded machine the helper thread wakes
+	 * late (3 switches in 345 ms were seen under two parallel tests):
+	 * two runs of set 0 need two switches only. */
+	tap_ok(si.runs >= 2 && si.nr_events == 2,
+	       "set 0: %llu runs over 200 ms of 5 ms switches, 2 events",
 	       (unsigned long long)si.runs);
+	tap_is_int(sonde_pmu_set_switch(s, 1), 0, "sonde_pmu_set_switch(1)");
 	sonde_pmu_stop(s);
 	sonde_pmu_set_info(s, 0, &si);
 	sonde_pmu_set_info(s, 1, &s1);

@@ -54,12 +54,15 @@ static void pair(const struct sonde__clock *clk, uint64_t *cyc, uint64_t *raw)
 {
 	uint64_t best = UINT64_MAX;
 
+	/* The first read always wins (<=): also what tells gcc -O3 that the
+	 * outputs are set (-Wmaybe-uninitialized failed make bench). */
+	*cyc = *raw = 0;
 	for (int i = 0; i < 16; i++) {
 		uint64_t a = sonde__clock_read(clk);
 		uint64_t v = ns_of(CLOCK_MONOTONIC_RAW);
 		uint64_t b = sonde__clock_read(clk);
 
-		if (b - a < best) {
+		if (b - a <= best) {
 			best = b - a;
 			*cyc = a + (b - a) / 2;
 			*raw = v;

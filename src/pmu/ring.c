@@ -31,6 +31,10 @@
  * data_head) before it is used.  A ring holding nonsense (a bad size, a
  * head behind our tail or more than the ring ahead) is skipped up to its
  * head and counted (stats.bad, bad_bytes); the other rings go on.
+ *
+ * next() returns samples, and the records of the types a reader asked for
+ * with want() (perf.c: MMAP2), in one pass, each bounded the same way;
+ * the rest it counts and skips.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -133,6 +137,11 @@ void sonde__perfring_begin(struct sonde__perfring *r)
 	}
 }
 
+void sonde__perfring_want(struct sonde__perfring *r, uint64_t types)
+{
+	r->want = types;
+}
+
 int sonde__perfring_next(struct sonde__perfring *r,
 			 const struct perf_event_header **rec, uint64_t *lost)
 {
@@ -149,8 +158,11 @@ int sonde__perfring_next(struct sonde__perfring *r,
 			skip_rest(r);
 			break;
 		}
-		switch (h.type) {
-		case PERF_RECORD_SAMPLE:
+		if (h.type == PERF_RECORD_SAMPLE ||
+		    (h.type < 64 && h.type != PERF_RECORD_LOST &&
+		     h.type != PERF_RECORD_LOST_SAMPLES &&
+		     (r->want >> h.type & 1))) {
+			/* Bounded above: h.size <= avail <= r->size. */
 			off = r->tail & (r->size - 1);
 			if (off + h.size <= r->size) {
 				*rec = (const void *)(r->data + off);
@@ -159,8 +171,13 @@ int sonde__perfring_next(struct sonde__perfring *r,
 				*rec = (const void *)r->copy;
 			}
 			r->tail += h.size;
-			r->st.samples++;
+			if (h.type == PERF_RECORD_SAMPLE)
+				r->st.samples++;
+			else
+				r->st.records++;
 			return 1;
+		}
+		switch (h.type) {
 		case PERF_RECORD_LOST: /* { u64 id; u64 lost; } */
 		case PERF_RECORD_LOST_SAMPLES: /* { u64 lost; } */
 			if (h.size < sizeof(h) + (h.type == PERF_RECORD_LOST

@@ -26,6 +26,8 @@ struct sonde__perfring_stats {
 	uint64_t samples;   /* PERF_RECORD_SAMPLE records returned */
 	uint64_t lost;      /* events the kernel reports it lost
 			       (PERF_RECORD_LOST, _LOST_SAMPLES) */
+	uint64_t records;   /* records of the types asked for with
+			       sonde__perfring_want(), returned */
 	uint64_t other;     /* well-formed records of other types, skipped */
 	uint64_t bad;       /* times the ring held nonsense (a bad size or
 			       head): what was left of it was skipped */
@@ -48,6 +50,7 @@ struct sonde__perfring {
 	uint64_t head;                        /* read by _begin() */
 	struct sonde__perfring_stats st;
 	uint8_t *copy; /* a record that wraps, copied (MAX_RECORD bytes) */
+	uint64_t want; /* bit t: records of type t are returned too */
 };
 
 /*
@@ -74,11 +77,23 @@ SONDE_HIDDEN void sonde__perfring_unmap(struct sonde__perfring *r);
  */
 SONDE_HIDDEN void sonde__perfring_begin(struct sonde__perfring *r);
 /*
- * The next PERF_RECORD_SAMPLE in *@rec (contiguous: in the ring, or
- * copied if it wraps; valid until the next call), after counting and
- * skipping any lost and other records: 1, or 0 when the pass is done.
- * Lost-record counts are added to r->st.lost, and also returned in
- * *@lost (the caller's per-stream count), which may be NULL.
+ * Record types besides samples that sonde__perfring_next() returns: bit
+ * t of @types (1ull << PERF_RECORD_MMAP2, _COMM, _FORK, _EXIT...) for
+ * type t < 64; 0, the default, returns samples only.  PERF_RECORD_LOST
+ * and PERF_RECORD_LOST_SAMPLES are always consumed and counted, never
+ * returned, whatever @types says.  Context: the ring's reading thread.
+ */
+SONDE_HIDDEN void sonde__perfring_want(struct sonde__perfring *r,
+				       uint64_t types);
+/*
+ * The next PERF_RECORD_SAMPLE, or record of a type asked for with
+ * sonde__perfring_want(), in *@rec (contiguous: in the ring, or copied if
+ * it wraps; valid until the next call; its header's size is >= 8, a
+ * multiple of 8 and within the pass, its body is not checked: the caller
+ * parses it against that size), after counting and skipping any lost and
+ * other records: 1, or 0 when the pass is done.  Lost-record counts are
+ * added to r->st.lost, and also returned in *@lost (the caller's
+ * per-stream count), which may be NULL.
  */
 SONDE_HIDDEN int sonde__perfring_next(struct sonde__perfring *r,
 				      const struct perf_event_header **rec,

@@ -35,11 +35,9 @@
  *      (see sonde__perf_counters_open() in perf.h)
  * each with the extended event header (u8 0xFF, u32 id, u64 timestamp).
  *
- * The ring reader (perfring.c) returns samples only and skips the other
- * records; MMAP2 records are picked out by a read-only walk over the same
- * pass (mmap_scan()), bounded as perfring_next() bounds its own, before
- * perfring_next() consumes it.  To go when perfring.h can return records
- * of other types.
+ * The ring reader (src/pmu/ring.c) returns the samples and, asked with
+ * sonde__perfring_want(), the MMAP2 records of a pass in one walk, each
+ * bounded alike; it counts and skips the other records.
  * Records the kernel lost (PERF_RECORD_LOST) are counted in the
  * events_discarded of the stream of their CPU, a running total as CTF
  * wants; a packet is written at the end if only that count changed.
@@ -316,6 +314,8 @@ static int open_cpu(struct sonde__perf *p, pid_t pid, uint32_t cpu)
 	r = sonde__perfring_map(&c->ring, fd, p->pages);
 	if (r)
 		return r;
+	/* MMAP2 records come in the same pass as the samples. */
+	sonde__perfring_want(&c->ring, 1ull << PERF_RECORD_MMAP2);
 	c->mapped = 1;
 	c->body = malloc(PKT_BODY);
 	if (!c->body)
@@ -618,66 +618,35 @@ static int put_mmap_pending(struct sonde__perf *p, size_t *n,
 }
 
 /*
- * The MMAP2 records of the pass between the ring's tail and head, queued
- * as perf:mmap events; the ring is not consumed (perfring_next() does
- * that, skipping them).  Sizes are bounded as perfring_next() bounds
- * them; a record that does not parse is skipped and counted in bad.
- * MMAP2: header, u32 pid, tid, u64 addr, len, pgoff, 24 bytes of device,
- * inode or build id, u32 prot, flags, char filename[], sample_id.
+ * Queue MMAP2 record @h (contiguous, its size bounded by the ring reader)
+ * as a perf:mmap event, or count it in bad if it does not parse.  MMAP2:
+ * header, u32 pid, tid, u64 addr, len, pgoff, 24 bytes of device, inode
+ * or build id, u32 prot, flags, char filename[], sample_id.
  */
-static int mmap_scan(struct sonde__perf *p, uint32_t cpu, size_t *n)
+static int queue_mmap(struct sonde__perf *p, const struct perf_event_header *h,
+		      size_t *n)
 {
-	struct sonde__perfring *rg = &p->cpu[cpu].ring;
-	uint64_t pos = rg->tail;
-	int r;
+	const uint8_t *rec = (const uint8_t *)h;
+	struct mmap_rec mm;
+	uint64_t t;
 
-	while (rg->head - pos >= sizeof(struct perf_event_header)) {
-		struct perf_event_header h;
-		uint64_t avail = rg->head - pos, off = pos & (rg->size - 1);
-		uint8_t rec[MMAP2_NAME_AT + MMAP_NAME_MAX + SAMPLE_ID_SIZE];
-		struct mmap_rec mm;
-		uint64_t t;
-		size_t len;
-		char *nul;
-
-		memcpy(&h, rg->data + off, sizeof(h)); /* 8-aligned: no wrap */
-		if (h.size < sizeof(h) || (h.size & 7) || h.size > avail)
-			return 0; /* perfring_next() will say so */
-		pos += h.size;
-		if (h.type != PERF_RECORD_MMAP2)
-			continue;
-		len = h.size < sizeof(rec) ? h.size : sizeof(rec);
-		if (len < MMAP2_NAME_AT + 8 + SAMPLE_ID_SIZE) {
-			p->st.bad++;
-			continue;
-		}
-		for (size_t k = 0, o = off; k < len; k++, o = (o + 1) & (rg->size - 1))
-			rec[k] = rg->data[o];
-		/* the filename ends before the sample_id trailer */
-		nul = memchr(rec + MMAP2_NAME_AT, 0, len - MMAP2_NAME_AT - SAMPLE_ID_SIZE);
-		if (!nul || h.size > sizeof(rec)) {
-			p->st.bad++;
-			continue;
-		}
-		memset(&mm, 0, sizeof(mm));
-		memcpy(&mm.pid, rec + 8, 4);
-		memcpy(&mm.tid, rec + 12, 4);
-		memcpy(&mm.start, rec + 16, 8);
-		memcpy(&mm.len, rec + 24, 8);
-		memcpy(&mm.pgoff, rec + 32, 8);
-		memcpy(&t, rec + h.size - 16, 8);
-		if (*n == p->pend_cap) {
-			r = emit(p, cpu, *n);
-			*n = 0;
-			if (r)
-				return r;
-		}
-		r = put_mmap_pending(p, n, &mm, (const char *)rec + MMAP2_NAME_AT,
-				     sonde__perfclock_map(&p->pc, t));
-		if (r)
-			return r;
+	/* the filename ends before the sample_id trailer */
+	if (h->size < MMAP2_NAME_AT + 8 + SAMPLE_ID_SIZE ||
+	    h->size > MMAP2_NAME_AT + MMAP_NAME_MAX + SAMPLE_ID_SIZE ||
+	    !memchr(rec + MMAP2_NAME_AT, 0,
+		    h->size - MMAP2_NAME_AT - SAMPLE_ID_SIZE)) {
+		p->st.bad++;
+		return 0;
 	}
-	return 0;
+	memset(&mm, 0, sizeof(mm));
+	memcpy(&mm.pid, rec + 8, 4);
+	memcpy(&mm.tid, rec + 12, 4);
+	memcpy(&mm.start, rec + 16, 8);
+	memcpy(&mm.len, rec + 24, 8);
+	memcpy(&mm.pgoff, rec + 32, 8);
+	memcpy(&t, rec + h->size - 16, 8);
+	return put_mmap_pending(p, n, &mm, (const char *)rec + MMAP2_NAME_AT,
+				sonde__perfclock_map(&p->pc, t));
 }
 
 /* The user call chain of sample @h into @e (at most MAX_DEPTH frames,
@@ -719,10 +688,17 @@ static int drain_cpu(struct sonde__perf *p, uint32_t cpu, int *moved)
 	/* After data_head is read: the pass's records lie between the
 	 * mapping's two calibration pairs. */
 	sonde__perfclock_update(&p->pc);
-	r = mmap_scan(p, cpu, &n);
 	while (!r && sonde__perfring_next(&c->ring, &h, &c->discarded)) {
 		struct pending *e = &p->pend[n];
 
+		if (h->type == PERF_RECORD_MMAP2) {
+			r = queue_mmap(p, h, &n);
+			if (!r && n == p->pend_cap) {
+				r = emit(p, cpu, n);
+				n = 0;
+			}
+			continue;
+		}
 		if (sonde__perf_sample_parse(h, p->sample_type, &e->s)) {
 			p->st.bad++;
 			continue;

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
 /*
- * libFuzzer target for the perf mmap ring reader (perfring.h: begin, next,
- * end, and sonde__perf_sample_parse() on what next returns), the boundary
+ * libFuzzer target for the perf mmap ring reader (perfring.h: want, begin,
+ * next, end, and sonde__perf_sample_parse() on the samples next returns),
+ * the boundary
  * where records written into a shared ring are read back.  The ring is
  * synthetic: a control page and data pages in exactly sized heap blocks
  * (so ASan sees any read past them), filled from the input.
@@ -9,7 +10,8 @@
  * Input (little-endian; missing bytes read as 0):
  *   0       u8   data size: 8 << (b % 15) bytes (8 B to 128 KiB)
  *   1       u8   passes: 1 + b % 4
- *   2..7         unused
+ *   2..7    u48  the record types besides samples next() returns
+ *                (sonde__perfring_want(), bit t for type t)
  *   8       u64  data_tail the ring starts from (where a reader stopped)
  *   16      u64  sample_type for sonde__perf_sample_parse()
  *   24      4 x i64  data_head of each pass, as a step from the previous
@@ -17,13 +19,14 @@
  *                well-behaved rings, large or negative ones hostile heads
  *   56      the data pages' bytes, repeated to fill them
  *
- * Checked beyond ASan/UBSan: every record returned lies inside the data
- * pages (or is the reader's copy of one that wraps) and holds the ring's
- * bytes at its position; its size is >= 8, a multiple of 8, no more than
- * the ring; each pass ends (a bound on calls) with the tail at the head,
- * and data_tail stored; samples and lost counts add up; a pass the reader
- * did not count as bad holds only well-formed records, as many samples
- * and others as a walk of our own finds.
+ * Checked beyond ASan/UBSan: every record returned is a sample or of a
+ * type asked for (never a lost record), lies inside the data pages (or is
+ * the reader's copy of one that wraps) and holds the ring's bytes at its
+ * position; its size is >= 8, a multiple of 8, no more than the ring;
+ * each pass ends (a bound on calls) with the tail at the head, and
+ * data_tail stored; samples, records and lost counts add up; a pass the
+ * reader did not count as bad holds only well-formed records, as many
+ * samples, records asked for and others as a walk of our own finds.
  */
 #include <errno.h>
 #include <stdint.h>
@@ -64,13 +67,21 @@ static void ring_bytes(const uint8_t *ring, uint64_t rsize, uint64_t pos,
 		dst[i] = ring[(pos + i) & (rsize - 1)];
 }
 
-/* Our own walk of [from, to): 1 if every record is well formed, with the
- * samples and others counted, else 0. */
-static int walk(const uint8_t *ring, uint64_t rsize, uint64_t from,
-		uint64_t to, uint64_t *samples, uint64_t *others,
-		uint64_t *lost)
+/* Is a record of @type returned when @want is asked for? */
+static int wanted(uint32_t type, uint64_t want)
 {
-	*samples = *others = *lost = 0;
+	return type == PERF_RECORD_SAMPLE ||
+	       (type < 64 && type != PERF_RECORD_LOST &&
+		type != PERF_RECORD_LOST_SAMPLES && (want >> type & 1));
+}
+
+/* Our own walk of [from, to): 1 if every record is well formed, with the
+ * samples, records asked for and others counted, else 0. */
+static int walk(const uint8_t *ring, uint64_t rsize, uint64_t from,
+		uint64_t to, uint64_t want, uint64_t *samples,
+		uint64_t *records, uint64_t *others, uint64_t *lost)
+{
+	*samples = *records = *others = *lost = 0;
 	while (from != to) {
 		struct perf_event_header h;
 		uint64_t body[2];
@@ -82,6 +93,8 @@ static int walk(const uint8_t *ring, uint64_t rsize, uint64_t from,
 			return 0;
 		if (h.type == PERF_RECORD_SAMPLE) {
 			(*samples)++;
+		} else if (wanted(h.type, want)) {
+			(*records)++;
 		} else if (h.type == PERF_RECORD_LOST ||
 			   h.type == PERF_RECORD_LOST_SAMPLES) {
 			size_t b = h.type == PERF_RECORD_LOST ? 16 : 8;
@@ -121,6 +134,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	unsigned int passes = 1 + (size > 1 ? data[1] : 0) % 4;
 	uint64_t tail0 = get64(data, size, 8);
 	uint64_t stype = get64(data, size, 16);
+	uint64_t want = get64(data, size < 8 ? size : 8, 2);
 	struct perf_event_mmap_page *meta;
 	struct sonde__perfring r;
 	uint64_t head, returned = 0, lost_out = 0;
@@ -136,12 +150,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		ring[i] = size > HDR ? data[HDR + i % (size - HDR)] : 0;
 	meta->data_tail = tail0;
 	CHECK(sonde__perfring_init_mem(&r, meta, ring, rsize) == 0);
+	sonde__perfring_want(&r, want);
 
 	head = tail0;
 	for (unsigned int p = 0; p < passes; p++) {
 		struct sonde__perfring_stats st0 = r.st;
-		uint64_t start, end, want_s, want_o, want_l, calls = 0;
-		uint64_t pass_lost = 0, pass_samples = 0;
+		uint64_t start, end, want_s, want_r, want_o, want_l, calls = 0;
+		uint64_t pass_lost = 0, pass_samples = 0, pass_records = 0;
 		const struct perf_event_header *rec;
 		int clean;
 
@@ -154,7 +169,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		CHECK(end - start <= rsize);
 		CHECK((start & 7) == 0);
 		clean = r.st.bad == st0.bad &&
-			walk(ring, rsize, start, end, &want_s, &want_o, &want_l);
+			walk(ring, rsize, start, end, want, &want_s, &want_r,
+			     &want_o, &want_l);
 
 		while (sonde__perfring_next(&r, &rec, &pass_lost)) {
 			uint64_t pos = r.tail - rec->size;
@@ -162,7 +178,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 			/* Loop bound: every call consumes at least 8 bytes. */
 			CHECK(++calls <= rsize / 8);
-			CHECK(rec->type == PERF_RECORD_SAMPLE);
+			CHECK(wanted(rec->type, want));
 			CHECK(rec->size >= sizeof(*rec) && !(rec->size & 7));
 			CHECK(rec->size <= rsize);
 			CHECK(pos - start <= end - start &&
@@ -176,6 +192,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			ring_bytes(ring, rsize, pos, tmp, rec->size);
 			CHECK(memcmp(tmp, rec, rec->size) == 0);
 			returned++;
+			if (rec->type != PERF_RECORD_SAMPLE) {
+				pass_records++;
+				continue;
+			}
 			pass_samples++;
 
 			struct sonde__perf_sample s;
@@ -189,11 +209,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		sonde__perfring_end(&r);
 		CHECK(meta->data_tail == r.tail);
 		CHECK(r.st.samples - st0.samples == pass_samples);
+		CHECK(r.st.records - st0.records == pass_records);
 		CHECK(r.st.lost - st0.lost == pass_lost);
 		if (r.st.bad == st0.bad) {
 			CHECK(r.st.bad_bytes == st0.bad_bytes);
 			CHECK(clean);
 			CHECK(pass_samples == want_s);
+			CHECK(pass_records == want_r);
 			CHECK(r.st.other - st0.other == want_o);
 			CHECK(pass_lost == want_l);
 		} else {
@@ -201,7 +223,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		}
 		lost_out += pass_lost;
 	}
-	CHECK(r.st.samples == returned);
+	CHECK(r.st.samples + r.st.records == returned);
 	CHECK(r.st.lost == lost_out);
 	sonde__perfring_unmap(&r);
 	free(tmp);

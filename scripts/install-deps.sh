@@ -4,7 +4,9 @@
 # install-deps.sh - install the Debian 12 packages needed to build, test,
 # demo and benchmark sonde (chromium: headless, to check `sonde report`'s
 # HTML in the tests; linux-perf: perf stat and perf report, the oracles of
-# the counter and sampling tests and the stat-overhead bench).  Idempotent: when everything is present it
+# the counter and sampling tests and the stat-overhead bench; libpfm4: the
+# runtime library libsonde loads with dlopen() for model-specific event
+# names, and the tests use its perf:: names).  Idempotent: when everything is present it
 # exits 0 at once without touching apt.  As root it installs what is
 # missing; otherwise it names the missing packages and exits 1.
 set -euo pipefail
@@ -31,6 +33,7 @@ babeltrace2 babeltrace2
 lttng-tools lttng
 liblttng-ust-dev -
 linux-perf perf
+libpfm4 -
 chromium chromium"
 
 pkg_installed() {

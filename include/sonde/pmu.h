@@ -254,26 +254,48 @@ typedef int (*sonde_pmu_sample_cb)(const struct sonde_pmu_sample *smpl,
 
 /**
  * sonde_pmu_event_parse() - turn an event name into a perf_event_attr.
- * @name: perf's generic names ("cycles", "page-faults", "cs", ...) and
- *	hardware cache names ("L1-dcache-load-misses", "LLC-loads"), sysfs
- *	PMU syntax "pmu/field=value,.../" (fields from
- *	/sys/bus/event_source/devices/<pmu>/format, plus config, config1 and
- *	config2, and names from its events/ directory), a name from some PMU's
- *	events/ directory, or a tracepoint "sys:name" (id from tracefs).  An
- *	optional modifier ":u", ":k" or ":uk" (after the final '/' for sysfs
- *	syntax: "pmu/.../u") counts user or kernel space only.
+ * @name: looked up in this order, the first that knows it wins:
+ *	1. perf's generic names ("cycles", "page-faults", "cs", ...);
+ *	2. hardware cache names ("L1-dcache-load-misses", "LLC-loads");
+ *	3. a name from some PMU's events/ directory under
+ *	   /sys/bus/event_source/devices;
+ *	4. sysfs PMU syntax "pmu/field=value,.../" (fields from
+ *	   /sys/bus/event_source/devices/<pmu>/format, plus config, config1
+ *	   and config2, and names from its events/ directory; a bare field is
+ *	   1; of two terms on the same bits the later wins);
+ *	5. a tracepoint "sys:name" (id from tracefs, found in /proc/mounts);
+ *	6. libpfm4's names for model-specific events ("INST_RETIRED:ANY_P",
+ *	   "perf::PERF_COUNT_SW_CPU_CLOCK", "perf::PAGE-FAULTS").  libsonde
+ *	   does not link with libpfm4: it loads libpfm.so.4 with dlopen() at
+ *	   the first name no other lookup knows, so programs run without it;
+ *	   there, only such names fail, with a sentence naming the Debian
+ *	   package (libpfm4).  libpfm4's modifiers (":u=1", ":k=0") are
+ *	   honoured; those that set a period, precise, pinned, excl or a cpu
+ *	   are refused (-EINVAL): set those through struct
+ *	   sonde_pmu_event_attr and the session.
+ *	An optional modifier ":u", ":k" or ":uk" (after the final '/' for
+ *	sysfs syntax: "pmu/.../u") counts user or kernel space only; without
+ *	one, everything is counted, libpfm4 names included.
  * @attr: filled (zeroed first): type, config, config1, config2, size, the
- *	exclude_* bits of the modifier.  Nothing else is set.
+ *	exclude_user, exclude_kernel, exclude_hv bits of the modifier, and
+ *	for a libpfm4 name exclude_guest and exclude_host as libpfm4 sets
+ *	them.  Nothing else is set.
  * @why: room for a sentence saying what was wrong, or NULL.
  * @n: size of @why.
  *
  * A name that parses may still fail to open on this machine; only
  * perf_event_open() tells, which sonde_pmu_session_create() does.
  *
- * Return: 0; -ENOENT for an unknown name, PMU or tracepoint; -EINVAL for a
- * malformed name, an unknown field or a value too wide for its field;
- * -ENAMETOOLONG; -ENOMEM.
- * Context: any thread; reads sysfs and /proc/mounts; not async-signal-safe.
+ * Return: 0; -ENOENT for an unknown name (the sentence names it and says
+ * which lookups were tried, and whether libpfm4 is installed), PMU or
+ * tracepoint, or a PMU with no type file; -EINVAL for a malformed name, an
+ * unknown field, a value too wide for its field (the sentence names the
+ * field), a format, type or tracepoint id sysfs or tracefs gives that
+ * cannot be read, or a name libpfm4 knows but refuses; -ENAMETOOLONG;
+ * -ENOMEM.
+ * Context: any thread; reads sysfs and /proc/mounts, and may load
+ * libpfm.so.4 (dlopen(), under a lock of libsonde's); not
+ * async-signal-safe.
  */
 SONDE_PMU_API int sonde_pmu_event_parse(const char *name,
 					struct perf_event_attr *attr,

@@ -1,11 +1,12 @@
 // SPDX-License-Identifier: MIT
 /*
  * Event names, the entry point: sonde_pmu_event_parse() splits off the
- * modifiers (":u", ":k"; after the final '/' for sysfs syntax), then reads
- * the rest as sysfs PMU syntax ("pmu/.../", sysfs.c), a tracepoint
- * ("sys:name", sysfs.c), one of perf's generic names (the table below, as
- * tools/perf/util/parse-events.c spells them), or a name from some PMU's
- * events/ directory.  Libpfm4's model-specific names are a later slice.
+ * modifiers (":u", ":k"; after the final '/' for sysfs syntax), then looks
+ * the rest up, in this order: one of perf's generic names (the table
+ * below, as tools/perf/util/parse-events.c spells them), a hardware cache
+ * name, a name from some PMU's events/ directory, sysfs PMU syntax
+ * ("pmu/.../", sysfs.c), a tracepoint ("sys:name", sysfs.c), and last
+ * libpfm4's model-specific names (pfm.c), for what no other lookup knows.
  *
  * Trust boundary: the name comes from a user (the command line, a program
  * using the API).  It is bounded (SONDE__PMU_NAME_MAX) before anything is
@@ -138,35 +139,70 @@ static int modifiers(const char *s, struct perf_event_attr *attr)
 	return 0;
 }
 
-static int parse_plain(char *s, struct perf_event_attr *attr, char *why,
-		       size_t n)
+/* One name for libpfm4, after the other lookups failed with @tried (a
+ * clause, or "" when there was nothing else to say). */
+static int parse_pfm(const char *s, const struct perf_event_attr *mods,
+		     int have_mods, struct perf_event_attr *attr,
+		     const char *tried, char *why, size_t n)
 {
-	char *colon = strchr(s, ':');
+	char pfm_why[320];
+	int plm = PFM_PLM0 | PFM_PLM3 | PFM_PLMH, err;
 
-	if (colon) {
-		*colon = '\0';
-		if (!*s || !colon[1] || strchr(colon + 1, ':'))
-			return sonde__pmu_why(-EINVAL, why, n,
-				"event name \"%s:%s\" is not \"sys:name\" "
-				"(a tracepoint) nor a name with a :u or :k "
-				"modifier", s, colon + 1);
-		return sonde__pmu_parse_tracepoint(s, colon + 1, attr, why, n);
-	}
-	for (size_t i = 0; i < ARRAY_SIZE(generic); i++) {
+	/* No modifier counts everything, as for perf's generic names. */
+	if (have_mods)
+		plm = (mods->exclude_user ? 0 : PFM_PLM3) |
+		      (mods->exclude_kernel ? 0 : PFM_PLM0) |
+		      (mods->exclude_hv ? 0 : PFM_PLMH);
+	err = sonde__pmu_parse_pfm(s, plm, attr, pfm_why, sizeof(pfm_why));
+	if (err == 0 || err == -EINVAL || err == -ENOMEM)
+		return err < 0 ? sonde__pmu_why(err, why, n, "%s", pfm_why) : 0;
+	return sonde__pmu_why(-ENOENT, why, n, "unknown event \"%s\": %s; %s "
+		"(see sonde stat --help for the syntax)", s, tried, pfm_why);
+}
+
+/* A name without '/': generic, cache, events/ alias, tracepoint, libpfm4.
+ * @mods, @have_mods: the modifier split off, for libpfm4; *@own_excl is
+ * set when the exclude_* bits are libpfm4's own (its ":u=1" modifiers). */
+static int parse_plain(char *s, const struct perf_event_attr *mods,
+		       int have_mods, int *own_excl,
+		       struct perf_event_attr *attr, char *why, size_t n)
+{
+	char tried[400];
+	char *colon = strchr(s, ':');
+	int err;
+
+	for (size_t i = 0; !colon && i < ARRAY_SIZE(generic); i++) {
 		if (strcmp(s, generic[i].name) == 0) {
 			attr->type = generic[i].type;
 			attr->config = generic[i].config;
 			return 0;
 		}
 	}
-	if (parse_hw_cache(s, attr) == 0)
+	if (!colon && parse_hw_cache(s, attr) == 0)
 		return 0;
-	if (sonde__pmu_parse_alias(s, attr, why, n) == 0)
-		return 0;
-	return sonde__pmu_why(-ENOENT, why, n,
-		"unknown event \"%s\": not one of perf's generic names, nor "
-		"in any PMU's events/ directory under %s (see sonde stat "
-		"--help for the syntax)", s, SONDE__PMU_SYSFS);
+	if (!colon) {
+		/* Found in some PMU's events/ but broken: say why. */
+		err = sonde__pmu_parse_alias(s, attr, why, n);
+		if (err != -ENOENT)
+			return err;
+	}
+	snprintf(tried, sizeof(tried), "not one of perf's generic or hardware "
+		 "cache names, nor in any PMU's events/ directory under %s",
+		 sonde__pmu_sysfs_root());
+	if (colon && colon != s && colon[1] && !strchr(colon + 1, ':')) {
+		/* "sys:name": a tracepoint, else maybe libpfm4's
+		 * "PMU_EVENT:UMASK". */
+		*colon = '\0';
+		err = sonde__pmu_parse_tracepoint(s, colon + 1, attr, tried,
+						  sizeof(tried));
+		*colon = ':';
+		if (err != -ENOENT)
+			return err < 0 ? sonde__pmu_why(err, why, n, "%s", tried) : 0;
+	} else if (colon) {
+		snprintf(tried, sizeof(tried), "not a tracepoint (\"sys:name\")");
+	}
+	*own_excl = 1;
+	return parse_pfm(s, mods, have_mods, attr, tried, why, n);
 }
 
 int sonde_pmu_event_parse(const char *name,
@@ -176,6 +212,7 @@ int sonde_pmu_event_parse(const char *name,
 	char buf[SONDE__PMU_NAME_MAX];
 	struct perf_event_attr mods;
 	char *slash, *colon;
+	int have_mods = 0, own_excl = 0;
 	size_t len;
 	int err;
 
@@ -208,15 +245,20 @@ int sonde_pmu_event_parse(const char *name,
 		err = sonde__pmu_parse_sysfs(buf, attr, why, n);
 	} else {
 		colon = strrchr(buf, ':');
-		if (colon && modifiers(colon + 1, &mods) == 0)
+		if (colon && colon != buf && colon[-1] != ':' &&
+		    modifiers(colon + 1, &mods) == 0) {
 			*colon = '\0';
-		else
+			have_mods = 1;
+		} else {
 			memset(&mods, 0, sizeof(mods));
-		err = parse_plain(buf, attr, why, n);
+		}
+		err = parse_plain(buf, &mods, have_mods, &own_excl, attr, why, n);
 	}
 	if (err < 0)
 		return err;
 	attr->size = sizeof(*attr);
+	if (own_excl)
+		return 0;
 	attr->exclude_user = mods.exclude_user;
 	attr->exclude_kernel = mods.exclude_kernel;
 	attr->exclude_hv = mods.exclude_hv;

@@ -11,7 +11,10 @@
 #  3. -x, CSV has perf's columns; --json one object per event;
 #  4. an unknown event is an error naming it; an unsupported one is
 #     <not supported> while the rest count;
-#  5. sysfs syntax: software/config=2/ counts what page-faults counts;
+#  5. sysfs syntax: software/config=2/ counts what page-faults counts, and
+#     so does libpfm4's perf::PERF_COUNT_SW_PAGE_FAULTS (within 5: the
+#     two are enabled one after the other); a name libpfm4 does not know
+#     is an error naming it;
 #     a tracepoint sched:sched_switch counts the sleeps (tracefs mounted in
 #     a private mount namespace when it is not mounted; skipped otherwise).
 #  6. event sets switched by sonde every 10 ms (--set): two sets of steady
@@ -154,6 +157,16 @@ fi
 a=$(field "$WORK/sys.csv" software/config=2/) b=$(field "$WORK/sys.csv" page-faults)
 tap_ok "$((a == b && a >= PAGES))" "software/config=2/ ($a) equals page-faults ($b)" ||
 	tap_diag_file "$WORK/sys.csv"
+# libpfm4's name for the same event (its perf table needs no hardware PMU).
+"$SONDE" stat -x, -e perf::PERF_COUNT_SW_PAGE_FAULTS,page-faults -- "$WORKLOAD" $PAGES 0 \
+	>"$WORK/pfm.out" 2>"$WORK/pfm.csv"
+a=$(field "$WORK/pfm.csv" perf::PERF_COUNT_SW_PAGE_FAULTS) b=$(field "$WORK/pfm.csv" page-faults)
+tap_ok "$((${a:-0} >= PAGES && ${a:-0} - b <= 5 && b - ${a:-0} <= 5))" \
+	"libpfm4's perf::PERF_COUNT_SW_PAGE_FAULTS ($a) counts what page-faults counts ($b)" ||
+	tap_diag_file "$WORK/pfm.csv"
+"$SONDE" stat -e NO_SUCH_PFM_EVENT:ANY -- true >/dev/null 2>"$WORK/pfmbad.err"
+tap_like "$(head -n 1 "$WORK/pfmbad.err")" '"NO_SUCH_PFM_EVENT:ANY".*libpfm4' \
+	"a name libpfm4 does not know is an error naming it and libpfm4"
 "$SONDE" stat -e software/bogus=1/ -- true >/dev/null 2>"$WORK/bad.err"
 tap_like "$(head -n 1 "$WORK/bad.err")" 'no field "bogus"' "a bad sysfs field is an error naming it"
 

@@ -3,7 +3,8 @@
  * test-pmu: the C API of include/sonde/pmu.h on this machine's events.
  *  - event names: generic, modifiers, sysfs syntax, and the errors
  *    (unknown name: -ENOENT naming it; bad sysfs field: -EINVAL naming it;
- *    a value too wide for its field);
+ *    a value too wide for its field; a libpfm4 name, and one libpfm4 does
+ *    not know);
  *  - a per-thread session on the calling thread: page-faults count the
  *    pages touched (>=), an unknown event and an unsupported one do not
  *    fail the session, each says why; stop freezes, reset zeroes;
@@ -60,6 +61,13 @@ static void names(void)
 	tap_is_int(r, -ENOENT, "an unknown PMU: -ENOENT (%s)", why);
 	r = sonde_pmu_event_parse("../x/config=1/", &a, why, sizeof(why));
 	tap_ok(r < 0, "a PMU name with a path in it is refused (%s)", why);
+	r = sonde_pmu_event_parse("perf::PERF_COUNT_SW_PAGE_FAULTS", &a, why, sizeof(why));
+	tap_ok(r == 0 && a.type == PERF_TYPE_SOFTWARE &&
+	       a.config == PERF_COUNT_SW_PAGE_FAULTS,
+	       "libpfm4's perf::PERF_COUNT_SW_PAGE_FAULTS is page-faults (%s)", r ? why : "");
+	r = sonde_pmu_event_parse("NO_SUCH_PFM_EVENT:ANY", &a, why, sizeof(why));
+	tap_ok(r == -ENOENT && strstr(why, "\"NO_SUCH_PFM_EVENT:ANY\"") && strstr(why, "libpfm4"),
+	       "a name libpfm4 does not know: -ENOENT naming it and libpfm4 (%s)", why);
 	if (access("/sys/bus/event_source/devices/uprobe/format/retprobe", R_OK) == 0) {
 		r = sonde_pmu_event_parse("uprobe/retprobe=2/", &a, why, sizeof(why));
 		tap_ok(r == -EINVAL && strstr(why, "too wide"),
@@ -83,9 +91,10 @@ static void touch(long n)
 
 int main(void)
 {
-	const char *ev[] = { "page-faults", "no-such-event", "cycles" };
+	const char *ev[] = { "page-faults", "no-such-event", "cycles",
+			     "perf::PERF_COUNT_SW_PAGE_FAULTS" };
 	struct sonde_pmu_opts o = { .size = sizeof(o), .target = SONDE_PMU_THREAD,
-				    .events = ev, .nr_events = 3 };
+				    .events = ev, .nr_events = 4 };
 	struct sonde_pmu_value v = { .size = sizeof(v) }, v2 = { .size = sizeof(v2) };
 	struct sonde_pmu_session *s;
 	char why[320];
@@ -104,7 +113,7 @@ int main(void)
 	tap_is_int(r, 0, "a session with an unknown event is still created");
 	if (r < 0)
 		return tap_done();
-	tap_is_int((int)sonde_pmu_event_count(s), 3, "three events");
+	tap_is_int((int)sonde_pmu_event_count(s), 4, "four events");
 	tap_is_str(sonde_pmu_event_name(s, 1), "no-such-event", "names kept");
 	tap_is_int(sonde_pmu_event_status(s, 0, why, sizeof(why)), 0, "page-faults opens");
 	tap_is_int(sonde_pmu_event_status(s, 1, why, sizeof(why)), -ENOENT,
@@ -127,6 +136,13 @@ int main(void)
 	tap_ok(v.running_ns > 0 && v.running_ns == v.enabled_ns && v.running_pct == 100.0,
 	       "not multiplexed: running %llu ns = enabled, 100 %%",
 	       (unsigned long long)v.running_ns);
+	tap_is_int(sonde_pmu_event_status(s, 3, why, sizeof(why)), 0,
+		   "the libpfm4 name opens (%s)", why);
+	tap_is_int(sonde_pmu_read(s, 3, &v2), 0, "read it");
+	tap_ok(llabs((long long)v2.raw - (long long)v.raw) <= 5,
+	       "it counts what page-faults counts (%llu, %llu; 5 apart at most: "
+	       "the two are enabled one after the other)",
+	       (unsigned long long)v2.raw, (unsigned long long)v.raw);
 	touch(PAGES);
 	sonde_pmu_read(s, 0, &v2);
 	tap_ok(v2.raw == v.raw, "stopped: touching more pages does not count (%llu, %llu)",

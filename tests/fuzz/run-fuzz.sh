@@ -9,6 +9,7 @@
 #                   tests/data/fuzz-pmu-parse/, dictionary
 #                   tests/fuzz/fuzz-pmu-parse.dict)
 #   fuzz-perfring   synthetic perf mmap rings (tests/data/fuzz-perfring/)
+#   fuzz-elfsym     ELF files for the symbol reader (tests/data/fuzz-elfsym/)
 # Crash inputs are written to BUILD_DIR/fuzz-artifacts/; copy the ones
 # worth keeping to tests/data/fuzz-reader-<name> (replayed by ctest), or
 # into the target's seed directory.
@@ -53,6 +54,7 @@ other() {
 }
 other fuzz-pmu-parse 2048 -dict="$here/fuzz-pmu-parse.dict"
 other fuzz-perfring 8192
+other fuzz-elfsym 8192
 
 if ls "$art"/crash-* "$art"/timeout-* "$art"/oom-* >/dev/null 2>&1; then
 	echo "run-fuzz: findings in $art" >&2

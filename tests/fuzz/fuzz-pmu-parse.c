@@ -5,19 +5,21 @@
  * (the command line, programs using <sonde/pmu.h>), which become sysfs
  * and tracefs paths.  The input, up to its first NUL, is the name.
  *
- * The parser reads the machine's own /sys/bus/event_source/devices and
- * /proc/mounts (src/pmu/parse.h: SONDE__PMU_SYSFS, no root override), so
- * this fuzzes against the real, read-only tree; what it finds depends on
- * the PMUs of the machine it runs on.
+ * The parser reads the fixture tree tests/data/pmu-sysfs/ (moved there with
+ * sonde__pmu_set_roots(), src/pmu/parse.h): a fake PMU with fields of one
+ * and two ranges, config1/config2 fields and aliases, hostile format,
+ * type and events/ files, and a fake tracefs; so the format-file code is
+ * fuzzed the same on every machine.  Names no other lookup knows go to
+ * libpfm4 (dlopen'd; absent, they fail with a sentence).
  *
  * Checked beyond ASan/UBSan: the return value is one the API documents; a
  * failure leaves a NUL-terminated sentence in @why (an exactly sized heap
  * buffer, so a write past it is caught); an accepted name gives a sane
  * attr: size set, a type this machine knows (a generic type or one listed
- * under SONDE__PMU_SYSFS/<pmu>/type), a config in range for a generic or
- * cache name (sysfs syntax sets raw bits: only perf_event_open() judges
- * those), and nothing set but type, config*, size and the modifier's
- * exclude_* bits.
+ * under the fixture's or the machine's <pmu>/type: libpfm4 gives the
+ * machine's), a config in range for a generic or cache name (sysfs syntax
+ * sets raw bits: only perf_event_open() judges those), and nothing set but
+ * type, config*, size and the exclude_* bits.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -32,6 +34,8 @@
 
 #include <sonde/pmu.h>
 
+#include "parse.h"
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 #define WHY_MAX 160
@@ -40,28 +44,24 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 static unsigned int sysfs_types[64];
 static size_t nr_sysfs_types;
 
-/* The types the kernel lists, read once (the parser reads the same). */
-static void load_types(void)
+/* The types a PMU directory under @root lists. */
+static void load_types_from(const char *root)
 {
-	static int done;
 	DIR *d;
 	struct dirent *de;
 
-	if (done)
-		return;
-	done = 1;
-	d = opendir("/sys/bus/event_source/devices");
+	d = opendir(root);
 	if (!d)
 		return;
 	while ((de = readdir(d)) && nr_sysfs_types < 64) {
-		char path[512], text[32];
+		char path[1024], text[32];
 		ssize_t r;
 		int fd;
 
-		if (de->d_name[0] == '.')
+		if (de->d_name[0] == '.' ||
+		    (size_t)snprintf(path, sizeof(path), "%s/%s/type", root,
+				     de->d_name) >= sizeof(path))
 			continue;
-		snprintf(path, sizeof(path),
-			 "/sys/bus/event_source/devices/%s/type", de->d_name);
 		fd = open(path, O_RDONLY | O_CLOEXEC);
 		if (fd < 0)
 			continue;
@@ -73,6 +73,22 @@ static void load_types(void)
 		sysfs_types[nr_sysfs_types++] = (unsigned int)strtoul(text, NULL, 0);
 	}
 	closedir(d);
+}
+
+/* Point the parser at the fixture tree and read the types it and the
+ * machine list, once. */
+static void load_types(void)
+{
+	static int done;
+
+	if (done)
+		return;
+	done = 1;
+	if (sonde__pmu_set_roots(SONDE_PMU_FIXTURE "/devices",
+				 SONDE_PMU_FIXTURE "/tracefs") < 0)
+		abort();
+	load_types_from(SONDE_PMU_FIXTURE "/devices");
+	load_types_from(SONDE__PMU_SYSFS);
 }
 
 static int known_type(unsigned int type)
@@ -122,7 +138,8 @@ static void check_attr(const char *name, const struct perf_event_attr *a)
 			name, a->type, (unsigned long long)a->config);
 		abort();
 	}
-	/* "Nothing else is set" (sonde/pmu.h). */
+	/* "Nothing else is set" (sonde/pmu.h); exclude_guest and
+	 * exclude_host come from libpfm4. */
 	rest.type = 0;
 	rest.size = 0;
 	rest.config = 0;
@@ -131,6 +148,8 @@ static void check_attr(const char *name, const struct perf_event_attr *a)
 	rest.exclude_user = 0;
 	rest.exclude_kernel = 0;
 	rest.exclude_hv = 0;
+	rest.exclude_guest = 0;
+	rest.exclude_host = 0;
 	memset(&zero, 0, sizeof(zero));
 	if (memcmp(&rest, &zero, sizeof(zero)) != 0) {
 		fprintf(stderr, "\"%s\": attr has fields set beyond type, "

@@ -6,6 +6,15 @@
  * rate over time (total and the 5 most frequent event names) and a
  * log-scale duration histogram per begin/end pair.
  *
+ * Perf data (sonde record --sample, --counter-period), only when the trace
+ * has the perf stream class: the sampled functions (symbols.c, the same
+ * table as sonde stats), a sample-density strip per thread on the timeline
+ * (SAMPLE_BINS bins over the trace, whatever the number of samples), each
+ * perf:counter's values over time per thread (at most COUNTER_POINTS
+ * readings per series, evenly picked) and the counter deltas over
+ * begin/end pairs (read-util.h, as sonde stats).  perf events are not
+ * timeline items: a sample belongs to the thread its pid/tid fields name.
+ *
  * Two passes over the trace: the first counts events, threads and pair
  * durations; the second, knowing the span and the totals, fills the rate
  * bins and picks the timeline items to embed.  At most --max-items timeline
@@ -37,6 +46,7 @@
 #include "cmd.h"
 #include "read-util.h"
 #include "report-html.h"
+#include "symbols.h"
 
 static const char usage_text[] =
 	"usage: sonde report [-o FILE] [--max-items N] [--bins N] DIR\n"
@@ -53,6 +63,13 @@ static const char usage_text[] =
 #define HB_PER_DECADE 5
 #define HB_MAX 100
 #define MAX_DEPTH 15
+/* perf data: symbol rows embedded, density bins, points per counter series */
+#define TOP_SYMBOLS 50
+#define SAMPLE_BINS 400u
+#define COUNTER_POINTS 400u
+
+/* perf classes (report.perf[class]) */
+enum { PERF_NONE, PERF_SAMPLE, PERF_MMAP, PERF_COUNTER };
 
 static double hb_edge[HB_MAX + 1];
 
@@ -93,6 +110,7 @@ static int hb_bin(int64_t d)
 struct thread {
 	int32_t pid, tid;
 	uint64_t events, slices, instants;
+	uint64_t samples;   /* perf:sample events naming this thread */
 	uint32_t open;      /* slices open now (pass 2: nesting depth) */
 	uint32_t max_depth; /* pass 2, of embedded slices */
 };
@@ -215,6 +233,14 @@ struct report {
 	int64_t disc[MAX_DISC][3];
 	uint32_t ndisc;
 	uint64_t ndisc_total;
+	/* perf data */
+	unsigned char *perf;           /* class -> PERF_* */
+	int has_perf, has_counters;
+	struct syms *sy;
+	struct ru_counters cn;
+	uint32_t *dens;                /* pass 2: dens_thr * SAMPLE_BINS */
+	uint32_t dens_thr;             /* threads known after pass 1 */
+	int64_t dens_ns;
 };
 
 static int add_item(struct report *rp, int64_t start, int64_t dur,
@@ -262,6 +288,65 @@ static uint32_t pair_name(const struct report *rp, uint32_t pair)
 	return rp->m->nr_classes + pair;
 }
 
+/* The rate bin of @rel ns since the first event. */
+static uint64_t rate_bin(const struct report *rp, int64_t rel)
+{
+	uint64_t b = rp->bin_ns ? (uint64_t)(rel < 0 ? 0 : rel) / (uint64_t)rp->bin_ns : 0;
+
+	return b >= rp->nbins ? rp->nbins - 1 : b;
+}
+
+/*
+ * A perf event (@ev of a class rp->perf marks).  Both passes: the event
+ * totals and the rate, as any event.  Pass 1: symbols (samples, mmaps),
+ * counter readings, each sample's thread.  Pass 2: sample density.
+ * 0 or -ENOMEM.
+ */
+static int perf_event(struct report *rp, int pass,
+		      const struct sonde__rd_event *ev)
+{
+	uint32_t ci = ev->cls->index, kind = rp->perf[ci], ti = UINT32_MAX;
+	int64_t rel = ev->ns - rp->first_ns;
+
+	if (kind == PERF_SAMPLE) {
+		ti = tmap_get(&rp->tm, (int32_t)ru_field_u64(ev, "pid", NULL),
+			      (int32_t)ru_field_u64(ev, "tid", NULL));
+		if (ti == UINT32_MAX)
+			return -ENOMEM;
+	}
+	if (pass == 1) {
+		if (!rp->have_first) {
+			rp->first_ns = ev->ns;
+			rp->have_first = 1;
+		}
+		if (ev->ns > rp->last_ns)
+			rp->last_ns = ev->ns;
+		rp->total++;
+		rp->cls_count[ci]++;
+		if (kind == PERF_SAMPLE)
+			rp->tm.t[ti].samples++;
+		if (kind == PERF_COUNTER)
+			return ru_counters_reading(&rp->cn, ev);
+		return syms_event(rp->sy, ev);
+	}
+	{
+		uint32_t nser = 1 + (uint32_t)rp->ntop;
+		uint64_t b = rate_bin(rp, rel);
+
+		rp->bins[b * nser]++;
+		if (rp->top_of_cls[ci] >= 0)
+			rp->bins[b * nser + 1 + (uint32_t)rp->top_of_cls[ci]]++;
+	}
+	if (kind == PERF_SAMPLE && ti < rp->dens_thr) {
+		uint64_t b = (uint64_t)(rel < 0 ? 0 : rel) / (uint64_t)rp->dens_ns;
+
+		if (b >= SAMPLE_BINS)
+			b = SAMPLE_BINS - 1;
+		rp->dens[(size_t)ti * SAMPLE_BINS + b]++;
+	}
+	return 0;
+}
+
 /*
  * One pass over the trace.  Pass 1 (@pass == 1): totals, threads, pair
  * durations.  Pass 2: rate bins and timeline items.  0 or -1 (error
@@ -294,6 +379,11 @@ static int run_pass(struct report *rp, int pass)
 			continue;
 		}
 		ci = ev.cls->index;
+		if (rp->perf[ci]) {
+			if (perf_event(rp, pass, &ev))
+				goto nomem;
+			continue;
+		}
 		ti = tmap_get(&rp->tm, ev.pid, ev.tid);
 		if (ti == UINT32_MAX)
 			goto nomem;
@@ -311,11 +401,9 @@ static int run_pass(struct report *rp, int pass)
 		}
 		rel = ev.ns - rp->first_ns;
 		if (pass == 2) {
-			uint64_t b = rp->bin_ns ? (uint64_t)(rel < 0 ? 0 : rel) / (uint64_t)rp->bin_ns : 0;
+			uint64_t b = rate_bin(rp, rel);
 			uint32_t nser = 1 + (uint32_t)rp->ntop;
 
-			if (b >= rp->nbins)
-				b = rp->nbins - 1;
 			rp->bins[b * nser]++;
 			if (rp->top_of_cls[ci] >= 0)
 				rp->bins[b * nser + 1 + (uint32_t)rp->top_of_cls[ci]]++;
@@ -344,6 +432,10 @@ static int run_pass(struct report *rp, int pass)
 					t->open--;
 				if (pass == 1) {
 					if (pair_add_dur(&rp->pairs[pi], d))
+						goto nomem;
+					if (rp->has_counters &&
+					    ru_counters_span(&rp->cn, pi, ev.tid,
+							     oe.ns, ev.ns))
 						goto nomem;
 					rp->nslices++;
 					t->slices++;
@@ -472,6 +564,124 @@ static int cmp_item(const void *a, const void *b)
 	return (x->depth > y->depth) - (x->depth < y->depth);
 }
 
+static void put_key_dbl(struct sonde__obuf *ob, const char *key,
+			const char *fmt, double v)
+{
+	char b[64];
+
+	snprintf(b, sizeof(b), fmt, v);
+	sonde__ob_puts(ob, key);
+	sonde__ob_puts(ob, b);
+}
+
+/*
+ * "samples": total, the top symbol rows (as sonde stats: overhead %,
+ * samples, object, symbol), density bins per sampled thread as
+ * [thread, total, [counts]].  "counters": names, series per (counter,
+ * thread) as [t, value, ...] (at most COUNTER_POINTS readings, evenly
+ * picked, the last one always), pair deltas.
+ */
+static void write_perf(struct report *rp, struct sonde__obuf *ob)
+{
+	const struct sym_row *rows = NULL;
+	size_t nrows = 0;
+	uint64_t total = syms_samples(rp->sy);
+	const struct ru_counters *cn = &rp->cn;
+	int comma = 0;
+
+	if (total && syms_table(rp->sy, &rows, &nrows)) {
+		ob->err = ob->err ? ob->err : -ENOMEM;
+		return;
+	}
+	sonde__ob_puts(ob, ",\n\"samples\":{\"total\":");
+	sonde__ob_u64(ob, total);
+	sonde__ob_puts(ob, ",\"rows\":");
+	sonde__ob_u64(ob, nrows);
+	sonde__ob_puts(ob, ",\"symbols\":[");
+	for (size_t i = 0; i < nrows && i < TOP_SYMBOLS; i++) {
+		sonde__ob_puts(ob, i ? ",\n{\"name\":" : "{\"name\":");
+		put_jstrz(ob, rows[i].name);
+		sonde__ob_puts(ob, ",\"object\":");
+		put_jstrz(ob, rows[i].object);
+		sonde__ob_puts(ob, ",\"samples\":");
+		sonde__ob_u64(ob, rows[i].samples);
+		put_key_dbl(ob, ",\"percent\":", "%.2f",
+			    100.0 * (double)rows[i].samples / (double)total);
+		sonde__ob_putc(ob, '}');
+	}
+	sonde__ob_puts(ob, "],\"bins\":");
+	sonde__ob_u64(ob, rp->dens ? SAMPLE_BINS : 0);
+	put_key_i64(ob, ",\"bin_ns\":", rp->dens_ns);
+	sonde__ob_puts(ob, ",\"threads\":[");
+	for (uint32_t t = 0; t < rp->dens_thr; t++) {
+		const uint32_t *d = rp->dens + (size_t)t * SAMPLE_BINS;
+
+		if (!rp->tm.t[t].samples)
+			continue;
+		sonde__ob_puts(ob, comma++ ? ",\n[" : "[");
+		sonde__ob_u64(ob, t);
+		sonde__ob_putc(ob, ',');
+		sonde__ob_u64(ob, rp->tm.t[t].samples);
+		sonde__ob_puts(ob, ",[");
+		for (uint32_t b = 0; b < SAMPLE_BINS; b++) {
+			if (b)
+				sonde__ob_putc(ob, ',');
+			sonde__ob_u64(ob, d[b]);
+		}
+		sonde__ob_puts(ob, "]]");
+	}
+	sonde__ob_puts(ob, "]},\n\"counters\":{\"names\":[");
+	for (uint32_t k = 0; k < cn->nnames; k++) {
+		if (k)
+			sonde__ob_putc(ob, ',');
+		put_jstrz(ob, cn->name[k]);
+	}
+	sonde__ob_puts(ob, "],\"series\":[");
+	for (size_t i = 0; i < cn->n; i++) {
+		const struct ru_cseries *x = &cn->s[i];
+		size_t np = x->n < COUNTER_POINTS ? x->n : COUNTER_POINTS;
+
+		sonde__ob_puts(ob, i ? ",\n{\"name\":" : "{\"name\":");
+		sonde__ob_u64(ob, x->name);
+		put_key_i64(ob, ",\"pid\":", x->pid);
+		put_key_i64(ob, ",\"tid\":", x->tid);
+		sonde__ob_puts(ob, ",\"readings\":");
+		sonde__ob_u64(ob, x->n);
+		sonde__ob_puts(ob, ",\"points\":[");
+		for (size_t j = 0; j < np; j++) {
+			size_t k = np > 1 ? j * (x->n - 1) / (np - 1) : 0;
+
+			if (j)
+				sonde__ob_putc(ob, ',');
+			sonde__ob_i64(ob, x->r[k].ns - rp->first_ns);
+			sonde__ob_putc(ob, ',');
+			sonde__ob_u64(ob, x->r[k].v);
+		}
+		sonde__ob_puts(ob, "]}");
+	}
+	sonde__ob_puts(ob, "],\"pair_deltas\":[");
+	comma = 0;
+	for (uint32_t i = 0; cn->nsp && i < rp->npairs; i++)
+		for (uint32_t k = 0; k < cn->nnames; k++) {
+			struct ru_delta d;
+
+			ru_counters_deltas(cn, i, k, &d);
+			if (!d.n)
+				continue;
+			sonde__ob_puts(ob, comma++ ? ",\n{\"pair\":" : "{\"pair\":");
+			put_jstrz(ob, rp->pairs[i].name);
+			sonde__ob_puts(ob, ",\"counter\":");
+			put_jstrz(ob, cn->name[k]);
+			sonde__ob_puts(ob, ",\"count\":");
+			sonde__ob_u64(ob, d.n);
+			put_key_dbl(ob, ",\"mean\":", "%.6g", d.sum / (double)d.n);
+			put_key_dbl(ob, ",\"min\":", "%.6g", d.min);
+			put_key_dbl(ob, ",\"max\":", "%.6g", d.max);
+			sonde__ob_putc(ob, '}');
+		}
+	sonde__ob_puts(ob, "]}");
+}
+
 static void write_data(struct report *rp, struct sonde__obuf *ob)
 {
 	const struct sonde__rd_meta *m = rp->m;
@@ -536,6 +746,10 @@ static void write_data(struct report *rp, struct sonde__obuf *ob)
 		sonde__ob_puts(ob, ",\"instants\":");
 		sonde__ob_u64(ob, t->instants);
 		put_key_i64(ob, ",\"depth\":", t->max_depth + 1);
+		if (rp->has_perf) {
+			sonde__ob_puts(ob, ",\"samples\":");
+			sonde__ob_u64(ob, t->samples);
+		}
 		sonde__ob_putc(ob, '}');
 	}
 	sonde__ob_puts(ob, "],\n\"timeline\":{\"cap\":");
@@ -642,7 +856,10 @@ static void write_data(struct report *rp, struct sonde__obuf *ob)
 		}
 		sonde__ob_puts(ob, "]}");
 	}
-	sonde__ob_puts(ob, "]}");
+	sonde__ob_putc(ob, ']');
+	if (rp->has_perf)
+		write_perf(rp, ob);
+	sonde__ob_putc(ob, '}');
 }
 
 /* The output: FILE (see cli_output_open()), or standard output for "-". */
@@ -797,9 +1014,22 @@ int cmd_report(int argc, char **argv)
 	rp.cls_count = calloc(nc + 1, sizeof(*rp.cls_count));
 	rp.pairs = calloc(nc + 1, sizeof(*rp.pairs));
 	rp.top_of_cls = calloc(nc + 1, sizeof(*rp.top_of_cls));
+	rp.perf = calloc(nc + 1, 1);
+	rp.sy = syms_new();
 	if (!rp.role || !rp.partner || !rp.pair_of || !rp.cls_count ||
-	    !rp.pairs || !rp.top_of_cls)
+	    !rp.pairs || !rp.top_of_cls || !rp.perf || !rp.sy)
 		goto nomem;
+	for (uint32_t i = 0; i < nc; i++) {
+		const char *n = rp.m->all[i]->name;
+
+		if (!strcmp(n, "perf:sample"))
+			rp.perf[i] = PERF_SAMPLE;
+		else if (!strcmp(n, "perf:mmap"))
+			rp.perf[i] = PERF_MMAP;
+		else if (!strcmp(n, "perf:counter"))
+			rp.perf[i] = rp.has_counters = PERF_COUNTER;
+		rp.has_perf |= rp.perf[i] != PERF_NONE;
+	}
 	ru_pairs(rp.m, rp.role, rp.partner);
 	for (uint32_t i = 0; i < nc; i++) {
 		size_t bl;
@@ -845,6 +1075,14 @@ int cmd_report(int argc, char **argv)
 		goto nomem;
 	if (plan_timeline(&rp))
 		goto nomem;
+	/* sample density: SAMPLE_BINS per thread, whatever the samples */
+	if (syms_samples(rp.sy) && rp.tm.n) {
+		rp.dens = calloc((size_t)rp.tm.n * SAMPLE_BINS, sizeof(*rp.dens));
+		if (!rp.dens)
+			goto nomem;
+		rp.dens_thr = rp.tm.n;
+		rp.dens_ns = (rp.last_ns - rp.first_ns) / (int64_t)SAMPLE_BINS + 1;
+	}
 
 	/* pass 2, on a fresh reader */
 	sonde__reader_close(rp.r);
@@ -884,6 +1122,10 @@ out:
 	free(rp.bins);
 	free(rp.items);
 	free(rp.open_dur);
+	free(rp.perf);
+	free(rp.dens);
+	syms_free(rp.sy);
+	ru_counters_free(&rp.cn);
 	free(rp.tm.t);
 	free(rp.tm.h);
 	sonde__reader_close(rp.r);

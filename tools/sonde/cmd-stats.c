@@ -10,12 +10,8 @@
  * functions (symbols.c: perf:mmap events and the mapped files' symbol
  * tables), grouped by function and object with counts and percentages
  * like perf report --stdio; and, when the trace has perf:counter events,
- * each counter's delta over each begin/end pair, per thread: the
- * counter's value at the begin and at the end is interpolated linearly
- * between the thread's two readings around that time (taken as the first
- * or the last reading outside them), so a delta is exact at the
- * readings and proportional in between; pairs of a thread without
- * readings are not counted.
+ * each counter's delta over each begin/end pair, per thread (read-util.h
+ * tells how; sonde report shows the same numbers).
  */
 #include <errno.h>
 #include <getopt.h>
@@ -31,146 +27,6 @@
 
 /* Rows of the sampled functions table (text; JSON has them all). */
 #define TOP_SYMBOLS 25
-/* Counter names kept for pair deltas, at most. */
-#define MAX_CNAMES 32
-
-struct creading {
-	int64_t ns;
-	uint64_t v;
-};
-
-/* The readings of one counter of one thread, in time order. */
-struct cseries {
-	int32_t tid;
-	uint32_t name;
-	struct creading *r;
-	size_t n, cap;
-};
-
-/* A matched pair's span, for its counter deltas. */
-struct span {
-	uint32_t pair;
-	int32_t tid;
-	int64_t b, e;
-};
-
-struct counters {
-	char *name[MAX_CNAMES];
-	uint32_t nnames;
-	struct cseries *s;
-	size_t n, cap;
-	struct span *sp;
-	size_t nsp, csp;
-};
-
-static int counter_reading(struct counters *c, const struct sonde__rd_event *ev)
-{
-	const char *name = ru_field_str(ev, "name");
-	int32_t tid = (int32_t)ru_field_u64(ev, "tid", NULL);
-	struct cseries *x = NULL;
-	uint32_t k;
-
-	if (!name)
-		return 0;
-	for (k = 0; k < c->nnames && strcmp(c->name[k], name); k++)
-		;
-	if (k == c->nnames) {
-		if (k == MAX_CNAMES)
-			return 0;
-		c->name[k] = strdup(name);
-		if (!c->name[k])
-			return -ENOMEM;
-		c->nnames++;
-	}
-	for (size_t i = c->n; i--;)
-		if (c->s[i].tid == tid && c->s[i].name == k) {
-			x = &c->s[i];
-			break;
-		}
-	if (!x) {
-		if (ru_grow(&c->s, &c->cap, c->n, sizeof(*c->s), 16))
-			return -ENOMEM;
-		x = &c->s[c->n++];
-		memset(x, 0, sizeof(*x));
-		x->tid = tid;
-		x->name = k;
-	}
-	if (ru_grow(&x->r, &x->cap, x->n, sizeof(*x->r), 64))
-		return -ENOMEM;
-	x->r[x->n].ns = ev->ns;
-	x->r[x->n++].v = ru_field_u64(ev, "value", NULL);
-	return 0;
-}
-
-/* The value of series @x at @t: interpolated between the readings around
- * it, or the first or last reading. */
-static double value_at(const struct cseries *x, int64_t t)
-{
-	size_t lo = 0, hi = x->n;
-	const struct creading *a, *b;
-
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-
-		if (x->r[mid].ns < t)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	if (!lo)
-		return (double)x->r[0].v;
-	if (lo == x->n)
-		return (double)x->r[x->n - 1].v;
-	a = &x->r[lo - 1];
-	b = &x->r[lo];
-	if (b->ns == a->ns)
-		return (double)b->v;
-	return (double)a->v + ((double)b->v - (double)a->v) *
-				      (double)(t - a->ns) / (double)(b->ns - a->ns);
-}
-
-struct delta_stat {
-	uint64_t n;
-	double sum, min, max;
-};
-
-/* Deltas of counter @k over the spans of pair @pair. */
-static void pair_deltas(const struct counters *c, uint32_t pair, uint32_t k,
-			struct delta_stat *d)
-{
-	memset(d, 0, sizeof(*d));
-	for (size_t i = 0; i < c->nsp; i++) {
-		const struct span *sp = &c->sp[i];
-		const struct cseries *x = NULL;
-		double v;
-
-		if (sp->pair != pair)
-			continue;
-		for (size_t j = 0; j < c->n && !x; j++)
-			if (c->s[j].tid == sp->tid && c->s[j].name == k)
-				x = &c->s[j];
-		if (!x)
-			continue;
-		v = value_at(x, sp->e) - value_at(x, sp->b);
-		if (!d->n || v < d->min)
-			d->min = v;
-		if (!d->n || v > d->max)
-			d->max = v;
-		d->sum += v;
-		d->n++;
-	}
-}
-
-static void counters_free(struct counters *c)
-{
-	for (uint32_t i = 0; i < c->nnames; i++)
-		free(c->name[i]);
-	for (size_t i = 0; i < c->n; i++)
-		free(c->s[i].r);
-	free(c->s);
-	free(c->sp);
-}
-
 static const char usage_text[] =
 	"usage: sonde stats [--json] DIR\n"
 	"      --json   print one JSON object instead of text\n";
@@ -234,7 +90,7 @@ int cmd_stats(int argc, char **argv)
 	double span_s;
 	FILE *f = stdout;
 	struct syms *sy = syms_new();
-	struct counters cn;
+	struct ru_counters cn;
 	const struct sym_row *rows = NULL;
 	size_t nrows = 0;
 	int has_counters = 0;
@@ -324,7 +180,7 @@ int cmd_stats(int argc, char **argv)
 		s->last = ev.ts;
 		if (s->perf == 1 && syms_event(sy, &ev))
 			goto nomem;
-		if (s->perf == 2 && counter_reading(&cn, &ev))
+		if (s->perf == 2 && ru_counters_reading(&cn, &ev))
 			goto nomem;
 		st_events[ev.stream]++;
 		total++;
@@ -352,13 +208,10 @@ int cmd_stats(int argc, char **argv)
 				p->dur[p->n++] = sonde__rd_ns(m, ev.ts) -
 						 sonde__rd_ns(m, b);
 				if (has_counters) {
-					if (ru_grow(&cn.sp, &cn.csp, cn.nsp,
-						    sizeof(*cn.sp), 64))
+					if (ru_counters_span(&cn, s->pair, ev.tid,
+							     sonde__rd_ns(m, b),
+							     sonde__rd_ns(m, ev.ts)))
 						goto nomem;
-					cn.sp[cn.nsp++] = (struct span){
-						s->pair, ev.tid,
-						sonde__rd_ns(m, b),
-						sonde__rd_ns(m, ev.ts) };
 				}
 			}
 		}
@@ -456,9 +309,9 @@ int cmd_stats(int argc, char **argv)
 			fputs(",\"pair_counters\":[", f);
 			for (uint32_t i = 0; i < nps; i++)
 				for (uint32_t k = 0; k < cn.nnames; k++) {
-					struct delta_stat d;
+					struct ru_delta d;
 
-					pair_deltas(&cn, i, k, &d);
+					ru_counters_deltas(&cn, i, k, &d);
 					if (!d.n)
 						continue;
 					fprintf(f, "%s{\"pair\":", comma2++ ? "," : "");
@@ -531,9 +384,9 @@ int cmd_stats(int argc, char **argv)
 				"Mean", "Min", "Max");
 			for (uint32_t i = 0; i < nps; i++)
 				for (uint32_t k = 0; k < cn.nnames; k++) {
-					struct delta_stat d;
+					struct ru_delta d;
 
-					pair_deltas(&cn, i, k, &d);
+					ru_counters_deltas(&cn, i, k, &d);
 					if (!d.n)
 						continue;
 					fprintf(f, "%-32s %-20s %9" PRIu64 " %14.1f %14.1f %14.1f\n",
@@ -563,7 +416,7 @@ nomem:
 	cli_error("out of memory");
 out:
 	syms_free(sy);
-	counters_free(&cn);
+	ru_counters_free(&cn);
 	ru_slots_free(&sm);
 	for (uint32_t i = 0; i < nps; i++) {
 		free(ps[i].name);

@@ -8,6 +8,7 @@
 
 #include "cmd.h"
 #include "read-util.h"
+#include "symbols.h"
 
 struct sonde__reader *ru_open(const char *dir)
 {
@@ -243,4 +244,117 @@ int ru_grow(void *arrp, size_t *cap, size_t n, size_t elem, size_t first)
 	memcpy(arrp, &na, sizeof(na));
 	*cap = nc;
 	return 0;
+}
+
+int ru_counters_reading(struct ru_counters *c, const struct sonde__rd_event *ev)
+{
+	const char *name = ru_field_str(ev, "name");
+	int32_t tid = (int32_t)ru_field_u64(ev, "tid", NULL);
+	struct ru_cseries *x = NULL;
+	uint32_t k;
+
+	if (!name)
+		return 0;
+	for (k = 0; k < c->nnames && strcmp(c->name[k], name); k++)
+		;
+	if (k == c->nnames) {
+		if (k == RU_MAX_CNAMES)
+			return 0;
+		c->name[k] = strdup(name);
+		if (!c->name[k])
+			return -ENOMEM;
+		c->nnames++;
+	}
+	for (size_t i = c->n; i--;)
+		if (c->s[i].tid == tid && c->s[i].name == k) {
+			x = &c->s[i];
+			break;
+		}
+	if (!x) {
+		if (ru_grow(&c->s, &c->cap, c->n, sizeof(*c->s), 16))
+			return -ENOMEM;
+		x = &c->s[c->n++];
+		memset(x, 0, sizeof(*x));
+		x->pid = (int32_t)ru_field_u64(ev, "pid", NULL);
+		x->tid = tid;
+		x->name = k;
+	}
+	if (ru_grow(&x->r, &x->cap, x->n, sizeof(*x->r), 64))
+		return -ENOMEM;
+	x->r[x->n].ns = ev->ns;
+	x->r[x->n++].v = ru_field_u64(ev, "value", NULL);
+	return 0;
+}
+
+int ru_counters_span(struct ru_counters *c, uint32_t pair, int32_t tid,
+		     int64_t b, int64_t e)
+{
+	if (ru_grow(&c->sp, &c->csp, c->nsp, sizeof(*c->sp), 64))
+		return -ENOMEM;
+	c->sp[c->nsp++] = (struct ru_cspan){ pair, tid, b, e };
+	return 0;
+}
+
+/* The value of series @x at @t: interpolated between the readings around
+ * it, or the first or last reading. */
+static double value_at(const struct ru_cseries *x, int64_t t)
+{
+	size_t lo = 0, hi = x->n;
+	const struct ru_creading *a, *b;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (x->r[mid].ns < t)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (!lo)
+		return (double)x->r[0].v;
+	if (lo == x->n)
+		return (double)x->r[x->n - 1].v;
+	a = &x->r[lo - 1];
+	b = &x->r[lo];
+	if (b->ns == a->ns)
+		return (double)b->v;
+	return (double)a->v + ((double)b->v - (double)a->v) *
+				      (double)(t - a->ns) / (double)(b->ns - a->ns);
+}
+
+void ru_counters_deltas(const struct ru_counters *c, uint32_t pair,
+			uint32_t k, struct ru_delta *d)
+{
+	memset(d, 0, sizeof(*d));
+	for (size_t i = 0; i < c->nsp; i++) {
+		const struct ru_cspan *sp = &c->sp[i];
+		const struct ru_cseries *x = NULL;
+		double v;
+
+		if (sp->pair != pair)
+			continue;
+		for (size_t j = 0; j < c->n && !x; j++)
+			if (c->s[j].tid == sp->tid && c->s[j].name == k)
+				x = &c->s[j];
+		if (!x)
+			continue;
+		v = value_at(x, sp->e) - value_at(x, sp->b);
+		if (!d->n || v < d->min)
+			d->min = v;
+		if (!d->n || v > d->max)
+			d->max = v;
+		d->sum += v;
+		d->n++;
+	}
+}
+
+void ru_counters_free(struct ru_counters *c)
+{
+	for (uint32_t i = 0; i < c->nnames; i++)
+		free(c->name[i]);
+	for (size_t i = 0; i < c->n; i++)
+		free(c->s[i].r);
+	free(c->s);
+	free(c->sp);
+	memset(c, 0, sizeof(*c));
 }

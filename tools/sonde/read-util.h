@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* Helpers shared by the trace-reading verbs (view, stats, export). */
+/* Helpers shared by the trace-reading verbs (view, stats, export, report). */
 #ifndef SONDE_TOOLS_READ_UTIL_H
 #define SONDE_TOOLS_READ_UTIL_H
 
@@ -74,5 +74,61 @@ int64_t ru_percentile(const int64_t *v, size_t n, unsigned q);
 
 /* Glob match of an event name ('*' and '?'). */
 int ru_match(const char *pat, const char *name);
+
+/*
+ * perf:counter readings of a trace (sonde record --counter-period), per
+ * counter name and thread, and their deltas over begin/end pairs: sonde
+ * stats and sonde report show the same numbers.  A counter's value at a
+ * pair's begin and end is interpolated linearly between the thread's two
+ * readings around that time (taken as the first or the last reading
+ * outside them), so a delta is exact at the readings and proportional in
+ * between; pairs of a thread without readings are not counted.
+ */
+/* Counter names kept, at most. */
+#define RU_MAX_CNAMES 32
+
+struct ru_creading {
+	int64_t ns;
+	uint64_t v;
+};
+
+/* The readings of one counter of one thread, in time order. */
+struct ru_cseries {
+	int32_t pid, tid;
+	uint32_t name;
+	struct ru_creading *r;
+	size_t n, cap;
+};
+
+/* A matched pair's span, for its counter deltas. */
+struct ru_cspan {
+	uint32_t pair;
+	int32_t tid;
+	int64_t b, e;
+};
+
+struct ru_counters {
+	char *name[RU_MAX_CNAMES];
+	uint32_t nnames;
+	struct ru_cseries *s;
+	size_t n, cap;
+	struct ru_cspan *sp;
+	size_t nsp, csp;
+};
+
+struct ru_delta {
+	uint64_t n;
+	double sum, min, max;
+};
+
+/* Keep perf:counter event @ev (at ev->ns).  0 or -ENOMEM. */
+int ru_counters_reading(struct ru_counters *c, const struct sonde__rd_event *ev);
+/* Pair @pair of thread @tid ran from @b to @e ns.  0 or -ENOMEM. */
+int ru_counters_span(struct ru_counters *c, uint32_t pair, int32_t tid,
+		     int64_t b, int64_t e);
+/* The deltas of counter @k over the spans of pair @pair. */
+void ru_counters_deltas(const struct ru_counters *c, uint32_t pair,
+			uint32_t k, struct ru_delta *d);
+void ru_counters_free(struct ru_counters *c);
 
 #endif

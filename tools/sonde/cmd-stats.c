@@ -119,8 +119,10 @@ int cmd_stats(int argc, char **argv)
 		return 1;
 	}
 	r = ru_open(dir[0]);
-	if (!r)
+	if (!r) {
+		syms_free(sy);
 		return 1;
+	}
 	m = sonde__reader_meta(r);
 	nst = sonde__reader_nr_streams(r);
 	cs = calloc(m->nr_classes + 1, sizeof(*cs));

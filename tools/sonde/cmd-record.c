@@ -808,28 +808,20 @@ static int make_trace(const char *dir, struct sonde__trace **t)
 	return r;
 }
 
-/* Why perf_event_open(2) failed, for the user. */
+/* Why perf_event_open(2) failed, for the user: sonde_pmu_strerror()'s
+ * sentence (the paranoid level and the capability for a permission
+ * error), the same as sonde stat's. */
 static void perf_error(const char *event, int err, int all_cpus)
 {
-	char buf[16] = "?";
-	int fd = open("/proc/sys/kernel/perf_event_paranoid",
-		      O_RDONLY | O_CLOEXEC);
+	char why[512];
 
-	if (fd >= 0) {
-		ssize_t n = read(fd, buf, sizeof(buf) - 1);
-
-		buf[n > 0 ? n : 0] = '\0';
-		buf[strcspn(buf, "\n")] = '\0';
-		close(fd);
-	}
-	if ((err == -EACCES || err == -EPERM) && all_cpus)
-		cli_error("cannot sample %s on every CPU (-a): perf_event_open is not permitted (perf_event_paranoid is %s): system-wide sampling needs CAP_PERFMON (CAP_SYS_ADMIN before Linux 5.8), or /proc/sys/kernel/perf_event_paranoid set to 0 or less",
-			  event, buf);
-	else if (err == -EACCES || err == -EPERM)
-		cli_error("cannot sample %s: perf_event_open is not permitted (perf_event_paranoid is %s): run with CAP_PERFMON, or set /proc/sys/kernel/perf_event_paranoid to 2 or less",
-			  event, buf);
+	sonde_pmu_strerror(err, event, why, sizeof(why));
+	if (err == -EACCES || err == -EPERM)
+		cli_error("cannot sample %s%s: perf_event_open is not permitted: %s",
+			  event, all_cpus ? " on every CPU (-a)" : "", why);
 	else
-		cli_error("cannot sample %s: %s", event, strerror(-err));
+		cli_error("cannot sample %s%s: %s", event,
+			  all_cpus ? " on every CPU (-a)" : "", why);
 }
 
 int cmd_record(int argc, char **argv)

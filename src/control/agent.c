@@ -161,7 +161,8 @@ static unsigned int reclaim(void)
 	for (pp = &retired; (r = *pp);) {
 		if (r->map && stalled)
 			r->quiet_since = now;
-		if (r->map && now - r->quiet_since >= RECLAIM_NS) {
+		if (r->map && now - r->quiet_since >= RECLAIM_NS &&
+		    sonde__prefault_quiet(r->map, r->size)) {
 			munmap(r->map, r->size);
 			r->map = NULL;
 			nretired--;

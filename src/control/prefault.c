@@ -31,15 +31,24 @@
  * of the session: they only choose an order, masked into the buffer, so
  * nonsense costs nothing but the order.
  *
- * Lifetime: the thread holds the job's lock around each chunk and around
- * its reads of the positions, and checks `stop` first;
- * sonde__prefault_stop() sets `stop` under that lock, so once it returns
- * the mapping is never touched again and may be replaced or unmapped
- * (agent.c's DETACH).  The thread is detached and has every signal
+ * Lifetime: the thread raises `active` around each chunk and around its
+ * reads of the positions, and checks `stop` after raising it;
+ * sonde__prefault_stop() sets `stop`, then looks at `active` (both
+ * sequentially consistent, so one of the two sees the other's store).  It
+ * never waits: a thread at low priority that is preempted mid-chunk on a
+ * busy machine may not run again for long, and a stop that waited for
+ * it (as one did for its lock) made the agent late for the daemon's
+ * deadline (see prefault_main() for the rest of that story).  So the
+ * mapping may be replaced at once (MAP_FIXED: a chunk in flight then
+ * populates the anonymous pages in its place, which is harmless), and a
+ * job still active is kept as
+ * "draining" until its thread leaves the chunk: the mapping is unmapped
+ * only once sonde__prefault_quiet() says no thread can touch it
+ * (agent.c's reclaim).  The thread is detached and has every signal
  * blocked; exit() ends it mid-walk, harmlessly (nothing it does needs
  * finishing), and it holds nothing that fork() or exit() waits for.  Only
  * a program whose every other thread has ended by pthread_exit() lives on
- * until the walk is done.  It runs as SCHED_IDLE: at the program's
+ * until the walk is done.  It runs at nice 19: at the program's
  * priority it took CPU time from the consumer on a 2-CPU machine, and
  * `sonde record` lost 0.2 to 0.5 M of 10 M events paced at 20 M/s; idle,
  * a first lap racing the walk costs 27 to 31 ns per event (62 without a
@@ -55,6 +64,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -81,9 +92,10 @@ struct lap {
 };
 
 struct job {
-	pthread_mutex_t lock; /* held by the thread around each step */
-	int stop; /* under lock: touch the mapping no more */
-	int refs; /* the owner (cur) and the thread */
+	int active; /* the thread may be touching the mapping */
+	int stop; /* touch the mapping no more */
+	int refs; /* the owner (cur, or the draining list) and the thread */
+	struct job *next_draining;
 	char *map;
 	size_t size;
 	long delay_ns;
@@ -102,13 +114,33 @@ static int enabled = 1;
 static struct job *cur;
 static void *cur_map;
 static size_t cur_size;
+/* Jobs stopped while their thread was in a chunk: same callers. */
+static struct job *draining;
 
 static void put(struct job *j)
 {
 	if (__atomic_sub_fetch(&j->refs, 1, __ATOMIC_ACQ_REL))
 		return;
-	pthread_mutex_destroy(&j->lock);
 	free(j);
+}
+
+/* The thread may touch the mapping until leave(); 0: stopped, do not. */
+static int enter(struct job *j)
+{
+	__atomic_store_n(&j->active, 1, __ATOMIC_SEQ_CST);
+	/* Pairs with sonde__prefault_stop(): it stores stop, then loads
+	 * active; this stores active, then loads stop. */
+	if (!__atomic_load_n(&j->stop, __ATOMIC_SEQ_CST))
+		return 1;
+	__atomic_store_n(&j->active, 0, __ATOMIC_RELEASE);
+	return 0;
+}
+
+static void leave(struct job *j)
+{
+	/* Orders the chunk's accesses before; pairs with the acquire load
+	 * in sonde__prefault_quiet(). */
+	__atomic_store_n(&j->active, 0, __ATOMIC_RELEASE);
 }
 
 static double since_ms(const struct timespec *t0, clockid_t clk)
@@ -187,13 +219,10 @@ static int step(struct job *j, int *populate, uint64_t *bytes)
 {
 	int busy, left;
 
-	pthread_mutex_lock(&j->lock);
-	if (j->stop) {
-		pthread_mutex_unlock(&j->lock);
+	if (!enter(j))
 		return 0;
-	}
 	busy = advance(j, &left);
-	pthread_mutex_unlock(&j->lock);
+	leave(j);
 	if (!left)
 		return 0;
 	for (uint32_t i = 0; i < j->ncpu; i++) {
@@ -206,14 +235,11 @@ static int step(struct job *j, int *populate, uint64_t *bytes)
 			n = l->left;
 		if (n > j->buf_size - in)
 			n = j->buf_size - in;
-		pthread_mutex_lock(&j->lock);
-		if (j->stop) {
-			pthread_mutex_unlock(&j->lock);
+		if (!enter(j))
 			return 0;
-		}
 		touch(j, j->map + j->data_off + (uint64_t)i * j->buf_size + in,
 		      (size_t)n, populate);
-		pthread_mutex_unlock(&j->lock);
+		leave(j);
 		l->next += n;
 		l->left -= n;
 		*bytes += n;
@@ -228,23 +254,31 @@ static void *prefault_main(void *arg)
 	uint64_t bytes = 0;
 	int populate = 1;
 
-	/* Only CPU time nobody else wants: on a small machine the walk
+	/* Little CPU time when others want it: on a small machine the walk
 	 * would otherwise take it from the consumer draining the buffers
 	 * (sonde record lost 0.2 to 0.5 M of 10 M events paced at 20 M/s
-	 * with the walk at the program's priority, 0 to 0.1 M without it). */
-	pthread_setschedparam(pthread_self(), SCHED_IDLE,
-			      &(struct sched_param){ .sched_priority = 0 });
+	 * with the walk at the program's priority, 0 to 0.1 M without it).
+	 * Nice 19, not SCHED_IDLE: an idle thread preempted inside
+	 * madvise(MADV_POPULATE_WRITE) holds the process's mmap lock, and on
+	 * a busy machine may not run again for seconds, while the agent's
+	 * mmap(MAP_FIXED) at a detach waits for that lock (test-live-reclaim
+	 * under 6 busy loops: 12 to 21 of 40 starts "did not attach" at
+	 * SCHED_IDLE, 0 at nice 19 and 0 with no prefault).  Leaving
+	 * SCHED_IDLE for a chunk needs RLIMIT_NICE room that a process
+	 * usually lacks. */
+	setpriority(PRIO_PROCESS, (id_t)syscall(SYS_gettid), 19);
 	while (d.tv_nsec && nanosleep(&d, &d) && errno == EINTR)
 		;
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &c0);
-	pthread_mutex_lock(&j->lock);
-	for (uint32_t i = 0; !j->stop && i < j->ncpu; i++) {
-		j->cpu[i].first = position(j, i);
-		j->cpu[i].next = j->cpu[i].first & ~(uint64_t)4095;
-		j->cpu[i].left = j->cpu[i].walk ? j->buf_size : 0;
+	if (enter(j)) {
+		for (uint32_t i = 0; i < j->ncpu; i++) {
+			j->cpu[i].first = position(j, i);
+			j->cpu[i].next = j->cpu[i].first & ~(uint64_t)4095;
+			j->cpu[i].left = j->cpu[i].walk ? j->buf_size : 0;
+		}
+		leave(j);
 	}
-	pthread_mutex_unlock(&j->lock);
 	while (step(j, &populate, &bytes))
 		;
 	sonde__logf(SONDE_LOG_INFO,
@@ -295,7 +329,6 @@ static void spawn(void *map, size_t size, long delay_ns)
 	j = calloc(1, sizeof(*j) + h.ncpu * sizeof(struct lap));
 	if (!j)
 		return;
-	pthread_mutex_init(&j->lock, NULL);
 	j->refs = 2;
 	j->map = map;
 	j->size = size;
@@ -317,7 +350,6 @@ static void spawn(void *map, size_t size, long delay_ns)
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	pthread_attr_destroy(&at);
 	if (r) {
-		pthread_mutex_destroy(&j->lock);
 		free(j);
 		return;
 	}
@@ -339,11 +371,34 @@ void sonde__prefault_stop(void)
 	cur_size = 0;
 	if (!j)
 		return;
-	/* The thread checks `stop` under the lock before every access. */
-	pthread_mutex_lock(&j->lock);
-	j->stop = 1;
-	pthread_mutex_unlock(&j->lock);
-	put(j);
+	/* Pairs with enter(): see the top of the file. */
+	__atomic_store_n(&j->stop, 1, __ATOMIC_SEQ_CST);
+	if (!__atomic_load_n(&j->active, __ATOMIC_SEQ_CST)) {
+		put(j);
+		return;
+	}
+	/* In a chunk: its mapping is not to be unmapped until it leaves. */
+	j->next_draining = draining;
+	draining = j;
+}
+
+int sonde__prefault_quiet(const void *map, size_t size)
+{
+	const char *lo = map, *hi = lo + size;
+	int quiet = 1;
+
+	for (struct job **pp = &draining, *j; (j = *pp);) {
+		if (!__atomic_load_n(&j->active, __ATOMIC_ACQUIRE)) {
+			/* Stopped and out of its chunk: never again. */
+			*pp = j->next_draining;
+			put(j);
+			continue;
+		}
+		if (j->map < hi && lo < j->map + j->size)
+			quiet = 0;
+		pp = &j->next_draining;
+	}
+	return quiet;
 }
 
 void sonde__prefault_start(void *map, size_t size)
@@ -356,11 +411,16 @@ void sonde__prefault_start(void *map, size_t size)
 
 void sonde__prefault_atfork_child(void)
 {
-	/* The parent's thread did not come along: this copy of its job is
-	 * ours alone, and its lock, which that thread may have held, is never
-	 * taken again. */
+	/* The parent's threads did not come along: these copies of their
+	 * jobs are ours alone, and nothing touches the mappings for them. */
 	free(cur);
 	cur = NULL;
+	while (draining) {
+		struct job *j = draining;
+
+		draining = j->next_draining;
+		free(j);
+	}
 	if (cur_map)
 		spawn(cur_map, cur_size, CHILD_DELAY_NS);
 }

@@ -28,14 +28,25 @@ SONDE_HIDDEN void sonde__prefault_start(void *map, size_t size);
 /*
  * sonde__prefault_stop() - forget the current mapping
  *
- * On return, no prefault thread touches the mapping given to the last
- * sonde__prefault_start() any more: the caller may replace it (MAP_FIXED)
- * or unmap it.  Waits at most for one chunk in flight (about a
- * millisecond).  No-op without a current mapping.
+ * Never waits.  On return the prefault thread starts no new access to the
+ * mapping given to the last sonde__prefault_start(): the caller may
+ * replace it at once (MAP_FIXED; a chunk still in flight then touches the
+ * anonymous pages in its place), but must not unmap it before
+ * sonde__prefault_quiet() says so.  No-op without a current mapping.
  *
  * Context: as sonde__prefault_start().
  */
 SONDE_HIDDEN void sonde__prefault_stop(void);
+
+/*
+ * sonde__prefault_quiet() - whether [@map, @map + @size) may be unmapped
+ *
+ * Return: 1 when no stopped prefault thread may still touch that range,
+ * 0 while one is in the chunk it was in when stopped (try again later).
+ *
+ * Context: as sonde__prefault_start().
+ */
+SONDE_HIDDEN int sonde__prefault_quiet(const void *map, size_t size);
 
 /*
  * sonde__prefault_atfork_child() - prefault again in a forked child

@@ -129,7 +129,11 @@ static void pump(struct sd *d, struct sd_conn *a)
 			return;
 		}
 		r->sent = 1;
-		r->deadline = sonde__sd_now() + SD_ACK_TIMEOUT_MS * 1000000ull;
+		r->deadline = sonde__sd_now() +
+			      (SD_ACK_TIMEOUT_MS +
+			       (r->type == SONDE__MSG_ATTACH ? SD_ATTACH_ROOM_MS
+							    : 0)) *
+				      1000000ull;
 	}
 }
 

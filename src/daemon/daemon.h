@@ -41,6 +41,13 @@
 /* How long an application has to answer one request; a verb waiting on
  * several waits this long once, for all of them. */
 #define SD_ACK_TIMEOUT_MS 2000
+/* Before it answers an ATTACH, an application may wait this long for the
+ * address space of channels it detached from to be given back (agent.c,
+ * ROOM_WAIT_MS): an ATTACH, and a start waiting on ATTACHes, get it on
+ * top of SD_ACK_TIMEOUT_MS.  Without it, start/stop cycles on a loaded
+ * machine timed out on an application still attaching (test-live-reclaim,
+ * "1 did not attach"). */
+#define SD_ATTACH_ROOM_MS 1000
 #define SD_DRAIN_MS 20
 #define SD_DEFAULT_SUBBUF (1u << 20)
 #define SD_DEFAULT_NSUB 8u

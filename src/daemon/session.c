@@ -355,7 +355,12 @@ static uint64_t run_session(struct sd *d, struct sd_session *s, uint64_t t)
 
 		if (!op->begun) {
 			op->begun = 1;
-			op->deadline = t + SD_ACK_TIMEOUT_MS * 1000000ull;
+			op->deadline =
+				t + (SD_ACK_TIMEOUT_MS +
+				     (op->c.verb == SONDE__CMD_START
+					      ? SD_ATTACH_ROOM_MS
+					      : 0)) *
+					    1000000ull;
 			sonde__sd_op_begin(d, op);
 		}
 		if (op->outstanding > 0 && t < op->deadline)

@@ -32,18 +32,20 @@ uint64_t sonde__clock_read(const struct sonde__clock *c)
 					      : ns(CLOCK_MONOTONIC);
 }
 
-/* Best of a few (cycles, clock) pairs: the one read in the shortest time. */
-static void sample(const struct sonde__clock *c, clockid_t id, uint64_t *cyc,
-		   uint64_t *t)
+void sonde__clock_pair(const struct sonde__clock *c, clockid_t id,
+		       uint64_t *cyc, uint64_t *t)
 {
 	uint64_t best = UINT64_MAX;
 
+	/* The first read always wins (<=), which also tells gcc -O3 that
+	 * the outputs are set. */
+	*cyc = *t = 0;
 	for (int i = 0; i < 16; i++) {
 		uint64_t a = sonde__clock_read(c);
 		uint64_t v = ns(id);
 		uint64_t b = sonde__clock_read(c);
 
-		if (b - a < best) {
+		if (b - a <= best) {
 			best = b - a;
 			*cyc = a + (b - a) / 2;
 			*t = v;
@@ -61,8 +63,8 @@ void sonde__clock_start(struct sonde__clock *c)
 	/* SONDE_CLOCK=monotonic forces the fallback (tests, odd VMs). */
 	if (force && !strcmp(force, "monotonic"))
 		c->kind = SONDE__CLOCK_MONOTONIC;
-	sample(c, CLOCK_MONOTONIC_RAW, &c->cyc0, &c->mono0);
-	sample(c, CLOCK_REALTIME, &c->cyc_real, &c->real0);
+	sonde__clock_pair(c, CLOCK_MONOTONIC_RAW, &c->cyc0, &c->mono0);
+	sonde__clock_pair(c, CLOCK_REALTIME, &c->cyc_real, &c->real0);
 	c->freq = 1000000000u;
 }
 
@@ -75,14 +77,14 @@ void sonde__clock_finish(struct sonde__clock *c)
 		/* CLOCK_MONOTONIC ns: the origin is realtime - monotonic. */
 		uint64_t cm, r;
 
-		sample(c, CLOCK_REALTIME, &cm, &r);
+		sonde__clock_pair(c, CLOCK_REALTIME, &cm, &r);
 		c->freq = 1000000000u;
 		c->offset_s = (int64_t)((r - cm) / 1000000000u);
 		c->offset = (r - cm) % 1000000000u;
 		return;
 	}
 	for (;;) {
-		sample(c, CLOCK_MONOTONIC_RAW, &cyc1, &mono1);
+		sonde__clock_pair(c, CLOCK_MONOTONIC_RAW, &cyc1, &mono1);
 		if (mono1 - c->mono0 >= 50000000u)
 			break;
 		struct timespec d = { 0, (long)(50000000u - (mono1 - c->mono0)) };

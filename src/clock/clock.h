@@ -4,6 +4,7 @@
 #define SONDE_SRC_CLOCK_H
 
 #include <stdint.h>
+#include <time.h>
 
 #include "../common/common.h"
 
@@ -22,6 +23,10 @@ struct sonde__clock {
 SONDE_HIDDEN void sonde__clock_start(struct sonde__clock *c);
 /* Read the trace clock now. */
 SONDE_HIDDEN uint64_t sonde__clock_read(const struct sonde__clock *c);
+/* A (trace clock, @id) pair read together: the best of 16, the one read
+ * in the least time, the trace clock taken halfway through it. */
+SONDE_HIDDEN void sonde__clock_pair(const struct sonde__clock *c, clockid_t id,
+				    uint64_t *cyc, uint64_t *t);
 /* Take the second point (waits up to 50 ms if the first is too recent). */
 SONDE_HIDDEN void sonde__clock_finish(struct sonde__clock *c);
 

@@ -40,36 +40,6 @@
 
 #include "perfring.h"
 
-static uint64_t ns_of(clockid_t id)
-{
-	struct timespec ts;
-
-	clock_gettime(id, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
-
-/* A (cycles, MONOTONIC_RAW) pair: the best of 16, read in the least
- * time, the cycles taken halfway. */
-static void pair(const struct sonde__clock *clk, uint64_t *cyc, uint64_t *raw)
-{
-	uint64_t best = UINT64_MAX;
-
-	/* The first read always wins (<=): also what tells gcc -O3 that the
-	 * outputs are set (-Wmaybe-uninitialized failed make bench). */
-	*cyc = *raw = 0;
-	for (int i = 0; i < 16; i++) {
-		uint64_t a = sonde__clock_read(clk);
-		uint64_t v = ns_of(CLOCK_MONOTONIC_RAW);
-		uint64_t b = sonde__clock_read(clk);
-
-		if (b - a <= best) {
-			best = b - a;
-			*cyc = a + (b - a) / 2;
-			*raw = v;
-		}
-	}
-}
-
 /* Pairs closer than this give a slope too coarse to use. */
 #define PAIR_MIN_NS 1000000u
 
@@ -87,7 +57,7 @@ void sonde__perfclock_init(struct sonde__perfclock *pc,
 	pc->cyc0 = clk->cyc0;
 	pc->raw0 = clk->mono0;
 	for (int i = 0; i < 3; i++) {
-		pair(clk, &pc->cyc1, &pc->raw1);
+		sonde__clock_pair(clk, CLOCK_MONOTONIC_RAW, &pc->cyc1, &pc->raw1);
 		if (pc->raw1 - pc->raw0 >= PAIR_MIN_NS)
 			break;
 		struct timespec d = { 0, PAIR_MIN_NS };
@@ -113,7 +83,7 @@ void sonde__perfclock_update(struct sonde__perfclock *pc)
 
 	if (pc->id != CLOCK_MONOTONIC_RAW)
 		return;
-	pair(pc->clk, &cyc, &raw);
+	sonde__clock_pair(pc->clk, CLOCK_MONOTONIC_RAW, &cyc, &raw);
 	if (raw - pc->raw0 >= PAIR_MIN_NS && raw > pc->raw1) {
 		pc->cyc1 = cyc;
 		pc->raw1 = raw;

@@ -33,6 +33,7 @@
 
 #include "../buffers/layout.h"
 #include "../common/common.h"
+#include "../outputs/output.h"
 #include "../sources/consumer.h"
 #include "command.h"
 #include "../control/proto.h"

@@ -188,7 +188,7 @@ int sonde__sd_session_new(struct sd *d, const struct sonde__cmd *c,
 			return r;
 		}
 	}
-	r = sonde__consumer_prepare_dir(s->dir, why, sizeof(why));
+	r = sonde__output_dir_prepare(s->dir, why, sizeof(why));
 	if (r) {
 		if (!c->dir[0])
 			rmdir(s->dir); /* default_dir() made it, empty */

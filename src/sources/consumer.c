@@ -500,11 +500,6 @@ static int open_streams(struct sonde__consumer *c, struct sonde__trace *t,
 	return 0;
 }
 
-int sonde__consumer_prepare_dir(const char *dir, char *why, size_t n)
-{
-	return sonde__output_dir_prepare(dir, why, n);
-}
-
 int sonde__consumer_create(const struct sonde__consumer_opts *o,
 			   struct sonde__consumer **out)
 {

@@ -59,14 +59,6 @@ struct sonde__consumer;
 struct sonde__trace;
 
 /*
- * Make @dir ready to receive a trace: created if need be (its last
- * component never followed if a link), owned by the user, not writable by
- * others unless sticky (sonde__dir_open()), holding no metadata nor stream
- * file.  0, or -errno with a sentence for the user in @why.
- */
-SONDE_HIDDEN int sonde__consumer_prepare_dir(const char *dir, char *why,
-					     size_t n);
-/*
  * Whether buffers of @o->subbuf_size x @o->nsub per possible CPU (plus
  * their control data and registry) fit in the memory limit (see
  * SONDE_MAX_BUFFER_MEMORY_ENV), without allocating anything: 0; -E2BIG

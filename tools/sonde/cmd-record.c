@@ -135,7 +135,7 @@ static int prepare_dir(const char *dir)
 {
 	char why[PATH_MAX + 128];
 
-	if (sonde__consumer_prepare_dir(dir, why, sizeof(why)))
+	if (sonde__output_dir_prepare(dir, why, sizeof(why)))
 		return cli_error("%s", why);
 	return 0;
 }

@@ -53,6 +53,11 @@ chmod 0755 "$WORK"
 useradd -r -m -d "$WORK/home" -s /bin/sh "$U" >/dev/null 2>&1 || tap_skip_all "useradd failed"
 UID_U=$(id -u "$U") GID_U=$(id -g "$U")
 chmod 0700 "$WORK/home"
+# The build must be reachable by that user (a clone under a 0700
+# directory, as mktemp -d makes, is not): no test without it.
+setpriv --reuid="$UID_U" --regid="$GID_U" --clear-groups \
+	test -x "$REAL_SONDE" -a -x "$REAL_APP" ||
+	tap_skip_all "the build ($REAL_SONDE) cannot be run by another user: a parent directory is closed to others"
 PRIM=/tmp/sonde-$UID_U
 if [ -e "$PRIM" ] || [ -L "$PRIM" ]; then
 	PRIM=

@@ -914,11 +914,12 @@ static int emit(struct sonde__consumer *c, const struct sink *k, uint32_t cpu,
 	int r;
 
 	if (n < 0) {
-		if (!content && k->out == c->out) {
-			memcpy(&d, pkt + offsetof(struct sonde__pkt_hdr,
-						  content_size), sizeof(d));
+		memcpy(&d, pkt + offsetof(struct sonde__pkt_hdr, content_size),
+		       sizeof(d));
+		/* 0 is what a late opener leaves (content_of()), no
+		 * corruption. */
+		if (!content && d && k->out == c->out)
 			corrupt(c, cpu, 0, "content_size", d);
-		}
 		sonde__logf(SONDE_LOG_INFO,
 			    "Packet with a torn or malformed record rebuilt. cpu=%u seq=%llu",
 			    cpu, (unsigned long long)seq);
@@ -996,9 +997,16 @@ static int complete(struct sonde__consumer *c, uint32_t cpu, uint64_t pos)
 }
 
 /*
- * Bytes of the closed packet at @pkt, from its content_size; a packet
- * never closed (content_size 0, as a switch cut short by the death of its
- * writer may leave) is empty.  0 if the size is one no writer sets.
+ * Bytes of the closed packet at @pkt, from its content_size; 0 if the
+ * size is one no closing switch sets: the packet is then rebuilt, its
+ * records walked up to the padding byte (emit()).  That includes 0: in
+ * the generic build the opener of a packet stores its fields (content
+ * and packet size 0 among them) after its compare-and-swap, so an opener
+ * preempted there can store them after the next switch closed the
+ * packet, over the closer's sizes; a switch cut short by the death of its
+ * writer leaves 0 too.  Taken for an empty packet, such a packet's
+ * records were lost uncounted (stress-disc, generic build: about 530
+ * records, one packet, once in 15 runs; test-hole "reopened").
  */
 static uint32_t content_of(const struct sonde__consumer *c, const uint8_t *pkt)
 {
@@ -1006,8 +1014,6 @@ static uint32_t content_of(const struct sonde__consumer *c, const uint8_t *pkt)
 
 	memcpy(&bits, pkt + offsetof(struct sonde__pkt_hdr, content_size),
 	       sizeof(bits));
-	if (!bits)
-		return SONDE__PKT_HDR_SIZE;
 	if (bits % 8 || bits / 8 < SONDE__PKT_HDR_SIZE ||
 	    bits / 8 > c->g.subbuf_size)
 		return 0;

@@ -21,6 +21,13 @@
  *                 of the helper (no thread record: it wrote the previous
  *                 record), K events
  *     end         K events, then the hole, last in the buffer
+ *     reopened    K events, then a switch whose opener wrote the new
+ *                 packet's fields after the next switch closed it (two
+ *                 writers of the generic build, the opener preempted
+ *                 between its compare-and-swap and its stores): the
+ *                 closed packet's content_size is 0, its records end at
+ *                 the closer's padding byte; then K events, and the
+ *                 program exits (no kill): every record must be kept
  *
  * Everything runs on CPU 0, so all records share one buffer; a helper
  * thread makes the hole as cs_reserve() would (pending count raised,
@@ -82,6 +89,56 @@ static void make_hole(const struct hole *h)
 				 (uint32_t)getpid(), __ATOMIC_RELAXED);
 }
 
+/*
+ * Two switches of the generic build, the first one's opener late: the
+ * packet at the offset is closed (end fields, padding byte), the next one
+ * opened, and only then the first opener's begin fields land on the
+ * packet just closed: timestamps, content_size and packet_size 0.  The
+ * packet stays pending meanwhile, as the writers' counts keep it.
+ */
+static void reopen(void)
+{
+	struct sonde__chan_view *ch = sonde__chan_get();
+	struct sonde__cpu_view *cv = &ch->cpu[0];
+	uint64_t off = __atomic_load_n(&cv->rb->offset, __ATOMIC_ACQUIRE);
+	uint32_t in = ((uint32_t)(off - 1) & ch->subbuf_mask) + 1;
+	uint64_t start = off - in, next = start + ch->subbuf_size;
+	uint32_t idx = (uint32_t)(start >> ch->subbuf_shift) & ch->nsub_mask;
+	uint32_t nidx = (idx + 1) & ch->nsub_mask;
+	uint8_t *old = (uint8_t *)cv->data + (start & ch->buf_mask);
+	uint8_t *nw = (uint8_t *)cv->data + (next & ch->buf_mask);
+	uint64_t end_f[5] = { 1, (uint64_t)in * 8, (uint64_t)in * 8,
+			      start >> ch->subbuf_shift, 0 };
+	uint64_t begin_f[6] = { 0 };
+
+	if (in >= ch->subbuf_size) {
+		fprintf(stderr, "test-hole: sub-buffer full already\n");
+		exit(2);
+	}
+	__atomic_fetch_add(&cv->sub[idx].pending, 1, __ATOMIC_SEQ_CST);
+	__atomic_fetch_add(&cv->sub[nidx].pending, 1, __ATOMIC_SEQ_CST);
+	if (!__atomic_compare_exchange_n(&cv->rb->offset, &off,
+					 next + SONDE__PKT_HDR_SIZE, 0,
+					 __ATOMIC_SEQ_CST, __ATOMIC_RELAXED)) {
+		fprintf(stderr, "test-hole: offset moved\n");
+		exit(2);
+	}
+	/* The closer: end fields of the old packet (its last timestamp
+	 * taken from the packet's begin), its padding byte. */
+	memcpy(&end_f[0], old + SONDE__PKT_TS_BEGIN_OFF, 8);
+	memcpy(old + SONDE__PKT_TS_END_OFF, end_f, sizeof(end_f));
+	old[in] = SONDE__ID_PAD;
+	/* The new packet's own fields, by the same writer. */
+	begin_f[0] = end_f[0];
+	begin_f[4] = next >> ch->subbuf_shift;
+	memcpy(nw + SONDE__PKT_TS_BEGIN_OFF, begin_f, sizeof(begin_f));
+	/* The late opener of the old packet. */
+	begin_f[4] = start >> ch->subbuf_shift;
+	memcpy(old + SONDE__PKT_TS_BEGIN_OFF, begin_f, sizeof(begin_f));
+	__atomic_fetch_sub(&cv->sub[nidx].pending, 1, __ATOMIC_RELEASE);
+	__atomic_fetch_sub(&cv->sub[idx].pending, 1, __ATOMIC_RELEASE);
+}
+
 static void *helper(void *arg)
 {
 	const struct hole *h = arg;
@@ -95,13 +152,13 @@ static void *helper(void *arg)
 int main(int argc, char **argv)
 {
 	struct hole h = { 28, 0, 0, 0 };
-	int before = 1, after = 1;
+	int before = 1, after = 1, reopened = 0;
 	cpu_set_t cpus;
 	pthread_t th;
 	uint32_t k;
 
 	if (argc != 3) {
-		fprintf(stderr, "usage: test-hole start|middle|middle-pid|same|end K\n");
+		fprintf(stderr, "usage: test-hole start|middle|middle-pid|same|end|reopened K\n");
 		return 2;
 	}
 	k = (uint32_t)atoi(argv[2]);
@@ -115,6 +172,8 @@ int main(int argc, char **argv)
 		h.same_thread = 1;
 	} else if (!strcmp(argv[1], "end")) {
 		after = 0;
+	} else if (!strcmp(argv[1], "reopened")) {
+		reopened = 1;
 	} else if (strcmp(argv[1], "middle")) {
 		fprintf(stderr, "test-hole: unknown mode %s\n", argv[1]);
 		return 2;
@@ -132,11 +191,16 @@ int main(int argc, char **argv)
 	for (uint32_t i = 0; before && i < k; i++)
 		sonde_tracepoint(hole, ev, 0, i);
 	h.k = k;
-	if (pthread_create(&th, NULL, helper, &h))
+	if (reopened)
+		reopen();
+	else if (pthread_create(&th, NULL, helper, &h))
 		return 4;
-	pthread_join(th, NULL);
+	else
+		pthread_join(th, NULL);
 	for (uint32_t i = 0; after && i < k; i++)
 		sonde_tracepoint(hole, ev, 1, i);
+	if (reopened)
+		return 0;
 	raise(SIGKILL);
 	return 3;
 }

@@ -45,4 +45,25 @@ for mode in start middle middle-pid same end; do
 	zero=$(grep -c 'sonde:thread: .*{ tid = \(0\|-\?[0-9]*\), pid = 0 }\|tid = 0,' "$dir.bt")
 	tap_is "$zero" 0 "$mode: no thread record read from the hole's bytes"
 done
+
+# A closed packet whose content_size a late opener reset to 0 (generic
+# build): its records are read up to the closer's padding, none lost.
+dir=$WORK/reopened
+timeout -k 10 "$ST_TIMEOUT" "$SONDE" record -o "$dir" -- "$PROG" reopened $K \
+	>"$WORK/reopened.out" 2>"$WORK/reopened.err"
+tap_is "$?" 0 "reopened: the program exits 0" || tap_diag_file "$WORK/reopened.err"
+st_summary "$WORK/reopened.err"
+tap_is "$REC_EVENTS/$REC_LOST" "$((2 * K))/0" \
+	"reopened: $((2 * K)) events recorded, none lost"
+st_bt "$dir"
+tap_is "$BT_RC/$BT_OTHER_ERR" "0/0" "reopened: babeltrace2 reads the trace without error" ||
+	tap_diag_file "$dir.bterr" 20
+got=$(st_norm "$dir.bt" | awk -F'\t' "$ST_AWK_FLD"'
+	$4 == "hole:ev" {
+		p = fld($5, "phase") + 0
+		if (fld($5, "seq") != n[p] + 0) bad++
+		n[p]++
+	}
+	END { print n[0] + 0, n[1] + 0, bad + 0 }')
+tap_is "$got" "$K $K 0" "reopened: every record of both packets in the trace, in order"
 tap_done

@@ -6,7 +6,9 @@
 # HTML in the tests; linux-perf: perf stat and perf report, the oracles of
 # the counter and sampling tests and the stat-overhead bench; libpfm4: the
 # runtime library libsonde loads with dlopen() for model-specific event
-# names, and the tests use its perf:: names).  Idempotent: when everything is present it
+# names, and the tests use its perf:: names; libtraceevent and libtracefs:
+# the kernel tracepoint formats, parsed for the tools; trace-cmd: an oracle
+# of the kernel tracepoint tests).  Idempotent: when everything is present it
 # exits 0 at once without touching apt.  As root it installs what is
 # missing; otherwise it names the missing packages and exits 1.
 set -euo pipefail
@@ -34,6 +36,9 @@ lttng-tools lttng
 liblttng-ust-dev -
 linux-perf perf
 libpfm4 -
+libtraceevent-dev -
+libtracefs-dev -
+trace-cmd trace-cmd
 chromium chromium"
 
 pkg_installed() {

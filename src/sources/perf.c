@@ -67,11 +67,8 @@
 #include "../trace/trace.h"
 #include "perf.h"
 #include "perfring.h"
+#include "pktw.h"
 
-/* Packet body bytes (records) per packet. */
-#define PKT_BODY (64u * 1024u)
-/* A partial packet is written once its first record is this old (ns). */
-#define PKT_AGE_NS 100000000u
 #define DEFAULT_PAGES 64u
 #define MAX_CPUS 4096u
 #define EVENT_NAME_MAX 64u
@@ -172,15 +169,7 @@ struct perf_cpu {
 	int fd;
 	int mapped;
 	struct sonde__perfring ring;
-	struct sonde__stream *s;
-	uint8_t *body;
-	size_t used;
-	uint64_t ts_begin, ts_last; /* of the packet; ts_last of the stream */
-	uint64_t born_ns;           /* CLOCK_MONOTONIC of its first record */
-	int32_t tid;                /* of the latest thread record, or -1 */
-	uint64_t discarded;         /* lost so far, running total */
-	uint64_t discarded_written; /* as the last packet said */
-	uint64_t seq;
+	struct sonde__pktw w; /* its stream's packet (w.body: NULL until used) */
 };
 
 struct sonde__perf {
@@ -225,14 +214,6 @@ static const struct sonde__stream_class_ops perf_class = {
 	.events = class_events,
 };
 
-static uint64_t mono_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
-
 int sonde__perf_create(const struct sonde__perf_opts *o,
 		       struct sonde__perf **out)
 {
@@ -265,10 +246,8 @@ int sonde__perf_create(const struct sonde__perf_opts *o,
 		free(p);
 		return -ENOMEM;
 	}
-	for (uint32_t i = 0; i <= p->ncpu; i++) {
+	for (uint32_t i = 0; i <= p->ncpu; i++)
 		p->cpu[i].fd = -1;
-		p->cpu[i].tid = -1;
-	}
 	/* Before any event is opened: perf time is mapped from here on. */
 	sonde__perfclock_init(&p->pc, sonde__trace_clock(o->trace));
 	r = sonde__trace_add_class(o->trace, &perf_class, p, &p->class_id);
@@ -317,10 +296,7 @@ static int open_cpu(struct sonde__perf *p, pid_t pid, uint32_t cpu)
 	/* MMAP2 records come in the same pass as the samples. */
 	sonde__perfring_want(&c->ring, 1ull << PERF_RECORD_MMAP2);
 	c->mapped = 1;
-	c->body = malloc(PKT_BODY);
-	if (!c->body)
-		return -ENOMEM;
-	return 0;
+	return sonde__pktw_init(&c->w, p->trace, p->class_id, cpu, cpu);
 }
 
 static int put_mmap_pending(struct sonde__perf *p, size_t *n,
@@ -426,95 +402,17 @@ int sonde__perf_attach(struct sonde__perf *p, pid_t pid)
 	return pid < 0 ? synth_mmaps(p, first) : 0;
 }
 
-static uint8_t *put_ext(uint8_t *q, uint32_t id, uint64_t ts)
-{
-	*q++ = SONDE__ID_EXT;
-	memcpy(q, &id, 4);
-	memcpy(q + 4, &ts, 8);
-	return q + 12;
-}
-
-/* Write the packet being built on stream @cpu, if it holds anything or a
- * loss to report.  0 or -errno. */
-static int flush(struct sonde__perf *p, uint32_t cpu)
-{
-	struct perf_cpu *c = &p->cpu[cpu];
-	struct sonde__pkt_hdr h;
-	int r;
-
-	if (!c->used && c->discarded == c->discarded_written)
-		return 0;
-	if (!c->s) {
-		r = sonde__trace_open_stream(p->trace, p->class_id, cpu, &c->s);
-		if (r)
-			return r;
-	}
-	if (!c->used)
-		c->ts_begin = c->ts_last;
-	memset(&h, 0, sizeof(h));
-	h.timestamp_begin = c->ts_begin;
-	h.timestamp_end = c->ts_last;
-	h.content_size = h.packet_size =
-		((uint64_t)sonde__stream_pkt_hdr_size(c->s) + c->used) * 8;
-	h.packet_seq_num = c->seq;
-	h.events_discarded = c->discarded;
-	h.cpu_id = cpu;
-	r = sonde__stream_write_packet(c->s, &h, NULL, c->body, c->used);
-	if (r)
-		return r;
-	p->st.bytes += sonde__stream_pkt_hdr_size(c->s) + c->used;
-	p->st.packets++;
-	c->seq++;
-	c->discarded_written = c->discarded;
-	c->used = 0;
-	c->tid = -1;
-	return 0;
-}
-
-/*
- * Room for an event of @need payload bytes of thread @tid in stream @cpu's
- * packet (written first if full), its headers put: the payload goes at the
- * pointer returned in *@q.  0 or -errno.
- */
 static int begin_event(struct sonde__perf *p, uint32_t cpu, uint32_t id,
 		       uint64_t *ts, int32_t tid, int32_t pid, size_t need,
 		       uint8_t **qp)
 {
-	struct perf_cpu *c = &p->cpu[cpu];
-	int32_t ids[2] = { tid, pid };
-	uint8_t *q;
-	int r;
-
-	if (*ts < c->ts_last)
-		*ts = c->ts_last;
-	if (c->used + need + 2 * SONDE__EXT_HDR + SONDE__THREAD_PAYLOAD >
-	    PKT_BODY) {
-		r = flush(p, cpu);
-		if (r)
-			return r;
-	}
-	q = c->body + c->used;
-	if (!c->used) {
-		c->ts_begin = *ts;
-		c->born_ns = mono_ns();
-	}
-	if (c->tid != tid) {
-		q = put_ext(q, SONDE__THREAD_EVENT_ID, *ts);
-		memcpy(q, ids, sizeof(ids));
-		q += sizeof(ids);
-		c->tid = tid;
-	}
-	*qp = put_ext(q, id, *ts);
-	return 0;
+	return sonde__pktw_begin(&p->cpu[cpu].w, id, ts, tid, pid, need, qp);
 }
 
 static void end_event(struct sonde__perf *p, uint32_t cpu, uint8_t *q,
 		      uint64_t ts)
 {
-	struct perf_cpu *c = &p->cpu[cpu];
-
-	c->used = (size_t)(q - c->body);
-	c->ts_last = ts;
+	sonde__pktw_end(&p->cpu[cpu].w, q, ts);
 }
 
 /* Append pending event @e (a sample or an mmap) to @cpu's packet. */
@@ -688,7 +586,7 @@ static int drain_cpu(struct sonde__perf *p, uint32_t cpu, int *moved)
 	/* After data_head is read: the pass's records lie between the
 	 * mapping's two calibration pairs. */
 	sonde__perfclock_update(&p->pc);
-	while (!r && sonde__perfring_next(&c->ring, &h, &c->discarded)) {
+	while (!r && sonde__perfring_next(&c->ring, &h, &c->w.discarded)) {
 		struct pending *e = &p->pend[n];
 
 		if (h->type == PERF_RECORD_MMAP2) {
@@ -720,8 +618,8 @@ static int drain_cpu(struct sonde__perf *p, uint32_t cpu, int *moved)
 	p->st.bad += c->ring.st.bad - bad;
 	if (n_read != c->ring.st.samples || mmaps != p->st.mmaps)
 		*moved = 1;
-	if (!r && c->used && mono_ns() - c->born_ns >= PKT_AGE_NS)
-		r = flush(p, cpu);
+	if (!r)
+		r = sonde__pktw_age(&c->w, sonde__pktw_now());
 	return r;
 }
 
@@ -806,10 +704,11 @@ int sonde__perf_counters_open(struct sonde__perf *p,
 	}
 	p->cpid = pid;
 	p->cperiod_ns = period_ns;
-	if (!p->cpu[p->ncpu].body) {
-		p->cpu[p->ncpu].body = malloc(PKT_BODY);
-		if (!p->cpu[p->ncpu].body)
-			return -ENOMEM;
+	if (!p->cpu[p->ncpu].w.body) {
+		r = sonde__pktw_init(&p->cpu[p->ncpu].w, p->trace, p->class_id,
+				     p->ncpu, p->ncpu);
+		if (r)
+			return r;
 	}
 	/* The command's main thread, counting from its execve(). */
 	if (!add_thread(p, pid, 1, &r))
@@ -907,8 +806,9 @@ static int read_counters(struct sonde__perf *p, int last)
 			t->fd[0] = -1;
 		}
 	}
-	if (p->cpu[s].used && (last || mono_ns() - p->cpu[s].born_ns >= PKT_AGE_NS))
-		r = flush(p, s);
+	if (!r)
+		r = last ? sonde__pktw_flush(&p->cpu[s].w)
+			 : sonde__pktw_age(&p->cpu[s].w, sonde__pktw_now());
 	return r;
 }
 
@@ -925,7 +825,7 @@ int sonde__perf_drain(struct sonde__perf *p, int *moved)
 			return r;
 	}
 	if (p->ncounters) {
-		uint64_t now = mono_ns();
+		uint64_t now = sonde__pktw_now();
 
 		if (now >= p->cnext_ns) {
 			/* On a grid from the first reading: late readings do
@@ -960,7 +860,7 @@ int sonde__perf_finish(struct sonde__perf *p)
 		r = read_counters(p, 1);
 	for (uint32_t i = 0; !r && i <= p->ncpu; i++)
 		if (p->cpu[i].mapped)
-			r = flush(p, i);
+			r = sonde__pktw_flush(&p->cpu[i].w);
 	return r;
 }
 
@@ -970,7 +870,11 @@ void sonde__perf_stats(const struct sonde__perf *p,
 	*st = p->st;
 	st->lost = 0;
 	for (uint32_t i = 0; i < p->ncpu; i++)
-		st->lost += p->cpu[i].discarded;
+		st->lost += p->cpu[i].w.discarded;
+	for (uint32_t i = 0; i <= p->ncpu; i++) {
+		st->bytes += p->cpu[i].w.bytes;
+		st->packets += p->cpu[i].w.packets;
+	}
 }
 
 void sonde__perf_destroy(struct sonde__perf *p)
@@ -984,7 +888,7 @@ void sonde__perf_destroy(struct sonde__perf *p)
 			sonde__perfring_unmap(&c->ring);
 		if (c->fd >= 0)
 			close(c->fd);
-		free(c->body);
+		sonde__pktw_fini(&c->w);
 	}
 	for (size_t i = 0; i < p->ncth; i++) {
 		if (p->cth[i].fd[0] >= 0)

@@ -70,6 +70,7 @@
 
 #include "../../src/outputs/output.h"
 #include "../../src/sources/consumer.h"
+#include "../../src/sources/kernel.h"
 #include "../../src/sources/perf.h"
 #include "../../src/trace/trace.h"
 #include "../../src/control/attach.h"
@@ -84,12 +85,15 @@
 #define SHOWN_PIDS 8
 /* --counter events, at most. */
 #define MAX_COUNTERS 16
+/* -k patterns, at most. */
+#define MAX_KERNEL 64
 
 static const char usage_text[] =
 	"usage: sonde record [-o DIR] [-e PATTERN]... [--overwrite]\n"
 	"                    [--subbuf-size SIZE] [--num-subbuf N]\n"
 	"                    [--sample EVENT@PERIOD [-a] [-g]]\n"
-	"                    [--counter EVENT[,...] --counter-period MS] -- CMD [ARGS...]\n"
+	"                    [--counter EVENT[,...] --counter-period MS]\n"
+	"                    [-k SYSTEM:NAME[,...] [--filter EXPR]] -- CMD [ARGS...]\n"
 	"  -o, --output DIR     trace directory (default ./sonde-YYYYmmdd-HHMMSS)\n"
 	"  -e, --event PATTERN  record events matching provider:name ('*' wildcards);\n"
 	"                       repeatable; default: all events\n"
@@ -101,12 +105,20 @@ static const char usage_text[] =
 	"                       event (any name sonde stat takes: cpu-clock, task-clock:\n"
 	"                       ns; page-faults, pmu/field=v,.../, sys:name, ...)\n"
 	"                       into the same trace, with the mappings of the samples\n"
-	"  -a, --all-cpus       sample every process on every CPU while CMD runs\n"
+	"  -a, --all-cpus       sample, or record kernel events of, every process on\n"
+	"                       every CPU while CMD runs\n"
 	"  -g, --call-graph     record user call chains with each sample\n"
 	"      --counter EVENT[,...]\n"
 	"                       counter values in the trace (needs --counter-period)\n"
 	"      --counter-period MS\n"
-	"                       read the counters of each thread of CMD every MS ms\n";
+	"                       read the counters of each thread of CMD every MS ms\n"
+	"  -k, --kernel SYSTEM:NAME[,...]\n"
+	"                       record kernel tracepoints (sched:sched_switch, irq:*,\n"
+	"                       syscalls:sys_enter_openat...; 'sonde list -k' lists\n"
+	"                       them) of CMD's processes, or with -a of every process,\n"
+	"                       into the same trace; repeatable\n"
+	"      --filter EXPR    keep the kernel events for which EXPR holds (the\n"
+	"                       kernel's filter syntax: 'prev_pid == 42 && prev_prio < 100')\n";
 
 static volatile sig_atomic_t term_requests, hup_requests, int_requests;
 static volatile sig_atomic_t snapshot_requests;
@@ -165,7 +177,36 @@ struct record_opts {
 	size_t ncounters;
 	char counter_buf[1024];
 	unsigned long long counter_ms;
+	const char *kernel[MAX_KERNEL]; /* -k patterns, in kernel_buf */
+	size_t nkernel;
+	char kernel_buf[4096];
+	size_t kernel_used;
+	const char *filter;
 };
+
+/* -k SYSTEM:NAME[,...] into @o.  0 or 1 (said). */
+static int parse_kernel(const char *arg, struct record_opts *o)
+{
+	size_t len = strlen(arg);
+	char *s, *tok, *save;
+
+	if (!len || o->kernel_used + len + 1 > sizeof(o->kernel_buf))
+		return cli_error("bad -k '%s': give SYSTEM:NAME[,...], as sched:sched_switch",
+				 arg);
+	s = o->kernel_buf + o->kernel_used;
+	memcpy(s, arg, len + 1);
+	o->kernel_used += len + 1;
+	for (tok = strtok_r(s, ",", &save); tok;
+	     tok = strtok_r(NULL, ",", &save)) {
+		if (o->nkernel == MAX_KERNEL)
+			return cli_error("too many -k patterns (at most %d)",
+					 MAX_KERNEL);
+		o->kernel[o->nkernel++] = tok;
+	}
+	if (!o->nkernel)
+		return cli_error("bad -k '%s': give SYSTEM:NAME[,...]", arg);
+	return 0;
+}
 
 /* --sample EVENT@PERIOD into @o.  0 or 1 (said). */
 static int parse_sample(const char *arg, struct record_opts *o)
@@ -277,6 +318,8 @@ static int parse(int argc, char **argv, struct record_opts *o)
 		{ "call-graph", no_argument, NULL, 'g' },
 		{ "counter", required_argument, NULL, 'C' },
 		{ "counter-period", required_argument, NULL, 'P' },
+		{ "kernel", required_argument, NULL, 'k' },
+		{ "filter", required_argument, NULL, 'F' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -287,7 +330,7 @@ static int parse(int argc, char **argv, struct record_opts *o)
 	o->nsub = DEFAULT_NSUB;
 	opterr = 0;
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "+:o:e:hag", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+:o:e:hagk:", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'o':
 			o->dir = optarg;
@@ -339,6 +382,13 @@ static int parse(int argc, char **argv, struct record_opts *o)
 				return cli_error("bad --counter-period '%s': use milliseconds from 1 to 3600000",
 						 optarg);
 			break;
+		case 'k':
+			if (parse_kernel(optarg, o))
+				return 1;
+			break;
+		case 'F':
+			o->filter = optarg;
+			break;
 		case 'h':
 			fputs(usage_text, stdout);
 			exit(0);
@@ -362,9 +412,12 @@ static int parse(int argc, char **argv, struct record_opts *o)
 		cli_error("missing command to record; usage: sonde record [options] -- CMD [ARGS...]");
 		return 1;
 	}
-	if ((o->all_cpus || o->callchain) && !o->sample)
-		return cli_error("%s goes with --sample EVENT@PERIOD",
-				 o->all_cpus ? "-a" : "-g");
+	if (o->all_cpus && !o->sample && !o->nkernel)
+		return cli_error("-a goes with --sample EVENT@PERIOD or -k SYSTEM:NAME");
+	if (o->callchain && !o->sample)
+		return cli_error("-g goes with --sample EVENT@PERIOD");
+	if (o->filter && !o->nkernel)
+		return cli_error("--filter goes with -k SYSTEM:NAME");
 	if (o->counter_ms && !o->ncounters)
 		return cli_error("--counter-period goes with --counter EVENT[,...]");
 	if (o->ncounters && !o->counter_ms) {
@@ -605,6 +658,7 @@ struct run {
 	int forwarded;  /* a signal went to the processes it left */
 	int stopping;   /* recording ends at stop_at */
 	struct sonde__perf *perf; /* --sample's source, or NULL */
+	struct sonde__kernel *kern; /* -k's source, or NULL */
 	struct timespec stop_at;
 	sig_atomic_t terms, hups, ints, snapshots;
 };
@@ -763,6 +817,12 @@ static int record_loop(struct sonde__consumer *cons,
 				err = sonde__perf_drain(r->perf, &more);
 				moved |= more;
 			}
+			if (!err && r->kern) {
+				int more = 0;
+
+				err = sonde__kernel_drain(r->kern, &more);
+				moved |= more;
+			}
 			if (err) {
 				cli_error("cannot write trace to %s: %s; recording stopped",
 					  o->dir, strerror(-err));
@@ -782,15 +842,16 @@ static int record_loop(struct sonde__consumer *cons,
 }
 
 /* Remove what was written of the trace; free the sources and the trace
- * (the trace is NULL unless --sample made it here). */
+ * (the trace is NULL unless --sample, --counter or -k made it here). */
 static void discard(struct sonde__consumer *cons, struct sonde__perf *perf,
-		    struct sonde__trace *t)
+		    struct sonde__kernel *kern, struct sonde__trace *t)
 {
 	sonde__consumer_discard_output(cons);
 	if (t)
 		sonde__trace_discard(t);
 	sonde__consumer_destroy(cons);
 	sonde__perf_destroy(perf);
+	sonde__kernel_destroy(kern);
 	sonde__trace_destroy(t);
 }
 
@@ -832,6 +893,8 @@ int cmd_record(int argc, char **argv)
 	struct sonde__trace *trace = NULL;
 	struct sonde__perf *perf = NULL;
 	struct sonde__perf_stats pst;
+	struct sonde__kernel *kern = NULL;
+	struct sonde__kernel_stats kst;
 	struct record_opts o;
 	struct run run;
 	char dirbuf[64], size[32], why[512];
@@ -870,7 +933,7 @@ int cmd_record(int argc, char **argv)
 	copts.why = why;
 	copts.why_size = sizeof(why);
 	why[0] = '\0';
-	if (o.sample || o.ncounters) {
+	if (o.sample || o.ncounters || o.nkernel) {
 		r = make_trace(o.dir, &trace);
 		if (r) {
 			if (fresh_dir)
@@ -894,7 +957,26 @@ int cmd_record(int argc, char **argv)
 		return cli_error("cannot set up trace buffers in %s: %s", o.dir,
 				 strerror(-r));
 	}
-	if (trace) {
+	if (o.nkernel) {
+		struct sonde__kernel_opts ko;
+
+		memset(&ko, 0, sizeof(ko));
+		ko.trace = trace;
+		ko.patterns = o.kernel;
+		ko.npatterns = o.nkernel;
+		ko.filter = o.filter;
+		ko.why = why;
+		ko.why_size = sizeof(why);
+		r = sonde__kernel_create(&ko, &kern);
+		if (r) {
+			discard(cons, NULL, NULL, trace);
+			if (fresh_dir)
+				rmdir(o.dir);
+			return cli_error("cannot record kernel events: %s",
+					 why[0] ? why : strerror(-r));
+		}
+	}
+	if (trace && (o.sample || o.ncounters)) {
 		struct sonde__perf_opts po;
 
 		memset(&po, 0, sizeof(po));
@@ -905,7 +987,7 @@ int cmd_record(int argc, char **argv)
 		po.flags = o.callchain ? SONDE__PERF_CALLCHAIN : 0;
 		r = sonde__perf_create(&po, &perf);
 		if (r) {
-			discard(cons, NULL, trace);
+			discard(cons, NULL, NULL, trace);
 			return cli_error("cannot set up sampling: %s",
 					 strerror(-r));
 		}
@@ -914,7 +996,7 @@ int cmd_record(int argc, char **argv)
 	 * trace; rewritten as event classes appear and at the end. */
 	r = sonde__consumer_write_metadata(cons, cmd_name(argv[optind]), 0);
 	if (r) {
-		discard(cons, perf, trace);
+		discard(cons, perf, kern, trace);
 		return cli_error("cannot write trace to %s: %s", o.dir,
 				 strerror(-r));
 	}
@@ -936,7 +1018,7 @@ int cmd_record(int argc, char **argv)
 	/* The child reports a failed exec through a close-on-exec pipe, so
 	 * that it is not mistaken for a command that exited 127. */
 	if (pipe2(exec_pipe, O_CLOEXEC) ||
-	    (perf && pipe2(go_pipe, O_CLOEXEC))) {
+	    ((perf || kern) && pipe2(go_pipe, O_CLOEXEC))) {
 		r = errno;
 		pid = -1;
 	} else {
@@ -944,7 +1026,7 @@ int cmd_record(int argc, char **argv)
 		r = errno;
 	}
 	if (pid < 0) {
-		discard(cons, perf, trace);
+		discard(cons, perf, kern, trace);
 		return cli_error("cannot start %s: %s", argv[optind],
 				 strerror(r));
 	}
@@ -971,6 +1053,33 @@ int cmd_record(int argc, char **argv)
 		_exit(127);
 	}
 	close(exec_pipe[1]);
+	if (kern) {
+		r = sonde__kernel_attach(kern, o.all_cpus ? -1 : pid);
+		if (r) {
+			close(go_pipe[0]);
+			close(go_pipe[1]);
+			close(exec_pipe[0]);
+			waitpid(pid, &status, 0);
+			discard(cons, perf, kern, trace);
+			if (fresh_dir)
+				rmdir(o.dir);
+			cli_error("cannot record kernel events: %s",
+				  why[0] ? why : strerror(-r));
+			return 1;
+		}
+		if (!perf) {
+			close(go_pipe[0]);
+			if (write(go_pipe[1], "g", 1) != 1) {
+				close(go_pipe[1]);
+				close(exec_pipe[0]);
+				waitpid(pid, &status, 0);
+				discard(cons, perf, kern, trace);
+				return cli_error("cannot start %s: %s",
+						 argv[optind], strerror(EPIPE));
+			}
+			close(go_pipe[1]);
+		}
+	}
 	if (perf) {
 		close(go_pipe[0]);
 		const char *what = o.sample;
@@ -989,7 +1098,7 @@ int cmd_record(int argc, char **argv)
 			close(go_pipe[1]);
 			close(exec_pipe[0]);
 			waitpid(pid, &status, 0);
-			discard(cons, perf, trace);
+			discard(cons, perf, kern, trace);
 			perf_error(what, r ? r : -EPIPE, o.all_cpus);
 			return 1;
 		}
@@ -1000,7 +1109,7 @@ int cmd_record(int argc, char **argv)
 	close(exec_pipe[0]);
 	if (n == sizeof(r)) {
 		waitpid(pid, &status, 0);
-		discard(cons, perf, trace);
+		discard(cons, perf, kern, trace);
 		cli_error("cannot run %s: %s", argv[optind], strerror(r));
 		return 127;
 	}
@@ -1008,8 +1117,17 @@ int cmd_record(int argc, char **argv)
 	run.cmd = argv[optind];
 	run.child = pid;
 	run.perf = perf;
+	run.kern = kern;
 	failed = record_loop(cons, &o, &run);
 	exit_code = run.child_done ? wait_status(run.status) : 1;
+	if (!failed && kern) {
+		r = sonde__kernel_finish(kern);
+		if (r) {
+			cli_error("cannot write trace to %s: %s", o.dir,
+				  strerror(-r));
+			failed = 1;
+		}
+	}
 	if (!failed && perf) {
 		r = sonde__perf_finish(perf);
 		if (r) {
@@ -1030,10 +1148,23 @@ int cmd_record(int argc, char **argv)
 		}
 	}
 	if (failed) {
-		discard(cons, perf, trace);
+		discard(cons, perf, kern, trace);
 		return exit_code ? exit_code : 1;
 	}
 	sonde__consumer_stats(cons, &st);
+	if (kern) {
+		sonde__kernel_stats(kern, &kst);
+		fprintf(stderr,
+			"sonde: %llu kernel events recorded (%u event%s), %llu lost\n",
+			(unsigned long long)kst.events, kst.classes,
+			kst.classes == 1 ? "" : "s",
+			(unsigned long long)kst.lost);
+		if (kst.bad)
+			fprintf(stderr,
+				"sonde: %llu malformed kernel records skipped\n",
+				(unsigned long long)kst.bad);
+		st.bytes += kst.bytes;
+	}
 	if (perf) {
 		sonde__perf_stats(perf, &pst);
 		human(st.bytes + pst.bytes, size, sizeof(size));
@@ -1081,6 +1212,7 @@ int cmd_record(int argc, char **argv)
 	}
 	sonde__consumer_destroy(cons);
 	sonde__perf_destroy(perf);
+	sonde__kernel_destroy(kern);
 	sonde__trace_destroy(trace);
 	return exit_code;
 }

@@ -1,0 +1,794 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The kernel tracepoint source (kernel.h): kernel trace events in the same
+ * trace as the application's, on the same clock, with no kernel module
+ * (doc/design.md: sources -> trace -> outputs).
+ *
+ * Events: tracefs names them and gives each its perf id and format
+ * (tracefs.c: libtraceevent parses the formats).  Each is opened with
+ * perf_event_open(2), type PERF_TYPE_TRACEPOINT, once per CPU: pid = the
+ * command, inherit = 1, enable_on_exec = 1 (its threads and children,
+ * from its execve()), or pid = -1 system-wide (-a), enabled at once.
+ * sample_period 1 (every hit), sample_type IDENTIFIER | TID | TIME | CPU
+ * | RAW, on the trace clock's perf clock (perfring.c: CLOCK_MONOTONIC as
+ * is, or MONOTONIC_RAW interpolated onto the TSC).  On each CPU the first
+ * event owns the ring; the others are redirected into it
+ * (PERF_EVENT_IOC_SET_OUTPUT), so that a CPU's events come in one ring,
+ * in the kernel's order, told apart by their sample id
+ * (PERF_EVENT_IOC_ID).  A filter (the kernel's filter syntax, as
+ * `perf record --filter` and trace-cmd take it) is set on every event
+ * (PERF_EVENT_IOC_SET_FILTER); inherited events use their parent's.
+ *
+ * Decoding: the record's raw data is the tracepoint's entry, laid out as
+ * its format says.  Its common_* fields are left out (the thread record
+ * carries the tid and pid); every other field becomes a typed CTF field:
+ *   - integers of 1, 2, 4, 8 bytes, with the format's signedness (hex
+ *     when a pointer);
+ *   - char[N] and __data_loc char[] as strings (up to the first NUL,
+ *     within the field);
+ *   - other fixed arrays as CTF arrays, __data_loc arrays as sequences
+ *     (u32 length, elements);
+ *   - anything else (odd sizes, arrays of structs) as bytes (u8, hex).
+ * A dynamic field's location (u32: offset in the low half, length in the
+ * high half; __rel_loc: the offset counts from the end of the field) is
+ * bounded by the raw data; a record whose fields do not fit it is
+ * counted in bad and skipped.
+ *
+ * Stream class "kernel", one stream per CPU ("kernel_<cpu>"): event
+ * class 0 is the thread record, then one per kernel event, in the order
+ * the patterns matched them.  Each pass over a ring is sorted by time and
+ * written by the packet writer (pktw.c), which keeps a stream's time from
+ * going back.  Records the kernel lost (PERF_RECORD_LOST: the ring was
+ * full) are counted in events_discarded of their CPU's stream.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <linux/perf_event.h>
+
+#include <event-parse.h>
+#include <sonde/pmu.h>
+#include <sonde/static/format.h>
+#include <sonde/tracepoint.h>
+
+#include "../trace/trace.h"
+#include "kernel.h"
+#include "perfring.h"
+#include "pktw.h"
+#include "tracefs.h"
+
+#define DEFAULT_PAGES 256u
+#define MAX_CPUS 4096u
+
+static const uint64_t SAMPLE_TYPE = PERF_SAMPLE_IDENTIFIER | PERF_SAMPLE_TID |
+				    PERF_SAMPLE_TIME | PERF_SAMPLE_CPU |
+				    PERF_SAMPLE_RAW;
+/* header, id, pid/tid, time, cpu/res, then u32 raw size and the raw data */
+#define RAW_SIZE_AT 40u
+#define RAW_AT 44u
+
+/* How a field of the raw data is written. */
+enum kkind {
+	K_INT,    /* @size bytes as they are */
+	K_STR,    /* char[@size] up to its NUL */
+	K_DSTR,   /* __data_loc char[] */
+	K_ARRAY,  /* @size bytes (@count elements) */
+	K_DSEQ,   /* __data_loc array of @elem-byte elements */
+};
+
+struct kfield {
+	uint8_t kind;
+	uint8_t rel; /* __rel_loc */
+	uint32_t off, size, elem;
+};
+
+struct kclass {
+	struct sonde__event_class ec;
+	struct kfield *kf; /* ec.nr_fields */
+	int tp_id;          /* perf config */
+};
+
+/* An event of a pass, its payload in the arena. */
+struct pending {
+	uint64_t ts;
+	uint32_t seq;
+	uint32_t cls; /* index in k->cls */
+	int32_t pid, tid;
+	size_t at;
+	uint32_t len;
+};
+
+struct kcpu {
+	int *fd; /* one per class; fd[0] owns the ring */
+	int mapped;
+	struct sonde__perfring ring;
+	struct sonde__pktw w;
+};
+
+/* perf sample id -> class */
+struct idmap {
+	uint64_t id;
+	uint32_t cls;
+};
+
+struct sonde__kernel {
+	struct sonde__trace *trace;
+	uint32_t class_id;
+	struct sonde__tracefs_set set;
+	struct kclass *cls;
+	uint32_t ncls;
+	struct sonde__event_class **evtab; /* ncls + 1, [0] NULL */
+	char *filter;
+	uint32_t pages;
+	struct sonde__perfclock pc;
+	uint32_t ncpu;
+	struct kcpu *cpu;
+	struct idmap *ids;
+	size_t nids;
+	struct pending *pend;
+	size_t npend, pend_cap;
+	uint8_t *arena;
+	size_t arena_used, arena_cap;
+	struct sonde__kernel_stats st;
+	char *why;
+	size_t why_size;
+};
+
+static int class_events(void *src, struct sonde__event_class *const **ev,
+			uint32_t *nr)
+{
+	struct sonde__kernel *k = src;
+
+	*ev = k->evtab;
+	*nr = k->ncls + 1;
+	return 0;
+}
+
+static const struct sonde__stream_class_ops kernel_class = {
+	.name = "kernel",
+	.events = class_events,
+};
+
+static int pow2_size(unsigned int n)
+{
+	return n == 1 || n == 2 || n == 4 || n == 8;
+}
+
+/* The CTF field @fc and the decoding @kf of tracefs field @f. */
+static int make_field(const struct tep_format_field *f,
+		      struct sonde__field_class *fc, struct kfield *kf)
+{
+	unsigned long fl = f->flags;
+	unsigned int size = f->size > 0 ? (unsigned int)f->size : 0;
+	unsigned int elem = f->elementsize;
+
+	memset(fc, 0, sizeof(*fc));
+	memset(kf, 0, sizeof(*kf));
+	fc->name = strdup(f->name);
+	if (!fc->name)
+		return -ENOMEM;
+	fc->base = 10;
+	kf->off = f->offset > 0 ? (uint32_t)f->offset : 0;
+	kf->size = size;
+	kf->rel = !!(fl & TEP_FIELD_IS_RELATIVE);
+	if (fl & TEP_FIELD_IS_DYNAMIC) {
+		if (size != 4)
+			return -EINVAL; /* a location is a u32 */
+		if (fl & TEP_FIELD_IS_STRING || strstr(f->type, "char")) {
+			kf->kind = K_DSTR;
+			fc->kind = SONDE_FIELD_STRING;
+			return 0;
+		}
+		kf->kind = K_DSEQ;
+		fc->kind = SONDE_FIELD_SEQUENCE;
+		fc->len_size = 4;
+		if (!pow2_size(elem))
+			elem = 1;
+		kf->elem = elem;
+		fc->size = (uint8_t)elem;
+		fc->is_signed = elem > 1 && (fl & TEP_FIELD_IS_SIGNED);
+		fc->base = elem == 1 ? 16 : 10;
+		return 0;
+	}
+	if (fl & TEP_FIELD_IS_ARRAY) {
+		if ((fl & TEP_FIELD_IS_STRING) || strstr(f->type, "char ") == f->type ||
+		    !strncmp(f->type, "char[", 5) ||
+		    !strncmp(f->type, "unsigned char", 13)) {
+			/* char name[N]: a string; unsigned char x[N] too
+			 * only when the format says string */
+			if ((fl & TEP_FIELD_IS_STRING) ||
+			    strncmp(f->type, "unsigned", 8)) {
+				kf->kind = K_STR;
+				fc->kind = SONDE_FIELD_STRING;
+				return 0;
+			}
+		}
+		kf->kind = K_ARRAY;
+		fc->kind = SONDE_FIELD_ARRAY;
+		if (!pow2_size(elem) || !f->arraylen ||
+		    (uint64_t)elem * f->arraylen != size) {
+			elem = 1;
+			fc->count = size;
+		} else {
+			fc->count = f->arraylen;
+		}
+		fc->size = (uint8_t)elem;
+		fc->is_signed = elem > 1 && (fl & TEP_FIELD_IS_SIGNED);
+		fc->base = elem == 1 && !(fl & TEP_FIELD_IS_SIGNED) ? 16 : 10;
+		return 0;
+	}
+	if (pow2_size(size)) {
+		kf->kind = K_INT;
+		fc->kind = SONDE_FIELD_INTEGER;
+		fc->size = (uint8_t)size;
+		fc->is_signed = !!(fl & TEP_FIELD_IS_SIGNED);
+		if ((fl & TEP_FIELD_IS_POINTER) || strchr(f->type, '*'))
+			fc->base = 16;
+		return 0;
+	}
+	/* an odd size: its bytes */
+	kf->kind = K_ARRAY;
+	fc->kind = SONDE_FIELD_ARRAY;
+	fc->size = 1;
+	fc->count = size;
+	fc->base = 16;
+	return 0;
+}
+
+static int make_class(struct kclass *c, uint32_t id,
+		      const struct sonde__tracefs_event *e)
+{
+	const struct tep_format_field *f;
+	uint32_t n = 0, i = 0, fixed = 0;
+	size_t len = strlen(e->system) + strlen(e->name) + 2;
+	int r;
+
+	c->tp_id = sonde__tracefs_event_id(e);
+	c->ec.id = id;
+	c->ec.name = malloc(len);
+	if (!c->ec.name)
+		return -ENOMEM;
+	snprintf(c->ec.name, len, "%s:%s", e->system, e->name);
+	for (f = e->ev->format.fields; f; f = f->next)
+		n++;
+	c->ec.fields = calloc(n ? n : 1, sizeof(*c->ec.fields));
+	c->kf = calloc(n ? n : 1, sizeof(*c->kf));
+	if (!c->ec.fields || !c->kf)
+		return -ENOMEM;
+	for (f = e->ev->format.fields; f; f = f->next) {
+		r = make_field(f, &c->ec.fields[i], &c->kf[i]);
+		c->ec.nr_fields = ++i;
+		if (r)
+			return r;
+		switch (c->kf[i - 1].kind) {
+		case K_INT:
+		case K_ARRAY:
+			fixed += c->kf[i - 1].size;
+			break;
+		default:
+			c->ec.has_variable = 1;
+		}
+	}
+	c->ec.fixed_size = c->ec.has_variable ? 0 : fixed;
+	return 0;
+}
+
+static void say(struct sonde__kernel *k, const char *fmt, const char *a,
+		const char *b)
+{
+	if (k->why && k->why_size)
+		snprintf(k->why, k->why_size, fmt, a, b);
+}
+
+int sonde__kernel_create(const struct sonde__kernel_opts *o,
+			 struct sonde__kernel **out)
+{
+	struct sonde__kernel *k;
+	long n = sysconf(_SC_NPROCESSORS_CONF);
+	char dir[4096];
+	int r;
+
+	if (!o || !o->trace || !o->npatterns || !o->patterns ||
+	    (o->ring_pages && (o->ring_pages & (o->ring_pages - 1))) ||
+	    o->ring_pages > SONDE__PERFRING_MAX_PAGES)
+		return -EINVAL;
+	if (o->why && o->why_size)
+		o->why[0] = '\0';
+	k = calloc(1, sizeof(*k));
+	if (!k)
+		return -ENOMEM;
+	k->trace = o->trace;
+	k->why = o->why;
+	k->why_size = o->why_size;
+	k->pages = o->ring_pages ? o->ring_pages : DEFAULT_PAGES;
+	k->ncpu = n < 1 ? 1 : n > (long)MAX_CPUS ? MAX_CPUS : (uint32_t)n;
+	if (o->filter) {
+		k->filter = strdup(o->filter);
+		if (!k->filter) {
+			r = -ENOMEM;
+			goto fail;
+		}
+	}
+	r = sonde__tracefs_find(dir, sizeof(dir), o->why ? o->why : dir,
+				o->why ? o->why_size : 0);
+	if (r)
+		goto fail;
+	for (size_t i = 0; i < o->npatterns; i++) {
+		char why[512];
+
+		r = sonde__tracefs_match(&k->set, dir, o->patterns[i],
+					 SONDE__KERNEL_MAX_EVENTS, why,
+					 sizeof(why));
+		if (r) {
+			say(k, "%s%s", why, "");
+			goto fail;
+		}
+	}
+	k->ncls = (uint32_t)k->set.n;
+	k->cls = calloc(k->ncls, sizeof(*k->cls));
+	k->evtab = calloc(k->ncls + 1, sizeof(*k->evtab));
+	k->cpu = calloc(k->ncpu, sizeof(*k->cpu));
+	if (!k->cls || !k->evtab || !k->cpu) {
+		r = -ENOMEM;
+		goto fail;
+	}
+	for (uint32_t i = 0; i < k->ncls; i++) {
+		r = make_class(&k->cls[i], i + 1, &k->set.ev[i]);
+		if (r) {
+			say(k, "cannot decode the format of kernel event %s:%s",
+			    k->set.ev[i].system, k->set.ev[i].name);
+			goto fail;
+		}
+		k->evtab[i + 1] = &k->cls[i].ec;
+	}
+	for (uint32_t c = 0; c < k->ncpu; c++) {
+		k->cpu[c].fd = malloc(k->ncls * sizeof(int));
+		if (!k->cpu[c].fd) {
+			r = -ENOMEM;
+			goto fail;
+		}
+		for (uint32_t i = 0; i < k->ncls; i++)
+			k->cpu[c].fd[i] = -1;
+	}
+	k->st.classes = k->ncls;
+	/* Before any event is opened: perf time is mapped from here on. */
+	sonde__perfclock_init(&k->pc, sonde__trace_clock(o->trace));
+	r = sonde__trace_add_class(o->trace, &kernel_class, k, &k->class_id);
+	if (r)
+		goto fail;
+	for (uint32_t c = 0; c < k->ncpu; c++) {
+		r = sonde__pktw_init(&k->cpu[c].w, k->trace, k->class_id, c, c);
+		if (r)
+			goto fail;
+	}
+	*out = k;
+	return 0;
+fail:
+	sonde__kernel_destroy(k);
+	return r;
+}
+
+static int open_event(struct sonde__kernel *k, uint32_t cls, pid_t pid,
+		      uint32_t cpu)
+{
+	struct perf_event_attr a;
+	int fd;
+
+	memset(&a, 0, sizeof(a));
+	a.size = sizeof(a);
+	a.type = PERF_TYPE_TRACEPOINT;
+	a.config = (uint64_t)k->cls[cls].tp_id;
+	a.sample_period = 1;
+	a.sample_type = SAMPLE_TYPE;
+	if (pid >= 0) {
+		a.disabled = 1;
+		a.inherit = 1;
+		a.enable_on_exec = 1;
+	}
+	a.use_clockid = 1;
+	a.clockid = sonde__perfclock_id(&k->pc);
+	/* Wake-ups are not used: the recorder drains on its own tick. */
+	a.wakeup_events = 0;
+	fd = (int)syscall(SYS_perf_event_open, &a, pid, (int)cpu, -1,
+			  PERF_FLAG_FD_CLOEXEC);
+	return fd < 0 ? -errno : fd;
+}
+
+static int by_id(const void *a, const void *b)
+{
+	const struct idmap *x = a, *y = b;
+
+	return (x->id > y->id) - (x->id < y->id);
+}
+
+/* Room for one fd per event and CPU: the soft limit raised to the hard
+ * one if need be. */
+static int fd_room(struct sonde__kernel *k)
+{
+	struct rlimit rl;
+	uint64_t need = (uint64_t)k->ncls * k->ncpu + 256;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl))
+		return 0;
+	if (rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur < need) {
+		rl.rlim_cur = rl.rlim_max == RLIM_INFINITY || rl.rlim_max > need
+				      ? need
+				      : rl.rlim_max;
+		setrlimit(RLIMIT_NOFILE, &rl);
+	}
+	return 0;
+}
+
+static void open_error(struct sonde__kernel *k, uint32_t cls, int err,
+		       pid_t pid)
+{
+	char why[512];
+	const char *name = k->cls[cls].ec.name;
+
+	sonde_pmu_strerror(err, name, why, sizeof(why));
+	if (k->why && k->why_size)
+		snprintf(k->why, k->why_size, "cannot record %s%s: %s", name,
+			 pid < 0 ? " on every CPU (-a)" : "", why);
+}
+
+int sonde__kernel_attach(struct sonde__kernel *k, pid_t pid)
+{
+	uint32_t opened = 0;
+	int r = 0;
+
+	fd_room(k);
+	k->ids = calloc((size_t)k->ncls * k->ncpu, sizeof(*k->ids));
+	if (!k->ids)
+		return -ENOMEM;
+	for (uint32_t c = 0; c < k->ncpu; c++) {
+		struct kcpu *kc = &k->cpu[c];
+
+		for (uint32_t i = 0; i < k->ncls; i++) {
+			uint64_t id;
+			int fd = open_event(k, i, pid, c);
+
+			if (fd == -ENODEV && i == 0)
+				break; /* an offline CPU: no ring */
+			if (fd < 0) {
+				if (fd == -EMFILE || fd == -ENFILE)
+					say(k, "cannot open %s events: too many open files (%s); record fewer kernel events",
+					    k->ncls > 1 ? "that many" : "the",
+					    strerror(-fd));
+				else
+					open_error(k, i, fd, pid);
+				return fd;
+			}
+			kc->fd[i] = fd;
+			if (k->filter &&
+			    ioctl(fd, PERF_EVENT_IOC_SET_FILTER, k->filter)) {
+				r = -errno;
+				if (k->why && k->why_size)
+					snprintf(k->why, k->why_size,
+						 "the filter '%s' does not apply to %s (%s): its fields are named in 'sonde list -k %s'",
+						 k->filter, k->cls[i].ec.name,
+						 strerror(-r), k->cls[i].ec.name);
+				return r;
+			}
+			if (ioctl(fd, PERF_EVENT_IOC_ID, &id)) {
+				r = -errno;
+				say(k, "cannot identify kernel event %s: %s",
+				    k->cls[i].ec.name, strerror(-r));
+				return r;
+			}
+			k->ids[k->nids].id = id;
+			k->ids[k->nids++].cls = i;
+			if (i == 0) {
+				r = sonde__perfring_map(&kc->ring, fd, k->pages);
+				if (r) {
+					say(k, "cannot map a perf ring of %s: %s",
+					    k->cls[i].ec.name, strerror(-r));
+					return r;
+				}
+				kc->mapped = 1;
+			} else if (ioctl(fd, PERF_EVENT_IOC_SET_OUTPUT,
+					 kc->fd[0])) {
+				r = -errno;
+				say(k, "cannot share a perf ring between kernel events: %s%s",
+				    strerror(-r), "");
+				return r;
+			}
+		}
+		if (kc->mapped)
+			opened++;
+	}
+	if (!opened) {
+		say(k, "no CPU could record kernel events%s%s", "", "");
+		return -ENODEV;
+	}
+	qsort(k->ids, k->nids, sizeof(*k->ids), by_id);
+	/* Room for a whole ring of the smallest records, sorted at once. */
+	k->pend_cap = (size_t)k->pages * (size_t)sysconf(_SC_PAGESIZE) / 56 + 1;
+	k->pend = calloc(k->pend_cap, sizeof(*k->pend));
+	k->arena_cap = (size_t)k->pages * (size_t)sysconf(_SC_PAGESIZE) * 2;
+	k->arena = malloc(k->arena_cap);
+	if (!k->pend || !k->arena)
+		return -ENOMEM;
+	/* System-wide events are enabled at open; per-process ones at the
+	 * command's execve(). */
+	return 0;
+}
+
+static int class_of(const struct sonde__kernel *k, uint64_t id, uint32_t *cls)
+{
+	size_t lo = 0, hi = k->nids;
+
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+
+		if (k->ids[mid].id == id) {
+			*cls = k->ids[mid].cls;
+			return 0;
+		}
+		if (k->ids[mid].id < id)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return -1;
+}
+
+/*
+ * Decode the raw data @raw (@n bytes) of class @c into @out (room for
+ * @cap bytes): the CTF payload.  Its length, or -1 if a field lies
+ * outside the raw data or the payload would not fit.
+ */
+static int64_t decode(const struct kclass *c, const uint8_t *raw, uint32_t n,
+		      uint8_t *out, size_t cap)
+{
+	size_t o = 0;
+
+	for (uint32_t i = 0; i < c->ec.nr_fields; i++) {
+		const struct kfield *f = &c->kf[i];
+		uint32_t loc, at, len;
+		size_t sl;
+
+		if ((uint64_t)f->off + f->size > n)
+			return -1;
+		switch (f->kind) {
+		case K_INT:
+		case K_ARRAY:
+			if (o + f->size > cap)
+				return -1;
+			memcpy(out + o, raw + f->off, f->size);
+			o += f->size;
+			break;
+		case K_STR:
+			sl = strnlen((const char *)raw + f->off, f->size);
+			if (o + sl + 1 > cap)
+				return -1;
+			memcpy(out + o, raw + f->off, sl);
+			out[o + sl] = '\0';
+			o += sl + 1;
+			break;
+		case K_DSTR:
+		case K_DSEQ:
+			memcpy(&loc, raw + f->off, 4);
+			at = loc & 0xffffu;
+			len = loc >> 16;
+			if (f->rel)
+				at += f->off + 4;
+			if ((uint64_t)at + len > n)
+				return -1;
+			if (f->kind == K_DSTR) {
+				sl = strnlen((const char *)raw + at, len);
+				if (o + sl + 1 > cap)
+					return -1;
+				memcpy(out + o, raw + at, sl);
+				out[o + sl] = '\0';
+				o += sl + 1;
+			} else {
+				uint32_t cnt = len / f->elem;
+
+				if (o + 4 + (size_t)cnt * f->elem > cap)
+					return -1;
+				memcpy(out + o, &cnt, 4);
+				memcpy(out + o + 4, raw + at,
+				       (size_t)cnt * f->elem);
+				o += 4 + (size_t)cnt * f->elem;
+			}
+			break;
+		}
+	}
+	return (int64_t)o;
+}
+
+static int by_time(const void *a, const void *b)
+{
+	const struct pending *x = a, *y = b;
+
+	if (x->ts != y->ts)
+		return x->ts < y->ts ? -1 : 1;
+	return (x->seq > y->seq) - (x->seq < y->seq);
+}
+
+/* Sort the pass's events of @cpu and write them. */
+static int emit(struct sonde__kernel *k, uint32_t cpu)
+{
+	struct sonde__pktw *w = &k->cpu[cpu].w;
+	int r = 0;
+
+	qsort(k->pend, k->npend, sizeof(*k->pend), by_time);
+	for (size_t i = 0; !r && i < k->npend; i++) {
+		const struct pending *e = &k->pend[i];
+		uint64_t ts = e->ts;
+		uint8_t *q;
+
+		r = sonde__pktw_begin(w, e->cls + 1, &ts, e->tid, e->pid,
+				      e->len, &q);
+		if (r == -E2BIG) {
+			k->st.bad++;
+			r = 0;
+			continue;
+		}
+		if (r)
+			break;
+		memcpy(q, k->arena + e->at, e->len);
+		sonde__pktw_end(w, q + e->len, ts);
+		k->st.events++;
+	}
+	k->npend = 0;
+	k->arena_used = 0;
+	return r;
+}
+
+/* Queue sample @h of @cpu's ring, decoded. */
+static int queue(struct sonde__kernel *k, uint32_t cpu,
+		 const struct perf_event_header *h)
+{
+	const uint8_t *b = (const uint8_t *)h;
+	uint64_t id, t;
+	uint32_t cls, raw_size, ids[2];
+	struct pending *e;
+	int64_t len;
+	int r;
+
+	if (h->size < RAW_AT) {
+		k->st.bad++;
+		return 0;
+	}
+	memcpy(&id, b + 8, 8);
+	memcpy(ids, b + 16, 8);
+	memcpy(&t, b + 24, 8);
+	memcpy(&raw_size, b + RAW_SIZE_AT, 4);
+	if (raw_size > h->size - RAW_AT || class_of(k, id, &cls)) {
+		k->st.bad++;
+		return 0;
+	}
+	/* A decoded record is at most its raw data plus a NUL or a length
+	 * per field. */
+	if (k->npend == k->pend_cap ||
+	    k->arena_cap - k->arena_used <
+		    raw_size + 4 * (size_t)k->cls[cls].ec.nr_fields) {
+		r = emit(k, cpu);
+		if (r)
+			return r;
+	}
+	len = decode(&k->cls[cls], b + RAW_AT, raw_size,
+		     k->arena + k->arena_used, k->arena_cap - k->arena_used);
+	if (len < 0) {
+		k->st.bad++;
+		return 0;
+	}
+	e = &k->pend[k->npend];
+	e->ts = sonde__perfclock_map(&k->pc, t);
+	e->seq = (uint32_t)k->npend;
+	e->cls = cls;
+	e->pid = (int32_t)ids[0];
+	e->tid = (int32_t)ids[1];
+	e->at = k->arena_used;
+	e->len = (uint32_t)len;
+	k->arena_used += (size_t)len;
+	k->npend++;
+	return 0;
+}
+
+static int drain_cpu(struct sonde__kernel *k, uint32_t cpu, int *moved)
+{
+	struct kcpu *kc = &k->cpu[cpu];
+	const struct perf_event_header *h;
+	uint64_t bad = kc->ring.st.bad, n_read = kc->ring.st.samples;
+	int r = 0;
+
+	sonde__perfring_begin(&kc->ring);
+	/* After data_head is read: the pass's records lie between the
+	 * mapping's two calibration pairs. */
+	sonde__perfclock_update(&k->pc);
+	while (!r && sonde__perfring_next(&kc->ring, &h, &kc->w.discarded))
+		r = queue(k, cpu, h);
+	if (!r && k->npend)
+		r = emit(k, cpu);
+	sonde__perfring_end(&kc->ring);
+	k->st.bad += kc->ring.st.bad - bad;
+	if (n_read != kc->ring.st.samples)
+		*moved = 1;
+	if (!r)
+		r = sonde__pktw_age(&kc->w, sonde__pktw_now());
+	return r;
+}
+
+int sonde__kernel_drain(struct sonde__kernel *k, int *moved)
+{
+	int r;
+
+	*moved = 0;
+	for (uint32_t c = 0; c < k->ncpu; c++) {
+		if (!k->cpu[c].mapped)
+			continue;
+		r = drain_cpu(k, c, moved);
+		if (r)
+			return r;
+	}
+	return 0;
+}
+
+int sonde__kernel_finish(struct sonde__kernel *k)
+{
+	int moved, r;
+
+	for (uint32_t c = 0; c < k->ncpu; c++)
+		for (uint32_t i = 0; k->cpu[c].fd && i < k->ncls; i++)
+			if (k->cpu[c].fd[i] >= 0)
+				ioctl(k->cpu[c].fd[i], PERF_EVENT_IOC_DISABLE, 0);
+	r = sonde__kernel_drain(k, &moved);
+	for (uint32_t c = 0; !r && c < k->ncpu; c++)
+		if (k->cpu[c].mapped)
+			r = sonde__pktw_flush(&k->cpu[c].w);
+	return r;
+}
+
+void sonde__kernel_stats(const struct sonde__kernel *k,
+			 struct sonde__kernel_stats *st)
+{
+	*st = k->st;
+	st->lost = st->bytes = st->packets = 0;
+	for (uint32_t c = 0; c < k->ncpu; c++) {
+		st->lost += k->cpu[c].w.discarded;
+		st->bytes += k->cpu[c].w.bytes;
+		st->packets += k->cpu[c].w.packets;
+	}
+}
+
+void sonde__kernel_destroy(struct sonde__kernel *k)
+{
+	if (!k)
+		return;
+	for (uint32_t c = 0; k->cpu && c < k->ncpu; c++) {
+		struct kcpu *kc = &k->cpu[c];
+
+		if (kc->mapped)
+			sonde__perfring_unmap(&kc->ring);
+		for (uint32_t i = 0; kc->fd && i < k->ncls; i++)
+			if (kc->fd[i] >= 0)
+				close(kc->fd[i]);
+		free(kc->fd);
+		sonde__pktw_fini(&kc->w);
+	}
+	for (uint32_t i = 0; k->cls && i < k->ncls; i++) {
+		for (uint32_t f = 0; f < k->cls[i].ec.nr_fields; f++)
+			free(k->cls[i].ec.fields[f].name);
+		free(k->cls[i].ec.fields);
+		free(k->cls[i].ec.name);
+		free(k->cls[i].kf);
+	}
+	sonde__tracefs_set_free(&k->set);
+	free(k->cls);
+	free(k->evtab);
+	free(k->cpu);
+	free(k->ids);
+	free(k->pend);
+	free(k->arena);
+	free(k->filter);
+	free(k);
+}

@@ -34,6 +34,24 @@
  * bounded by the raw data; a record whose fields do not fit it is
  * counted in bad and skipped.
  *
+ * User strings: a syscall tracepoint records the address of a path, not
+ * the path (syscalls:sys_enter_openat's `const char * filename`).  For the
+ * fields that name a path (PATH_FIELDS, `const char *` in the syscalls
+ * system) a BPF program attached to the tracepoint copies the string at
+ * that address when the event fires (ustr.c) into a BPF-output event of
+ * the same CPU, redirected into the same ring: the string's sample comes
+ * right before its tracepoint's, with the same tid, and the field is
+ * written as that string (CTF string; "" when the page was not mapped
+ * yet, or no string came).  The programs run for every task: strings not
+ * followed by a sample of ours on their CPU are dropped.  Without BPF
+ * (not permitted, or no CONFIG_BPF_EVENTS) such fields stay addresses
+ * (hex), and sonde__kernel_ustr_why() says why.  A perf event takes one
+ * program, and a program runs for every task while its event is open:
+ * each path field's program hangs on a tracepoint event of its own
+ * (system-wide, never enabled), apart from the recorded ones, whose
+ * inheritance across the command's fork() and execve() it then does not
+ * depend on.  At most 16 path fields per event.
+ *
  * Stream class "kernel", one stream per CPU ("kernel_<cpu>"): event
  * class 0 is the thread record, then one per kernel event, in the order
  * the patterns matched them.  Each pass over a ring is sorted by time and
@@ -63,6 +81,7 @@
 #include "perfring.h"
 #include "pktw.h"
 #include "tracefs.h"
+#include "ustr.h"
 
 #define DEFAULT_PAGES 256u
 #define MAX_CPUS 4096u
@@ -81,7 +100,18 @@ enum kkind {
 	K_DSTR,   /* __data_loc char[] */
 	K_ARRAY,  /* @size bytes (@count elements) */
 	K_DSEQ,   /* __data_loc array of @elem-byte elements */
+	K_USTR,   /* the user string at the address at @off (BPF) */
 };
+
+/* Fields of syscall tracepoints that hold the address of a path. */
+static const char *const PATH_FIELDS[] = {
+	"filename", "pathname", "oldname", "newname", "path",
+	"oldpath",  "newpath",  "specialfile", "library", NULL,
+};
+/* Class index of the BPF-output events in the id map. */
+#define STR_CLS UINT32_MAX
+/* Strings waiting for their tracepoint sample, per CPU. */
+#define STR_SLOTS 4u
 
 struct kfield {
 	uint8_t kind;
@@ -93,6 +123,17 @@ struct kclass {
 	struct sonde__event_class ec;
 	struct kfield *kf; /* ec.nr_fields */
 	int tp_id;          /* perf config */
+	uint32_t nustr;     /* K_USTR fields */
+	uint32_t npaths;    /* fields naming a path, strings or not */
+	int hook_fd[16];    /* the events its path programs hang on, or -1 */
+};
+
+/* A string of a BPF-output sample, waiting for its tracepoint's. */
+struct kstr {
+	int32_t tid;
+	uint32_t tag;
+	uint32_t len; /* with its NUL */
+	char s[SONDE__USTR_MAX];
 };
 
 /* An event of a pass, its payload in the arena. */
@@ -107,6 +148,9 @@ struct pending {
 
 struct kcpu {
 	int *fd; /* one per class; fd[0] owns the ring */
+	int str_fd; /* its BPF-output event, or -1 */
+	struct kstr *str; /* STR_SLOTS, or NULL */
+	uint32_t nstr;
 	int mapped;
 	struct sonde__perfring ring;
 	struct sonde__pktw w;
@@ -137,6 +181,8 @@ struct sonde__kernel {
 	uint8_t *arena;
 	size_t arena_used, arena_cap;
 	struct sonde__kernel_stats st;
+	struct sonde__ustr *ustr; /* NULL: no path field, or no BPF */
+	char ustr_why[256];       /* why paths are addresses, or "" */
 	char *why;
 	size_t why_size;
 };
@@ -242,8 +288,20 @@ static int make_field(const struct tep_format_field *f,
 	return 0;
 }
 
+static int is_path_field(const struct sonde__tracefs_event *e,
+			 const struct tep_format_field *f)
+{
+	if (strcmp(e->system, "syscalls") || f->size != 8 || f->offset < 8 ||
+	    f->offset % 8 || !strstr(f->type, "char *"))
+		return 0;
+	for (size_t i = 0; PATH_FIELDS[i]; i++)
+		if (!strcmp(f->name, PATH_FIELDS[i]))
+			return 1;
+	return 0;
+}
+
 static int make_class(struct kclass *c, uint32_t id,
-		      const struct sonde__tracefs_event *e)
+		      const struct sonde__tracefs_event *e, uint32_t max_ustr)
 {
 	const struct tep_format_field *f;
 	uint32_t n = 0, i = 0, fixed = 0;
@@ -267,6 +325,13 @@ static int make_class(struct kclass *c, uint32_t id,
 		c->ec.nr_fields = ++i;
 		if (r)
 			return r;
+		if (is_path_field(e, f))
+			c->npaths++;
+		if (c->nustr < max_ustr && is_path_field(e, f)) {
+			c->kf[i - 1].kind = K_USTR;
+			c->ec.fields[i - 1].kind = SONDE_FIELD_STRING;
+			c->nustr++;
+		}
 		switch (c->kf[i - 1].kind) {
 		case K_INT:
 		case K_ARRAY:
@@ -339,8 +404,16 @@ int sonde__kernel_create(const struct sonde__kernel_opts *o,
 		r = -ENOMEM;
 		goto fail;
 	}
+	/* Path strings need BPF: tried once, before the fields are typed. */
+	r = sonde__ustr_create(k->ncpu, &k->ustr);
+	if (r) {
+		k->ustr = NULL;
+		snprintf(k->ustr_why, sizeof(k->ustr_why),
+			 "BPF is not available (%s)", strerror(-r));
+	}
 	for (uint32_t i = 0; i < k->ncls; i++) {
-		r = make_class(&k->cls[i], i + 1, &k->set.ev[i]);
+		r = make_class(&k->cls[i], i + 1, &k->set.ev[i],
+			       k->ustr ? 16 : 0);
 		if (r) {
 			say(k, "cannot decode the format of kernel event %s:%s",
 			    k->set.ev[i].system, k->set.ev[i].name);
@@ -356,6 +429,7 @@ int sonde__kernel_create(const struct sonde__kernel_opts *o,
 		}
 		for (uint32_t i = 0; i < k->ncls; i++)
 			k->cpu[c].fd[i] = -1;
+		k->cpu[c].str_fd = -1;
 	}
 	k->st.classes = k->ncls;
 	/* Before any event is opened: perf time is mapped from here on. */
@@ -438,13 +512,122 @@ static void open_error(struct sonde__kernel *k, uint32_t cls, int err,
 			 pid < 0 ? " on every CPU (-a)" : "", why);
 }
 
+/*
+ * The path strings: a BPF-output event per CPU (every task, as the
+ * programs run for every task), redirected into the CPU's ring, and the
+ * programs attached (ustr.c).  0, or -errno with k->ustr_why set.
+ */
+static int attach_strings(struct sonde__kernel *k)
+{
+	struct perf_event_attr a;
+	int r;
+
+	memset(&a, 0, sizeof(a));
+	a.size = sizeof(a);
+	a.type = PERF_TYPE_SOFTWARE;
+	a.config = PERF_COUNT_SW_BPF_OUTPUT;
+	a.sample_period = 1;
+	a.sample_type = SAMPLE_TYPE;
+	a.use_clockid = 1;
+	a.clockid = sonde__perfclock_id(&k->pc);
+	for (uint32_t c = 0; c < k->ncpu; c++) {
+		struct kcpu *kc = &k->cpu[c];
+		uint64_t id;
+		int fd;
+
+		if (!kc->mapped)
+			continue;
+		kc->str = malloc(STR_SLOTS * sizeof(*kc->str));
+		if (!kc->str)
+			return -ENOMEM;
+		fd = (int)syscall(SYS_perf_event_open, &a, -1, (int)c, -1,
+				  PERF_FLAG_FD_CLOEXEC);
+		if (fd < 0) {
+			r = -errno;
+			snprintf(k->ustr_why, sizeof(k->ustr_why),
+				 "a BPF-output event could not be opened on CPU %u (%s)",
+				 c, strerror(-r));
+			return r;
+		}
+		kc->str_fd = fd;
+		if (ioctl(fd, PERF_EVENT_IOC_SET_OUTPUT, kc->fd[0]) ||
+		    ioctl(fd, PERF_EVENT_IOC_ID, &id)) {
+			r = -errno;
+			snprintf(k->ustr_why, sizeof(k->ustr_why),
+				 "a BPF-output event could not share the ring (%s)",
+				 strerror(-r));
+			return r;
+		}
+		k->ids[k->nids].id = id;
+		k->ids[k->nids++].cls = STR_CLS;
+		r = sonde__ustr_set_output(k->ustr, c, fd);
+		if (r) {
+			snprintf(k->ustr_why, sizeof(k->ustr_why),
+				 "the BPF map refused CPU %u's output (%s)", c,
+				 strerror(-r));
+			return r;
+		}
+	}
+	for (uint32_t i = 0; i < k->ncls; i++) {
+		struct kclass *cl = &k->cls[i];
+		uint32_t j = 0;
+
+		for (uint32_t f = 0; f < cl->ec.nr_fields; f++) {
+			struct perf_event_attr ta;
+			int fd;
+
+			if (cl->kf[f].kind != K_USTR)
+				continue;
+			/* One program per perf event, and the program runs for
+			 * every task as long as its event is open: each hangs
+			 * on an event of its own, system-wide, never enabled,
+			 * apart from the recorded (inherited) ones. */
+			memset(&ta, 0, sizeof(ta));
+			ta.size = sizeof(ta);
+			ta.type = PERF_TYPE_TRACEPOINT;
+			ta.config = (uint64_t)cl->tp_id;
+			ta.disabled = 1;
+			fd = (int)syscall(SYS_perf_event_open, &ta, -1, 0, -1,
+					  PERF_FLAG_FD_CLOEXEC);
+			if (fd < 0) {
+				r = -errno;
+				snprintf(k->ustr_why, sizeof(k->ustr_why),
+					 "no event of %s to attach its path program to (%s)",
+					 cl->ec.name, strerror(-r));
+				return r;
+			}
+			cl->hook_fd[j] = fd;
+			r = sonde__ustr_attach(k->ustr, fd, cl->kf[f].off,
+					       i << 4 | j);
+			if (r) {
+				snprintf(k->ustr_why, sizeof(k->ustr_why),
+					 "the BPF program for %s.%s was refused (%s)",
+					 cl->ec.name, cl->ec.fields[f].name,
+					 strerror(-r));
+				return r;
+			}
+			j++;
+		}
+	}
+	return 0;
+}
+
+const char *sonde__kernel_ustr_why(const struct sonde__kernel *k)
+{
+	for (uint32_t i = 0; i < k->ncls; i++)
+		if (k->cls[i].npaths > k->cls[i].nustr || (k->cls[i].nustr && !k->ustr))
+			return k->ustr_why[0] ? k->ustr_why
+					      : "more than 16 path fields in one event";
+	return NULL;
+}
+
 int sonde__kernel_attach(struct sonde__kernel *k, pid_t pid)
 {
 	uint32_t opened = 0;
 	int r = 0;
 
 	fd_room(k);
-	k->ids = calloc((size_t)k->ncls * k->ncpu, sizeof(*k->ids));
+	k->ids = calloc((size_t)(k->ncls + 1) * k->ncpu, sizeof(*k->ids));
 	if (!k->ids)
 		return -ENOMEM;
 	for (uint32_t c = 0; c < k->ncpu; c++) {
@@ -507,6 +690,11 @@ int sonde__kernel_attach(struct sonde__kernel *k, pid_t pid)
 		say(k, "no CPU could record kernel events%s%s", "", "");
 		return -ENODEV;
 	}
+	if (k->ustr && attach_strings(k)) {
+		/* Paths stay "": said once, the events are recorded. */
+		sonde__ustr_destroy(k->ustr);
+		k->ustr = NULL;
+	}
 	qsort(k->ids, k->nids, sizeof(*k->ids), by_id);
 	/* Room for a whole ring of the smallest records, sorted at once. */
 	k->pend_cap = (size_t)k->pages * (size_t)sysconf(_SC_PAGESIZE) / 56 + 1;
@@ -544,10 +732,12 @@ static int class_of(const struct sonde__kernel *k, uint64_t id, uint32_t *cls)
  * @cap bytes): the CTF payload.  Its length, or -1 if a field lies
  * outside the raw data or the payload would not fit.
  */
-static int64_t decode(const struct kclass *c, const uint8_t *raw, uint32_t n,
-		      uint8_t *out, size_t cap)
+static int64_t decode(const struct kclass *c, uint32_t cls, struct kcpu *kc,
+		      int32_t tid, const uint8_t *raw, uint32_t n,
+		      uint8_t *out, size_t cap, uint64_t *matched)
 {
 	size_t o = 0;
+	uint32_t j = 0;
 
 	for (uint32_t i = 0; i < c->ec.nr_fields; i++) {
 		const struct kfield *f = &c->kf[i];
@@ -557,6 +747,24 @@ static int64_t decode(const struct kclass *c, const uint8_t *raw, uint32_t n,
 		if ((uint64_t)f->off + f->size > n)
 			return -1;
 		switch (f->kind) {
+		case K_USTR: {
+			uint32_t tag = cls << 4 | j++;
+			const char *str = "";
+
+			for (uint32_t x = 0; x < kc->nstr; x++)
+				if (kc->str[x].tid == tid &&
+				    kc->str[x].tag == tag) {
+					str = kc->str[x].s;
+					(*matched)++;
+					break;
+				}
+			sl = strlen(str);
+			if (o + sl + 1 > cap)
+				return -1;
+			memcpy(out + o, str, sl + 1);
+			o += sl + 1;
+			break;
+		}
 		case K_INT:
 		case K_ARRAY:
 			if (o + f->size > cap)
@@ -643,6 +851,36 @@ static int emit(struct sonde__kernel *k, uint32_t cpu)
 	return r;
 }
 
+/* The raw data of a BPF-output sample: u32 tag, then the string (ustr.c),
+ * kept for the tracepoint sample that follows it. */
+static int keep_string(struct sonde__kernel *k, struct kcpu *kc, int32_t tid,
+		       const uint8_t *raw, uint32_t n)
+{
+	struct kstr *x;
+	size_t sl;
+
+	if (!kc->str || n < 5) {
+		k->st.bad++;
+		return 0;
+	}
+	if (kc->nstr == STR_SLOTS) {
+		/* Strings of tasks whose samples are not ours: the oldest
+		 * goes. */
+		memmove(kc->str, kc->str + 1, (STR_SLOTS - 1) * sizeof(*kc->str));
+		kc->nstr--;
+	}
+	x = &kc->str[kc->nstr++];
+	x->tid = tid;
+	memcpy(&x->tag, raw, 4);
+	sl = strnlen((const char *)raw + 4, n - 4);
+	if (sl >= SONDE__USTR_MAX)
+		sl = SONDE__USTR_MAX - 1;
+	memcpy(x->s, raw + 4, sl);
+	x->s[sl] = '\0';
+	x->len = (uint32_t)sl + 1;
+	return 0;
+}
+
 /* Queue sample @h of @cpu's ring, decoded. */
 static int queue(struct sonde__kernel *k, uint32_t cpu,
 		 const struct perf_event_header *h)
@@ -666,17 +904,24 @@ static int queue(struct sonde__kernel *k, uint32_t cpu,
 		k->st.bad++;
 		return 0;
 	}
+	if (cls == STR_CLS)
+		return keep_string(k, &k->cpu[cpu], (int32_t)ids[1],
+				   b + RAW_AT, raw_size);
 	/* A decoded record is at most its raw data plus a NUL or a length
 	 * per field. */
 	if (k->npend == k->pend_cap ||
 	    k->arena_cap - k->arena_used <
-		    raw_size + 4 * (size_t)k->cls[cls].ec.nr_fields) {
+		    raw_size + 4 * (size_t)k->cls[cls].ec.nr_fields +
+			    (size_t)k->cls[cls].nustr * SONDE__USTR_MAX) {
 		r = emit(k, cpu);
 		if (r)
 			return r;
 	}
-	len = decode(&k->cls[cls], b + RAW_AT, raw_size,
-		     k->arena + k->arena_used, k->arena_cap - k->arena_used);
+	len = decode(&k->cls[cls], cls, &k->cpu[cpu], (int32_t)ids[1],
+		     b + RAW_AT, raw_size, k->arena + k->arena_used,
+		     k->arena_cap - k->arena_used, &k->st.strings);
+	/* The strings before this sample were its own, or other tasks'. */
+	k->cpu[cpu].nstr = 0;
 	if (len < 0) {
 		k->st.bad++;
 		return 0;
@@ -741,6 +986,9 @@ int sonde__kernel_finish(struct sonde__kernel *k)
 		for (uint32_t i = 0; k->cpu[c].fd && i < k->ncls; i++)
 			if (k->cpu[c].fd[i] >= 0)
 				ioctl(k->cpu[c].fd[i], PERF_EVENT_IOC_DISABLE, 0);
+	for (uint32_t c = 0; c < k->ncpu; c++)
+		if (k->cpu[c].str_fd >= 0)
+			ioctl(k->cpu[c].str_fd, PERF_EVENT_IOC_DISABLE, 0);
 	r = sonde__kernel_drain(k, &moved);
 	for (uint32_t c = 0; !r && c < k->ncpu; c++)
 		if (k->cpu[c].mapped)
@@ -772,16 +1020,23 @@ void sonde__kernel_destroy(struct sonde__kernel *k)
 		for (uint32_t i = 0; kc->fd && i < k->ncls; i++)
 			if (kc->fd[i] >= 0)
 				close(kc->fd[i]);
+		if (kc->str_fd >= 0)
+			close(kc->str_fd);
+		free(kc->str);
 		free(kc->fd);
 		sonde__pktw_fini(&kc->w);
 	}
 	for (uint32_t i = 0; k->cls && i < k->ncls; i++) {
+		for (uint32_t j = 0; j < 16; j++)
+			if (k->cls[i].hook_fd[j] > 0)
+				close(k->cls[i].hook_fd[j]);
 		for (uint32_t f = 0; f < k->cls[i].ec.nr_fields; f++)
 			free(k->cls[i].ec.fields[f].name);
 		free(k->cls[i].ec.fields);
 		free(k->cls[i].ec.name);
 		free(k->cls[i].kf);
 	}
+	sonde__ustr_destroy(k->ustr);
 	sonde__tracefs_set_free(&k->set);
 	free(k->cls);
 	free(k->evtab);

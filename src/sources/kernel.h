@@ -65,6 +65,9 @@ SONDE_HIDDEN int sonde__kernel_drain(struct sonde__kernel *k, int *moved);
 SONDE_HIDDEN int sonde__kernel_finish(struct sonde__kernel *k);
 SONDE_HIDDEN void sonde__kernel_stats(const struct sonde__kernel *k,
 				      struct sonde__kernel_stats *st);
+/* Why the path fields of syscall events are recorded as addresses (no
+ * BPF, say), or NULL when they are strings or there are none. */
+SONDE_HIDDEN const char *sonde__kernel_ustr_why(const struct sonde__kernel *k);
 /* Close the events, unmap the rings; NULL is a no-op. */
 SONDE_HIDDEN void sonde__kernel_destroy(struct sonde__kernel *k);
 

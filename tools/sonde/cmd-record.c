@@ -1067,6 +1067,10 @@ int cmd_record(int argc, char **argv)
 				  why[0] ? why : strerror(-r));
 			return 1;
 		}
+		if (sonde__kernel_ustr_why(kern))
+			fprintf(stderr,
+				"sonde: the path arguments of syscall events are not captured: %s\n",
+				sonde__kernel_ustr_why(kern));
 		if (!perf) {
 			close(go_pipe[0]);
 			if (write(go_pipe[1], "g", 1) != 1) {

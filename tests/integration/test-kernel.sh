@@ -1,0 +1,154 @@
+#!/bin/bash
+# SPDX-License-Identifier: MIT
+# test-kernel: `sonde record -k SYSTEM:NAME -- PROG` puts kernel
+# tracepoints (stream class "kernel", src/sources/kernel.c) in the trace of
+# PROG's user events, on the same clock.  PROG is test-kernel.c.
+#
+# Checks:
+#  - babeltrace2 and sonde view read every event; both show, for each of
+#    N usleep(5 ms) calls between ktest:before and ktest:after, a
+#    sched:sched_switch away from PROG's thread between the two, in time
+#    order;
+#  - syscalls:sys_enter_openat of a known path shows the path (captured
+#    by BPF, src/sources/ustr.c) and the flags O_RDONLY|O_CREAT|O_CLOEXEC;
+#  - a filter (--filter 'flags == ...') keeps exactly those 7 opens;
+#  - user and kernel timestamps agree: each of M getppid() calls'
+#    syscalls:sys_enter_getppid lies between the ktest:pre and ktest:post
+#    around it (the bound: the width of that bracket, printed);
+#  - system-wide (-a) records another process's events;
+#  - the same run recorded by Debian's perf record gives the same counts
+#    of each kernel event for PROG's pid.
+# Skipped (77) where perf_event_open of tracepoints is not permitted.
+# Usage: test-kernel.sh SONDE BABELTRACE2 PROG
+here=$(dirname "$0")
+. "$here/../tap.sh"
+. "$here/lib.sh"
+SONDE=$1 BT=$2 PROG=$3
+st_need_bt
+st_setup
+N=10 M=200
+# Under AddressSanitizer the leak check at exit is not what this measures.
+export ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0"
+
+EV=sched:sched_switch,syscalls:sys_enter_openat,syscalls:sys_enter_getppid
+st_record k -k $EV -- "$PROG" run $N $M
+if grep -q 'not permitted\|cannot record kernel events: tracefs\|Permission denied' "$WORK/k.err"; then
+	tap_skip_all "$(head -n 1 "$WORK/k.err")"
+fi
+tap_is "$REC_RC" 0 "sonde record -k $EV runs the workload" ||
+	tap_diag_file "$WORK/k.err"
+kline=$(grep -E '^sonde: [0-9]+ kernel events recorded' "$WORK/k.err")
+kev=$(printf '%s' "$kline" | sed -nE 's/^sonde: ([0-9]+) kernel events.*/\1/p')
+klost=$(printf '%s' "$kline" | sed -nE 's/.*, ([0-9]+) lost$/\1/p')
+tap_is "${klost:-x}/$REC_LOST" "0/0" "no kernel or user event lost: $kline" ||
+	tap_diag_file "$WORK/k.err"
+tap_ok "$([ -f "$REC_DIR/kernel_0" ] || [ -f "$REC_DIR/kernel_1" ] && echo 1)" \
+	"kernel_N streams beside channel0_N"
+read -r _ pid _ tid <"$WORK/k.out"
+tap_ok "$([ "${pid:-0}" -gt 0 ] && echo 1)" "the workload ran (pid $pid, tid $tid)"
+
+st_bt "$REC_DIR"
+tap_is "$BT_RC/$BT_OTHER_ERR/$BT_DISCARDED" "0/0/0" "babeltrace2 reads every event" ||
+	tap_diag_file "$REC_DIR.bterr" 10
+nk=$(grep -cE ' (sched:sched_switch|syscalls:sys_enter_openat|syscalls:sys_enter_getppid): ' "$REC_DIR.bt")
+tap_is "$nk" "$kev" "babeltrace2: every kernel event of the summary ($kev)"
+
+timeout -k 10 "$ST_TIMEOUT" "$SONDE" view "$REC_DIR" >"$WORK/view" 2>"$WORK/view.err"
+tap_is "$?" 0 "sonde view reads it" || tap_diag_file "$WORK/view.err"
+
+# For each i: ktest:before(i), then a sched_switch with prev_pid = the
+# workload's thread, then ktest:after(i), in the order a reader prints.
+# Prints the number of i for which that holds.
+switch_between='
+	/ ktest:before: / { split($0, a, "i = "); i = a[2] + 0; open = 1; sw = 0 }
+	/ sched:sched_switch: / && open && index($0, "prev_pid = " tid ",") { sw = 1 }
+	/ ktest:after: / { split($0, a, "i = "); if (open && sw && a[2] + 0 == i) ok++; open = 0 }
+	END { print ok + 0 }'
+tap_is "$(awk -v tid="$tid" "$switch_between" "$REC_DIR.bt")" $N \
+	"babeltrace2: a sched_switch away from the thread between each of the $N before/after pairs"
+tap_is "$(awk -v tid="$tid" "$switch_between" "$WORK/view")" $N \
+	"sonde view: the same"
+# Both in one time order: sonde view's events, as babeltrace2 prints them.
+awk '{ for (i = 1; i <= NF; i++) if ($i ~ /^(ktest|sched|syscalls):[a-z_]+:$/) { gsub(/[\[\]]/, "", $1); print $1, $i } }' \
+	"$WORK/view" >"$WORK/view.seq"
+awk '$4 ~ /^(ktest|sched|syscalls):[a-z_]+:$/ { gsub(/[\[\]]/, "", $1); print $1, $4 }' \
+	"$REC_DIR.bt" >"$WORK/bt.seq"
+tap_is "$(md5sum <"$WORK/view.seq")" "$(md5sum <"$WORK/bt.seq")" \
+	"sonde view and babeltrace2 show the same events in the same order"
+
+# openat of the known path: path and flags decoded (O_CREAT|O_CLOEXEC).
+flags=$(( 0100 | 02000000 ))
+known="/tmp/sonde-ktest-$pid"
+n=$(grep -c "syscalls:sys_enter_openat: .*filename = \"$known\", flags = $flags, mode = 384 }" "$REC_DIR.bt")
+tap_is "$n" 7 "babeltrace2: 7 openat of \"$known\" with flags $flags and mode 0600 decoded" ||
+	grep 'sys_enter_openat' "$REC_DIR.bt" | tail -n 3 | sed 's/^/# /'
+tap_is "$(grep -c "filename = \"$known\", flags = $flags" "$WORK/view")" 7 "sonde view: the same"
+tap_ok "$(grep 'sys_enter_openat' "$WORK/view" | grep -v "$known" | grep -c 'filename = "/' | awk '$1 > 0 { print 1 }')" \
+	"the loader's own opens show their paths too"
+
+# User and kernel time agree: for each j, pre(j) <= sys_enter_getppid <=
+# post(j), times from sonde view (one clock for both).  Prints
+# "inside total max_bracket_ns".
+awk -v pid="$pid" '
+	function ns(t,   a) { split(t, a, /[:.]/); return ((a[1] * 60 + a[2]) * 60 + a[3]) * 1e9 + a[4] }
+	{ gsub(/[\[\]]/, "", $1) }
+	/ ktest:pre: / { t0 = ns($1); open = 1; k = -1 }
+	/ syscalls:sys_enter_getppid: / && open && $0 ~ (" pid " pid " ") { k = ns($1) }
+	/ ktest:post: / { if (open) { n++; if (k >= t0 && k <= ns($1)) in_++; w = ns($1) - t0; if (w > max) max = w; s += w } open = 0 }
+	END { printf "%d %d %d %d\n", in_, n, max, n ? s / n : 0 }' "$WORK/view" >"$WORK/agree"
+read -r inside total maxw meanw <"$WORK/agree"
+tap_is "$inside/$total" "$M/$M" \
+	"every getppid's kernel event lies between the user events around it (brackets: mean $meanw ns, max $maxw ns)"
+
+# A filter keeps exactly the workload's 7 opens of the known path.
+st_record f -k syscalls:sys_enter_openat --filter "flags == $flags" -- "$PROG" run 0 0
+tap_is "$REC_RC" 0 "sonde record --filter 'flags == $flags' runs" || tap_diag_file "$WORK/f.err"
+st_bt "$REC_DIR"
+tap_is "$(grep -c ' syscalls:sys_enter_openat: ' "$REC_DIR.bt")" 7 \
+	"the filter keeps the 7 opens with those flags, and only them"
+st_record bad -k syscalls:sys_enter_openat --filter "no_such_field == 1" -- "$PROG" run 0 0
+tap_ok "$([ "$REC_RC" -ne 0 ] && grep -q "no_such_field == 1.*syscalls:sys_enter_openat" "$WORK/bad.err" && echo 1)" \
+	"a filter that does not apply is refused, naming it and the event" || tap_diag_file "$WORK/bad.err"
+
+# System-wide: another process, not started by sonde, is recorded too.
+"$PROG" spin 3 >"$WORK/spin.out" &
+spin=$!
+other=
+for _ in $(seq 1 50); do
+	read -r other <"$WORK/spin.out" && [ -n "$other" ] && break
+	sleep 0.1
+done
+st_record a -a -k syscalls:sys_enter_getppid -- "$PROG" run 0 5
+kill "$spin" 2>/dev/null
+wait "$spin" 2>/dev/null
+tap_is "$REC_RC" 0 "sonde record -a -k ... runs" || tap_diag_file "$WORK/a.err"
+timeout -k 10 "$ST_TIMEOUT" "$SONDE" view --pid "$other" "$REC_DIR" >"$WORK/a.view" 2>&1
+tap_ok "$([ "$(grep -c 'syscalls:sys_enter_getppid' "$WORK/a.view")" -gt 100 ] && echo 1)" \
+	"-a: getppid events of process $other, which sonde did not start ($(grep -c sys_enter_getppid "$WORK/a.view"))"
+
+# Oracle: perf record of the same tracepoints, around the same run.
+if command -v perf >/dev/null 2>&1; then
+	timeout -k 10 "$ST_TIMEOUT" perf record -q -o "$WORK/perf.data" \
+		-e sched:sched_switch -e syscalls:sys_enter_openat -e syscalls:sys_enter_getppid -- \
+		"$SONDE" record -o "$WORK/o" -k $EV -- "$PROG" run $N $M \
+		>"$WORK/o.out" 2>"$WORK/o.err"
+	rc=$?
+	read -r _ opid _ <"$WORK/o.out"
+	tap_is "$rc" 0 "perf record around sonde record runs" || tap_diag_file "$WORK/o.err"
+	# perf: events of the workload's pid once it runs the workload, as
+	# sonde records it from its execve(): before, the child still runs
+	# sonde (comm "sonde"); after, its threads are the workload's and
+	# libsonde's ("sonde-prefault").
+	perf script -i "$WORK/perf.data" -F comm,pid,event 2>/dev/null |
+		awk -v pid="$opid" '$1 != "sonde" && $2 == pid { sub(/:$/, "", $3); n[$3]++ }
+			END { for (e in n) print e, n[e] }' | sort >"$WORK/perf.counts"
+	timeout -k 10 "$ST_TIMEOUT" "$SONDE" view --pid "$opid" "$WORK/o" 2>/dev/null |
+		awk '{ for (i = 1; i <= NF; i++) if ($i ~ /^(sched|syscalls):[a-z_]+:$/) { sub(/:$/, "", $i); n[$i]++ } }
+			END { for (e in n) print e, n[e] }' | sort >"$WORK/sonde.counts"
+	tap_is "$(cat "$WORK/sonde.counts" | tr '\n' ' ')" "$(cat "$WORK/perf.counts" | tr '\n' ' ')" \
+		"the same counts of each kernel event for pid $opid as perf record" ||
+		{ tap_diag_file "$WORK/perf.counts"; tap_diag_file "$WORK/sonde.counts"; }
+else
+	tap_skip "perf not installed: no oracle"
+fi
+tap_done

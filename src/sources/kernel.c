@@ -19,20 +19,11 @@
  * `perf record --filter` and trace-cmd take it) is set on every event
  * (PERF_EVENT_IOC_SET_FILTER); inherited events use their parent's.
  *
- * Decoding: the record's raw data is the tracepoint's entry, laid out as
- * its format says.  Its common_* fields are left out (the thread record
- * carries the tid and pid); every other field becomes a typed CTF field:
- *   - integers of 1, 2, 4, 8 bytes, with the format's signedness (hex
- *     when a pointer);
- *   - char[N] and __data_loc char[] as strings (up to the first NUL,
- *     within the field);
- *   - other fixed arrays as CTF arrays, __data_loc arrays as sequences
- *     (u32 length, elements);
- *   - anything else (odd sizes, arrays of structs) as bytes (u8, hex).
- * A dynamic field's location (u32: offset in the low half, length in the
- * high half; __rel_loc: the offset counts from the end of the field) is
- * bounded by the raw data; a record whose fields do not fit it is
- * counted in bad and skipped.
+ * Decoding (kdecode.c): the record's raw data is the tracepoint's entry,
+ * laid out as its format says.  Its common_* fields are left out (the
+ * thread record carries the tid and pid); every other field becomes a
+ * typed CTF field, bounded by the raw data; a record whose fields do not
+ * fit it is counted in bad and skipped.
  *
  * User strings: a syscall tracepoint records the address of a path, not
  * the path (syscalls:sys_enter_openat's `const char * filename`).  For the
@@ -77,6 +68,7 @@
 #include <sonde/tracepoint.h>
 
 #include "../trace/trace.h"
+#include "kdecode.h"
 #include "kernel.h"
 #include "perfring.h"
 #include "pktw.h"
@@ -93,16 +85,6 @@ static const uint64_t SAMPLE_TYPE = PERF_SAMPLE_IDENTIFIER | PERF_SAMPLE_TID |
 #define RAW_SIZE_AT 40u
 #define RAW_AT 44u
 
-/* How a field of the raw data is written. */
-enum kkind {
-	K_INT,    /* @size bytes as they are */
-	K_STR,    /* char[@size] up to its NUL */
-	K_DSTR,   /* __data_loc char[] */
-	K_ARRAY,  /* @size bytes (@count elements) */
-	K_DSEQ,   /* __data_loc array of @elem-byte elements */
-	K_USTR,   /* the user string at the address at @off (BPF) */
-};
-
 /* Fields of syscall tracepoints that hold the address of a path. */
 static const char *const PATH_FIELDS[] = {
 	"filename", "pathname", "oldname", "newname", "path",
@@ -113,17 +95,11 @@ static const char *const PATH_FIELDS[] = {
 /* Strings waiting for their tracepoint sample, per CPU. */
 #define STR_SLOTS 4u
 
-struct kfield {
-	uint8_t kind;
-	uint8_t rel; /* __rel_loc */
-	uint32_t off, size, elem;
-};
-
 struct kclass {
 	struct sonde__event_class ec;
-	struct kfield *kf; /* ec.nr_fields */
+	struct sonde__kfield *kf; /* ec.nr_fields */
 	int tp_id;          /* perf config */
-	uint32_t nustr;     /* K_USTR fields */
+	uint32_t nustr;     /* SONDE__K_USTR fields */
 	uint32_t npaths;    /* fields naming a path, strings or not */
 	int hook_fd[16];    /* the events its path programs hang on, or -1 */
 };
@@ -202,92 +178,6 @@ static const struct sonde__stream_class_ops kernel_class = {
 	.events = class_events,
 };
 
-static int pow2_size(unsigned int n)
-{
-	return n == 1 || n == 2 || n == 4 || n == 8;
-}
-
-/* The CTF field @fc and the decoding @kf of tracefs field @f. */
-static int make_field(const struct tep_format_field *f,
-		      struct sonde__field_class *fc, struct kfield *kf)
-{
-	unsigned long fl = f->flags;
-	unsigned int size = f->size > 0 ? (unsigned int)f->size : 0;
-	unsigned int elem = f->elementsize;
-
-	memset(fc, 0, sizeof(*fc));
-	memset(kf, 0, sizeof(*kf));
-	fc->name = strdup(f->name);
-	if (!fc->name)
-		return -ENOMEM;
-	fc->base = 10;
-	kf->off = f->offset > 0 ? (uint32_t)f->offset : 0;
-	kf->size = size;
-	kf->rel = !!(fl & TEP_FIELD_IS_RELATIVE);
-	if (fl & TEP_FIELD_IS_DYNAMIC) {
-		if (size != 4)
-			return -EINVAL; /* a location is a u32 */
-		if (fl & TEP_FIELD_IS_STRING || strstr(f->type, "char")) {
-			kf->kind = K_DSTR;
-			fc->kind = SONDE_FIELD_STRING;
-			return 0;
-		}
-		kf->kind = K_DSEQ;
-		fc->kind = SONDE_FIELD_SEQUENCE;
-		fc->len_size = 4;
-		if (!pow2_size(elem))
-			elem = 1;
-		kf->elem = elem;
-		fc->size = (uint8_t)elem;
-		fc->is_signed = elem > 1 && (fl & TEP_FIELD_IS_SIGNED);
-		fc->base = elem == 1 ? 16 : 10;
-		return 0;
-	}
-	if (fl & TEP_FIELD_IS_ARRAY) {
-		if ((fl & TEP_FIELD_IS_STRING) || strstr(f->type, "char ") == f->type ||
-		    !strncmp(f->type, "char[", 5) ||
-		    !strncmp(f->type, "unsigned char", 13)) {
-			/* char name[N]: a string; unsigned char x[N] too
-			 * only when the format says string */
-			if ((fl & TEP_FIELD_IS_STRING) ||
-			    strncmp(f->type, "unsigned", 8)) {
-				kf->kind = K_STR;
-				fc->kind = SONDE_FIELD_STRING;
-				return 0;
-			}
-		}
-		kf->kind = K_ARRAY;
-		fc->kind = SONDE_FIELD_ARRAY;
-		if (!pow2_size(elem) || !f->arraylen ||
-		    (uint64_t)elem * f->arraylen != size) {
-			elem = 1;
-			fc->count = size;
-		} else {
-			fc->count = f->arraylen;
-		}
-		fc->size = (uint8_t)elem;
-		fc->is_signed = elem > 1 && (fl & TEP_FIELD_IS_SIGNED);
-		fc->base = elem == 1 && !(fl & TEP_FIELD_IS_SIGNED) ? 16 : 10;
-		return 0;
-	}
-	if (pow2_size(size)) {
-		kf->kind = K_INT;
-		fc->kind = SONDE_FIELD_INTEGER;
-		fc->size = (uint8_t)size;
-		fc->is_signed = !!(fl & TEP_FIELD_IS_SIGNED);
-		if ((fl & TEP_FIELD_IS_POINTER) || strchr(f->type, '*'))
-			fc->base = 16;
-		return 0;
-	}
-	/* an odd size: its bytes */
-	kf->kind = K_ARRAY;
-	fc->kind = SONDE_FIELD_ARRAY;
-	fc->size = 1;
-	fc->count = size;
-	fc->base = 16;
-	return 0;
-}
-
 static int is_path_field(const struct sonde__tracefs_event *e,
 			 const struct tep_format_field *f)
 {
@@ -321,20 +211,20 @@ static int make_class(struct kclass *c, uint32_t id,
 	if (!c->ec.fields || !c->kf)
 		return -ENOMEM;
 	for (f = e->ev->format.fields; f; f = f->next) {
-		r = make_field(f, &c->ec.fields[i], &c->kf[i]);
+		r = sonde__kdecode_field(f, &c->ec.fields[i], &c->kf[i]);
 		c->ec.nr_fields = ++i;
 		if (r)
 			return r;
 		if (is_path_field(e, f))
 			c->npaths++;
 		if (c->nustr < max_ustr && is_path_field(e, f)) {
-			c->kf[i - 1].kind = K_USTR;
+			c->kf[i - 1].kind = SONDE__K_USTR;
 			c->ec.fields[i - 1].kind = SONDE_FIELD_STRING;
 			c->nustr++;
 		}
 		switch (c->kf[i - 1].kind) {
-		case K_INT:
-		case K_ARRAY:
+		case SONDE__K_INT:
+		case SONDE__K_ARRAY:
 			fixed += c->kf[i - 1].size;
 			break;
 		default:
@@ -576,7 +466,7 @@ static int attach_strings(struct sonde__kernel *k)
 			struct perf_event_attr ta;
 			int fd;
 
-			if (cl->kf[f].kind != K_USTR)
+			if (cl->kf[f].kind != SONDE__K_USTR)
 				continue;
 			/* One program per perf event, and the program runs for
 			 * every task as long as its event is open: each hangs
@@ -727,91 +617,6 @@ static int class_of(const struct sonde__kernel *k, uint64_t id, uint32_t *cls)
 	return -1;
 }
 
-/*
- * Decode the raw data @raw (@n bytes) of class @c into @out (room for
- * @cap bytes): the CTF payload.  Its length, or -1 if a field lies
- * outside the raw data or the payload would not fit.
- */
-static int64_t decode(const struct kclass *c, uint32_t cls, struct kcpu *kc,
-		      int32_t tid, const uint8_t *raw, uint32_t n,
-		      uint8_t *out, size_t cap, uint64_t *matched)
-{
-	size_t o = 0;
-	uint32_t j = 0;
-
-	for (uint32_t i = 0; i < c->ec.nr_fields; i++) {
-		const struct kfield *f = &c->kf[i];
-		uint32_t loc, at, len;
-		size_t sl;
-
-		if ((uint64_t)f->off + f->size > n)
-			return -1;
-		switch (f->kind) {
-		case K_USTR: {
-			uint32_t tag = cls << 4 | j++;
-			const char *str = "";
-
-			for (uint32_t x = 0; x < kc->nstr; x++)
-				if (kc->str[x].tid == tid &&
-				    kc->str[x].tag == tag) {
-					str = kc->str[x].s;
-					(*matched)++;
-					break;
-				}
-			sl = strlen(str);
-			if (o + sl + 1 > cap)
-				return -1;
-			memcpy(out + o, str, sl + 1);
-			o += sl + 1;
-			break;
-		}
-		case K_INT:
-		case K_ARRAY:
-			if (o + f->size > cap)
-				return -1;
-			memcpy(out + o, raw + f->off, f->size);
-			o += f->size;
-			break;
-		case K_STR:
-			sl = strnlen((const char *)raw + f->off, f->size);
-			if (o + sl + 1 > cap)
-				return -1;
-			memcpy(out + o, raw + f->off, sl);
-			out[o + sl] = '\0';
-			o += sl + 1;
-			break;
-		case K_DSTR:
-		case K_DSEQ:
-			memcpy(&loc, raw + f->off, 4);
-			at = loc & 0xffffu;
-			len = loc >> 16;
-			if (f->rel)
-				at += f->off + 4;
-			if ((uint64_t)at + len > n)
-				return -1;
-			if (f->kind == K_DSTR) {
-				sl = strnlen((const char *)raw + at, len);
-				if (o + sl + 1 > cap)
-					return -1;
-				memcpy(out + o, raw + at, sl);
-				out[o + sl] = '\0';
-				o += sl + 1;
-			} else {
-				uint32_t cnt = len / f->elem;
-
-				if (o + 4 + (size_t)cnt * f->elem > cap)
-					return -1;
-				memcpy(out + o, &cnt, 4);
-				memcpy(out + o + 4, raw + at,
-				       (size_t)cnt * f->elem);
-				o += 4 + (size_t)cnt * f->elem;
-			}
-			break;
-		}
-	}
-	return (int64_t)o;
-}
-
 static int by_time(const void *a, const void *b)
 {
 	const struct pending *x = a, *y = b;
@@ -881,6 +686,29 @@ static int keep_string(struct sonde__kernel *k, struct kcpu *kc, int32_t tid,
 	return 0;
 }
 
+/* Where the strings of a sample's path fields are found. */
+struct str_match {
+	struct sonde__kernel *k;
+	struct kcpu *kc;
+	int32_t tid;
+	uint32_t cls;
+};
+
+/* The string captured for path field @j of the sample (its CPU, tid and
+ * tag), or NULL. */
+static const char *string_of(void *ctx, uint32_t j)
+{
+	struct str_match *m = ctx;
+	uint32_t tag = m->cls << 4 | j;
+
+	for (uint32_t x = 0; x < m->kc->nstr; x++)
+		if (m->kc->str[x].tid == m->tid && m->kc->str[x].tag == tag) {
+			m->k->st.strings++;
+			return m->kc->str[x].s;
+		}
+	return NULL;
+}
+
 /* Queue sample @h of @cpu's ring, decoded. */
 static int queue(struct sonde__kernel *k, uint32_t cpu,
 		 const struct perf_event_header *h)
@@ -888,6 +716,7 @@ static int queue(struct sonde__kernel *k, uint32_t cpu,
 	const uint8_t *b = (const uint8_t *)h;
 	uint64_t id, t;
 	uint32_t cls, raw_size, ids[2];
+	struct str_match sm;
 	struct pending *e;
 	int64_t len;
 	int r;
@@ -917,9 +746,13 @@ static int queue(struct sonde__kernel *k, uint32_t cpu,
 		if (r)
 			return r;
 	}
-	len = decode(&k->cls[cls], cls, &k->cpu[cpu], (int32_t)ids[1],
-		     b + RAW_AT, raw_size, k->arena + k->arena_used,
-		     k->arena_cap - k->arena_used, &k->st.strings);
+	sm.k = k;
+	sm.kc = &k->cpu[cpu];
+	sm.tid = (int32_t)ids[1];
+	sm.cls = cls;
+	len = sonde__kdecode(k->cls[cls].kf, k->cls[cls].ec.nr_fields,
+			     b + RAW_AT, raw_size, k->arena + k->arena_used,
+			     k->arena_cap - k->arena_used, string_of, &sm);
 	/* The strings before this sample were its own, or other tasks'. */
 	k->cpu[cpu].nstr = 0;
 	if (len < 0) {

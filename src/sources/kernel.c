@@ -396,7 +396,23 @@ static void open_error(struct sonde__kernel *k, uint32_t cls, int err,
 	char why[512];
 	const char *name = k->cls[cls].ec.name;
 
-	sonde_pmu_strerror(err, name, why, sizeof(why));
+	if (err == -EACCES || err == -EPERM) {
+		FILE *f = fopen("/proc/sys/kernel/perf_event_paranoid", "re");
+		int level = 2;
+
+		if (f) {
+			if (fscanf(f, "%d", &level) != 1)
+				level = 2;
+			fclose(f);
+		}
+		snprintf(why, sizeof(why),
+			 "perf_event_open is not permitted (/proc/sys/kernel/perf_event_paranoid is %d): kernel tracepoints with their data need CAP_PERFMON (or root), or perf_event_paranoid -1%s",
+			 level,
+			 pid < 0 ? ""
+				 : " (a command's own system call events: 1 or less)");
+	} else {
+		sonde_pmu_strerror(err, name, why, sizeof(why));
+	}
 	if (k->why && k->why_size)
 		snprintf(k->why, k->why_size, "cannot record %s%s: %s", name,
 			 pid < 0 ? " on every CPU (-a)" : "", why);
@@ -662,12 +678,23 @@ static int keep_string(struct sonde__kernel *k, struct kcpu *kc, int32_t tid,
 		       const uint8_t *raw, uint32_t n)
 {
 	struct kstr *x;
+	uint32_t tag;
 	size_t sl;
 
 	if (!kc->str || n < 5) {
 		k->st.bad++;
 		return 0;
 	}
+	memcpy(&tag, raw, 4);
+	/* An older string of this thread and field had no sample of ours
+	 * (a filter dropped it): it goes. */
+	for (uint32_t i = 0; i < kc->nstr; i++)
+		if (kc->str[i].tid == tid && kc->str[i].tag == tag) {
+			memmove(kc->str + i, kc->str + i + 1,
+				(kc->nstr - i - 1) * sizeof(*kc->str));
+			kc->nstr--;
+			break;
+		}
 	if (kc->nstr == STR_SLOTS) {
 		/* Strings of tasks whose samples are not ours: the oldest
 		 * goes. */
@@ -676,7 +703,7 @@ static int keep_string(struct sonde__kernel *k, struct kcpu *kc, int32_t tid,
 	}
 	x = &kc->str[kc->nstr++];
 	x->tid = tid;
-	memcpy(&x->tag, raw, 4);
+	x->tag = tag;
 	sl = strnlen((const char *)raw + 4, n - 4);
 	if (sl >= SONDE__USTR_MAX)
 		sl = SONDE__USTR_MAX - 1;
@@ -701,7 +728,8 @@ static const char *string_of(void *ctx, uint32_t j)
 	struct str_match *m = ctx;
 	uint32_t tag = m->cls << 4 | j;
 
-	for (uint32_t x = 0; x < m->kc->nstr; x++)
+	/* Newest first: a string whose sample a filter dropped is older. */
+	for (uint32_t x = m->kc->nstr; x-- > 0;)
 		if (m->kc->str[x].tid == m->tid && m->kc->str[x].tag == tag) {
 			m->k->st.strings++;
 			return m->kc->str[x].s;

@@ -69,7 +69,7 @@ static int find_mount(const char *type, char *out, size_t size)
 
 int sonde__tracefs_find(char *dir, size_t size, char *why, size_t why_size)
 {
-	const char *env = getenv("SONDE_TRACEFS");
+	const char *env = secure_getenv("SONDE_TRACEFS");
 	char mnt[2048];
 
 	if (env && *env) {
@@ -83,10 +83,17 @@ int sonde__tracefs_find(char *dir, size_t size, char *why, size_t why_size)
 		strcpy(dir, env);
 		return 0;
 	}
-	if (find_mount("tracefs", mnt, sizeof(mnt)) && has_events(mnt) &&
-	    strlen(mnt) < size) {
-		strcpy(dir, mnt);
-		return 0;
+	if (find_mount("tracefs", mnt, sizeof(mnt)) && strlen(mnt) < size) {
+		if (has_events(mnt)) {
+			strcpy(dir, mnt);
+			return 0;
+		}
+		if (access(mnt, R_OK | X_OK) && errno == EACCES) {
+			snprintf(why, why_size,
+				 "tracefs, mounted on %s, is not readable: it is root's only, unless its mode was changed (chmod, or the mount's mode= and gid= options)",
+				 mnt);
+			return -EACCES;
+		}
 	}
 	if (find_mount("debugfs", mnt, sizeof(mnt)) &&
 	    strlen(mnt) + 9 < sizeof(mnt)) {

@@ -114,6 +114,11 @@ tap_is "$REC_RC" 0 "sonde record --filter 'flags == $flags' runs" || tap_diag_fi
 st_bt "$REC_DIR"
 tap_is "$(grep -c ' syscalls:sys_enter_openat: ' "$REC_DIR.bt")" 7 \
 	"the filter keeps the 7 opens with those flags, and only them"
+# The loader's opens, dropped by the filter, had their paths captured
+# too: none may be given to a kept event.
+read -r _ fpid _ <"$WORK/f.out"
+tap_is "$(grep -c "filename = \"/tmp/sonde-ktest-$fpid\"" "$REC_DIR.bt")" 7 \
+	"each kept event shows its own path, not one of an event the filter dropped"
 st_record bad -k syscalls:sys_enter_openat --filter "no_such_field == 1" -- "$PROG" run 0 0
 tap_ok "$([ "$REC_RC" -ne 0 ] && grep -q "no_such_field == 1.*syscalls:sys_enter_openat" "$WORK/bad.err" && echo 1)" \
 	"a filter that does not apply is refused, naming it and the event" || tap_diag_file "$WORK/bad.err"

@@ -47,6 +47,21 @@ int sonde__session_name_valid(const char *name)
 	return 1;
 }
 
+/* A kernel event pattern: SYSTEM:NAME or NAME, glob characters and
+ * identifier characters only (tracefs.c matches it). */
+static int kernel_pattern_ok(const char *p)
+{
+	size_t l = strlen(p);
+
+	if (!l || l >= 256)
+		return 0;
+	for (; *p; p++)
+		if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+		      (*p >= '0' && *p <= '9') || strchr("_:*?[]-!/.", *p)))
+			return 0;
+	return 1;
+}
+
 /* A power of two in [lo, hi], with an optional k/M/G suffix. */
 static int parse_pow2(const char *s, uint64_t lo, uint64_t hi, uint32_t *out)
 {
@@ -165,14 +180,28 @@ int sonde__cmd_parse(uint32_t argc, const char *const *argv,
 				return fail(err, n,
 					    "--switch-timer needs milliseconds from 0 (off) to 3600000");
 			c->switch_ms = ms;
+		} else if ((!strcmp(a, "-k") || !strcmp(a, "--kernel")) &&
+			   (c->verb == SONDE__CMD_ENABLE ||
+			    c->verb == SONDE__CMD_DISABLE)) {
+			c->kernel = 1;
+			takes = 0;
+		} else if (!strcmp(a, "--filter") &&
+			   c->verb == SONDE__CMD_ENABLE) {
+			if (!v || !*v || strlen(v) >= SONDE__KFILTER_MAX)
+				return fail(err, n,
+					    "--filter needs an expression of at most %d bytes",
+					    SONDE__KFILTER_MAX - 1);
+			c->filter = v;
 		} else if (a[0] == '-' && strcmp(a, "*")) {
 			return fail(err, n, "unknown option '%.64s' for %s", a,
 				    argv[1]);
 		} else if (c->verb == SONDE__CMD_ENABLE ||
 			   c->verb == SONDE__CMD_DISABLE) {
-			if (!sonde__pattern_valid(a))
+			if (c->kernel ? !kernel_pattern_ok(a)
+				      : !sonde__pattern_valid(a))
 				return fail(err, n,
-					    "invalid event pattern '%.200s' (provider:name, '*' as wildcard)",
+					    c->kernel ? "invalid kernel event '%.200s' (SYSTEM:NAME, '*' as wildcard)"
+						      : "invalid event pattern '%.200s' (provider:name, '*' as wildcard)",
 					    a);
 			if (c->npatterns == SONDE__CMD_PATTERNS_MAX)
 				return fail(err, n, "too many patterns");
@@ -199,6 +228,11 @@ int sonde__cmd_parse(uint32_t argc, const char *const *argv,
 		break;
 	case SONDE__CMD_ENABLE:
 	case SONDE__CMD_DISABLE:
+		if (c->filter && !c->kernel)
+			return fail(err, n, "--filter goes with -k (kernel events)");
+		if (c->kernel && c->verb == SONDE__CMD_DISABLE)
+			return fail(err, n,
+				    "kernel events cannot be disabled in a session: they are recorded from its first start with them until it is destroyed");
 		if (!c->npatterns)
 			return fail(err, n, "%s needs at least one event pattern",
 				    argv[1]);

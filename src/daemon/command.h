@@ -30,6 +30,9 @@ enum sonde__verb {
 	SONDE__CMD_DAEMON_STOP,
 };
 
+/* Bytes of a kernel event filter, with its NUL, at most. */
+#define SONDE__KFILTER_MAX 1024
+
 struct sonde__cmd {
 	enum sonde__verb verb;
 	char session[SONDE__SESSION_NAME_MAX];
@@ -40,6 +43,8 @@ struct sonde__cmd {
 	int64_t switch_ms;    /* -1: default */
 	uint32_t npatterns;
 	const char *patterns[SONDE__CMD_PATTERNS_MAX]; /* into the argv */
+	int kernel;           /* enable -k: the patterns are kernel events */
+	const char *filter;   /* enable -k --filter EXPR (into the argv) */
 };
 
 /* Whether @name can name a session: [A-Za-z0-9_.-], 1 to 63 bytes, no

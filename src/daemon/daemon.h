@@ -35,6 +35,7 @@
 #include "../common/common.h"
 #include "../outputs/output.h"
 #include "../sources/consumer.h"
+#include "../sources/kernel.h"
 #include "command.h"
 #include "../control/proto.h"
 #include "sessiond.h"
@@ -82,6 +83,9 @@ struct sd_session {
 	uint64_t meta_packets;              /* packets at last metadata */
 	uint64_t next_switch;               /* ns, CLOCK_MONOTONIC */
 	int nsnap;
+	char kpatterns[SONDE__PATTERNS_MAX]; /* kernel events, '\n'-separated */
+	char kfilter[SONDE__KFILTER_MAX];    /* their filter, or "" */
+	struct sonde__kernel *k;            /* from the first start with them */
 	struct sd_op *ops;                  /* verbs, the first one running */
 	struct sd_session *next;
 };
@@ -206,6 +210,9 @@ SONDE_HIDDEN int sonde__sd_session_new(struct sd *d,
 				       const struct sonde__cmd *c,
 				       struct sd_text *t);
 SONDE_HIDDEN int sonde__sd_buffers(struct sd_session *s, struct sd_text *t);
+/* Record @s's kernel events (its first start with them: the kernel source
+ * joins its trace; later: enabled again).  0 or -errno, said in @t. */
+SONDE_HIDDEN int sonde__sd_kernel_start(struct sd_session *s, struct sd_text *t);
 SONDE_HIDDEN int sonde__sd_seal(struct sd_session *s, int failed);
 SONDE_HIDDEN int sonde__sd_finish(struct sd_session *s);
 SONDE_HIDDEN void sonde__sd_session_free(struct sd *d, struct sd_session *s);

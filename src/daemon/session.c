@@ -97,6 +97,8 @@ void sonde__sd_tick(struct sd *d, struct sd_session *s, uint64_t t)
 	}
 	if (sonde__consumer_drain(s->c, &moved))
 		return;
+	if (s->k)
+		sonde__kernel_drain(s->k, &moved);
 	sonde__consumer_stats(s->c, &st);
 	/* Keep the directory readable while recording: metadata for every
 	 * event class that packets may hold. */
@@ -277,6 +279,9 @@ int sonde__sd_seal(struct sd_session *s, int failed)
 	s->state = SD_STOPPED;
 	if (s->overwrite)
 		return 0; /* a flight recorder writes nothing but snapshots */
+	/* Kernel events stop with the session; what they hold is written. */
+	if (s->k && (r = sonde__kernel_enable(s->k, 0)))
+		return r;
 	if (failed) {
 		r = sonde__consumer_drain(s->c, &moved);
 	} else {
@@ -294,10 +299,15 @@ int sonde__sd_finish(struct sd_session *s)
 
 	if (!s->c)
 		return 0;
+	/* Before the consumer's last metadata, which lists its classes. */
+	if (s->k)
+		r = sonde__kernel_finish(s->k);
 	if (s->overwrite)
 		sonde__consumer_discard_output(s->c);
-	else if (!s->sealed)
+	else if (!s->sealed && !r)
 		r = sonde__consumer_finish(s->c, s->name, 0);
+	sonde__kernel_destroy(s->k);
+	s->k = NULL;
 	sonde__consumer_destroy(s->c);
 	s->c = NULL;
 	return r;

@@ -32,6 +32,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../sources/tracefs.h"
 #include "daemon.h"
 
 /* A reply's text, with room for the note that says it was cut. */
@@ -128,11 +129,124 @@ static int pat_add(char *p, const char *pat)
 	return 0;
 }
 
+/*
+ * Record kernel events in @s from now on (system-wide, as LTTng kernel
+ * sessions do: the daemon has no command of its own): the kernel source
+ * joins the session's trace, its events opened on every CPU.  0 or
+ * -errno, said in @t.
+ */
+int sonde__sd_kernel_start(struct sd_session *s, struct sd_text *t)
+{
+	const char *pats[SONDE__CMD_PATTERNS_MAX];
+	char buf[SONDE__PATTERNS_MAX], why[1024] = "", *save, *tok;
+	struct sonde__kernel_opts o;
+	size_t n = 0;
+	int r;
+
+	if (s->k)
+		return sonde__kernel_enable(s->k, 1);
+	memcpy(buf, s->kpatterns, sizeof(buf));
+	for (tok = strtok_r(buf, "\n", &save); tok && n < SONDE__CMD_PATTERNS_MAX;
+	     tok = strtok_r(NULL, "\n", &save))
+		pats[n++] = tok;
+	memset(&o, 0, sizeof(o));
+	o.trace = sonde__consumer_trace(s->c);
+	o.patterns = pats;
+	o.npatterns = n;
+	o.filter = s->kfilter[0] ? s->kfilter : NULL;
+	o.why = why;
+	o.why_size = sizeof(why);
+	r = sonde__kernel_create(&o, &s->k);
+	if (!r) {
+		r = sonde__kernel_attach(s->k, -1);
+		if (r) {
+			/* Its class stays in the trace, with no stream. */
+			sonde__kernel_destroy(s->k);
+			s->k = NULL;
+		}
+	}
+	if (r)
+		sonde__sd_tprintf(t, "cannot record kernel events in session %s: %s",
+				  s->name, why[0] ? why : strerror(-r));
+	return r;
+}
+
+static void enable_kernel(struct sd_op *op)
+{
+	struct sd_session *s = op->s;
+	const struct sonde__cmd *c = &op->c;
+	char next[SONDE__PATTERNS_MAX];
+
+	if (s->overwrite) {
+		sonde__sd_tprintf(&op->t, "session %s is a flight recorder: kernel events are recorded by sessions that write their trace (created without --overwrite)",
+				  s->name);
+		op->status = -EINVAL;
+		return;
+	}
+	if (s->k) {
+		sonde__sd_tprintf(&op->t, "session %s records kernel events already: they are fixed at its first start with them (destroy it and create another to change them)",
+				  s->name);
+		op->status = -EBUSY;
+		return;
+	}
+	/* Unknown events are refused now, not at the start. */
+	{
+		struct sonde__tracefs_set set;
+		char dir[4096], why[1024] = "";
+		int r = sonde__tracefs_find(dir, sizeof(dir), why, sizeof(why));
+
+		memset(&set, 0, sizeof(set));
+		for (uint32_t i = 0; !r && i < c->npatterns; i++)
+			r = sonde__tracefs_match(&set, dir, c->patterns[i],
+						 SONDE__KERNEL_MAX_EVENTS, why,
+						 sizeof(why));
+		sonde__tracefs_set_free(&set);
+		if (r) {
+			sonde__sd_tprintf(&op->t, "cannot enable kernel events in session %s: %s",
+					  s->name, why[0] ? why : strerror(-r));
+			op->status = r;
+			return;
+		}
+	}
+	memcpy(next, s->kpatterns, sizeof(next));
+	for (uint32_t i = 0; i < c->npatterns; i++) {
+		pat_remove(next, c->patterns[i]);
+		if (pat_add(next, c->patterns[i])) {
+			sonde__sd_tprintf(&op->t, "too many kernel events in session %s", s->name);
+			op->status = -E2BIG;
+			return;
+		}
+	}
+	memcpy(s->kpatterns, next, sizeof(next));
+	if (c->filter)
+		snprintf(s->kfilter, sizeof(s->kfilter), "%s", c->filter);
+	if (s->state == SD_STARTED) {
+		op->status = sonde__sd_kernel_start(s, &op->t);
+		if (op->status) {
+			s->kpatterns[0] = '\0';
+			s->kfilter[0] = '\0';
+			return;
+		}
+	}
+	sonde__sd_tprintf(&op->t, "session %s: kernel events enabled", s->name);
+	for (uint32_t i = 0; i < c->npatterns; i++)
+		sonde__sd_tprintf(&op->t, " %s", c->patterns[i]);
+	if (s->kfilter[0])
+		sonde__sd_tprintf(&op->t, " (filter: %s)", s->kfilter);
+	if (s->state != SD_STARTED)
+		sonde__sd_tprintf(&op->t, ", recorded on every CPU from its start");
+}
+
 static void enable_begin(struct sd *d, struct sd_op *op, int enable)
 {
 	struct sd_session *s = op->s;
 	const struct sonde__cmd *c = &op->c;
 	char next[SONDE__PATTERNS_MAX], excl[300];
+
+	if (c->kernel) {
+		enable_kernel(op);
+		return;
+	}
 
 	memcpy(next, s->patterns, sizeof(next));
 	for (uint32_t i = 0; i < c->npatterns; i++) {
@@ -180,6 +294,11 @@ static void start_begin(struct sd *d, struct sd_op *op)
 	op->status = sonde__sd_buffers(s, &op->t);
 	if (op->status)
 		return;
+	if (s->kpatterns[0]) {
+		op->status = sonde__sd_kernel_start(s, &op->t);
+		if (op->status)
+			return;
+	}
 	s->state = SD_STARTED;
 	s->sealed = 0;
 	s->next_switch = sonde__sd_now() + (uint64_t)s->switch_ms * 1000000u;
@@ -424,6 +543,8 @@ static struct sd_op *op_new(const struct sonde__cmd *c, struct sd_session *s,
 	op->cl = cl;
 	for (uint32_t i = 0; i < c->npatterns; i++)
 		need += strlen(c->patterns[i]) + 1;
+	if (c->filter)
+		need += strlen(c->filter) + 1;
 	if (!need)
 		return op;
 	op->patbuf = malloc(need);
@@ -437,6 +558,10 @@ static struct sd_op *op_new(const struct sonde__cmd *c, struct sd_session *s,
 		memcpy(op->patbuf + off, c->patterns[i], l);
 		op->c.patterns[i] = op->patbuf + off;
 		off += l;
+	}
+	if (c->filter) {
+		memcpy(op->patbuf + off, c->filter, strlen(c->filter) + 1);
+		op->c.filter = op->patbuf + off;
 	}
 	return op;
 }

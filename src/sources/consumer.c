@@ -585,6 +585,11 @@ int sonde__consumer_shm_fd(struct sonde__consumer *c)
 	return c->memfd;
 }
 
+struct sonde__trace *sonde__consumer_trace(struct sonde__consumer *c)
+{
+	return c->trace;
+}
+
 struct sonde__shm_hdr *sonde__consumer_shm(struct sonde__consumer *c)
 {
 	return c->h;

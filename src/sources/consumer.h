@@ -82,6 +82,9 @@ SONDE_HIDDEN int sonde__consumer_create(const struct sonde__consumer_opts *o,
  */
 SONDE_HIDDEN int sonde__consumer_shm_fd(struct sonde__consumer *c);
 SONDE_HIDDEN struct sonde__shm_hdr *sonde__consumer_shm(struct sonde__consumer *c);
+/* The trace the consumer feeds (its own, or the one it joined): other
+ * sources join it; it lives until sonde__consumer_destroy(). */
+SONDE_HIDDEN struct sonde__trace *sonde__consumer_trace(struct sonde__consumer *c);
 /* Write out complete packets; *@moved tells whether any was.  0 or -errno. */
 SONDE_HIDDEN int sonde__consumer_drain(struct sonde__consumer *c, int *moved);
 /* Producers are gone: write what remains, then the metadata.  0 or -errno. */

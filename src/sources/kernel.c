@@ -839,6 +839,22 @@ int sonde__kernel_drain(struct sonde__kernel *k, int *moved)
 	return 0;
 }
 
+int sonde__kernel_enable(struct sonde__kernel *k, int on)
+{
+	unsigned long req = on ? PERF_EVENT_IOC_ENABLE : PERF_EVENT_IOC_DISABLE;
+
+	if (!on)
+		return sonde__kernel_finish(k);
+	for (uint32_t c = 0; c < k->ncpu; c++) {
+		for (uint32_t i = 0; k->cpu[c].fd && i < k->ncls; i++)
+			if (k->cpu[c].fd[i] >= 0)
+				ioctl(k->cpu[c].fd[i], req, 0);
+		if (k->cpu[c].str_fd >= 0)
+			ioctl(k->cpu[c].str_fd, req, 0);
+	}
+	return 0;
+}
+
 int sonde__kernel_finish(struct sonde__kernel *k)
 {
 	int moved, r;

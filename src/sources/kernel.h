@@ -58,6 +58,10 @@ SONDE_HIDDEN int sonde__kernel_create(const struct sonde__kernel_opts *o,
  * from the filter: it does not apply to an event).
  */
 SONDE_HIDDEN int sonde__kernel_attach(struct sonde__kernel *k, pid_t pid);
+/* Start (@on) or stop the recording of the attached events (a daemon
+ * session's start and stop); stopping drains the rings and writes every
+ * partial packet.  0 or -errno of the output. */
+SONDE_HIDDEN int sonde__kernel_enable(struct sonde__kernel *k, int on);
 /* Move what the rings hold into packets.  *@moved: whether any record
  * was read.  0 or -errno of the output. */
 SONDE_HIDDEN int sonde__kernel_drain(struct sonde__kernel *k, int *moved);

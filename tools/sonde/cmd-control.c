@@ -37,7 +37,8 @@ static const struct {
 	const char *usage;
 } usages[] = {
 	{ "create", "sonde create NAME [-o DIR] [--overwrite] [--subbuf-size S] [--num-subbuf N] [--switch-timer MS] [--timeout S]" },
-	{ "enable", "sonde enable -s NAME PATTERN... [--timeout S]" },
+	{ "enable", "sonde enable -s NAME PATTERN... [--timeout S]\n"
+		    "       sonde enable -s NAME -k SYSTEM:NAME... [--filter EXPR] [--timeout S]" },
 	{ "disable", "sonde disable -s NAME PATTERN... [--timeout S]" },
 	{ "start", "sonde start -s NAME [--timeout S]" },
 	{ "stop", "sonde stop -s NAME [--timeout S]" },

@@ -18,6 +18,10 @@
 #                      if present, else enabled-2threads / enabled-1thread-rate
 #   stat-overhead sonde/perf = stat-overhead-sonde-pct / stat-overhead-perf-pct,
 #                      when both overheads are above 0
+#   kernel slowdown sonde/perf = kernel-sonde-slowdown / kernel-perf-slowdown
+#                      (the traced program's elapsed time over its bare one),
+#   kernel CPU slowdown sonde/perf = the same with the -cpu-slowdown cases,
+#   kernel events/s sonde/perf = kernel-sonde-rate / kernel-perf-rate
 # POSIX awk only (works with mawk and gawk).
 exec awk -v json="${1:-}" '
 function num(v) {                       # compact, JSON-safe number
@@ -80,6 +84,22 @@ END {
 		rat[++nr] = "stat-overhead sonde/perf"
 		rv["stat-overhead sonde/perf"] = med["stat-overhead-sonde-pct"] / med["stat-overhead-perf-pct"]
 		ru["stat-overhead sonde/perf"] = sprintf(" (overheads: %.2f%% vs %.2f%%)", med["stat-overhead-sonde-pct"], med["stat-overhead-perf-pct"])
+	}
+	# Kernel tracepoints: sonde record -k against perf record -e.
+	if (("kernel-sonde-slowdown" in med) && ("kernel-perf-slowdown" in med) && med["kernel-perf-slowdown"] != 0) {
+		k = "kernel slowdown sonde/perf"; rat[++nr] = k
+		rv[k] = med["kernel-sonde-slowdown"] / med["kernel-perf-slowdown"]
+		ru[k] = sprintf(" (elapsed: %.3f x vs %.3f x the bare program)", med["kernel-sonde-slowdown"], med["kernel-perf-slowdown"])
+	}
+	if (("kernel-sonde-cpu-slowdown" in med) && ("kernel-perf-cpu-slowdown" in med) && med["kernel-perf-cpu-slowdown"] != 0) {
+		k = "kernel CPU slowdown sonde/perf"; rat[++nr] = k
+		rv[k] = med["kernel-sonde-cpu-slowdown"] / med["kernel-perf-cpu-slowdown"]
+		ru[k] = sprintf(" (the program'"'"'s CPU time: %.3f x vs %.3f x)", med["kernel-sonde-cpu-slowdown"], med["kernel-perf-cpu-slowdown"])
+	}
+	if (("kernel-sonde-rate" in med) && ("kernel-perf-rate" in med) && med["kernel-perf-rate"] != 0) {
+		k = "kernel events/s sonde/perf"; rat[++nr] = k
+		rv[k] = med["kernel-sonde-rate"] / med["kernel-perf-rate"]
+		ru[k] = sprintf(" (%.0f vs %.0f events/s recorded)", med["kernel-sonde-rate"], med["kernel-perf-rate"])
 	}
 	if (nr) {
 		print ""; print "Ratios (from medians):"; print ""

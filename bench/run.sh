@@ -11,10 +11,13 @@
 # (relative to the repository root) and build/bench/results.txt (the raw
 # lines). A "targets" block follows the table: each target "met" or "NOT
 # met" with the measured medians (record-to-disk needs 0 lost in every
-# repetition):
+# repetition; kernel: lost or missing):
 #   enabled-3int <= 1.3 x floor, disabled within 0.1 ns of empty,
 #   2threads >= 1.9 x 1thread, bytes/event <= 20,
-#   record-to-disk >= 20M events/s with 0 lost.
+#   record-to-disk >= 20M events/s with 0 lost,
+#   kernel: sonde's slowdown of the traced program <= perf record's (elapsed
+#   time, medians), no kernel event lost or missing in any sonde run (unpaced
+#   and paced).
 #
 # Cases (ns/event unless said otherwise):
 #   floor             rdtsc + 16-byte store, no tracer (bench/floor.c)
@@ -73,6 +76,16 @@
 #                     (-sample), ms and -record-pct/-sample-pct in %;
 #                     -sample/record the ratio of their wall times;
 #                     -samples the samples the summary line reports
+#   kernel-*          kernel tracepoints: `sonde record -k` against `perf
+#                     record -e` of the same two tracepoints on a loop of
+#                     getppid(2) (bench/kernel-events.sh, bench/syscall-
+#                     load.c): the program bare, under sonde and under perf,
+#                     interleaved (KREPS, the first one reported apart as
+#                     kernel-cold-*): its slowdown (elapsed and CPU), events/s
+#                     recorded and lost per tool, then a paced rate sweep
+#                     and each tool's highest rate with 0 lost
+#                     (kernel-*-0lost-max); skip lines when not root, when
+#                     perf_event_open is refused, or (perf's cases) without perf
 #   pmu-set-switch    ns per sonde_pmu_set_switch() between two sets of two
 #                     software events (bench/bench-pmu-set.c, SET_ITER
 #                     switches), only once include/sonde/pmu.h declares
@@ -86,7 +99,9 @@
 # READ_HALF (5000000), BT_REPS (3),
 # THREADS (2), CC (cc), LTTNG=0 to skip LTTng, STAT_EVENTS
 # (task-clock,page-faults,context-switches), SAMPLE_EVENT
-# (cpu-clock@100000), SET_ITER (20000), PERF (perf; PERF= to skip it).
+# (cpu-clock@100000), SET_ITER (20000), PERF (perf; PERF= to skip it),
+# KITER, KREPS, KRATES, KSWEEP_MS, KSWEEP_REPS (bench/kernel-events.sh),
+# ONLY=kernel: only the kernel-events section (its table and targets).
 # Installs nothing itself except through scripts/install-deps.sh if present.
 set -uo pipefail
 
@@ -112,6 +127,8 @@ SAMPLE_EVENT=${SAMPLE_EVENT:-cpu-clock@100000}
 SET_ITER=${SET_ITER:-20000}
 PERF=${PERF-perf}
 CC=${CC:-cc}
+ONLY=${ONLY:-}
+case $ONLY in '' | kernel) ;; *) usage ;; esac
 CFLAGS="-std=c11 -O2 -g -Wall -Wextra"
 
 SONDE=$BUILD_DIR/bin/sonde
@@ -401,8 +418,9 @@ readers() {
 	rm -rf "$REC_DIR"
 }
 
-{
-	echo "# sonde bench: REPS=$REPS ITER=$ITER LOOP_ITER=$LOOP_ITER THREADS=$THREADS $(date -u +%FT%TZ)"
+# Every section but the kernel-events one.
+user_sections() {
+	local r
 	for r in $(seq "$REPS"); do
 		log "repetition $r/$REPS"
 		one_rep
@@ -424,6 +442,14 @@ readers() {
 		BUILD=$BIN REPS=$REPS THREADS=$THREADS bash bench/lttng/run-lttng.sh "$LTTNG_ITER" ||
 			fail "bench/lttng/run-lttng.sh failed"
 	fi
+}
+
+{
+	echo "# sonde bench: REPS=$REPS ITER=$ITER LOOP_ITER=$LOOP_ITER THREADS=$THREADS ONLY=$ONLY $(date -u +%FT%TZ)"
+	[ "$ONLY" = kernel ] || user_sections
+	log "kernel events: sonde record -k against perf record -e"
+	PERF=$PERF CC=$CC bash bench/kernel-events.sh "$BUILD_DIR" ||
+		fail "bench/kernel-events.sh failed"
 } >"$RAW"
 
 grep -E '^[a-z-]+: skipped' "$RAW" || true
@@ -436,7 +462,7 @@ echo "Results: $JSON (raw lines: $RAW)"
 echo
 echo "Targets:"
 echo
-awk -v nt="$THREADS" '
+awk -v nt="$THREADS" -v only="$ONLY" '
 /"case": / {
 	c = $0; sub(/.*"case": "/, "", c); sub(/".*/, "", c)
 	m = $0; sub(/.*"median": /, "", m); sub(/,.*/, "", m)
@@ -447,7 +473,42 @@ function line(ok, what, meas) {
 	printf "- %-44s %-8s (%s)\n", what ":", ok ? "met" : "NOT met", meas
 }
 function missing(what) { printf "- %-44s %-8s (no data)\n", what ":", "NOT met" }
+function kernel_targets(    w, lmax, pmax, c, r, top) {
+	w = "kernel: sonde slowdown <= perf record'"'"'s"
+	if (!("kernel-sonde-slowdown" in med))
+		printf "- %-44s %s\n", w ":", "skipped (see the kernel-events line above)"
+	else if (!("kernel-perf-slowdown" in med))
+		printf "- %-44s %s\n", w ":", "skipped (no perf: see the kernel-perf line above)"
+	else
+		line(med["kernel-sonde-slowdown"] <= med["kernel-perf-slowdown"], w,
+		     sprintf("elapsed %.2f x vs %.2f x, sonde/perf %.2f; CPU %.2f x vs %.2f x, sonde/perf %.2f",
+			     med["kernel-sonde-slowdown"], med["kernel-perf-slowdown"], med["kernel-sonde/perf"],
+			     med["kernel-sonde-cpu-slowdown"], med["kernel-perf-cpu-slowdown"], med["kernel-sonde/perf-cpu"]))
+	if (!("kernel-sonde-lost" in med))
+		return
+	# Every run: the warm and cold unpaced ones and the paced sweep.
+	lmax = 0
+	for (c in max)
+		if (c ~ /^kernel-(cold-)?sonde-(lost|missing)$/ && max[c] > lmax)
+			lmax = max[c]
+	pmax = 0; top = 0
+	for (c in max)
+		if (c ~ /^kernel-sonde-paced-[0-9]+-lost$/) {
+			if (max[c] > pmax) pmax = max[c]
+			r = c; sub(/^kernel-sonde-paced-/, "", r); sub(/-lost$/, "", r)
+			if (r + 0 > top) top = r + 0
+		}
+	c = "kernel-sonde-paced-" top "-rate"
+	line(lmax == 0 && pmax == 0, "kernel: sonde 0 lost in every run",
+	     sprintf("lost or missing: max %d unpaced (%.2fM events/s), %d paced (%.2fM/s asked, %.2fM/s reached); 0 lost up to %.2fM/s%s",
+		     lmax, med["kernel-sonde-rate"] / 1e6, pmax, top / 1e6, med[c] / 1e6, med["kernel-sonde-0lost-max"] / 1e6,
+		     ("kernel-perf-0lost-max" in med) ? sprintf(", perf %.2fM/s", med["kernel-perf-0lost-max"] / 1e6) : ""))
+}
 END {
+	if (only == "kernel") {
+		kernel_targets()
+		exit
+	}
 	if (("enabled-3int" in med) && ("floor" in med) && med["floor"] > 0) {
 		r = med["enabled-3int"] / med["floor"]
 		line(r <= 1.3, "enabled-3int <= 1.3 x floor",
@@ -480,6 +541,7 @@ END {
 			     med["record-20M/s"] / 1e6, med["record-20M/s-lost"],
 			     max["record-20M/s-lost"], med["record-to-disk"] / 1e6))
 	else missing("record-to-disk sustains 20M events/s, 0 lost")
+	kernel_targets()
 }' "$JSON"
 
 [ "$FAILED" = 0 ] || { log "some cases failed; see the messages above"; exit 1; }

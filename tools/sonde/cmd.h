@@ -10,6 +10,7 @@ int cmd_stat(int argc, char **argv);
 int cmd_export(int argc, char **argv);
 int cmd_report(int argc, char **argv);
 int cmd_daemon(int argc, char **argv);
+int cmd_hw(int argc, char **argv); /* list, path, record, decode (cmd-hw.c) */
 /* create, enable, disable, start, stop, snapshot, destroy, sessions, list */
 int cmd_control(int argc, char **argv);
 /* sonde list -k: the kernel's trace events and their fields, from tracefs

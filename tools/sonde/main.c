@@ -23,6 +23,7 @@ static const struct {
 	{ "stat", cmd_stat, "count performance events (perf_event_open) of a command" },
 	{ "stats", cmd_stats, "event counts, rates, lost events, begin/end durations" },
 	{ "export", cmd_export, "convert a trace (Chrome Trace Event JSON)" },
+	{ "hw", cmd_hw, "hardware trace (CoreSight): list, path, record, decode" },
 	{ "report", cmd_report, "write a self-contained HTML report (timeline, rates, durations)" },
 	{ "daemon", cmd_daemon, "run (or --stop) the session daemon for live control" },
 	{ "create", cmd_control, "create a session of the daemon" },

@@ -1,0 +1,320 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * sonde/hwtrace.h: hardware trace paths from user space, over the kernel's
+ * own interfaces.  A topology is read from the CoreSight bus in sysfs
+ * (/sys/bus/coresight/devices: each device's kind, CPU and connections);
+ * a path is built from a trace source (an ETM, an STM) to a sink (an ETF,
+ * ETB, ETR, TPIU) by the kernel's rules; the path is enabled sink first,
+ * the source started and stopped with reference counts, and the sink's
+ * buffer sized and read from /dev/<sink> as CoreSight 16-byte formatted
+ * frames, which sonde_hw_deformat_feed() splits into one byte stream per
+ * trace ID.  Tracers that Linux drives through perf (cs_etm, intel_pt,
+ * arm_spe) have a perf AUX backend, sonde_hw_perf_open().
+ *
+ *	struct sonde_hw_opts o = { .size = sizeof(o) };
+ *	struct sonde_hw_topo *t;
+ *	struct sonde_hw_path *p;
+ *	if (sonde_hw_topo_open(&o, &t) < 0) {
+ *		fprintf(stderr, "%s\n", sonde_hw_error_message());
+ *		return;
+ *	}
+ *	if (sonde_hw_path_build(t, "etm0", NULL, &p) == 0) {
+ *		sonde_hw_path_enable(p, SONDE_HW_MODE_SYSFS);
+ *		sonde_hw_path_start(p);
+ *		work();
+ *		sonde_hw_path_stop(p);
+ *		... sonde_hw_sink_read() the sink, sonde_hw_path_sink(p) ...
+ *		sonde_hw_path_destroy(p);  (disables what is still enabled)
+ *	}
+ *	sonde_hw_topo_close(t);
+ *
+ * Errors: every call returns 0 (or a count) or a negative errno, and when
+ * it fails it leaves a sentence for sonde_hw_error_message() on the
+ * calling thread.  The kernel's state (which sink is activated, which
+ * source enabled) belongs to the kernel and is shared by every process;
+ * the reference counts of this API belong to one topology handle.
+ */
+#ifndef SONDE_HWTRACE_H
+#define SONDE_HWTRACE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define SONDE_HW_API __attribute__((visibility("default")))
+
+struct sonde_hw_topo;
+struct sonde_hw_path;
+
+/* A device's class, as the kernel's coresight bus names it (DEVTYPE). */
+enum sonde_hw_kind {
+	SONDE_HW_SOURCE = 0,   /* produces trace: ETM, PTM, STM, TPDM */
+	SONDE_HW_LINK = 1,     /* passes it on: funnel, replicator, TPDA */
+	SONDE_HW_SINK = 2,     /* stores or exports it: ETB, ETR, TPIU, TRBE */
+	SONDE_HW_LINKSINK = 3, /* a sink that can also be a link: ETF */
+	SONDE_HW_HELPER = 4,   /* works beside the path: CTI, CATU */
+};
+
+/* What a sink keeps its trace in; a larger value is a better default
+ * sink (the kernel's order). */
+enum sonde_hw_sink_type {
+	SONDE_HW_SINK_NONE = 0,   /* not a sink */
+	SONDE_HW_SINK_PORT = 1,   /* off-chip port: TPIU (never a default) */
+	SONDE_HW_SINK_BUFFER = 2, /* on-chip RAM: ETF, ETB */
+	SONDE_HW_SINK_SYSMEM = 3, /* system memory: ETR */
+	SONDE_HW_SINK_PERCPU = 4, /* per-CPU system memory: TRBE */
+};
+
+/**
+ * struct sonde_hw_opts - where sonde_hw_topo_open() looks.
+ * @size: sizeof(struct sonde_hw_opts).
+ * @sysfs_root: the folder of the coresight bus's devices; NULL: the
+ *	environment's SONDE_HWTRACE_SYSFS (ignored by a setuid or
+ *	privileged program), else /sys/bus/coresight/devices.
+ * @dev_root: where the sinks' character devices are; NULL:
+ *	SONDE_HWTRACE_DEV, else /dev.
+ */
+struct sonde_hw_opts {
+	size_t size;
+	const char *sysfs_root;
+	const char *dev_root;
+};
+
+/**
+ * struct sonde_hw_device - what sonde_hw_device_get() says of a device.
+ * @size: set by the caller to sizeof(struct sonde_hw_device).
+ * @name: its name in sysfs ("etm0", "tmc_etr0"); valid while the
+ *	topology is open.
+ * @kind: its class.
+ * @sink_type: for a sink or linksink, what it stores its trace in.
+ * @cpu: the CPU it is bound to (per-CPU sources and sinks), else -1.
+ * @nr_out: its output connections (sonde_hw_device_conn()).
+ * @nr_in: its input connections.
+ * @nr_helpers: the helpers associated with it (sonde_hw_device_helper()).
+ */
+struct sonde_hw_device {
+	size_t size;
+	const char *name;
+	enum sonde_hw_kind kind;
+	enum sonde_hw_sink_type sink_type;
+	int cpu;
+	unsigned int nr_out;
+	unsigned int nr_in;
+	unsigned int nr_helpers;
+};
+
+/**
+ * struct sonde_hw_conn - one output connection of a device.
+ * @size: set by the caller to sizeof(struct sonde_hw_conn).
+ * @port: the output port ("out:N" in sysfs).
+ * @peer: the index of the device it feeds.
+ * @peer_port: that device's input port ("in:M"), or -1 if sysfs does not
+ *	show the back link.
+ * @filter: the index of the only source this port carries
+ *	(sonde_hw_port_filter()), or -1 when it carries every source.
+ */
+struct sonde_hw_conn {
+	size_t size;
+	int port;
+	size_t peer;
+	int peer_port;
+	long filter;
+};
+
+/**
+ * sonde_hw_error_message() - why the last failed call of this thread failed.
+ *
+ * Return: a sentence ("no CoreSight devices: /sys/bus/coresight/devices
+ * does not exist"), or "" when no call failed yet on this thread.  Valid
+ * until the thread's next call of this API.
+ * Context: any thread; the message is the calling thread's.
+ */
+SONDE_HW_API const char *sonde_hw_error_message(void);
+
+/**
+ * sonde_hw_topo_open() - read the trace devices and their connections.
+ * @opts: where to look, or NULL for the defaults.
+ * @out: the topology, or NULL on failure.
+ *
+ * Reads each device of the coresight bus: its class from uevent's
+ * DEVTYPE (or, on a kernel without it, from its enable_source and
+ * enable_sink files), its CPU from its cpu file, its connections from its
+ * connections/ group (out:N and in:N links, and the links named after
+ * associated helpers).  Nothing is written.
+ *
+ * Return: 0; -ENODEV when the sysfs root does not exist (no CoreSight on
+ * this machine, or no driver loaded); -EINVAL when a file says something
+ * that is not what the kernel writes there (the sentence names it);
+ * -E2BIG past 1024 devices or 64 connections on one device;
+ * -ENAMETOOLONG; -ENOMEM; another -errno of open() or read().
+ * Context: any thread; reads sysfs; not async-signal-safe.
+ */
+SONDE_HW_API int sonde_hw_topo_open(const struct sonde_hw_opts *opts,
+				    struct sonde_hw_topo **out);
+
+/**
+ * sonde_hw_topo_close() - destroy a topology: its paths, then itself.
+ * @t: the topology, or NULL (nothing happens).
+ *
+ * Paths still alive are destroyed first (stopped, disabled).
+ * Context: no other thread may use @t or its paths at the same time.
+ */
+SONDE_HW_API void sonde_hw_topo_close(struct sonde_hw_topo *t);
+
+/**
+ * sonde_hw_device_count() - how many devices the topology has.
+ * @t: the topology.
+ *
+ * Return: the count; devices are indexed 0 to count - 1 in name order.
+ * Context: any thread.
+ */
+SONDE_HW_API size_t sonde_hw_device_count(const struct sonde_hw_topo *t);
+
+/**
+ * sonde_hw_device_find() - the index of a device by name.
+ * @t: the topology.
+ * @name: the device's sysfs name.
+ *
+ * Return: the index; -ENOENT when there is no such device; -EINVAL.
+ * Context: any thread.
+ */
+SONDE_HW_API long sonde_hw_device_find(const struct sonde_hw_topo *t,
+				       const char *name);
+
+/**
+ * sonde_hw_device_get() - describe a device.
+ * @t: the topology.
+ * @idx: its index.
+ * @out: filled; its size must be set.
+ *
+ * Return: 0; -ENOENT for an index past the end; -EINVAL.
+ * Context: any thread.
+ */
+SONDE_HW_API int sonde_hw_device_get(const struct sonde_hw_topo *t,
+				     size_t idx, struct sonde_hw_device *out);
+
+/**
+ * sonde_hw_device_conn() - one output connection of a device.
+ * @t: the topology.
+ * @idx: the device's index.
+ * @i: which of its nr_out connections, in port order.
+ * @out: filled; its size must be set.
+ *
+ * Return: 0; -ENOENT past the end; -EINVAL.
+ * Context: any thread.
+ */
+SONDE_HW_API int sonde_hw_device_conn(const struct sonde_hw_topo *t,
+				      size_t idx, unsigned int i,
+				      struct sonde_hw_conn *out);
+
+/**
+ * sonde_hw_device_helper() - one helper (CTI, CATU) associated with a device.
+ * @t: the topology.
+ * @idx: the device's index.
+ * @i: which of its nr_helpers helpers.
+ *
+ * Return: the helper's index; -ENOENT past the end; -EINVAL.
+ * Context: any thread.
+ */
+SONDE_HW_API long sonde_hw_device_helper(const struct sonde_hw_topo *t,
+					 size_t idx, unsigned int i);
+
+/**
+ * sonde_hw_port_filter() - declare that an output port carries one source only.
+ * @t: the topology.
+ * @dev: the device whose output port filters (a replicator).
+ * @port: the output port ("out:N").
+ * @source: the only source whose trace goes through that port, or NULL to
+ *	remove the filter.
+ *
+ * Some replicators pass on a hard-wired subset of the trace (the
+ * firmware's "filter-source" of an output endpoint).  The kernel builds
+ * paths around such ports but does not show them in sysfs, so a program
+ * that knows its board's device tree declares them here.  Paths built
+ * later skip a port whose filter names another source.
+ *
+ * Return: 0; -ENOENT for an unknown device, port or source; -EINVAL when
+ * @source is not a source.
+ * Context: any thread; serialised with the topology's other calls.
+ */
+SONDE_HW_API int sonde_hw_port_filter(struct sonde_hw_topo *t,
+				      const char *dev, int port,
+				      const char *source);
+
+/**
+ * sonde_hw_path_build() - build the path from a source to a sink.
+ * @t: the topology.
+ * @source: the source's name ("etm0").
+ * @sink: the sink's name, or NULL for the source's default sink.
+ * @out: the path, or NULL on failure.
+ *
+ * The kernel's rules: the first route a depth-first search from the
+ * source finds, output ports in order, skipping ports whose filter names
+ * another source (sonde_hw_port_filter()); a per-CPU source goes straight
+ * to the per-CPU sink of its CPU.  The default sink is the per-CPU sink
+ * of the source's CPU if there is one, else the best buffer type
+ * reachable (system memory over on-chip buffer; a TPIU never), the
+ * nearest of the best, looking past an ETF for a better sink behind it.
+ * Nothing is enabled.
+ *
+ * Return: 0; -ENOENT for an unknown device; -EINVAL when @source is not a
+ * source or @sink not a sink; -ENOLINK when no route (or no default sink)
+ * exists; -ENOMEM.
+ * Context: any thread; serialised with the topology's other calls.
+ */
+SONDE_HW_API int sonde_hw_path_build(struct sonde_hw_topo *t,
+				     const char *source, const char *sink,
+				     struct sonde_hw_path **out);
+
+/**
+ * sonde_hw_path_length() - how many devices a path has.
+ * @p: the path.
+ *
+ * Return: the count: the source, the links, the sink (2 or more).
+ * Context: any thread.
+ */
+SONDE_HW_API size_t sonde_hw_path_length(const struct sonde_hw_path *p);
+
+/**
+ * sonde_hw_path_device() - the name of the @i-th device of a path.
+ * @p: the path.
+ * @i: 0 for the source, sonde_hw_path_length() - 1 for the sink.
+ *
+ * Return: the name, or NULL past the end.
+ * Context: any thread.
+ */
+SONDE_HW_API const char *sonde_hw_path_device(const struct sonde_hw_path *p,
+					      size_t i);
+
+/**
+ * sonde_hw_path_sink() - the name of a path's sink.
+ * @p: the path.
+ *
+ * Return: the name.
+ * Context: any thread.
+ */
+SONDE_HW_API const char *sonde_hw_path_sink(const struct sonde_hw_path *p);
+
+/**
+ * sonde_hw_path_destroy() - stop, disable and free a path.
+ * @p: the path, or NULL (nothing happens).
+ *
+ * What the path still holds is let go as sonde_hw_path_stop() and
+ * sonde_hw_path_disable() would; an error doing so is left for
+ * sonde_hw_error_message() and the path is freed anyway.
+ * Context: serialised with the topology's other calls.
+ */
+SONDE_HW_API void sonde_hw_path_destroy(struct sonde_hw_path *p);
+
+/* Names for enum values, for messages and listings ("source", "sysmem"). */
+SONDE_HW_API const char *sonde_hw_kind_name(enum sonde_hw_kind kind);
+SONDE_HW_API const char *sonde_hw_sink_type_name(enum sonde_hw_sink_type type);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

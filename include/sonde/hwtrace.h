@@ -68,6 +68,14 @@ enum sonde_hw_sink_type {
 	SONDE_HW_SINK_PERCPU = 4, /* per-CPU system memory: TRBE */
 };
 
+/* Who drives a path: the sysfs files (this library writes enable_sink and
+ * enable_source), or perf (a cs_etm event, sonde_hw_perf_open()).  The
+ * kernel lets a sink serve one mode at a time. */
+enum sonde_hw_mode {
+	SONDE_HW_MODE_SYSFS = 1,
+	SONDE_HW_MODE_PERF = 2,
+};
+
 /**
  * struct sonde_hw_opts - where sonde_hw_topo_open() looks.
  * @size: sizeof(struct sonde_hw_opts).
@@ -297,6 +305,76 @@ SONDE_HW_API const char *sonde_hw_path_device(const struct sonde_hw_path *p,
  * Context: any thread.
  */
 SONDE_HW_API const char *sonde_hw_path_sink(const struct sonde_hw_path *p);
+
+/**
+ * sonde_hw_path_enable() - enable a path, sink first, its source excepted.
+ * @p: the path.
+ * @mode: SONDE_HW_MODE_SYSFS or SONDE_HW_MODE_PERF.
+ *
+ * Walks from the sink back to the source as the kernel does: at each
+ * device its helpers first (a CTI's enable file, in sysfs mode), then the
+ * device: the sink is activated (enable_sink, in sysfs mode), a link (an
+ * ETF in the middle of the path is one) taken.  Each device is counted:
+ * a sink shared by two paths is activated by the first and stays so until
+ * the last lets go; a sink that was activated before this handle touched
+ * it is left activated.  On an error every step this call made is undone,
+ * newest first, and the path is as before.
+ *
+ * Return: 0; -EBUSY when a device is held in the other mode, when an ETF
+ * is wanted as a sink by one path and as a link by another, or (perf
+ * mode) when the sink is activated through sysfs; -EALREADY when @p is
+ * enabled already; -EINVAL; the -errno of a failed write.
+ * Context: serialised with the topology's other calls; writes sysfs.
+ */
+SONDE_HW_API int sonde_hw_path_enable(struct sonde_hw_path *p,
+				      enum sonde_hw_mode mode);
+
+/**
+ * sonde_hw_path_disable() - let go of what sonde_hw_path_enable() took.
+ * @p: the path, stopped.
+ *
+ * From the source toward the sink; the sink is deactivated when its last
+ * path lets go.  A failed write does not stop the walk: every count is
+ * dropped, and the first error returned.
+ *
+ * Return: 0; -EBUSY while the path is started; -EINVAL when it is not
+ * enabled; the -errno of a failed write.
+ * Context: serialised with the topology's other calls; writes sysfs.
+ */
+SONDE_HW_API int sonde_hw_path_disable(struct sonde_hw_path *p);
+
+/**
+ * sonde_hw_path_start() - start the path's source.
+ * @p: the path, enabled.
+ *
+ * The source is counted: a second path from the same source into the
+ * same sink only adds a reference; the first start writes enable_source
+ * (sysfs mode).  Before that write, the kernel's choice is checked: it
+ * sends the trace to the first activated sink its search from the source
+ * finds, so another activated sink found before this path's sink is an
+ * error rather than trace going astray.  On an error the path is as
+ * before (enabled, not started).
+ *
+ * Return: 0; -EBUSY when the source is started into another sink or in
+ * the other mode, when sysfs shows it enabled by someone else, or when
+ * another activated sink comes first; -EALREADY; -EINVAL when @p is not
+ * enabled; the -errno of a failed write.
+ * Context: serialised with the topology's other calls; writes sysfs.
+ */
+SONDE_HW_API int sonde_hw_path_start(struct sonde_hw_path *p);
+
+/**
+ * sonde_hw_path_stop() - drop this path's reference on its source.
+ * @p: the path, started.
+ *
+ * The last reference writes 0 to enable_source (sysfs mode): the kernel
+ * stops the source and flushes the path into the sink.
+ *
+ * Return: 0; -EINVAL when @p is not started; the -errno of a failed write
+ * (the reference is dropped anyway).
+ * Context: serialised with the topology's other calls; writes sysfs.
+ */
+SONDE_HW_API int sonde_hw_path_stop(struct sonde_hw_path *p);
 
 /**
  * sonde_hw_path_destroy() - stop, disable and free a path.

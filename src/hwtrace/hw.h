@@ -46,6 +46,7 @@ struct hw_dev {
 	int mode;               /* enum sonde_hw_mode while refcnt > 0 */
 	int was_on;             /* it was on before this handle enabled it: leave it on */
 	int active_sink;        /* a started source: the sink it traces into */
+	int as_sink;            /* a linksink held: 1 as the sink, 0 as a link */
 };
 
 struct sonde_hw_topo {

@@ -219,6 +219,7 @@ void sonde_hw_path_destroy(struct sonde_hw_path *p)
 	if (!p)
 		return;
 	pthread_mutex_lock(&p->topo->lock);
+	sonde__hw_path_release(p);
 	sonde__hw_path_unlink(p);
 	pthread_mutex_unlock(&p->topo->lock);
 	free(p);

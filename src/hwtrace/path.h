@@ -12,8 +12,6 @@ struct sonde_hw_path {
 	int dev[HW_PATH_MAX + 1];
 	int mode;                   /* enabled in this mode; 0: not enabled */
 	int started;                /* its source started by this path */
-	int helpers[HW_PATH_MAX * 4]; /* helpers it enabled, in order */
-	size_t nr_helpers;
 };
 
 /* The kernel's default sink for source @src: an index, or -1. */
@@ -25,5 +23,9 @@ SONDE_HIDDEN int sonde__hw_route(const struct sonde_hw_topo *t, int src,
 
 /* Take @p off its topology's list (lock held). */
 SONDE_HIDDEN void sonde__hw_path_unlink(struct sonde_hw_path *p);
+
+/* Stop and disable what @p still holds (lock held); errors are left in
+ * the thread's sentence. */
+SONDE_HIDDEN void sonde__hw_path_release(struct sonde_hw_path *p);
 
 #endif

@@ -25,8 +25,10 @@ static inline int fx_open(const char *base, const char *board,
 	char sys[PATH_MAX], dev[PATH_MAX];
 	struct sonde_hw_opts o = { .size = sizeof(o) };
 
-	snprintf(sys, sizeof(sys), "%s/%s/sys/bus/coresight/devices", base, board);
-	snprintf(dev, sizeof(dev), "%s/%s/dev", base, board);
+	if (snprintf(sys, sizeof(sys), "%s/%s/sys/bus/coresight/devices", base, board) >= (int)sizeof(sys))
+		tap_bail("path too long");
+	if (snprintf(dev, sizeof(dev), "%s/%s/dev", base, board) >= (int)sizeof(dev))
+		tap_bail("path too long");
 	o.sysfs_root = sys;
 	o.dev_root = dev;
 	return sonde_hw_topo_open(&o, t);
@@ -37,12 +39,14 @@ static inline void fx_copy(char *dir, size_t n)
 {
 	char cmd[PATH_MAX * 2 + 32];
 
-	snprintf(dir, n, "%s/sonde-hwtest.XXXXXX",
-		 getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
+	if (snprintf(dir, n, "%s/sonde-hwtest.XXXXXX",
+		 getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp") >= (int)n)
+		tap_bail("path too long");
 	if (!mkdtemp(dir))
 		tap_bail("mkdtemp %s", dir);
-	snprintf(cmd, sizeof(cmd), "cp -a '%s'/juno-r1 '%s'/db410c '%s'/synthetic '%s'/",
-		 SONDE_HW_FIXTURES, SONDE_HW_FIXTURES, SONDE_HW_FIXTURES, dir);
+	if (snprintf(cmd, sizeof(cmd), "cp -a '%s'/juno-r1 '%s'/db410c '%s'/synthetic '%s'/",
+		 SONDE_HW_FIXTURES, SONDE_HW_FIXTURES, SONDE_HW_FIXTURES, dir) >= (int)sizeof(cmd))
+		tap_bail("path too long");
 	if (system(cmd) != 0)
 		tap_bail("cannot copy the fixtures: %s", cmd);
 }
@@ -51,7 +55,8 @@ static inline void fx_remove(const char *dir)
 {
 	char cmd[PATH_MAX + 16];
 
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+	if (snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir) >= (int)sizeof(cmd))
+		tap_bail("path too long");
 	if (system(cmd) != 0)
 		tap_diag("could not remove %s", dir);
 }
@@ -65,8 +70,9 @@ static inline const char *fx_read(const char *dir, const char *board,
 	FILE *f;
 	size_t n;
 
-	snprintf(path, sizeof(path), "%s/%s/sys/bus/coresight/devices/%s/%s",
-		 dir, board, dev, attr);
+	if (snprintf(path, sizeof(path), "%s/%s/sys/bus/coresight/devices/%s/%s",
+		 dir, board, dev, attr) >= (int)sizeof(path))
+		tap_bail("path too long");
 	buf[0] = '\0';
 	f = fopen(path, "r");
 	if (!f)
@@ -85,8 +91,9 @@ static inline void fx_write(const char *dir, const char *board,
 	char path[PATH_MAX];
 	FILE *f;
 
-	snprintf(path, sizeof(path), "%s/%s/sys/bus/coresight/devices/%s/%s",
-		 dir, board, dev, attr);
+	if (snprintf(path, sizeof(path), "%s/%s/sys/bus/coresight/devices/%s/%s",
+		 dir, board, dev, attr) >= (int)sizeof(path))
+		tap_bail("path too long");
 	f = fopen(path, "w");
 	if (!f || fputs(val, f) < 0 || fclose(f) != 0)
 		tap_bail("cannot write %s", path);
@@ -99,8 +106,9 @@ static inline void fx_break(const char *dir, const char *board,
 {
 	char path[PATH_MAX];
 
-	snprintf(path, sizeof(path), "%s/%s/sys/bus/coresight/devices/%s/%s",
-		 dir, board, dev, attr);
+	if (snprintf(path, sizeof(path), "%s/%s/sys/bus/coresight/devices/%s/%s",
+		 dir, board, dev, attr) >= (int)sizeof(path))
+		tap_bail("path too long");
 	if (unlink(path) != 0 || mkdir(path, 0755) != 0)
 		tap_bail("cannot break %s", path);
 }
@@ -110,8 +118,9 @@ static inline void fx_unbreak(const char *dir, const char *board,
 {
 	char path[PATH_MAX];
 
-	snprintf(path, sizeof(path), "%s/%s/sys/bus/coresight/devices/%s/%s",
-		 dir, board, dev, attr);
+	if (snprintf(path, sizeof(path), "%s/%s/sys/bus/coresight/devices/%s/%s",
+		 dir, board, dev, attr) >= (int)sizeof(path))
+		tap_bail("path too long");
 	if (rmdir(path) != 0)
 		tap_bail("cannot repair %s", path);
 	fx_write(dir, board, dev, attr, "0\n");

@@ -387,6 +387,100 @@ SONDE_HW_API int sonde_hw_path_stop(struct sonde_hw_path *p);
  */
 SONDE_HW_API void sonde_hw_path_destroy(struct sonde_hw_path *p);
 
+/**
+ * sonde_hw_sink_set_buffer_size() - size a sink's sysfs-mode buffer.
+ * @t: the topology.
+ * @sink: the sink (an ETR: ETFs and ETBs have a fixed on-chip buffer).
+ * @bytes: a multiple of 4096, at most 4 GiB.
+ *
+ * Writes buffer_size and reads it back.  The buffer is the one the sink
+ * fills in sysfs mode; a perf session has its own (the AUX area).
+ *
+ * Return: 0; -EOPNOTSUPP for a sink without buffer_size; -EBUSY while a
+ * path of this topology holds the sink; -ERANGE when the driver kept
+ * another size; -EINVAL; the -errno of the write.
+ * Context: serialised with the topology's other calls; writes sysfs.
+ */
+SONDE_HW_API int sonde_hw_sink_set_buffer_size(struct sonde_hw_topo *t,
+					       const char *sink,
+					       uint64_t bytes);
+
+/**
+ * sonde_hw_sink_buffer_size() - read a sink's buffer_size.
+ * @t: the topology.
+ * @sink: the sink.
+ * @bytes: the size.
+ *
+ * Return: 0; -EOPNOTSUPP for a sink without buffer_size; -EINVAL.
+ * Context: any thread; reads sysfs.
+ */
+SONDE_HW_API int sonde_hw_sink_buffer_size(struct sonde_hw_topo *t,
+					   const char *sink, uint64_t *bytes);
+
+/**
+ * sonde_hw_sink_read() - read what a sink holds, from /dev/<sink>.
+ * @t: the topology (its device root).
+ * @sink: the sink.
+ * @buf: where the bytes go.
+ * @size: room in @buf: at most this much is read.
+ *
+ * The kernel hands out the trace captured since the sink was last
+ * enabled, once; it is CoreSight frame-formatted (16-byte frames holding
+ * every source's trace), for sonde_hw_deformat_feed().  Read it after the
+ * source is stopped.
+ *
+ * Return: the bytes read (0: empty); -ENOENT when the sink has no device
+ * (a TPIU); -EBUSY from a kernel whose sink is in use by perf; -EINVAL;
+ * the -errno of open() or read().
+ * Context: any thread; not async-signal-safe.
+ */
+SONDE_HW_API long sonde_hw_sink_read(struct sonde_hw_topo *t,
+				     const char *sink, void *buf,
+				     size_t size);
+
+struct sonde_hw_deformat;
+
+/* Bytes of one trace ID out of the deformatter; non-zero stops the feed
+ * and is what sonde_hw_deformat_feed() returns. */
+typedef int (*sonde_hw_stream_cb)(void *arg, uint8_t id, const uint8_t *data,
+				  size_t n);
+
+/**
+ * sonde_hw_deformat_create() - a CoreSight frame deformatter.
+ * @out: the deformatter.
+ *
+ * It splits formatted trace (16-byte frames, as ETB, ETF and ETR store
+ * it) into one byte stream per trace ID.  Bytes of ID 0 (padding), of
+ * the reserved IDs 0x70-0x7f, and those before the first ID change are
+ * dropped and counted (sonde_hw_deformat_dropped()).
+ *
+ * Return: 0; -ENOMEM; -EINVAL.
+ * Context: any thread; a deformatter is used by one thread at a time.
+ */
+SONDE_HW_API int sonde_hw_deformat_create(struct sonde_hw_deformat **out);
+
+/**
+ * sonde_hw_deformat_feed() - deformat the next bytes of a sink's trace.
+ * @d: the deformatter.
+ * @buf: the bytes, frame-aligned from the first feed on; any length (a
+ *	frame cut by the end is completed by the next feed).
+ * @n: their count.
+ * @cb: called with each run of bytes of one ID, in trace order.
+ * @arg: passed to @cb.
+ *
+ * Return: 0; what @cb returned when not 0; -EINVAL.
+ * Context: any thread; not async-signal-safe.
+ */
+SONDE_HW_API int sonde_hw_deformat_feed(struct sonde_hw_deformat *d,
+					const void *buf, size_t n,
+					sonde_hw_stream_cb cb, void *arg);
+
+/* Bytes dropped so far (padding, reserved IDs, before the first ID). */
+SONDE_HW_API uint64_t sonde_hw_deformat_dropped(const struct sonde_hw_deformat *d);
+
+/* Free a deformatter; NULL is a no-op. */
+SONDE_HW_API void sonde_hw_deformat_destroy(struct sonde_hw_deformat *d);
+
 /* Names for enum values, for messages and listings ("source", "sysmem"). */
 SONDE_HW_API const char *sonde_hw_kind_name(enum sonde_hw_kind kind);
 SONDE_HW_API const char *sonde_hw_sink_type_name(enum sonde_hw_sink_type type);

@@ -481,6 +481,65 @@ SONDE_HW_API uint64_t sonde_hw_deformat_dropped(const struct sonde_hw_deformat *
 /* Free a deformatter; NULL is a no-op. */
 SONDE_HW_API void sonde_hw_deformat_destroy(struct sonde_hw_deformat *d);
 
+struct sonde_hw_perf;
+
+/**
+ * struct sonde_hw_perf_opts - what sonde_hw_perf_open() traces.
+ * @size: sizeof(struct sonde_hw_perf_opts).
+ * @pmu: "cs_etm", "intel_pt", "arm_spe_0": a PMU of
+ *	/sys/bus/event_source/devices ($SONDE_HWTRACE_PMU moves the root).
+ * @sink: for cs_etm, the sink to use (a name of its sinks/ folder), or
+ *	NULL for the kernel's default.
+ * @pid: the thread to trace, or -1 with @cpu for a CPU.
+ * @cpu: the CPU, or -1 for wherever @pid runs.
+ * @aux_pages: pages of the AUX area, a power of two; 0: 256.
+ */
+struct sonde_hw_perf_opts {
+	size_t size;
+	const char *pmu;
+	const char *sink;
+	int pid;
+	int cpu;
+	size_t aux_pages;
+};
+
+/**
+ * sonde_hw_perf_open() - a hardware tracer through perf, with its AUX area.
+ * @opts: what to trace.
+ * @out: the tracer, disabled.
+ *
+ * Opens the PMU's event (user space only) on the thread or CPU and maps
+ * its ring and AUX area; the trace goes to the AUX area, a buffer of its
+ * own, not the sink's sysfs buffer.
+ *
+ * Return: 0; -ENODEV when this machine has no such PMU (the sentence says
+ * so plainly); -ENOENT for a sink the PMU does not list; -EINVAL; the
+ * -errno of perf_event_open() or mmap().
+ * Context: any thread; not async-signal-safe.
+ */
+SONDE_HW_API int sonde_hw_perf_open(const struct sonde_hw_perf_opts *opts,
+				    struct sonde_hw_perf **out);
+
+/* Start and stop tracing (PERF_EVENT_IOC_ENABLE/DISABLE): 0 or -errno. */
+SONDE_HW_API int sonde_hw_perf_enable(struct sonde_hw_perf *h);
+SONDE_HW_API int sonde_hw_perf_disable(struct sonde_hw_perf *h);
+
+/**
+ * sonde_hw_perf_read() - take the trace the AUX area holds.
+ * @h: the tracer.
+ * @buf: where it goes.
+ * @size: room in @buf.
+ *
+ * Return: the bytes copied (those are then given back to the kernel);
+ * -EINVAL.
+ * Context: the thread that owns @h.
+ */
+SONDE_HW_API long sonde_hw_perf_read(struct sonde_hw_perf *h, void *buf,
+				     size_t size);
+
+/* Unmap and close; NULL is a no-op. */
+SONDE_HW_API void sonde_hw_perf_close(struct sonde_hw_perf *h);
+
 /* Names for enum values, for messages and listings ("source", "sysmem"). */
 SONDE_HW_API const char *sonde_hw_kind_name(enum sonde_hw_kind kind);
 SONDE_HW_API const char *sonde_hw_sink_type_name(enum sonde_hw_sink_type type);

@@ -38,6 +38,8 @@ linux-perf perf
 libpfm4 -
 libtraceevent-dev -
 libtracefs-dev -
+libopencsd-dev -
+libopencsd-bin trc_pkt_lister
 trace-cmd trace-cmd
 chromium chromium"
 

@@ -481,6 +481,59 @@ SONDE_HW_API uint64_t sonde_hw_deformat_dropped(const struct sonde_hw_deformat *
 /* Free a deformatter; NULL is a no-op. */
 SONDE_HW_API void sonde_hw_deformat_destroy(struct sonde_hw_deformat *d);
 
+/* A memory image for the decoder: the bytes of @file (in the snapshot
+ * directory) are what the traced core ran at @address. */
+struct sonde_hw_mem {
+	const char *file;
+	uint64_t address;
+	const char *space; /* "EL1N", "EL0N", ...; NULL: "EL1N" */
+};
+
+/**
+ * struct sonde_hw_snapshot_opts - what sonde_hw_snapshot_write() describes.
+ * @size: sizeof(struct sonde_hw_snapshot_opts).
+ * @sink: the sink whose data @trace_file holds.
+ * @trace_file: the raw data's file name in the directory.
+ * @sources: the ETMv4 sources traced into it (etmN).
+ * @nr_sources: their count (1 to 64).
+ * @unformatted: 0: @trace_file is frame-formatted (a sink's content);
+ *	1: it is one source's raw byte stream.
+ * @core_type: the traced cores' type ("Cortex-A57"); NULL: Cortex-A57.
+ * @mem: memory images of each core, or NULL.
+ * @nr_mem: their count.
+ */
+struct sonde_hw_snapshot_opts {
+	size_t size;
+	const char *sink;
+	const char *trace_file;
+	const char *const *sources;
+	size_t nr_sources;
+	int unformatted;
+	const char *core_type;
+	const struct sonde_hw_mem *mem;
+	size_t nr_mem;
+};
+
+/**
+ * sonde_hw_snapshot_write() - describe a sink's data for a decoder.
+ * @t: the topology (each source's registers are read from its sysfs files).
+ * @dirfd: the directory to write in (it holds @opts->trace_file).
+ * @opts: what to describe.
+ *
+ * Writes snapshot.ini, trace.ini, <source>.ini (class trace_source, type
+ * ETM4, TRCCONFIGR, TRCTRACEIDR, TRCAUTHSTATUS and TRCIDR0-2, 8-13 from
+ * mgmt/ and trcidr/) and cpu_<source>.ini per source, in the format of
+ * ARM's Trace and Debug Snapshot that OpenCSD reads.  Read the registers
+ * while the path is enabled: the trace ID is allocated then.  No file is
+ * overwritten.
+ *
+ * Return: 0; -EEXIST when a file exists already; -EOPNOTSUPP for a
+ * source that is not an ETM; -ENOENT; -EINVAL; the -errno of a write.
+ * Context: any thread; not async-signal-safe.
+ */
+SONDE_HW_API int sonde_hw_snapshot_write(struct sonde_hw_topo *t, int dirfd,
+					 const struct sonde_hw_snapshot_opts *opts);
+
 struct sonde_hw_perf;
 
 /**

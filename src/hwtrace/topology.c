@@ -216,21 +216,26 @@ long sonde__hw_attr_read(const struct sonde_hw_topo *t, const char *dev,
 int sonde__hw_attr_write(const struct sonde_hw_topo *t, const char *dev,
 			 const char *rel, const char *val)
 {
-	char path[PATH_MAX];
-	size_t len = strlen(val);
+	char path[PATH_MAX], line[64];
+	size_t len;
 	ssize_t w;
 	int fd, r;
 
 	r = dev_path(t, dev, rel, path, sizeof(path));
 	if (r < 0)
 		return r;
+	/* One line, as `echo VAL >` writes it. */
+	r = snprintf(line, sizeof(line), "%s\n", val);
+	if (r < 0 || (size_t)r >= sizeof(line))
+		return -EINVAL;
+	len = (size_t)r;
 	/* No O_CREAT: an attribute the driver does not offer is an error,
 	 * never a new file; O_TRUNC for fixture trees (sysfs ignores it). */
 	fd = open(path, O_WRONLY | O_CLOEXEC | O_NOFOLLOW | O_TRUNC);
 	if (fd < 0)
 		return -errno;
 	do
-		w = write(fd, val, len);
+		w = write(fd, line, len);
 	while (w < 0 && errno == EINTR);
 	r = w < 0 ? -errno : (size_t)w != len ? -EIO : 0;
 	if (close(fd) < 0 && !r)

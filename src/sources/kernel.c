@@ -351,6 +351,8 @@ static int open_event(struct sonde__kernel *k, uint32_t cls, pid_t pid,
 	a.config = (uint64_t)k->cls[cls].tp_id;
 	a.sample_period = 1;
 	a.sample_type = SAMPLE_TYPE;
+	/* Samples lost, read at the end (read_lost()). */
+	a.read_format = PERF_FORMAT_LOST;
 	if (pid >= 0) {
 		a.disabled = 1;
 		a.inherit = 1;
@@ -855,6 +857,26 @@ int sonde__kernel_enable(struct sonde__kernel *k, int on)
 	return 0;
 }
 
+/*
+ * The losses of @cpu's events that no PERF_RECORD_LOST reported: the
+ * kernel writes that record into the ring only when a later record fits,
+ * so losses while the ring stayed full up to the end would go uncounted.
+ * Each event counts its own lost samples (PERF_FORMAT_LOST, with those of
+ * the events inherited from it); the larger of the two totals is kept.
+ */
+static void read_lost(struct sonde__kernel *k, uint32_t cpu)
+{
+	struct kcpu *kc = &k->cpu[cpu];
+	uint64_t total = 0, v[2];
+
+	for (uint32_t i = 0; kc->fd && i < k->ncls; i++)
+		if (kc->fd[i] >= 0 &&
+		    read(kc->fd[i], v, sizeof(v)) == (ssize_t)sizeof(v))
+			total += v[1];
+	if (total > kc->w.discarded)
+		kc->w.discarded = total;
+}
+
 int sonde__kernel_finish(struct sonde__kernel *k)
 {
 	int moved, r;
@@ -868,8 +890,10 @@ int sonde__kernel_finish(struct sonde__kernel *k)
 			ioctl(k->cpu[c].str_fd, PERF_EVENT_IOC_DISABLE, 0);
 	r = sonde__kernel_drain(k, &moved);
 	for (uint32_t c = 0; !r && c < k->ncpu; c++)
-		if (k->cpu[c].mapped)
+		if (k->cpu[c].mapped) {
+			read_lost(k, c);
 			r = sonde__pktw_flush(&k->cpu[c].w);
+		}
 	return r;
 }
 

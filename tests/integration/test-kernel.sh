@@ -123,6 +123,54 @@ st_record bad -k syscalls:sys_enter_openat --filter "no_such_field == 1" -- "$PR
 tap_ok "$([ "$REC_RC" -ne 0 ] && grep -q "no_such_field == 1.*syscalls:sys_enter_openat" "$WORK/bad.err" && echo 1)" \
 	"a filter that does not apply is refused, naming it and the event" || tap_diag_file "$WORK/bad.err"
 
+# Every drop counted: M getppid() calls, a sys_enter_getppid and a
+# sys_exit_getppid each, into
+# an 8 KiB ring per CPU while the recorder is stopped (SIGSTOP) from the
+# workload's start to its exit: recorded + lost must be exactly M, and babeltrace2 must report the
+# lost ones as discarded events of the kernel streams.  The kernel writes
+# a PERF_RECORD_LOST only once the ring has room again, so losses at the
+# very end must be read from the events themselves.
+LM=200000
+timeout -k 10 "$ST_TIMEOUT" "$SONDE" record -o "$WORK/l" --kernel-buffer 8k \
+	-k syscalls:sys_enter_getppid,syscalls:sys_exit_getppid -- "$PROG" run 0 $LM \
+	>"$WORK/l.out" 2>"$WORK/l.err" &
+lrec=$!
+# Stopped once the workload runs, until it is done: its last losses are
+# reported by no later record.
+for _ in $(seq 1 200); do
+	c=$(pgrep -P $lrec)
+	[ -n "$c" ] && [ "$(cat /proc/$c/comm 2>/dev/null)" = "$(basename "$PROG" | cut -c1-15)" ] && break
+	sleep 0.01
+done
+kill -STOP $lrec 2>/dev/null
+for _ in $(seq 1 300); do
+	[ -n "$c" ] && [ "$(awk '{ print $3 }' /proc/$c/stat 2>/dev/null)" = Z ] && break
+	sleep 0.01
+done
+kill -CONT $lrec 2>/dev/null
+wait $lrec
+tap_is "$?" 0 "sonde record --kernel-buffer 8k runs" || tap_diag_file "$WORK/l.err"
+read -r _ lpid _ <"$WORK/l.out"
+lline=$(grep -E '^sonde: [0-9]+ kernel events recorded' "$WORK/l.err")
+llost=$(printf '%s' "$lline" | sed -nE 's/.*, ([0-9]+) lost$/\1/p')
+lrecd=$(timeout -k 10 "$ST_TIMEOUT" "$SONDE" view --pid "$lpid" "$WORK/l" 2>/dev/null | grep -c 'syscalls:sys_e[a-z]*_getppid')
+tap_is "$((lrecd + ${llost:-0}))" $((2 * LM)) \
+	"every getppid event counted: $lrecd recorded + ${llost:-?} lost = $((2 * LM)) ($lline)"
+tap_ok "$([ "${llost:-0}" -gt 0 ] && echo 1)" "  some were lost (the ring is 8 KiB)"
+# The streams' events_discarded (a running count per stream: the last
+# packet's) add up to the loss; babeltrace2 reports them (those counted
+# in a stream's first packet as "may have discarded").
+sum=0
+for f in "$WORK"/l/kernel_*; do
+	d=$(st_pkt_discarded "$f" | tail -n 1)
+	sum=$((sum + ${d:-0}))
+done
+tap_is "$sum" "${llost:-x}" "the kernel streams' events_discarded add up to the $llost lost"
+st_bt "$WORK/l"
+tap_ok "$([ "$BT_RC" = 0 ] && [ "$BT_OTHER_ERR" = 0 ] && [ $((BT_DISCARDED + BT_MAYBE)) -gt 0 ] && [ "$BT_DISCARDED" -le "${llost:-0}" ] && echo 1)" \
+	"babeltrace2 reports discarded events ($BT_DISCARDED, and $BT_MAYBE 'may have')" ||
+	tap_diag_file "$WORK/l.bterr" 5
+
 # System-wide: another process, not started by sonde, is recorded too.
 "$PROG" spin 3 >"$WORK/spin.out" &
 spin=$!

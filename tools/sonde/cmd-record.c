@@ -70,6 +70,7 @@
 
 #include "../../src/outputs/output.h"
 #include "../../src/sources/consumer.h"
+#include "../../src/pmu/ring.h"
 #include "../../src/sources/kernel.h"
 #include "../../src/sources/perf.h"
 #include "../../src/trace/trace.h"
@@ -118,7 +119,10 @@ static const char usage_text[] =
 	"                       them) of CMD's processes, or with -a of every process,\n"
 	"                       into the same trace; repeatable\n"
 	"      --filter EXPR    keep the kernel events for which EXPR holds (the\n"
-	"                       kernel's filter syntax: 'prev_pid == 42 && prev_prio < 100')\n";
+	"                       kernel's filter syntax: 'prev_pid == 42 && prev_prio < 100')\n"
+	"      --kernel-buffer SIZE\n"
+	"                       perf ring of kernel events per CPU, power of two\n"
+	"                       (default 1M)\n";
 
 static volatile sig_atomic_t term_requests, hup_requests, int_requests;
 static volatile sig_atomic_t snapshot_requests;
@@ -182,6 +186,7 @@ struct record_opts {
 	char kernel_buf[4096];
 	size_t kernel_used;
 	const char *filter;
+	unsigned long long kernel_buffer; /* bytes per CPU; 0: default */
 };
 
 /* -k SYSTEM:NAME[,...] into @o.  0 or 1 (said). */
@@ -320,6 +325,7 @@ static int parse(int argc, char **argv, struct record_opts *o)
 		{ "counter-period", required_argument, NULL, 'P' },
 		{ "kernel", required_argument, NULL, 'k' },
 		{ "filter", required_argument, NULL, 'F' },
+		{ "kernel-buffer", required_argument, NULL, 'K' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -389,6 +395,14 @@ static int parse(int argc, char **argv, struct record_opts *o)
 		case 'F':
 			o->filter = optarg;
 			break;
+		case 'K':
+			if (cli_parse_size(optarg, &o->kernel_buffer) ||
+			    o->kernel_buffer < 4096 ||
+			    o->kernel_buffer > (uint64_t)SONDE__PERFRING_MAX_PAGES * 4096 ||
+			    (o->kernel_buffer & (o->kernel_buffer - 1)))
+				return cli_error("bad --kernel-buffer '%s': use a power of two from 4k to %uM",
+						 optarg, SONDE__PERFRING_MAX_PAGES * 4096 >> 20);
+			break;
 		case 'h':
 			fputs(usage_text, stdout);
 			exit(0);
@@ -418,6 +432,8 @@ static int parse(int argc, char **argv, struct record_opts *o)
 		return cli_error("-g goes with --sample EVENT@PERIOD");
 	if (o->filter && !o->nkernel)
 		return cli_error("--filter goes with -k SYSTEM:NAME");
+	if (o->kernel_buffer && !o->nkernel)
+		return cli_error("--kernel-buffer goes with -k SYSTEM:NAME");
 	if (o->counter_ms && !o->ncounters)
 		return cli_error("--counter-period goes with --counter EVENT[,...]");
 	if (o->ncounters && !o->counter_ms) {
@@ -965,6 +981,10 @@ int cmd_record(int argc, char **argv)
 		ko.patterns = o.kernel;
 		ko.npatterns = o.nkernel;
 		ko.filter = o.filter;
+		ko.ring_pages = (uint32_t)(o.kernel_buffer /
+					   (unsigned long long)sysconf(_SC_PAGESIZE));
+		if (o.kernel_buffer && !ko.ring_pages)
+			ko.ring_pages = 1;
 		ko.why = why;
 		ko.why_size = sizeof(why);
 		r = sonde__kernel_create(&ko, &kern);

@@ -121,16 +121,20 @@ struct sonde_event_desc {
  * counts what is named only there as unneeded (a warning in -Wall).
  */
 #define SONDE_TRACEPOINT_EVENT(provider, name, args, fields)                   \
-	typedef void (*sonde__probe_t_##provider##_##name)(                     \
+	typedef void (*sonde__probe_t_##provider##__##name)(                     \
 		void * SONDE__PTYPES args);                                     \
-	static inline SONDE__UNUSED void sonde__tp_##provider##_##name(         \
+	static inline SONDE__UNUSED void sonde__check_##provider##__##name(void)\
+	{                                                                      \
+		SONDE__EACH_CHECK(fields)                                      \
+	}                                                                      \
+	static inline SONDE__UNUSED void sonde__tp_##provider##__##name(         \
 		SONDE__PARAMS args)                                            \
 	{                                                                      \
 	}
 #define sonde_tracepoint(provider, name, ...)                                  \
 	do {                                                                   \
 		if (0)                                                         \
-			sonde__tp_##provider##_##name(__VA_ARGS__);            \
+			sonde__tp_##provider##__##name(__VA_ARGS__);            \
 	} while (0)
 #define sonde_tracepoint_enabled(provider, name) 0
 
@@ -147,7 +151,7 @@ sonde__probe_off(void (*fn)(void), void *data)
 
 #define sonde_probe_register(provider, name, fn, data)                         \
 	sonde__probe_off((void (*)(void))(1 ? (fn)                              \
-					    : (sonde__probe_t_##provider##_##name)0), \
+					    : (sonde__probe_t_##provider##__##name)0), \
 			 (data))
 #define sonde_probe_unregister(provider, name, fn, data)                       \
 	sonde_probe_register(provider, name, fn, data)
@@ -161,7 +165,14 @@ sonde__probe_off(void (*fn)(void), void *data)
  * @provider: provider identifier (C identifier).
  * @name: event identifier (C identifier).
  * @args: SONDE_TP_ARGS(type, name, ...), 0 to 10 typed arguments.
- * @fields: SONDE_TP_FIELDS(field macros...), written in this order.
+ * @fields: SONDE_TP_FIELDS(field macros...), written in this order.  Each
+ * field needs a name of its own: an empty name, or one used twice, is a
+ * compile-time error.
+ *
+ * The symbols made for an event join @provider and @name with "__", so
+ * that ct_a:b and ct:a_b do not meet; a provider ending in '_' or an event
+ * starting with '_' can still meet another pair, a compile-time error
+ * (a redefinition), never a silent one.
  *
  * Context: file scope, in a header included wherever the event is used.
  */
@@ -177,9 +188,9 @@ sonde__probe_off(void (*fn)(void), void *data)
 #define sonde_tracepoint(provider, name, ...)                                  \
 	do {                                                                   \
 		int sonde__st = __atomic_load_n(                               \
-			&sonde__ev_##provider##_##name.state, __ATOMIC_RELAXED);\
+			&sonde__ev_##provider##__##name.state, __ATOMIC_RELAXED);\
 		if (SONDE__UNLIKELY(sonde__st))                                \
-			sonde__tp_##provider##_##name(sonde__st, ##__VA_ARGS__);\
+			sonde__tp_##provider##__##name(sonde__st, ##__VA_ARGS__);\
 	} while (0)
 
 /**
@@ -187,7 +198,7 @@ sonde__probe_off(void (*fn)(void), void *data)
  * guard costly argument preparation.
  */
 #define sonde_tracepoint_enabled(provider, name)                               \
-	SONDE__UNLIKELY(__atomic_load_n(&sonde__ev_##provider##_##name.state,  \
+	SONDE__UNLIKELY(__atomic_load_n(&sonde__ev_##provider##__##name.state,  \
 					__ATOMIC_RELAXED))
 
 /**
@@ -216,9 +227,9 @@ sonde__probe_off(void (*fn)(void), void *data)
  */
 #define sonde_probe_register(provider, name, fn, data)                         \
 	sonde__probe_register(#provider, #name,                                \
-			      sonde__ev_##provider##_##name.signature,         \
+			      sonde__ev_##provider##__##name.signature,         \
 			      (void (*)(void))(1 ? (fn)                         \
-						 : (sonde__probe_t_##provider##_##name)0), \
+						 : (sonde__probe_t_##provider##__##name)0), \
 			      (data))
 
 /**
@@ -238,9 +249,9 @@ sonde__probe_off(void (*fn)(void), void *data)
  */
 #define sonde_probe_unregister(provider, name, fn, data)                       \
 	sonde__probe_unregister(#provider, #name,                              \
-				sonde__ev_##provider##_##name.signature,       \
+				sonde__ev_##provider##__##name.signature,       \
 				(void (*)(void))(1 ? (fn)                       \
-						   : (sonde__probe_t_##provider##_##name)0), \
+						   : (sonde__probe_t_##provider##__##name)0), \
 				(data))
 
 #endif /* SONDE_TRACING_DISABLED */

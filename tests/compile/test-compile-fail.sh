@@ -5,8 +5,11 @@
 #  - types.c compiles cleanly as is; with each BAD_* macro (a string where an
 #    int64_t goes, a struct where a double goes, an int where a string
 #    goes, too few / too many arguments, a marker argument that does not
-#    match its format) compilation fails with -Werror, with a diagnostic on
-#    the marked line; the same with SONDE_TRACING_DISABLED;
+#    match its format, an empty field name, a field name used twice)
+#    compilation fails with -Werror, with a diagnostic on the marked line;
+#    the same with SONDE_TRACING_DISABLED; providers and events whose
+#    names differ only by where a '_' falls (ct_a:b, ct:a_b) compile in one
+#    file;
 #  - disabled.c with -DSONDE_TRACING_DISABLED compiles with -Werror, its
 #    object has no sonde symbol or section, and it links and runs without
 #    libsonde; without the macro it does reference sonde symbols.
@@ -28,7 +31,8 @@ for mode in enabled disabled; do
 		tap_diag_file "$WORK/good-$mode.err"
 
 	for bad in BAD_STRING_FOR_INT BAD_STRUCT_FOR_DOUBLE BAD_INT_FOR_STRING \
-		   BAD_TOO_FEW_ARGS BAD_TOO_MANY_ARGS BAD_MARK_FORMAT; do
+		   BAD_TOO_FEW_ARGS BAD_TOO_MANY_ARGS BAD_MARK_FORMAT \
+		   BAD_EMPTY_FIELD BAD_DUP_FIELD; do
 		line=$(grep -n "/\* $bad \*/" "$here/types.c" | cut -d: -f1)
 		"$CC" "${CFLAGS[@]}" "${mflags[@]}" -D"$bad" -c "$here/types.c" \
 			-o "$WORK/$bad-$mode.o" 2>"$WORK/$bad-$mode.err"

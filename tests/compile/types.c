@@ -24,6 +24,25 @@ SONDE_TRACEPOINT_EVENT(ct, ev,
 		sonde_field_float(double, ratio, ratio)
 		sonde_field_string(name, name)))
 
+/* Field names: an empty one, or one used twice (whatever the kinds),
+ * does not compile; the error names the event's declaration (its first
+ * line). */
+#if defined(BAD_EMPTY_FIELD)
+SONDE_TRACEPOINT_EVENT(ct, empty, SONDE_TP_ARGS(int, x), /* BAD_EMPTY_FIELD */
+	SONDE_TP_FIELDS(sonde_field_integer(int, , x)))
+#elif defined(BAD_DUP_FIELD)
+SONDE_TRACEPOINT_EVENT(ct, dup, SONDE_TP_ARGS(int, x, const char *, s), /* BAD_DUP_FIELD */
+	SONDE_TP_FIELDS(sonde_field_integer(int, v, x)
+			sonde_field_string(v, s)))
+#endif
+
+/* Provider and event names that only differ by where the '_' falls: two
+ * events, two sets of symbols. */
+SONDE_TRACEPOINT_EVENT(ct_a, b, SONDE_TP_ARGS(int, x),
+	SONDE_TP_FIELDS(sonde_field_integer(int, x, x)))
+SONDE_TRACEPOINT_EVENT(ct, a_b, SONDE_TP_ARGS(const char *, s),
+	SONDE_TP_FIELDS(sonde_field_string(s, s)))
+
 void use(struct point p, const char *s);
 
 void use(struct point p, const char *s)
@@ -44,6 +63,8 @@ void use(struct point p, const char *s)
 	sonde_tracepoint(ct, ev, 1, p.x, s);
 	sonde_tracepoint(ct, ev, INT64_MIN, p.y, "literal");
 	sonde_mark(ct, mk, "x %f name %s", p.x, s);
+	sonde_tracepoint(ct_a, b, 1);
+	sonde_tracepoint(ct, a_b, s);
 #endif
 	(void)p;
 	(void)s;

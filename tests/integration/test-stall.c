@@ -46,8 +46,8 @@ static void die_reserved(int sig)
 {
 	struct sonde__wctx w;
 	uint32_t len = 1000;
-	char *p = sonde__reserve_slow(sonde__chan_get(), &sonde__ev_stall_big,
-				      sonde__ev_stall_big.id, 4 + len, &w);
+	char *p = sonde__reserve_slow(sonde__chan_get(), &sonde__ev_stall__big,
+				      sonde__ev_stall__big.id, 4 + len, &w);
 
 	if (!p)
 		_exit(5);

@@ -48,8 +48,8 @@ static void *tear(void *arg)
 	char *p;
 
 	(void)arg;
-	p = sonde__reserve_slow(sonde__chan_get(), &sonde__ev_torn_big,
-				sonde__ev_torn_big.id,
+	p = sonde__reserve_slow(sonde__chan_get(), &sonde__ev_torn__big,
+				sonde__ev_torn__big.id,
 				4 + len, &w);
 	if (!p) {
 		fprintf(stderr, "test-torn: reservation failed\n");

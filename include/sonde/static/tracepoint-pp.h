@@ -131,5 +131,26 @@
 #define SONDE__COUNT_A_END
 #define SONDE__COUNT_B_END
 #define SONDE__V_COUNT(kind, ...) SONDE__VCAT(SONDE__COUNT_, kind)(__VA_ARGS__)
+#define SONDE__EACH_CHECK(seq) SONDE__CAT(SONDE__CHECK_A seq, _END)
+#define SONDE__CHECK_A(...) SONDE__DEFER(SONDE__V_CHECK)(__VA_ARGS__) SONDE__CHECK_B
+#define SONDE__CHECK_B(...) SONDE__DEFER(SONDE__V_CHECK)(__VA_ARGS__) SONDE__CHECK_A
+#define SONDE__CHECK_A_END
+#define SONDE__CHECK_B_END
+
+/*
+ * Visitor CHECK, whatever the kind: a field's name is not empty, and no
+ * two fields of an event share one (an enumerator per name, declared twice
+ * in one scope, does not compile).  Both made the event vanish from the
+ * trace at run time, its registration refused.
+ */
+#ifdef __cplusplus
+#define SONDE__SASSERT(e, msg) static_assert(e, msg)
+#else
+#define SONDE__SASSERT(e, msg) _Static_assert(e, msg)
+#endif
+#define SONDE__V_CHECK(kind, type, field, ...)                                 \
+	SONDE__SASSERT(sizeof(#field) > 1,                                     \
+		       "sonde: a field of this event has an empty name");      \
+	enum { sonde__field_named_##field = 0 };
 
 #endif /* SONDE_STATIC_TRACEPOINT_PP_H */

@@ -212,30 +212,34 @@ static void __attribute__((destructor, unused)) sonde__tu_fini(void)
 #define SONDE__COUNT_SEQ(...) +1
 
 #define SONDE__TP_EVENT(p, n, args, fields)                                    \
-	static const struct sonde_field_desc sonde__fields_##p##_##n[] = {     \
+	static const struct sonde_field_desc sonde__fields_##p##__##n[] = {     \
 		SONDE__EACH_DESC(fields){0, 0, 0, 0, 0, 0, 0, 0, 0}};           \
-	static struct sonde_event_desc sonde__ev_##p##_##n = {                 \
+	static struct sonde_event_desc sonde__ev_##p##__##n = {                 \
 		sizeof(struct sonde_event_desc), 0, 0,                         \
-		0 SONDE__EACH_COUNT(fields), #p, #n, sonde__fields_##p##_##n,   \
+		0 SONDE__EACH_COUNT(fields), #p, #n, sonde__fields_##p##__##n,   \
 		#args, 0, 0, 0, 0};                                            \
-	static struct sonde_event_desc *sonde__evp_##p##_##n                   \
+	static struct sonde_event_desc *sonde__evp_##p##__##n                   \
 		__attribute__((section("sonde_events_ptrs"), used)) =          \
-			&sonde__ev_##p##_##n;                                  \
-	typedef void (*sonde__probe_t_##p##_##n)(void * SONDE__PTYPES args);   \
+			&sonde__ev_##p##__##n;                                  \
+	typedef void (*sonde__probe_t_##p##__##n)(void * SONDE__PTYPES args);   \
+	static inline SONDE__UNUSED void sonde__check_##p##__##n(void)          \
+	{                                                                      \
+		SONDE__EACH_CHECK(fields)                                      \
+	}                                                                      \
 	static SONDE__UNUSED __attribute__((noinline, cold)) void              \
-	sonde__tpp_##p##_##n(SONDE__PARAMS args)                               \
+	sonde__tpp_##p##__##n(SONDE__PARAMS args)                               \
 	{                                                                      \
 		struct sonde__probe_array *sonde__a;                           \
 		uint32_t sonde__e =                                            \
-			sonde__probes_enter(&sonde__ev_##p##_##n, &sonde__a);  \
+			sonde__probes_enter(&sonde__ev_##p##__##n, &sonde__a);  \
 		for (uint32_t sonde__i = 0; sonde__a && sonde__i < sonde__a->nr;\
 		     sonde__i++)                                               \
-			((sonde__probe_t_##p##_##n)sonde__a->probe[sonde__i].fn)(\
+			((sonde__probe_t_##p##__##n)sonde__a->probe[sonde__i].fn)(\
 				sonde__a->probe[sonde__i].data                 \
 				SONDE__PNAMES args);                           \
-		sonde__probes_leave(&sonde__ev_##p##_##n, sonde__e);           \
+		sonde__probes_leave(&sonde__ev_##p##__##n, sonde__e);           \
 	}                                                                      \
-	static inline SONDE__UNUSED void sonde__tp_##p##_##n(                  \
+	static inline SONDE__UNUSED void sonde__tp_##p##__##n(                  \
 		int sonde__st SONDE__PPARAMS args)                             \
 	{                                                                      \
 		struct sonde__chan_view *sonde__ch;                            \
@@ -244,7 +248,7 @@ static void __attribute__((destructor, unused)) sonde__tu_fini(void)
 		char *sonde__p;                                                \
 		size_t sonde__sz;                                              \
 		if (SONDE__UNLIKELY(sonde__st > 1))                            \
-			sonde__tpp_##p##_##n(SONDE__NAMES args);               \
+			sonde__tpp_##p##__##n(SONDE__NAMES args);               \
 		if (!(sonde__st & 1))                                          \
 			return;                                                \
 		SONDE__EACH_PREP(fields)                                       \
@@ -255,8 +259,8 @@ static void __attribute__((destructor, unused)) sonde__tu_fini(void)
 			sonde__p = (char *)sonde__rec;                         \
 			SONDE__EACH_WRITE(fields)                              \
 			(void)sonde__p;                                        \
-			sonde__record(&sonde__ev_##p##_##n,                    \
-				      &sonde__ev_##p##_##n.id,                 \
+			sonde__record(&sonde__ev_##p##__##n,                    \
+				      &sonde__ev_##p##__##n.id,                 \
 				      sonde__rec, (uint32_t)sonde__sz);        \
 			return;                                                \
 		}                                                              \
@@ -265,9 +269,9 @@ static void __attribute__((destructor, unused)) sonde__tu_fini(void)
 		if (sonde__sz > SONDE__MAX_PAYLOAD)                            \
 			sonde__sz = UINT32_MAX;                                \
 		sonde__ch = sonde__chan_get();                                 \
-		sonde__id = __atomic_load_n(&sonde__ev_##p##_##n.id,           \
+		sonde__id = __atomic_load_n(&sonde__ev_##p##__##n.id,           \
 					    __ATOMIC_RELAXED);                 \
-		sonde__p = sonde__reserve_slow(sonde__ch, &sonde__ev_##p##_##n,\
+		sonde__p = sonde__reserve_slow(sonde__ch, &sonde__ev_##p##__##n,\
 					       sonde__id, (uint32_t)sonde__sz, \
 					       &sonde__w);                     \
 		if (!sonde__p)                                                 \

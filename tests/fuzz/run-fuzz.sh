@@ -11,6 +11,7 @@
 #   fuzz-perfring   synthetic perf mmap rings (tests/data/fuzz-perfring/)
 #   fuzz-elfsym     ELF files for the symbol reader (tests/data/fuzz-elfsym/)
 #   fuzz-kdecode    kernel trace event records (tests/data/fuzz-kdecode/)
+#   fuzz-hwtrace    CoreSight frames and sysfs files (tests/data/fuzz-hwtrace/)
 # Crash inputs are written to BUILD_DIR/fuzz-artifacts/; copy the ones
 # worth keeping to tests/data/fuzz-reader-<name> (replayed by ctest), or
 # into the target's seed directory.
@@ -57,6 +58,7 @@ other fuzz-pmu-parse 2048 -dict="$here/fuzz-pmu-parse.dict"
 other fuzz-perfring 8192
 other fuzz-elfsym 8192
 other fuzz-kdecode 4096
+other fuzz-hwtrace 4096
 
 if ls "$art"/crash-* "$art"/timeout-* "$art"/oom-* >/dev/null 2>&1; then
 	echo "run-fuzz: findings in $art" >&2

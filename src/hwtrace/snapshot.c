@@ -57,6 +57,14 @@ ini_add(struct ini *f, const char *fmt, ...)
 
 	if (f->err)
 		return;
+	if (!f->buf) {
+		f->buf = malloc(512);
+		if (!f->buf) {
+			f->err = -ENOMEM;
+			return;
+		}
+		f->cap = 512;
+	}
 	for (;;) {
 		va_start(ap, fmt);
 		n = vsnprintf(f->buf + f->len, f->cap - f->len, fmt, ap);

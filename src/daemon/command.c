@@ -201,7 +201,7 @@ int sonde__cmd_parse(uint32_t argc, const char *const *argv,
 				      : !sonde__pattern_valid(a))
 				return fail(err, n,
 					    c->kernel ? "invalid kernel event '%.200s' (SYSTEM:NAME, '*' as wildcard)"
-						      : "invalid event pattern '%.200s' (provider:name, '*' as wildcard)",
+						      : "invalid event pattern '%.200s' (provider:name, '*' as wildcard, or a glob with a '*' over the whole name)",
 					    a);
 			if (c->npatterns == SONDE__CMD_PATTERNS_MAX)
 				return fail(err, n, "too many patterns");

@@ -1,18 +1,27 @@
 // SPDX-License-Identifier: MIT
-/* Event patterns: "provider:name" globs selecting tracepoints by name. */
+/* Event patterns: globs over "provider:name" selecting tracepoints by name. */
 #include <fnmatch.h>
 #include <string.h>
 
 #include "registry.h"
 
+/*
+ * A pattern is "provider:name", each side a glob ('*'), or, as LTTng takes
+ * them, a glob without a colon over the whole "provider:name" ("ust*",
+ * "*tick", "*"): it must then have a '*', or it could match no event.
+ */
 int sonde__pattern_valid(const char *p)
 {
 	const char *colon = strchr(p, ':');
 
 	if (!strcmp(p, "*"))
 		return 1;
-	if (!colon || colon == p || !colon[1] || strchr(colon + 1, ':'))
+	if (!colon) {
+		if (!strchr(p, '*'))
+			return 0;
+	} else if (colon == p || !colon[1] || strchr(colon + 1, ':')) {
 		return 0;
+	}
 	for (; *p; p++)
 		if (!(*p == '_' || *p == '*' || *p == ':' ||
 		      (*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||

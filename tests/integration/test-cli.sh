@@ -49,7 +49,7 @@ bad_input "unknown option" "--bogus" --bogus "${RUN[@]}"
 bad_input "unknown short option" "-q" -q "${RUN[@]}"
 bad_input "missing command after --" "command" --
 bad_input "missing command" "command"
-bad_input "pattern without a colon" "pattern.*foo" -e foo "${RUN[@]}"
+bad_input "pattern without a colon or a wildcard (matches nothing)" "pattern.*foo" -e foo "${RUN[@]}"
 bad_input "pattern with two colons" "pattern.*a:b:c" -e 'a:b:c' "${RUN[@]}"
 bad_input "pattern with an empty name" "pattern" -e 'hello:' "${RUN[@]}"
 bad_input "sub-buffer size not a power of two" "3000" --subbuf-size 3000 "${RUN[@]}"
@@ -140,6 +140,14 @@ tap_is "$(count_events "$WORK/f2" hello:request)/$(count_events "$WORK/f2" hello
 sonde_run record -o "$WORK/f3" -e '*:tick' -- "$HELLO" 3
 tap_is "$(count_events "$WORK/f3" hello:request)/$(count_events "$WORK/f3" hello:tick)" "0/3" \
 	"-e '*:tick': only hello:tick"
+# Patterns as LTTng writes them: without a colon, a glob over the whole
+# provider:name.
+sonde_run record -o "$WORK/l4" -e 'hel*' -- "$HELLO" 3
+tap_is "$RC/$(count_events "$WORK/l4" hello:request)/$(count_events "$WORK/l4" hello:tick)" "0/3/3" \
+	"-e 'hel*' (no colon, as LTTng takes it): every hello event"
+sonde_run record -o "$WORK/l5" -e '*tick' -- "$HELLO" 3
+tap_is "$RC/$(count_events "$WORK/l5" hello:request)/$(count_events "$WORK/l5" hello:tick)" "0/0/3" \
+	"-e '*tick': only hello:tick"
 sonde_run record -o "$WORK/f4" -e 'nomatch:*' -- "$HELLO" 3
 tap_is "$RC/$(count_events "$WORK/f4" 'hello:[a-z]*')" "0/0" "-e 'nomatch:*': nothing recorded"
 tap_like "$ERR" "^sonde: 0 events recorded" "-e 'nomatch:*': summary says 0 events"

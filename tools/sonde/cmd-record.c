@@ -343,7 +343,7 @@ static int parse(int argc, char **argv, struct record_opts *o)
 			break;
 		case 'e':
 			if (!sonde__pattern_valid(optarg))
-				return cli_error("bad event pattern '%s': expected provider:name with optional '*' wildcards",
+				return cli_error("bad event pattern '%s': expected provider:name with optional '*' wildcards, or a glob over the whole name with a '*' ('myapp*')",
 						 optarg);
 			if (used + strlen(optarg) + 2 > sizeof(o->patterns))
 				return cli_error("too many event patterns");

@@ -7,8 +7,24 @@
  * $SONDE_DAEMON=off), with every signal blocked.  It connects to the
  * user's daemon (rundir.h) or, while there is none, sleeps on inotify for
  * the daemon's socket to appear, so an application started before the
- * daemon is picked up when it comes.  Start-up never waits for it: the
- * constructor only creates the thread.
+ * daemon is picked up when it comes.
+ *
+ * Start-up.  An application started after `sonde start` must record its
+ * first events, so the constructor that started the thread waits
+ * (sonde__agent_wait()) until the registration is answered: the daemon
+ * attached the process to a started session (an ATTACH was handled), or
+ * said that none records it (it ACKs the HELLO once it has placed the
+ * process), or the connection failed or ended.  The wait is bounded by
+ * $SONDE_REGISTER_TIMEOUT (milliseconds, REGISTER_TIMEOUT_DEFAULT_MS by
+ * default, 0: no wait), counted once from the thread's start: every later
+ * registration waits only for what is left of it.  When no daemon's socket
+ * exists it does not wait at all, and a stale socket is answered at once
+ * by the connection's refusal.  Nothing is waited for that this thread
+ * might need: the waiter holds no lock of libsonde's, only perhaps the
+ * dynamic loader's (a dlopen()), which nothing here takes (no dlopen, no
+ * lazily allocated TLS); and the bound ends any wait on a daemon that
+ * accepts but never answers.  The wait is a futex on a word the thread
+ * sets once: nothing a fork() could leave locked in the child.
  *
  * Connected, it says HELLO (pid, name, the session it already records
  * into after a fork) and EVENTS (its event names, again whenever an
@@ -53,8 +69,9 @@
  * that sonde__chan still points to (no channel was attached since) is
  * kept until it no longer does.
  *
- * Trust boundary: environment variables ($SONDE_DAEMON, $SONDE_SHM and
- * those of rundir.h), read once when the agent starts, with
+ * Trust boundary: environment variables ($SONDE_DAEMON, $SONDE_SHM,
+ * $SONDE_REGISTER_TIMEOUT and those of rundir.h), read once when the agent
+ * starts, with
  * secure_getenv(): a setuid program ignores them.
  */
 #include <errno.h>
@@ -69,7 +86,9 @@
 #include <sys/eventfd.h>
 #include <sys/inotify.h>
 #include <sys/mman.h>
+#include <linux/futex.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -88,11 +107,20 @@
 #define STALL_NS 250000000ull
 #define RETIRED_MAX 4u
 #define ROOM_WAIT_MS 1000
+/* Start-up's wait for the registration (see the top of the file), and the
+ * largest $SONDE_REGISTER_TIMEOUT taken (an hour, in milliseconds). */
+#define REGISTER_TIMEOUT_DEFAULT_MS 3000ul
+#define REGISTER_TIMEOUT_MAX_MS 3600000ul
 
 static pthread_once_t once = PTHREAD_ONCE_INIT;
 static pthread_mutex_t agent_lock = PTHREAD_MUTEX_INITIALIZER;
 static int change_fd = -1; /* eventfd: sites were added or removed */
 static int running;        /* an agent thread exists in this process */
+/* Futex word, set to 1 once by the agent: the registration was answered. */
+static uint32_t registered;
+/* When start-up stops waiting for it: ns, CLOCK_MONOTONIC; 0: never
+ * waits.  Set before the thread starts, under the pthread_once(). */
+static uint64_t register_deadline;
 
 /* The channel this process records into; inherited across fork. */
 static struct {
@@ -141,6 +169,16 @@ static uint64_t now_ns(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+/* The registration was answered: wake the constructor that waits. */
+static void answered(void)
+{
+	/* Release: what the agent did first (an attach) is seen by the
+	 * waiter's acquire load in sonde__agent_wait(). */
+	if (!__atomic_exchange_n(&registered, 1, __ATOMIC_RELEASE))
+		syscall(SYS_futex, &registered, FUTEX_WAKE_PRIVATE, INT_MAX,
+			NULL, NULL, 0);
 }
 
 /*
@@ -438,9 +476,19 @@ static void serve(int fd)
 		}
 		if (r)
 			return;
+		if (m.h.type == SONDE__MSG_ACK) {
+			/* The daemon placed this process (its HELLO's ACK):
+			 * not a request, nothing to answer. */
+			if (pfd >= 0)
+				close(pfd);
+			answered();
+			continue;
+		}
 		r = handle(&m, pfd);
 		if (pfd >= 0)
 			close(pfd);
+		if (m.h.type == SONDE__MSG_ATTACH)
+			answered();
 		if (sonde__msg_send(fd, SONDE__MSG_ACK, r, m.h.arg, m.h.seq,
 				    NULL, 0, -1, 0))
 			return;
@@ -458,6 +506,7 @@ static void *agent_main(void *arg)
 		int r = sonde__rundir_pick(&rd, 1, why, sizeof(why)), fd;
 
 		if (r == -EPERM) {
+			answered();
 			if (!warned++)
 				sonde__logf(SONDE_LOG_WARN,
 					    "Not registering with a session daemon: %s",
@@ -469,12 +518,14 @@ static void *agent_main(void *arg)
 		if (fd >= 0) {
 			serve(fd);
 			close(fd);
+			answered();
 			pthread_mutex_lock(&agent_lock);
 			detach_current();
 			pthread_mutex_unlock(&agent_lock);
 			nap_ms(100);
 			continue;
 		}
+		answered();
 		wait_daemon(&rd, 30000);
 	}
 	return NULL;
@@ -521,10 +572,49 @@ static void atfork_child(void)
 	spawn();
 }
 
+/*
+ * $SONDE_REGISTER_TIMEOUT: milliseconds, digits only, at most
+ * REGISTER_TIMEOUT_MAX_MS; unset or empty, the default; anything else,
+ * the default, with a warning.
+ */
+static unsigned long register_timeout_ms(void)
+{
+	const char *v = secure_getenv(SONDE_REGISTER_TIMEOUT_ENV), *p;
+	unsigned long ms = 0;
+
+	if (!v || !*v)
+		return REGISTER_TIMEOUT_DEFAULT_MS;
+	for (p = v; *p >= '0' && *p <= '9' && ms <= REGISTER_TIMEOUT_MAX_MS;
+	     p++)
+		ms = ms * 10 + (unsigned long)(*p - '0');
+	if (!*p && ms <= REGISTER_TIMEOUT_MAX_MS)
+		return ms;
+	sonde__logf(SONDE_LOG_WARN,
+		    "SONDE_REGISTER_TIMEOUT is not a number of milliseconds up to %lu; the default applies. value=%.32s default_ms=%lu",
+		    REGISTER_TIMEOUT_MAX_MS, v, REGISTER_TIMEOUT_DEFAULT_MS);
+	return REGISTER_TIMEOUT_DEFAULT_MS;
+}
+
+/* Whether a daemon's socket exists where the agent will look for one
+ * (the fallback of rundir.h included).  A stale one is refused at once. */
+static int daemon_socket_exists(void)
+{
+	char fb[PATH_MAX];
+
+	if (!access(rd.sock, F_OK))
+		return 1;
+	if (!rd.home[0])
+		return 0;
+	snprintf(fb, sizeof(fb),
+		 "%s/" SONDE__RUNDIR_FALLBACK "/" SONDE__SOCK_NAME, rd.home);
+	return !access(fb, F_OK);
+}
+
 static void agent_once(void)
 {
 	const char *off = secure_getenv(SONDE_DAEMON_ENV);
 	const char *shm = secure_getenv(SONDE_SHM_ENV);
+	unsigned long ms;
 
 	if ((off && !strcmp(off, "off")) || (shm && *shm))
 		return;
@@ -537,10 +627,40 @@ static void agent_once(void)
 		return;
 	sonde__registry_set_notify(on_change);
 	pthread_atfork(atfork_prepare, atfork_parent, atfork_child);
+	ms = register_timeout_ms();
+	if (ms && daemon_socket_exists())
+		register_deadline = now_ns() + ms * 1000000ull;
 	spawn();
+	if (!running)
+		register_deadline = 0;
 }
 
 void sonde__agent_start(void)
 {
 	pthread_once(&once, agent_once);
+}
+
+void sonde__agent_wait(void)
+{
+	uint64_t dl;
+	struct timespec ts;
+	int saved = errno;
+
+	/* Ordered by the pthread_once() of sonde__agent_start(). */
+	dl = register_deadline;
+	if (!dl)
+		return;
+	ts.tv_sec = (time_t)(dl / 1000000000u);
+	ts.tv_nsec = (long)(dl % 1000000000u);
+	/* Acquire: pairs with answered(). */
+	while (!__atomic_load_n(&registered, __ATOMIC_ACQUIRE)) {
+		/* FUTEX_WAIT_BITSET: an absolute deadline, on
+		 * CLOCK_MONOTONIC.  EAGAIN (already set) and EINTR look
+		 * again; a timeout, or any other failure, ends the wait. */
+		if (syscall(SYS_futex, &registered, FUTEX_WAIT_BITSET_PRIVATE, 0,
+			    &ts, NULL, FUTEX_BITSET_MATCH_ANY) &&
+		    errno != EAGAIN && errno != EINTR)
+			break;
+	}
+	errno = saved;
 }

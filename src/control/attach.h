@@ -70,4 +70,23 @@ SONDE_HIDDEN int sonde__channel_map(int fd, struct sonde__channel *out);
 #define SONDE_DAEMON_ENV "SONDE_DAEMON"
 SONDE_HIDDEN void sonde__agent_start(void);
 
+/*
+ * How long start-up may wait for the daemon's answer to the registration,
+ * in milliseconds (default 3000; 0: no wait).  See sonde__agent_wait().
+ */
+#define SONDE_REGISTER_TIMEOUT_ENV "SONDE_REGISTER_TIMEOUT"
+
+/*
+ * Wait until the daemon has answered the registration of the agent that
+ * sonde__agent_start() started (the process attached to a started
+ * session, or told that none records it, or the connection failed), or
+ * until $SONDE_REGISTER_TIMEOUT milliseconds after the agent started,
+ * whichever comes first.  Returns at once when no agent was started, when
+ * no daemon's socket existed then, or once the registration was answered.
+ * Context: a constructor, after sonde__agent_start(); may hold the dynamic
+ * loader's lock (dlopen()), which the agent never needs.  Holds no lock;
+ * errno is preserved.
+ */
+SONDE_HIDDEN void sonde__agent_wait(void);
+
 #endif

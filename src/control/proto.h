@@ -6,7 +6,10 @@
  *
  *   client -> daemon   COMMAND  [cwd, verb, args...]          -> REPLY
  *                      (flags F_PARTS: REPLY_PART... then REPLY)
- *   app    -> daemon   HELLO    arg = pid, [process name]
+ *   app    -> daemon   HELLO    arg = pid, [process name]      -> ACK
+ *                               (once the app is placed: arg = the session
+ *                               it records into, 0 for none; seq 0; not
+ *                               answered)
  *                      EVENTS   [provider:name, ...]  (whole list, again
  *                               whenever the process loads or unloads one)
  *   daemon -> app      ATTACH   arg = session, [patterns], fd = buffers

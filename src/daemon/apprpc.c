@@ -20,6 +20,10 @@
  * SD_APP_QUEUE_MAX requests is an application that is gone in all but
  * name: it is dropped.
  *
+ * Once an application is first placed (after its HELLO, and the ATTACH
+ * that placed it if any), it is sent an ACK of its HELLO, which ends the
+ * wait of its start-up for the daemon (agent.c).
+ *
  * Where an application records: a->s, set when an ATTACH succeeds (or at
  * HELLO by a fork's claim of a started session), cleared when a DETACH
  * completes or the session stops.  An application that records nowhere
@@ -212,7 +216,16 @@ static void settle(struct sd *d, struct sd_conn *a)
 				return;
 		}
 	}
+	if (!a->placing)
+		return;
 	a->placing = 0;
+	/* Its start-up may wait for this (agent.c): the HELLO's ACK, with
+	 * the session it records into, 0 for none.  Not a request: sequence
+	 * 0, no answer expected (an older agent's -EOPNOTSUPP answer matches
+	 * no request and is ignored). */
+	if (sonde__msg_send(a->fd, SONDE__MSG_ACK, 0, a->s ? a->s->id : 0, 0,
+			    NULL, 0, -1, 1))
+		sonde__sd_conn_drop(a);
 }
 
 void sonde__sd_place_apps(struct sd *d)

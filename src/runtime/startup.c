@@ -16,7 +16,10 @@
  *   this reference is also what links the attaching code and its
  *   constructor into such a program), adds the object's sites to the
  *   registry, and then, unless $SONDE_SHM attached the process, starts the
- *   agent thread that registers it with the user's session daemon.
+ *   agent thread that registers it with the user's session daemon, and
+ *   waits (bounded by $SONDE_REGISTER_TIMEOUT, never when no daemon runs)
+ *   for the daemon's answer, so that a started session records the
+ *   process's first events (agent.c).
  *
  * sonde__unregister_events() needs neither attach nor agent and stays
  * with the registry.
@@ -33,8 +36,10 @@ SONDE__API void sonde__register_events(struct sonde_event_desc **start,
 		return;
 	sonde__attach();
 	sonde__registry_add(start, stop);
-	if (!sonde__attached_by_env())
+	if (!sonde__attached_by_env()) {
 		sonde__agent_start();
+		sonde__agent_wait();
+	}
 }
 
 static void __attribute__((constructor)) startup_ctor(void)

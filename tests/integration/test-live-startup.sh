@@ -1,11 +1,14 @@
 #!/bin/bash
 # SPDX-License-Identifier: MIT
-# test-live-startup: an app's start-up never waits for the daemon.
+# test-live-startup: an app's start-up never depends on the daemon: it
+# waits for the daemon's answer at most SONDE_REGISTER_TIMEOUT (3 s by
+# default; test-live-startup-wait.sh measures the wait itself).
 #  - A registered app runs exactly one extra thread; with SONDE_DAEMON=off
 #    it runs none and does not register.
 #  - With the daemon frozen (SIGSTOP), 20 apps started at once each start,
-#    emit and exit 0 well within the bound, and a looping app runs; once
-#    the daemon is resumed it serves again and picks the looping app up.
+#    emit and exit 0 well within the bound (20 s), and a looping app
+#    runs; once the daemon is resumed it serves again and picks the
+#    looping app up.
 #  - With a rundir that cannot be used (missing, or a regular file), apps
 #    start and exit normally.
 # Usage: test-live-startup.sh SONDE BABELTRACE2 TEST-LIVE-APP TEST-LIVE-RAW

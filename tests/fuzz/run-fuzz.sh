@@ -12,6 +12,7 @@
 #   fuzz-elfsym     ELF files for the symbol reader (tests/data/fuzz-elfsym/)
 #   fuzz-kdecode    kernel trace event records (tests/data/fuzz-kdecode/)
 #   fuzz-hwtrace    CoreSight frames and sysfs files (tests/data/fuzz-hwtrace/)
+#   fuzz-hwdecode   snapshot ini files of sonde hw decode (tests/data/fuzz-hwdecode/)
 # Crash inputs are written to BUILD_DIR/fuzz-artifacts/; copy the ones
 # worth keeping to tests/data/fuzz-reader-<name> (replayed by ctest), or
 # into the target's seed directory.
@@ -59,6 +60,7 @@ other fuzz-perfring 8192
 other fuzz-elfsym 8192
 other fuzz-kdecode 4096
 other fuzz-hwtrace 4096
+other fuzz-hwdecode 4096
 
 if ls "$art"/crash-* "$art"/timeout-* "$art"/oom-* >/dev/null 2>&1; then
 	echo "run-fuzz: findings in $art" >&2

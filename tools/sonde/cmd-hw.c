@@ -6,6 +6,9 @@
  *   sonde hw record -s SOURCE [-k SINK] -o DIR -- CMD
  *                                 trace CMD through the sysfs backend: the
  *                                 sink's raw data and an OpenCSD snapshot
+ *   sonde hw decode [--raw] [--buffer NAME] DIR
+ *                                 a snapshot's trace decoded by libopencsd
+ *                                 (src/hwtrace/decode.c)
  * Every verb takes --sysfs DIR and --dev DIR (or $SONDE_HWTRACE_SYSFS and
  * $SONDE_HWTRACE_DEV) to read a fixture tree instead of the machine's.
  */
@@ -23,12 +26,14 @@
 #include <sonde/hwtrace.h>
 
 #include "cmd.h"
+#include "../../src/hwtrace/decode.h"
 
 static const char usage_text[] =
 	"usage: sonde hw list [--sysfs DIR] [--dev DIR]\n"
 	"       sonde hw path [--sysfs DIR] [--dev DIR] SOURCE [SINK]\n"
 	"       sonde hw record [--sysfs DIR] [--dev DIR] -s SOURCE [-k SINK]\n"
 	"                       [--buffer-size SIZE] -o DIR -- CMD [ARGS...]\n"
+	"       sonde hw decode [--raw] [--buffer NAME] DIR\n"
 	"  --sysfs DIR  the coresight bus's devices (default /sys/bus/coresight/devices)\n"
 	"  --dev DIR    where the sinks' devices are (default /dev)\n";
 
@@ -329,6 +334,40 @@ static int hw_record(struct hw_cli *c, int argc, char **argv)
 	return r;
 }
 
+static int hw_decode(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "raw", no_argument, NULL, 'r' },
+		{ "buffer", required_argument, NULL, 'b' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct sonde_hw_decode_opts o = { .out = stdout, .diag = stderr };
+	char *pos[2];
+	int npos = 0, ch;
+
+	optind = 1;
+	while ((ch = cli_getopt(argc, argv, "h", opts, pos, 2, &npos)) != -1) {
+		switch (ch) {
+		case 'r':
+			o.raw = 1;
+			break;
+		case 'b':
+			o.buffer = optarg;
+			break;
+		case 'h':
+			fputs(usage_text, stdout);
+			return 0;
+		default:
+			return cli_error("hw decode: bad option\n%s", usage_text);
+		}
+	}
+	if (npos != 1)
+		return cli_error("hw decode: give one snapshot directory\n%s", usage_text);
+	o.dir = pos[0];
+	return sonde__hw_decode(&o);
+}
+
 int cmd_hw(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -351,6 +390,8 @@ int cmd_hw(int argc, char **argv)
 	argv++;
 	if (!strcmp(verb, "record"))
 		return hw_record(&c, argc, argv);
+	if (!strcmp(verb, "decode"))
+		return hw_decode(argc, argv);
 	optind = 1;
 	while ((ch = cli_getopt(argc, argv, "h", opts, pos, 8, &npos)) != -1) {
 		switch (ch) {
@@ -373,5 +414,5 @@ int cmd_hw(int argc, char **argv)
 		return npos ? cli_error("hw list takes no argument") : hw_list(&c);
 	if (!strcmp(verb, "path"))
 		return hw_path(&c, npos, pos);
-	return cli_error("hw: unknown verb '%s' (list, path, record)\n%s", verb, usage_text);
+	return cli_error("hw: unknown verb '%s' (list, path, record, decode)\n%s", verb, usage_text);
 }

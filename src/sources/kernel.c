@@ -607,7 +607,12 @@ int sonde__kernel_attach(struct sonde__kernel *k, pid_t pid)
 	/* Room for a whole ring of the smallest records, sorted at once. */
 	k->pend_cap = (size_t)k->pages * (size_t)sysconf(_SC_PAGESIZE) / 56 + 1;
 	k->pend = calloc(k->pend_cap, sizeof(*k->pend));
+	/* Room for a pass, and at least for the largest record (a perf
+	 * record is under 64 KiB) with 16 path strings: a small ring must
+	 * not turn a big record into a "malformed" one. */
 	k->arena_cap = (size_t)k->pages * (size_t)sysconf(_SC_PAGESIZE) * 2;
+	if (k->arena_cap < 65536 + 16 * (size_t)SONDE__USTR_MAX + 4096)
+		k->arena_cap = 65536 + 16 * (size_t)SONDE__USTR_MAX + 4096;
 	k->arena = malloc(k->arena_cap);
 	if (!k->pend || !k->arena)
 		return -ENOMEM;

@@ -131,7 +131,9 @@ tap_ok "$([ "$REC_RC" -ne 0 ] && grep -q "no_such_field == 1.*syscalls:sys_enter
 # a PERF_RECORD_LOST only once the ring has room again, so losses at the
 # very end must be read from the events themselves.
 LM=200000
-timeout -k 10 "$ST_TIMEOUT" "$SONDE" record -o "$WORK/l" --kernel-buffer 8k \
+# sonde itself in the background (not under timeout(1), whose pid is not
+# sonde's): the workload ends by itself, ctest's TIMEOUT bounds the rest.
+"$SONDE" record -o "$WORK/l" --kernel-buffer 8k \
 	-k syscalls:sys_enter_getppid,syscalls:sys_exit_getppid -- "$PROG" run 0 $LM \
 	>"$WORK/l.out" 2>"$WORK/l.err" &
 lrec=$!
@@ -189,7 +191,7 @@ tap_ok "$([ "$(grep -c 'syscalls:sys_enter_getppid' "$WORK/a.view")" -gt 0 ] && 
 
 # Oracle: perf record of the same tracepoints, around the same run.
 if command -v perf >/dev/null 2>&1; then
-	timeout -k 10 "$ST_TIMEOUT" perf record -q -o "$WORK/perf.data" \
+	timeout -k 10 "$ST_TIMEOUT" perf record -q -B -N -o "$WORK/perf.data" \
 		-e sched:sched_switch -e syscalls:sys_enter_openat -e syscalls:sys_enter_getppid -- \
 		"$SONDE" record -o "$WORK/o" -k $EV -- "$PROG" run $N $M \
 		>"$WORK/o.out" 2>"$WORK/o.err"

@@ -164,13 +164,10 @@ static void ob_based(struct sonde__obuf *ob, uint64_t v, unsigned base)
 	char *p = sonde__ob_room(ob, 66), tmp[64];
 	int n = 0, o = 0;
 
-	/* babeltrace2: octal with a leading 0, binary with 0b */
+	/* babeltrace2: octal with a leading 0 (printf "0%o": 0 is 00),
+	 * binary with 0b */
 	if (base == 8) {
 		p[o++] = '0';
-		if (!v) {
-			ob->len += 1;
-			return;
-		}
 	} else {
 		p[o++] = '0';
 		p[o++] = 'b';
@@ -343,6 +340,12 @@ void sonde__fmt_str(struct sonde__obuf *ob, const char *s, size_t n)
 	sonde__ob_putc(ob, '"');
 }
 
+/*
+ * The integer of @f at @p in its base.  Hexadecimal shows the value's bits
+ * (a signed one zero-extended from its size, as the load gives it); a
+ * signed octal one is sign-extended to its size rounded up to whole octal
+ * digits, as babeltrace2 does (16-bit -1 is 0777777).
+ */
 static void fmt_int(struct sonde__obuf *ob, const struct sonde__rd_field *f,
 		    const uint8_t *p)
 {
@@ -351,8 +354,12 @@ static void fmt_int(struct sonde__obuf *ob, const struct sonde__rd_field *f,
 	if (f->base == 16) {
 		ob_hex(ob, v);
 	} else if (f->base == 8 || f->base == 2) {
-		if (f->is_signed && f->size < 8)
-			v &= (f->size == 8 ? ~0ull : (1ull << (f->size * 8)) - 1);
+		if (f->base == 8 && f->is_signed && f->size < 8) {
+			unsigned int bits = (f->size * 8u + 2) / 3 * 3;
+
+			v = (uint64_t)sonde__rd_sext(v, f->size) &
+			    ((1ull << bits) - 1);
+		}
 		ob_based(ob, v, f->base);
 	} else if (f->is_signed) {
 		sonde__ob_i64(ob, sonde__rd_sext(v, f->size));

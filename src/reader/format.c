@@ -3,7 +3,12 @@
  * Text formatting of decoded events (see format.h).  No allocation per event
  * or field, no printf on the common paths: integers through a two-digit
  * table, %g through an exact fast path with snprintf as the fallback for the
- * cases it cannot decide, time of day through a per-second cache.
+ * cases it cannot decide, time of day through a per-second cache.  Integers
+ * are read with sonde__rd_field_load(), which honours big-endian fields.
+ * What babeltrace2 2.0 prints is the reference, checked by
+ * tests/reader/test-kinds.sh and test-view.sh: an enumeration's labels are
+ * those of its merged ranges holding the value, in the enum's label order,
+ * and a text array or sequence ends at its first NUL.
  */
 #include <errno.h>
 #include <math.h>
@@ -349,7 +354,7 @@ void sonde__fmt_str(struct sonde__obuf *ob, const char *s, size_t n)
 static void fmt_int(struct sonde__obuf *ob, const struct sonde__rd_field *f,
 		    const uint8_t *p)
 {
-	uint64_t v = sonde__rd_load(p, f->size);
+	uint64_t v = sonde__rd_field_load(f, p);
 
 	if (f->base == 16) {
 		ob_hex(ob, v);
@@ -366,6 +371,71 @@ static void fmt_int(struct sonde__obuf *ob, const struct sonde__rd_field *f,
 	} else {
 		sonde__ob_u64(ob, v);
 	}
+}
+
+/* Does range @r hold @v (sign-extended when @is_signed)? */
+static int enum_holds(const struct sonde__rd_enum_range *r, uint64_t v,
+		      int is_signed)
+{
+	if (is_signed)
+		return (int64_t)r->lo <= (int64_t)v && (int64_t)v <= (int64_t)r->hi;
+	return r->lo <= v && v <= r->hi;
+}
+
+/* The first label of @e from @k on with a range holding @v, or nr_labels. */
+static uint32_t enum_next(const struct sonde__rd_enum *e, uint32_t k,
+			  uint64_t v, int is_signed)
+{
+	for (; k < e->nr_labels; k++) {
+		const struct sonde__rd_enum_label *l = &e->labels[k];
+
+		for (uint32_t j = 0; j < l->nr_ranges; j++)
+			if (enum_holds(&e->ranges[l->first + j], v, is_signed))
+				return k;
+	}
+	return k;
+}
+
+/* The value of enumeration field @f at @p, sign-extended when signed. */
+static uint64_t enum_value(const struct sonde__rd_field *f, const uint8_t *p)
+{
+	uint64_t v = sonde__rd_field_load(f, p);
+
+	return f->is_signed ? (uint64_t)sonde__rd_sext(v, f->size) : v;
+}
+
+/*
+ * babeltrace2's enumeration: ( "L" : container = 3 ), several labels
+ * ( "A", "B" : container = 5 ) in the order of the enum's labels, none
+ * ( <unknown> : container = 9 ).
+ */
+static void fmt_enum(struct sonde__obuf *ob, const struct sonde__rd_field *f,
+		     const uint8_t *p)
+{
+	const struct sonde__rd_enum *e = f->enm;
+	uint64_t v = enum_value(f, p);
+	uint32_t k = enum_next(e, 0, v, f->is_signed);
+
+	sonde__ob_put(ob, "( ", 2);
+	if (k == e->nr_labels)
+		sonde__ob_put(ob, "<unknown>", 9);
+	for (uint32_t n = 0; k < e->nr_labels;
+	     k = enum_next(e, k + 1, v, f->is_signed), n++) {
+		if (n)
+			sonde__ob_put(ob, ", ", 2);
+		sonde__fmt_str(ob, e->labels[k].label, e->labels[k].label_len);
+	}
+	sonde__ob_put(ob, " : container = ", 15);
+	fmt_int(ob, f, p);
+	sonde__ob_put(ob, " )", 2);
+}
+
+/* Bytes of the text of @n characters at @p: up to the first NUL. */
+static size_t text_len(const uint8_t *p, uint64_t n)
+{
+	const uint8_t *nul = memchr(p, 0, (size_t)n);
+
+	return nul ? (size_t)(nul - p) : (size_t)n;
 }
 
 static void fmt_float(struct sonde__obuf *ob, const struct sonde__rd_field *f,
@@ -388,6 +458,10 @@ static void fmt_float(struct sonde__obuf *ob, const struct sonde__rd_field *f,
 static void fmt_elems(struct sonde__obuf *ob, const struct sonde__rd_field *f,
 		      const uint8_t *p, uint64_t count)
 {
+	if (f->is_text) {
+		sonde__fmt_str(ob, (const char *)p, text_len(p, count));
+		return;
+	}
 	if (!count) {
 		sonde__ob_put(ob, "[ ]", 3);
 		return;
@@ -437,7 +511,10 @@ void sonde__fmt_payload(struct sonde__obuf *ob, const struct sonde__rd_class *c,
 		ob->len += n + 3;
 		switch (f->kind) {
 		case SONDE_RD_INT:
-			fmt_int(ob, f, p + off);
+			if (f->enm)
+				fmt_enum(ob, f, p + off);
+			else
+				fmt_int(ob, f, p + off);
 			off += f->size;
 			break;
 		case SONDE_RD_FLOAT:
@@ -456,8 +533,7 @@ void sonde__fmt_payload(struct sonde__obuf *ob, const struct sonde__rd_class *c,
 			off += (size_t)f->size * f->count;
 			break;
 		case SONDE_RD_SEQUENCE: {
-			uint64_t cnt = sonde__rd_load(p + off - c->fields[i - 1].size,
-						      c->fields[i - 1].size);
+			uint64_t cnt = sonde__rd_seq_len(c, i, p + off);
 
 			fmt_elems(ob, f, p + off, cnt);
 			off += (size_t)(cnt * f->size);
@@ -558,9 +634,33 @@ static void json_int(struct sonde__obuf *ob, const struct sonde__rd_field *f,
 	}
 }
 
+/* {"value": 3, "labels": ["BUSY"]}: the labels as sonde view lists them. */
+static void json_enum(struct sonde__obuf *ob, const struct sonde__rd_field *f,
+		      const uint8_t *p)
+{
+	const struct sonde__rd_enum *e = f->enm;
+	uint64_t v = enum_value(f, p);
+
+	sonde__ob_put(ob, "{\"value\":", 9);
+	json_int(ob, f, p);
+	sonde__ob_put(ob, ",\"labels\":[", 11);
+	for (uint32_t k = enum_next(e, 0, v, f->is_signed), n = 0;
+	     k < e->nr_labels; k = enum_next(e, k + 1, v, f->is_signed), n++) {
+		if (n)
+			sonde__ob_putc(ob, ',');
+		sonde__fmt_json_str(ob, e->labels[k].label,
+				    e->labels[k].label_len);
+	}
+	sonde__ob_put(ob, "]}", 2);
+}
+
 static void json_elems(struct sonde__obuf *ob, const struct sonde__rd_field *f,
 		       const uint8_t *p, uint64_t count)
 {
+	if (f->is_text) {
+		sonde__fmt_json_str(ob, (const char *)p, text_len(p, count));
+		return;
+	}
 	sonde__ob_putc(ob, '[');
 	for (uint64_t i = 0; i < count; i++) {
 		if (i)
@@ -585,7 +685,10 @@ void sonde__fmt_payload_json(struct sonde__obuf *ob,
 		sonde__ob_putc(ob, ':');
 		switch (f->kind) {
 		case SONDE_RD_INT:
-			json_int(ob, f, p + off);
+			if (f->enm)
+				json_enum(ob, f, p + off);
+			else
+				json_int(ob, f, p + off);
 			off += f->size;
 			break;
 		case SONDE_RD_FLOAT: {
@@ -622,8 +725,7 @@ void sonde__fmt_payload_json(struct sonde__obuf *ob,
 			off += (size_t)f->size * f->count;
 			break;
 		case SONDE_RD_SEQUENCE: {
-			uint64_t cnt = sonde__rd_load(p + off - c->fields[i - 1].size,
-						      c->fields[i - 1].size);
+			uint64_t cnt = sonde__rd_seq_len(c, i, p + off);
 
 			json_elems(ob, f, p + off, cnt);
 			off += (size_t)(cnt * f->size);

@@ -3,8 +3,9 @@
  * Reader side: text output of decoded events.  An output buffer written to a
  * file descriptor in large blocks, hand-written integer formatting, and
  * babeltrace2-like field formatting (decimal or 0x-hex integers, %g floats,
- * quoted escaped strings, "[ [0] = 1, [1] = 2 ]" arrays); the same payload
- * also as JSON.
+ * quoted escaped strings, "[ [0] = 1, [1] = 2 ]" arrays, text arrays as
+ * strings, enumerations as ( "LABEL" : container = 3 )); the same payload
+ * also as JSON (an enumeration as {"value":3,"labels":["LABEL"]}).
  */
 #ifndef SONDE_SRC_READER_FORMAT_H
 #define SONDE_SRC_READER_FORMAT_H

@@ -90,7 +90,6 @@ struct tok {
 #define MAX_STR 4096
 #define MAX_DEPTH 32
 #define MAX_FIELDS 4096
-#define MAX_ENUM 4096
 
 struct parser {
 	const char *p, *end;
@@ -329,6 +328,7 @@ struct ty {
 	/* integer */
 	unsigned bits, align;
 	int is_signed, base, byte_order; /* byte_order: 0 native, 1 le, 2 be */
+	int text;                        /* encoding = UTF8 or ASCII */
 	const char *map;                 /* clock mapping or NULL */
 	/* floating point */
 	unsigned exp_dig, mant_dig;
@@ -340,6 +340,7 @@ struct ty {
 	struct ty *container;
 	struct enum_ent *ents;
 	unsigned nr_ents;
+	struct sonde__rd_enum *rd_enum;  /* its table, once made for a field */
 	/* array / sequence */
 	struct ty *elem;
 	uint64_t count;
@@ -351,9 +352,12 @@ struct field {
 	struct ty *ty;
 };
 
+/* An enumerator: the range lo ... hi, each bound a magnitude and a sign
+ * (TSDL values span int64_t and uint64_t alike). */
 struct enum_ent {
 	const char *name;
-	int64_t lo, hi;
+	uint64_t lo, hi;
+	int lo_neg, hi_neg;
 };
 
 struct alias {
@@ -559,8 +563,15 @@ static int parse_attrs(struct parser *ps, struct ty *t)
 				return perr(ps, "bad clock mapping"), -1;
 			t->map = v.s;
 		} else if (!strcmp(key, "encoding")) {
-			/* none, UTF8, ASCII: the value does not change the layout */
+			/* none, UTF8, ASCII: arrays and sequences of 8-bit
+			 * integers of UTF8 or ASCII are text */
 			if (v.is_num)
+				return perr(ps, "bad encoding"), -1;
+			if (!strcmp(v.s, "UTF8") || !strcmp(v.s, "ASCII"))
+				t->text = 1;
+			else if (!strcmp(v.s, "none"))
+				t->text = 0;
+			else
 				return perr(ps, "bad encoding"), -1;
 		} else if (t->kind == TY_FLOAT && !strcmp(key, "exp_dig")) {
 			if (val_uint(ps, &v, 64, &u))
@@ -579,49 +590,91 @@ static int parse_attrs(struct parser *ps, struct ty *t)
 	return next(ps);
 }
 
+/* An enumerator value: *@neg and *@mag. */
+static int parse_enum_val(struct parser *ps, uint64_t *mag, int *neg)
+{
+	struct val v;
+
+	if (parse_val(ps, &v))
+		return -1;
+	if (!v.is_num || (v.neg && v.num > (uint64_t)INT64_MAX + 1))
+		return perr(ps, "bad enumerator value"), -1;
+	*mag = v.num;
+	*neg = v.neg && v.num;
+	return 0;
+}
+
+/* a < b for signed magnitudes */
+static int enum_lt(int aneg, uint64_t a, int bneg, uint64_t b)
+{
+	if (aneg != bneg)
+		return aneg;
+	return aneg ? a > b : a < b;
+}
+
+/*
+ * { NAME [= V [... V]], ... }: at most SONDE_RD_ENUM_MAX enumerators of
+ * labels of at most SONDE_RD_ENUM_LABEL_MAX bytes; an enumerator without a
+ * value takes the one after the previous one's upper bound.
+ */
 static int parse_enum_body(struct parser *ps, struct ty *t)
 {
 	struct enum_ent *ents;
-	unsigned n = 0;
-	int64_t nextv = 0;
+	unsigned n = 0, cap = 16;
+	uint64_t next_mag = 0;
+	int next_neg = 0;
 
-	ents = arena_alloc(&ps->ar, sizeof(*ents) * 64);
+	ents = arena_alloc(&ps->ar, sizeof(*ents) * cap);
 	if (!ents)
 		return perr(ps, "out of memory"), -1;
 	if (expect(ps, "{"))
 		return -1;
 	while (!is_p(ps, "}")) {
-		struct val lo, hi;
+		struct enum_ent *e;
 
 		if (ps->t.kind != T_IDENT && ps->t.kind != T_STR)
 			return perr(ps, "expected an enumerator, found '%s'",
 				    tok_desc(ps)), -1;
-		if (n >= 64)
-			return perr(ps, "too many enumerators"), -1;
-		ents[n].name = ps->t.s;
+		if (n >= SONDE_RD_ENUM_MAX)
+			return perr(ps, "more than %u enumerators",
+				    SONDE_RD_ENUM_MAX), -1;
+		if (strlen(ps->t.s) > SONDE_RD_ENUM_LABEL_MAX)
+			return perr(ps, "enumerator label longer than %u bytes",
+				    SONDE_RD_ENUM_LABEL_MAX), -1;
+		if (n == cap) {
+			struct enum_ent *ne = arena_alloc(&ps->ar,
+							  sizeof(*ents) * cap * 2);
+
+			if (!ne)
+				return perr(ps, "out of memory"), -1;
+			memcpy(ne, ents, sizeof(*ents) * cap);
+			ents = ne;
+			cap *= 2;
+		}
+		e = &ents[n];
+		e->name = ps->t.s;
 		if (next(ps))
 			return -1;
 		if (is_p(ps, "=")) {
-			if (next(ps) || parse_val(ps, &lo))
+			if (next(ps) || parse_enum_val(ps, &e->lo, &e->lo_neg))
 				return -1;
-			if (!lo.is_num || lo.num > INT64_MAX)
-				return perr(ps, "bad enumerator value"), -1;
-			ents[n].lo = lo.neg ? -(int64_t)lo.num : (int64_t)lo.num;
-			ents[n].hi = ents[n].lo;
+			e->hi = e->lo;
+			e->hi_neg = e->lo_neg;
 			if (is_p(ps, "...")) {
-				if (next(ps) || parse_val(ps, &hi))
+				if (next(ps) ||
+				    parse_enum_val(ps, &e->hi, &e->hi_neg))
 					return -1;
-				if (!hi.is_num || hi.num > INT64_MAX)
-					return perr(ps, "bad enumerator value"), -1;
-				ents[n].hi = hi.neg ? -(int64_t)hi.num
-						    : (int64_t)hi.num;
-				if (ents[n].hi < ents[n].lo)
+				if (enum_lt(e->hi_neg, e->hi, e->lo_neg, e->lo))
 					return perr(ps, "bad enumerator range"), -1;
 			}
 		} else {
-			ents[n].lo = ents[n].hi = nextv;
+			e->lo = e->hi = next_mag;
+			e->lo_neg = e->hi_neg = next_neg;
 		}
-		nextv = ents[n].hi + (ents[n].hi < INT64_MAX);
+		/* the next implicit value: hi + 1, saturated */
+		next_neg = e->hi_neg && e->hi > 1;
+		next_mag = e->hi_neg ? e->hi - 1
+				     : e->hi + (e->hi < UINT64_MAX);
 		n++;
 		if (is_p(ps, ",")) {
 			if (next(ps))
@@ -967,11 +1020,18 @@ struct decls {
 	unsigned nr_events;
 };
 
-static int int_ok(const struct ty *t)
+/* A byte-aligned 8/16/32/64-bit integer of either byte order. */
+static int int_ok_any(const struct ty *t)
 {
-	return t && t->kind == TY_INT && t->align == 8 && t->byte_order != 2 &&
+	return t && t->kind == TY_INT && t->align == 8 &&
 	       (t->bits == 8 || t->bits == 16 || t->bits == 32 ||
 		t->bits == 64);
+}
+
+/* The same, little-endian: what headers, contexts and lengths are. */
+static int int_ok(const struct ty *t)
+{
+	return int_ok_any(t) && t->byte_order != 2;
 }
 
 static int is_uint(const struct ty *t, unsigned bits)
@@ -1069,6 +1129,9 @@ static int check_event_header(struct parser *ps, const struct ty *h, int line,
 	for (unsigned i = 0; i < id->nr_ents; i++) {
 		const struct enum_ent *e = &id->ents[i];
 
+		if (e->lo_neg || e->hi_neg)
+			return NOT_SONDE(ps, line, "unexpected event header id value '%s'",
+					 e->name);
 		if (!strcmp(e->name, "compact") && e->lo == 0 &&
 		    e->hi == SONDE_RD_ID_COMPACT_MAX)
 			compact_ok = 1;
@@ -1129,8 +1192,114 @@ static void class_free(struct sonde__rd_class *c)
 	free(c);
 }
 
-static int compile_fields(struct parser *ps, struct sonde__rd_class *c,
-			  const struct ty *st, int line)
+/* Does the enumerator value (@neg, @mag) fit in container @ct? */
+static int enum_fits(const struct ty *ct, int neg, uint64_t mag)
+{
+	uint64_t umax = ct->bits == 64 ? UINT64_MAX : (1ull << ct->bits) - 1;
+
+	if (!ct->is_signed)
+		return !neg && mag <= umax;
+	return mag <= (umax >> 1) + (uint64_t)neg;
+}
+
+/*
+ * The table of enumeration @t, made for field @name the first time a field
+ * of this type is compiled, then shared with the other fields of the type;
+ * @m owns it.  Every range must fit in the container; the enumerators of
+ * one label are merged into it, labels kept in the order of their first
+ * enumerator (babeltrace2 does the same).  Bounded: at most
+ * SONDE_RD_ENUM_MAX enumerators of SONDE_RD_ENUM_LABEL_MAX bytes each, by
+ * the parser, and one table per enum type written in the text.
+ */
+static const struct sonde__rd_enum *enum_table(struct parser *ps,
+					       struct sonde__rd_meta *m,
+					       struct ty *t, const char *name,
+					       int line)
+{
+	const struct ty *ct = t->container;
+	const struct enum_ent *ents = t->ents;
+	unsigned n = t->nr_ents, nl = 0;
+	uint32_t *lab, *first, *pos;
+	struct sonde__rd_enum *e;
+	size_t bytes = 0;
+	char *str;
+
+	if (t->rd_enum)
+		return t->rd_enum;
+	if (!n) {
+		NOT_SONDE(ps, line, "field '%s': enumeration without enumerators",
+			  name);
+		return NULL;
+	}
+	lab = arena_alloc(&ps->ar, 3 * sizeof(*lab) * n);
+	if (!lab) {
+		perr(ps, "out of memory");
+		return NULL;
+	}
+	first = lab + n;   /* per label: its first enumerator */
+	pos = first + n;   /* per label: where its next range goes */
+	for (unsigned i = 0; i < n; i++) {
+		unsigned k;
+
+		if (!enum_fits(ct, ents[i].lo_neg, ents[i].lo) ||
+		    !enum_fits(ct, ents[i].hi_neg, ents[i].hi)) {
+			NOT_SONDE(ps, line,
+				  "field '%s': enumerator '%s' out of the range of its %u-bit %s container",
+				  name, ents[i].name, ct->bits,
+				  ct->is_signed ? "signed" : "unsigned");
+			return NULL;
+		}
+		for (k = 0; k < nl; k++)
+			if (!strcmp(ents[first[k]].name, ents[i].name))
+				break;
+		if (k == nl) {
+			first[nl++] = i;
+			bytes += strlen(ents[i].name) + 1;
+		}
+		lab[i] = k;
+	}
+	e = calloc(1, sizeof(*e) + nl * sizeof(*e->labels) +
+			      n * sizeof(*e->ranges) + bytes);
+	if (!e) {
+		perr(ps, "out of memory");
+		return NULL;
+	}
+	e->labels = (struct sonde__rd_enum_label *)(e + 1);
+	e->ranges = (struct sonde__rd_enum_range *)(e->labels + nl);
+	str = (char *)(e->ranges + n);
+	e->nr_labels = nl;
+	e->nr_ranges = n;
+	for (unsigned k = 0; k < nl; k++) {
+		struct sonde__rd_enum_label *l = &e->labels[k];
+		size_t len = strlen(ents[first[k]].name);
+
+		memcpy(str, ents[first[k]].name, len + 1);
+		l->label = str;
+		l->label_len = (uint32_t)len;
+		str += len + 1;
+		pos[k] = 0;
+	}
+	for (unsigned i = 0; i < n; i++)
+		e->labels[lab[i]].nr_ranges++;
+	for (unsigned k = 1; k < nl; k++)
+		e->labels[k].first = e->labels[k - 1].first +
+				     e->labels[k - 1].nr_ranges;
+	for (unsigned i = 0; i < n; i++) {
+		struct sonde__rd_enum_range *r =
+			&e->ranges[e->labels[lab[i]].first + pos[lab[i]]++];
+
+		r->lo = ents[i].lo_neg ? 0 - ents[i].lo : ents[i].lo;
+		r->hi = ents[i].hi_neg ? 0 - ents[i].hi : ents[i].hi;
+	}
+	e->next = m->enums;
+	m->enums = e;
+	t->rd_enum = e;
+	return e;
+}
+
+static int compile_fields(struct parser *ps, struct sonde__rd_meta *m,
+			  struct sonde__rd_class *c, const struct ty *st,
+			  int line)
 {
 	uint64_t fixed = 0;
 
@@ -1152,15 +1321,21 @@ static int compile_fields(struct parser *ps, struct sonde__rd_class *c,
 		if (t->kind == TY_ARRAY || t->kind == TY_SEQ) {
 			const struct ty *e = t->elem;
 
-			if (!int_ok(e) || e->map)
+			if (!int_ok_any(e) || e->map)
 				return NOT_SONDE(ps, line,
 						 "field '%s': arrays and sequences of integers only",
+						 f->name);
+			if (e->text && e->bits != 8)
+				return NOT_SONDE(ps, line,
+						 "field '%s': text arrays and sequences of 8-bit characters only",
 						 f->name);
 			o->kind = t->kind == TY_ARRAY ? SONDE_RD_ARRAY
 						      : SONDE_RD_SEQUENCE;
 			o->size = (uint8_t)(e->bits / 8);
 			o->is_signed = (uint8_t)e->is_signed;
 			o->base = (uint8_t)e->base;
+			o->big_endian = e->byte_order == 2 && e->bits > 8;
+			o->is_text = (uint8_t)e->text;
 			if (t->kind == TY_ARRAY) {
 				if (t->count > (1u << 24))
 					return NOT_SONDE(ps, line, "field '%s': array too long",
@@ -1173,19 +1348,27 @@ static int compile_fields(struct parser *ps, struct sonde__rd_class *c,
 				if (!lf || strcmp(lf->name, t->len_name) ||
 				    !int_ok(lf->ty) || lf->ty->is_signed)
 					return NOT_SONDE(ps, line,
-							 "field '%s': sequence length must be the unsigned integer field just before it",
+							 "field '%s': sequence length must be the unsigned little-endian integer field just before it",
 							 f->name);
 				c->has_variable = 1;
 			}
-		} else if (t->kind == TY_INT) {
-			if (!int_ok(t) || t->map)
+		} else if (t->kind == TY_INT || t->kind == TY_ENUM) {
+			const struct ty *it = t->kind == TY_ENUM ? t->container : t;
+
+			if (!int_ok_any(it) || it->map)
 				return NOT_SONDE(ps, line,
-						 "field '%s': unsupported integer (byte-aligned little-endian 8/16/32/64-bit only)",
+						 "field '%s': unsupported integer (byte-aligned 8/16/32/64-bit only)",
 						 f->name);
 			o->kind = SONDE_RD_INT;
-			o->size = (uint8_t)(t->bits / 8);
-			o->is_signed = (uint8_t)t->is_signed;
-			o->base = (uint8_t)t->base;
+			o->size = (uint8_t)(it->bits / 8);
+			o->is_signed = (uint8_t)it->is_signed;
+			o->base = (uint8_t)it->base;
+			o->big_endian = it->byte_order == 2 && it->bits > 8;
+			if (t->kind == TY_ENUM) {
+				o->enm = enum_table(ps, m, f->ty, f->name, line);
+				if (!o->enm)
+					return -EBADMSG;
+			}
 			fixed += o->size;
 		} else if (t->kind == TY_FLOAT) {
 			if (t->align != 8 || t->byte_order == 2)
@@ -1273,7 +1456,7 @@ static int compile_event(struct parser *ps, struct sonde__rd_meta *m,
 		return perr(ps, "out of memory");
 	}
 	if (fields) {
-		r = compile_fields(ps, c, fields->ty, ed->line);
+		r = compile_fields(ps, m, c, fields->ty, ed->line);
 		if (r) {
 			class_free(c);
 			return r;
@@ -1630,6 +1813,12 @@ void sonde__rd_meta_free(struct sonde__rd_meta *m)
 	free(m->all);
 	for (uint32_t i = 0; i < SONDE_RD_MAX_SCLASS; i++)
 		free(m->sclass[i].by_id);
+	while (m->enums) {
+		struct sonde__rd_enum *e = m->enums;
+
+		m->enums = e->next;
+		free(e);
+	}
 	free(m->clock_name);
 	free(m->hostname);
 	free(m->procname);

@@ -8,9 +8,12 @@
  * floating_point, string, enum, variant, struct types; arrays and sequences),
  * then checks that the described binary layout is exactly sonde's:
  * byte-packed little-endian fields, sonde's packet header and context, and
- * the compact/extended event header.  Anything else is rejected with a
- * message that names the metadata line, or says the trace is not a sonde
- * trace.
+ * the compact/extended event header.  Event payloads may also hold
+ * big-endian integers (byte_order = be, LTTng's network byte order), text
+ * arrays and sequences (8-bit integers of encoding UTF8 or ASCII) and
+ * enumerations, which the reader decodes and prints as babeltrace2 does.
+ * Anything else is rejected with a message that names the metadata line, or
+ * says the trace is not a sonde trace.
  *
  * A trace has one or more stream classes (stream blocks, ids below
  * SONDE_RD_MAX_SCLASS), each with sonde's packet context and event header
@@ -41,11 +44,42 @@ SONDE_HIDDEN int sonde__rd_errf(struct sonde__rd_err *e, int err,
 	__attribute__((format(printf, 3, 4)));
 
 enum sonde_rd_kind {
-	SONDE_RD_INT = 1,
+	SONDE_RD_INT = 1,  /* also an enumeration: see enm */
 	SONDE_RD_FLOAT,
 	SONDE_RD_STRING,
 	SONDE_RD_ARRAY,    /* of integers: count elements of size bytes */
 	SONDE_RD_SEQUENCE, /* of integers; length = the previous field */
+};
+
+/* Bounds on the enumerations of hostile metadata. */
+#define SONDE_RD_ENUM_MAX 1024u       /* mappings (label = range) per enum */
+#define SONDE_RD_ENUM_LABEL_MAX 255u  /* bytes of a label */
+
+/* One range of an enumeration label, inclusive; int64_t values stored as
+ * their bit patterns when the container is signed. */
+struct sonde__rd_enum_range {
+	uint64_t lo, hi;
+};
+
+/* A distinct label with its ranges: ranges[first .. first + nr_ranges). */
+struct sonde__rd_enum_label {
+	const char *label;  /* unescaped, NUL-terminated, owned by the enum */
+	uint32_t label_len;
+	uint32_t first, nr_ranges;
+};
+
+/*
+ * The mappings of one enumeration type, shared by the fields of that type
+ * and owned by the metadata.  The mappings of one label are merged into one
+ * label, and labels are in the order of their first mapping in the TSDL: the
+ * labels of a value are those with a range holding it, in this order, as
+ * babeltrace2 lists them.
+ */
+struct sonde__rd_enum {
+	struct sonde__rd_enum *next;  /* the metadata's list */
+	uint32_t nr_labels, nr_ranges;
+	struct sonde__rd_enum_label *labels;
+	struct sonde__rd_enum_range *ranges;
 };
 
 struct sonde__rd_field {
@@ -57,6 +91,14 @@ struct sonde__rd_field {
 	uint8_t is_signed;
 	uint8_t base;      /* 2, 8, 10 or 16 */
 	uint32_t count;    /* array elements */
+	/* INT, ARRAY, SEQUENCE: the value (each element) is big-endian
+	 * (byte_order = be, size > 1); read values with sonde__rd_field_load() */
+	uint8_t big_endian;
+	/* ARRAY, SEQUENCE: text, 8-bit integers of encoding UTF8 or ASCII
+	 * (size 1): a string of count (length) bytes, up to its first NUL */
+	uint8_t is_text;
+	/* INT: an enumeration of this container, or NULL */
+	const struct sonde__rd_enum *enm;
 };
 
 struct sonde__rd_class {
@@ -102,6 +144,8 @@ struct sonde__rd_meta {
 	/* event classes of all stream classes: all[index] */
 	struct sonde__rd_class **all;
 	uint32_t nr_classes;
+	/* the enumeration types of their fields */
+	struct sonde__rd_enum *enums;
 };
 
 /* Stream class @id of @m, or NULL when it is not declared. */

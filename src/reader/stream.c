@@ -73,8 +73,7 @@ int64_t sonde__rd_payload_size(const struct sonde__rd_class *c,
 			break;
 		case SONDE_RD_SEQUENCE:
 			/* the length is the previous field, already inside */
-			n = sonde__rd_load(p + off - c->fields[i - 1].size,
-					   c->fields[i - 1].size);
+			n = sonde__rd_seq_len(c, i, p + off);
 			if (n > avail)
 				return -1;
 			n *= f->size;
@@ -273,8 +272,10 @@ int sonde__rd_stream_next(struct sonde__rd_stream *s,
 		if (r.id == SONDE__THREAD_EVENT_ID) {
 			/* sonde:thread { s32 tid; s32 pid; }, checked by the
 			 * metadata parser. */
-			s->tid = (int32_t)sonde__rd_load(payload, 4);
-			s->pid = (int32_t)sonde__rd_load(payload + 4, 4);
+			s->tid = (int32_t)sonde__rd_field_load(&c->fields[0],
+							       payload);
+			s->pid = (int32_t)sonde__rd_field_load(&c->fields[1],
+							       payload + 4);
 			continue;
 		}
 		ev->kind = SONDE_RD_EV_EVENT;

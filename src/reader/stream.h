@@ -102,4 +102,37 @@ static inline int64_t sonde__rd_sext(uint64_t v, unsigned int size)
 	return (int64_t)v;
 }
 
+/*
+ * The integer (or integer element) of field @f at @p, zero-extended: in the
+ * field's byte order, little-endian or big-endian (LTTng's network byte
+ * order).  Every read of an integer out of a payload goes through here.
+ */
+static inline uint64_t sonde__rd_field_load(const struct sonde__rd_field *f,
+					    const uint8_t *p)
+{
+	uint64_t v = sonde__rd_load(p, f->size);
+
+	if (!f->big_endian)
+		return v;
+	switch (f->size) {
+	case 2: return __builtin_bswap16((uint16_t)v);
+	case 4: return __builtin_bswap32((uint32_t)v);
+	case 8: return __builtin_bswap64(v);
+	}
+	return v;
+}
+
+/*
+ * Element count of the sequence field @i of @c whose elements start at @p:
+ * the value of the field just before it (the metadata parser checked that
+ * it is an unsigned integer), which ends at @p.
+ */
+static inline uint64_t sonde__rd_seq_len(const struct sonde__rd_class *c,
+					 uint32_t i, const uint8_t *p)
+{
+	const struct sonde__rd_field *l = &c->fields[i - 1];
+
+	return sonde__rd_field_load(l, p - l->size);
+}
+
 #endif

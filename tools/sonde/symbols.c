@@ -106,8 +106,8 @@ static long field_at(const struct sonde__rd_event *ev, const char *name,
 			n = (size_t)f->size * f->count;
 			break;
 		case SONDE_RD_SEQUENCE:
-			n = (size_t)sonde__rd_load(ev->payload + off - c->fields[i - 1].size,
-						   c->fields[i - 1].size) * f->size;
+			n = (size_t)sonde__rd_seq_len(c, i, ev->payload + off) *
+			    f->size;
 			break;
 		}
 		if (!strcmp(f->name, name)) {
@@ -131,7 +131,7 @@ uint64_t ru_field_u64(const struct sonde__rd_event *ev, const char *name,
 		*found = off >= 0 && f->kind == SONDE_RD_INT;
 	if (off < 0 || f->kind != SONDE_RD_INT)
 		return 0;
-	return (uint64_t)sonde__rd_sext(sonde__rd_load(ev->payload + off, f->size),
+	return (uint64_t)sonde__rd_sext(sonde__rd_field_load(f, ev->payload + off),
 					f->is_signed ? f->size : 8);
 }
 

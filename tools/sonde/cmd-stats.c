@@ -23,13 +23,18 @@
 
 #include "cmd.h"
 #include "read-util.h"
+#include "stats-group.h"
 #include "symbols.h"
 
 /* Rows of the sampled functions table (text; JSON has them all). */
 #define TOP_SYMBOLS 25
 static const char usage_text[] =
-	"usage: sonde stats [--json] DIR\n"
-	"      --json   print one JSON object instead of text\n";
+	"usage: sonde stats [--json] [--by FIELD[,FIELD]] [--top N [--pair NAME]] DIR\n"
+	"      --json          print one JSON object instead of text\n"
+	"      --by FIELDS     pair durations and event counts by the values of these\n"
+	"                      fields of the begin event (of the event)\n"
+	"      --top N         the N longest slices with the fields of both events\n"
+	"      --pair NAME     --top and --by keep to this pair (e.g. redis:cmd)\n";
 
 struct cls_stat {
 	uint64_t count;
@@ -73,6 +78,9 @@ int cmd_stats(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "json", no_argument, NULL, 'j' },
+		{ "by", required_argument, NULL, 'b' },
+		{ "top", required_argument, NULL, 't' },
+		{ "pair", required_argument, NULL, 'p' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -94,12 +102,33 @@ int cmd_stats(int argc, char **argv)
 	const struct sym_row *rows = NULL;
 	size_t nrows = 0;
 	int has_counters = 0;
+	const char *by = NULL, *only = NULL;
+	unsigned long top = 0;
+	struct sg_pair *sgp = NULL;
+	struct sg *g = NULL;
+	char *end;
 
 	optind = 1;
 	while ((c = cli_getopt(argc, argv, "h", opts, dir, 1, &ndir)) != -1) {
 		switch (c) {
 		case 'j':
 			json = 1;
+			break;
+		case 'b':
+			by = optarg;
+			break;
+		case 't':
+			errno = 0;
+			top = strtoul(optarg, &end, 10);
+			if (errno || *end || end == optarg || !top ||
+			    top > SG_MAX_TOP || *optarg == '-') {
+				syms_free(sy);
+				return cli_error("stats: --top takes a count from 1 to %lu, not '%s'",
+						 SG_MAX_TOP, optarg);
+			}
+			break;
+		case 'p':
+			only = optarg;
 			break;
 		case 'h':
 			fputs(usage_text, stdout);
@@ -168,6 +197,27 @@ int cmd_stats(int argc, char **argv)
 			break;
 		}
 	}
+	if (by || top || only) {
+		int e;
+
+		if (only && !top && !by) {
+			cli_error("stats: --pair goes with --top or --by");
+			goto out;
+		}
+		sgp = calloc(nps + 1, sizeof(*sgp));
+		if (!sgp)
+			goto nomem;
+		for (uint32_t i = 0; i < nps; i++) {
+			sgp[i].name = ps[i].name;
+			sgp[i].begin = ps[i].begin;
+			sgp[i].end = ps[i].end;
+		}
+		e = sg_new(m, sgp, nps, by, top, only, &g);
+		if (e == -ENOMEM)
+			goto nomem;
+		if (e)
+			goto out;
+	}
 	while ((n = sonde__reader_next(r, &ev)) > 0) {
 		struct cls_stat *s;
 
@@ -190,25 +240,39 @@ int cmd_stats(int argc, char **argv)
 			first = ev.ts;
 		if (ev.ts > last)
 			last = ev.ts;
+		if (__builtin_expect(g != NULL, 0) && sg_event(g, &ev))
+			goto nomem;
 		if (s->role) {
 			struct ru_slot *sl = ru_slot_get(&sm, (uint32_t)ev.tid, s->pair);
 
 			if (!sl)
 				goto nomem;
 			if (s->role == 1) {
-				if (ru_slot_push(sl, (int64_t)ev.ts, 0))
+				/* With --by/--top, the depth slot carries
+				 * stats-group's tag for this begin. */
+				uint32_t tag = 0;
+
+				if (__builtin_expect(g != NULL, 0) &&
+				    sg_begin(g, &ev, s->pair, &tag))
+					goto nomem;
+				if (ru_slot_push(sl, (int64_t)ev.ts, tag))
 					goto nomem;
 			} else if (!sl->n) {
 				ps[s->pair].unmatched++;
 			} else {
 				struct pair_stat *p = &ps[s->pair];
-				uint64_t b = (uint64_t)sl->st[--sl->n].ns;
+				const struct ru_open *o = &sl->st[--sl->n];
+				uint64_t b = (uint64_t)o->ns;
 
 				if (ru_grow(&p->dur, &p->cap, p->n,
 					    sizeof(*p->dur), 64))
 					goto nomem;
 				p->dur[p->n++] = sonde__rd_ns(m, ev.ts) -
 						 sonde__rd_ns(m, b);
+				if (__builtin_expect(g != NULL, 0) &&
+				    sg_end(g, &ev, s->pair, o->depth,
+					   sonde__rd_ns(m, b), p->dur[p->n - 1]))
+					goto nomem;
 				if (has_counters) {
 					if (ru_counters_span(&cn, s->pair, ev.tid,
 							     sonde__rd_ns(m, b),
@@ -230,6 +294,8 @@ int cmd_stats(int argc, char **argv)
 		if (ps[i].n)
 			qsort(ps[i].dur, ps[i].n, sizeof(*ps[i].dur), ru_cmp_i64);
 	if (syms_samples(sy) && syms_table(sy, &rows, &nrows))
+		goto nomem;
+	if (g && sg_finish(g))
 		goto nomem;
 	if (!total)
 		first = last = 0;
@@ -325,6 +391,8 @@ int cmd_stats(int argc, char **argv)
 				}
 			fputs("]", f);
 		}
+		if (g && sg_print(g, f, 1))
+			goto werr;
 		fputs("}\n", f);
 	} else {
 		fprintf(f, "Trace %s: %" PRIu64 " events, %" PRIu64
@@ -407,8 +475,11 @@ int cmd_stats(int argc, char **argv)
 					rows[i].samples, rows[i].object,
 					rows[i].name);
 		}
+		if (g && sg_print(g, f, 0))
+			goto werr;
 	}
 	if (fflush(f) || ferror(f)) {
+werr:
 		cli_error("write error");
 		goto out;
 	}
@@ -417,6 +488,8 @@ int cmd_stats(int argc, char **argv)
 nomem:
 	cli_error("out of memory");
 out:
+	sg_free(g);
+	free(sgp);
 	syms_free(sy);
 	ru_counters_free(&cn);
 	ru_slots_free(&sm);

@@ -167,18 +167,27 @@ static inline void shm_register(struct shm_writer *w, uint32_t id, uint32_t nf)
 
 	nf %= 8;
 	name_len = (uint32_t)snprintf(name, sizeof(name), "test:e%u", id) + 1;
-	size = 16 + ((name_len + 3) & ~3u) + nf * 16;
+	size = (uint32_t)sizeof(struct sonde__reg_entry) +
+	       ((name_len + 3) & ~3u) +
+	       nf * (uint32_t)(sizeof(struct sonde__reg_field) + 4);
 	size = (size + 7) & ~7u;
 	if (used > w->reg_size || w->reg_size - used < size)
 		return;
 	p = (char *)w->h + w->reg_off + used;
 	memset(p, 0, size);
-	memcpy(p, &size, 4);
-	memcpy(p + 4, &id, 4);
-	memcpy(p + 8, &nf, 4);
-	memcpy(p + 12, &name_len, 4);
-	memcpy(p + 16, name, name_len);
-	off = 16 + ((name_len + 3) & ~3u);
+	{
+		struct sonde__reg_entry e;
+
+		memset(&e, 0, sizeof(e));
+		e.size = size;
+		e.id = id;
+		e.nr_fields = nf;
+		e.name_len = name_len;
+		e.loglevel = -1;
+		memcpy(p, &e, sizeof(e));
+	}
+	memcpy(p + sizeof(struct sonde__reg_entry), name, name_len);
+	off = (uint32_t)sizeof(struct sonde__reg_entry) + ((name_len + 3) & ~3u);
 	for (uint32_t i = 0; i < nf; i++) {
 		struct sonde__reg_field f;
 
@@ -188,9 +197,9 @@ static inline void shm_register(struct shm_writer *w, uint32_t id, uint32_t nf)
 		f.base = 10;
 		f.name_len = 3;
 		memcpy(p + off, &f, sizeof(f));
-		p[off + 12] = 'f';
-		p[off + 13] = (char)('a' + i);
-		off += 16;
+		p[off + sizeof(f)] = 'f';
+		p[off + sizeof(f) + 1] = (char)('a' + i);
+		off += (uint32_t)sizeof(f) + 4;
 	}
 	__atomic_store_n(&w->h->reg_used, used + size, __ATOMIC_RELEASE);
 }

@@ -27,10 +27,37 @@
  * Field macros (LTTng-UST shaped), at most 10 arguments per event:
  *	sonde_field_integer(type, field, expr)
  *	sonde_field_integer_hex(type, field, expr)
+ *	sonde_field_integer_network(type, field, expr)  big-endian in the trace
+ *	sonde_field_integer_network_hex(type, field, expr)
  *	sonde_field_float(type, field, expr)            float or double
  *	sonde_field_string(field, expr)                 NUL-terminated, NULL ok
  *	sonde_field_array(type, field, expr, count)     fixed count of integers
+ *	sonde_field_array_hex / _network / _network_hex (same arguments)
+ *	sonde_field_array_text(char, field, expr, count)  chars, read as text
  *	sonde_field_sequence(type, field, expr, length_type, length_expr)
+ *	sonde_field_sequence_hex / _network / _network_hex / _text (same)
+ *	sonde_field_enum(provider, enum, type, field, expr)
+ *	sonde_field_blob(field, expr, length_type, length_expr)  bytes, hex
+ *	sonde_field_*_nowrite(...): the same arguments; the field is passed to
+ *	  probes (as every argument is) and not recorded
+ *
+ * Enumerations are declared once per provider, before the events that use
+ * them, and printed by readers with their labels:
+ *
+ *	SONDE_TRACEPOINT_ENUM(myapp, state,
+ *		SONDE_TP_ENUM_VALUES(
+ *			sonde_enum_value("IDLE", 0)
+ *			sonde_enum_range("BUSY", 1, 5)
+ *			sonde_enum_auto("DONE")))          previous end + 1
+ *
+ * Log levels (LTTng's fifteen, SONDE_LOGLEVEL_EMERG = 0 to
+ * SONDE_LOGLEVEL_DEBUG = 14) are given after an event's definition, in the
+ * same header:
+ *
+ *	SONDE_TRACEPOINT_LOGLEVEL(myapp, request, SONDE_LOGLEVEL_WARNING)
+ *
+ * An event without one counts as SONDE_LOGLEVEL_DEBUG_LINE for selection
+ * (`sonde record --loglevel`), as in LTTng.
  *
  * In-process probes (sonde_probe_register()) connect typed callbacks to a
  * tracepoint, with or without a recording session.
@@ -53,6 +80,51 @@ enum sonde_field_kind {
 	SONDE_FIELD_STRING = 3,
 	SONDE_FIELD_ARRAY = 4,
 	SONDE_FIELD_SEQUENCE = 5,
+	SONDE_FIELD_ENUM = 6, /* an integer with labels (enum_desc) */
+};
+
+/** sonde_field_desc.flags. */
+#define SONDE_FIELD_F_NETWORK 1u /* big-endian (network) byte order */
+#define SONDE_FIELD_F_TEXT 2u    /* char array or sequence, read as text */
+#define SONDE_FIELD_F_NOWRITE 4u /* given to probes, not recorded */
+
+/** Log levels, as LTTng-UST and syslog number them (0 is most severe). */
+enum sonde_loglevel {
+	SONDE_LOGLEVEL_EMERG = 0,
+	SONDE_LOGLEVEL_ALERT = 1,
+	SONDE_LOGLEVEL_CRIT = 2,
+	SONDE_LOGLEVEL_ERR = 3,
+	SONDE_LOGLEVEL_WARNING = 4,
+	SONDE_LOGLEVEL_NOTICE = 5,
+	SONDE_LOGLEVEL_INFO = 6,
+	SONDE_LOGLEVEL_DEBUG_SYSTEM = 7,
+	SONDE_LOGLEVEL_DEBUG_PROGRAM = 8,
+	SONDE_LOGLEVEL_DEBUG_PROCESS = 9,
+	SONDE_LOGLEVEL_DEBUG_MODULE = 10,
+	SONDE_LOGLEVEL_DEBUG_UNIT = 11,
+	SONDE_LOGLEVEL_DEBUG_FUNCTION = 12,
+	SONDE_LOGLEVEL_DEBUG_LINE = 13,
+	SONDE_LOGLEVEL_DEBUG = 14,
+};
+
+/** One label of an enumeration: values start..end, both included (ABI). */
+struct sonde_enum_entry {
+	const char *label;
+	int64_t start; /* the container's bits: unsigned values above */
+	int64_t end;   /* INT64_MAX wrap, as the cast gives them */
+	uint32_t flags; /* SONDE_ENUM_F_AUTO: previous end + 1 */
+	uint32_t resv;
+};
+
+#define SONDE_ENUM_F_AUTO 1u
+
+/** An enumeration of a provider (ABI). */
+struct sonde_enum_desc {
+	const char *provider;
+	const char *name;
+	const struct sonde_enum_entry *entries;
+	uint32_t nr_entries;
+	uint32_t resv;
 };
 
 /** Static description of one field (ABI). */
@@ -64,8 +136,11 @@ struct sonde_field_desc {
 	uint8_t base;       /* 10, 16 or 8 */
 	uint8_t len_size;   /* sequence: bytes of the length */
 	uint8_t len_signed; /* sequence: length type is signed */
-	uint16_t resv;
+	uint8_t flags;      /* SONDE_FIELD_F_* */
+	uint8_t resv;
 	uint32_t count;     /* array: element count */
+	/* Present when the event's field_size says so (old objects: 24). */
+	const struct sonde_enum_desc *enum_desc; /* SONDE_FIELD_ENUM */
 };
 
 struct sonde__probes;
@@ -83,8 +158,11 @@ struct sonde_event_desc {
 	const char *signature; /* SONDE_TP_ARGS as text; a marker's format */
 	void *priv;            /* owned by the registry */
 	uint32_t flags;        /* SONDE_EVENT_MARKER */
-	uint32_t resv;
+	uint32_t field_size;   /* sizeof(struct sonde_field_desc); 0: 24 */
 	struct sonde__probes *probes; /* connected probes, or NULL */
+	/* Present when struct_size covers them. */
+	uint32_t loglevel1;    /* enum sonde_loglevel + 1; 0: none given */
+	uint32_t resv2;
 };
 
 /** sonde_event_desc.flags: a printf-style marker (<sonde/marker.h>). */
@@ -97,14 +175,80 @@ struct sonde_event_desc {
 #define SONDE_TP_ARGS(...) (__VA_ARGS__)
 #define SONDE_TP_FIELDS(...) __VA_ARGS__
 
-#define sonde_field_integer(type, field, expr) (INT, type, field, expr, 10, _)
-#define sonde_field_integer_hex(type, field, expr) (INT, type, field, expr, 16, _)
-#define sonde_field_float(type, field, expr) (FLOAT, type, field, expr, 10, _)
-#define sonde_field_string(field, expr) (STRING, char, field, expr, 10, _)
+/*
+ * Each field macro is a tuple (kind, type, field, expr, x, y, flags) that
+ * the visitors of <sonde/static/tracepoint.h> walk; x and y are the base,
+ * the count, the length type and expression, or the enumeration; flags
+ * are SONDE_FIELD_F_* with the base in bits 8 to 15.
+ */
+#define SONDE__NW SONDE_FIELD_F_NETWORK
+#define SONDE__TX SONDE_FIELD_F_TEXT
+#define SONDE__NO SONDE_FIELD_F_NOWRITE
+#define SONDE__HEX (16 << 8) /* the base, in bits 8 to 15; 0: 10 */
+
+#define sonde_field_integer(type, field, expr) (INT, type, field, expr, _, _, 0)
+#define sonde_field_integer_hex(type, field, expr)                             \
+	(INT, type, field, expr, _, _, SONDE__HEX)
+#define sonde_field_integer_network(type, field, expr)                         \
+	(INT, type, field, expr, _, _, SONDE__NW)
+#define sonde_field_integer_network_hex(type, field, expr)                     \
+	(INT, type, field, expr, _, _, SONDE__NW | SONDE__HEX)
+#define sonde_field_float(type, field, expr) (FLOAT, type, field, expr, _, _, 0)
+#define sonde_field_string(field, expr) (STRING, char, field, expr, _, _, 0)
 #define sonde_field_array(type, field, expr, count)                            \
-	(ARRAY, type, field, expr, count, _)
+	(ARRAY, type, field, expr, count, _, 0)
+#define sonde_field_array_hex(type, field, expr, count)                        \
+	(ARRAY, type, field, expr, count, _, SONDE__HEX)
+#define sonde_field_array_network(type, field, expr, count)                    \
+	(ARRAY, type, field, expr, count, _, SONDE__NW)
+#define sonde_field_array_network_hex(type, field, expr, count)                \
+	(ARRAY, type, field, expr, count, _, SONDE__NW | SONDE__HEX)
+#define sonde_field_array_text(type, field, expr, count)                       \
+	(ARRAY, type, field, expr, count, _, SONDE__TX)
 #define sonde_field_sequence(type, field, expr, length_type, length_expr)      \
-	(SEQ, type, field, expr, length_type, length_expr)
+	(SEQ, type, field, expr, length_type, length_expr, 0)
+#define sonde_field_sequence_hex(type, field, expr, length_type, length_expr)  \
+	(SEQ, type, field, expr, length_type, length_expr, SONDE__HEX)
+#define sonde_field_sequence_network(type, field, expr, length_type,           \
+				     length_expr)                              \
+	(SEQ, type, field, expr, length_type, length_expr, SONDE__NW)
+#define sonde_field_sequence_network_hex(type, field, expr, length_type,       \
+					 length_expr)                          \
+	(SEQ, type, field, expr, length_type, length_expr, SONDE__NW | SONDE__HEX)
+#define sonde_field_sequence_text(type, field, expr, length_type, length_expr) \
+	(SEQ, type, field, expr, length_type, length_expr, SONDE__TX)
+#define sonde_field_blob(field, expr, length_type, length_expr)                \
+	(SEQ, uint8_t, field, expr, length_type, length_expr, SONDE__HEX)
+#define sonde_field_enum(provider, enumeration, type, field, expr)             \
+	(ENUM, type, field, expr, sonde__enum_##provider##__##enumeration, _, 0)
+
+#define sonde_field_integer_nowrite(type, field, expr)                         \
+	(INT, type, field, expr, _, _, SONDE__NO)
+#define sonde_field_float_nowrite(type, field, expr)                           \
+	(FLOAT, type, field, expr, _, _, SONDE__NO)
+#define sonde_field_string_nowrite(field, expr)                                \
+	(STRING, char, field, expr, _, _, SONDE__NO)
+#define sonde_field_array_nowrite(type, field, expr, count)                    \
+	(ARRAY, type, field, expr, count, _, SONDE__NO)
+#define sonde_field_array_text_nowrite(type, field, expr, count)               \
+	(ARRAY, type, field, expr, count, _, SONDE__NO | SONDE__TX)
+#define sonde_field_sequence_nowrite(type, field, expr, length_type,           \
+				     length_expr)                              \
+	(SEQ, type, field, expr, length_type, length_expr, SONDE__NO)
+#define sonde_field_sequence_text_nowrite(type, field, expr, length_type,      \
+					  length_expr)                         \
+	(SEQ, type, field, expr, length_type, length_expr, SONDE__NO | SONDE__TX)
+#define sonde_field_enum_nowrite(provider, enumeration, type, field, expr)     \
+	(ENUM, type, field, expr, sonde__enum_##provider##__##enumeration, _,  \
+	 SONDE__NO)
+
+/* Enumerations. */
+#define SONDE_TP_ENUM_VALUES(...) __VA_ARGS__
+#define sonde_enum_value(label, value)                                         \
+	{label, (int64_t)(value), (int64_t)(value), 0, 0},
+#define sonde_enum_range(label, first, last)                                   \
+	{label, (int64_t)(first), (int64_t)(last), 0, 0},
+#define sonde_enum_auto(label) {label, 0, 0, SONDE_ENUM_F_AUTO, 0},
 
 #ifdef SONDE_TRACING_DISABLED
 
@@ -137,6 +281,8 @@ struct sonde_event_desc {
 			sonde__tp_##provider##__##name(__VA_ARGS__);            \
 	} while (0)
 #define sonde_tracepoint_enabled(provider, name) 0
+#define SONDE_TRACEPOINT_ENUM(provider, name, values)
+#define SONDE_TRACEPOINT_LOGLEVEL(provider, name, level)
 
 /* Returns 0, as the macros below do; always inlined, so that nothing of it
  * reaches the object.  A call, so that a registration used as a statement
@@ -161,6 +307,26 @@ sonde__probe_off(void (*fn)(void), void *data)
 #include <sonde/static/tracepoint.h>
 
 /**
+ * SONDE_TRACEPOINT_ENUM() - declare enumeration @name of @provider.
+ * @values: SONDE_TP_ENUM_VALUES(sonde_enum_value/range/auto...), labels
+ * being string literals; an auto label takes the value after the previous
+ * entry's last (0 first).
+ *
+ * Context: file scope, in the provider header, before the events whose
+ * sonde_field_enum() name it.
+ */
+#define SONDE_TRACEPOINT_ENUM(provider, name, values)                          \
+	static const struct sonde_enum_entry                                   \
+		sonde__enument_##provider##__##name[] = {values};              \
+	static const struct sonde_enum_desc SONDE__UNUSED                      \
+		sonde__enum_##provider##__##name = {                           \
+			#provider, #name, sonde__enument_##provider##__##name, \
+			(uint32_t)(sizeof(sonde__enument_##provider##__##name) / \
+				   sizeof(struct sonde_enum_entry)),           \
+			0};
+
+
+/**
  * SONDE_TRACEPOINT_EVENT() - define tracepoint @provider:@name.
  * @provider: provider identifier (C identifier).
  * @name: event identifier (C identifier).
@@ -178,6 +344,25 @@ sonde__probe_off(void (*fn)(void), void *data)
  */
 #define SONDE_TRACEPOINT_EVENT(provider, name, args, fields)                   \
 	SONDE__TP_EVENT(provider, name, args, fields)
+
+/**
+ * SONDE_TRACEPOINT_LOGLEVEL() - give event @provider:@name log level @level
+ * (enum sonde_loglevel, a constant expression).
+ *
+ * Context: file scope, after the event's SONDE_TRACEPOINT_EVENT(), in the
+ * same header.  Set by a constructor that runs before the object's sites
+ * are registered (a prioritized one, which every linker orders before the
+ * default ones).
+ */
+#define SONDE_TRACEPOINT_LOGLEVEL(provider, name, level)                       \
+	SONDE__SASSERT((level) >= 0 && (level) <= 14,                          \
+		       "sonde: a log level is 0 (EMERG) to 14 (DEBUG)");       \
+	static void __attribute__((constructor(101), used))                    \
+	sonde__ll_##provider##__##name(void)                                    \
+	{                                                                      \
+		sonde__ev_##provider##__##name.loglevel1 =                      \
+			(uint32_t)(level) + 1;                                 \
+	}
 
 /**
  * sonde_tracepoint() - record event @provider:@name if it is enabled.

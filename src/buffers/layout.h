@@ -70,9 +70,17 @@ struct sonde__reg_entry {
 	uint32_t id;
 	uint32_t nr_fields;
 	uint32_t name_len;  /* "provider:name" with its NUL */
+	int32_t loglevel;   /* enum sonde_loglevel, -1: none given */
+	uint32_t resv;
 	/* char name[name_len]; then nr_fields x (sonde__reg_field + name) */
 };
 
+/*
+ * One recorded field (nowrite fields are not registered).  An enumeration
+ * (SONDE_FIELD_ENUM) has nr_maps sonde__reg_map after its name, the first
+ * at the next multiple of 8 bytes from the entry's start, each followed by
+ * its label padded to a multiple of 8.
+ */
 struct sonde__reg_field {
 	uint8_t kind;
 	uint8_t size;
@@ -82,7 +90,20 @@ struct sonde__reg_field {
 	uint8_t len_signed;
 	uint16_t name_len;  /* with its NUL; the name follows */
 	uint32_t count;
+	uint8_t flags;      /* SONDE_FIELD_F_NETWORK, SONDE_FIELD_F_TEXT */
+	uint8_t resv[3];
+	uint32_t nr_maps;
 };
+
+struct sonde__reg_map {
+	uint64_t start;     /* the container's bits (signed per is_signed) */
+	uint64_t end;
+	uint32_t label_len; /* with its NUL; the label follows */
+	uint32_t resv;
+};
+
+#define SONDE__REG_MAPS_MAX 4096u
+#define SONDE__REG_LABEL_MAX 256u
 
 static inline struct sonde_rb_cpu *
 sonde__shm_rb(const struct sonde__shm_hdr *h, uint32_t cpu)

@@ -192,6 +192,17 @@ int sonde__cmd_parse(uint32_t argc, const char *const *argv,
 					    "--filter needs an expression of at most %d bytes",
 					    SONDE__KFILTER_MAX - 1);
 			c->filter = v;
+		} else if ((!strcmp(a, "--loglevel") ||
+			    !strcmp(a, "--loglevel-only")) &&
+			   c->verb == SONDE__CMD_ENABLE) {
+			int l = v ? sonde__loglevel_parse(v) : -EINVAL;
+
+			if (l < 0 || c->lsuffix[0])
+				return fail(err, n,
+					    "%s needs one log level: EMERG..DEBUG or 0..14",
+					    a);
+			snprintf(c->lsuffix, sizeof(c->lsuffix), "@%s%d",
+				 a[10] ? "=" : "", l);
 		} else if (a[0] == '-' && strcmp(a, "*")) {
 			return fail(err, n, "unknown option '%.64s' for %s", a,
 				    argv[1]);
@@ -230,6 +241,12 @@ int sonde__cmd_parse(uint32_t argc, const char *const *argv,
 	case SONDE__CMD_DISABLE:
 		if (c->filter && !c->kernel)
 			return fail(err, n, "--filter goes with -k (kernel events)");
+		if (c->lsuffix[0] && c->kernel)
+			return fail(err, n, "--loglevel goes with user-space events, not -k");
+		for (uint32_t k = 0; c->lsuffix[0] && k < c->npatterns; k++)
+			if (strchr(c->patterns[k], '@'))
+				return fail(err, n,
+					    "--loglevel goes with patterns without their own @LEVEL");
 		if (c->kernel && c->verb == SONDE__CMD_DISABLE)
 			return fail(err, n,
 				    "kernel events cannot be disabled in a session: they are recorded from its first start with them until it is destroyed");

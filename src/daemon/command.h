@@ -45,6 +45,7 @@ struct sonde__cmd {
 	const char *patterns[SONDE__CMD_PATTERNS_MAX]; /* into the argv */
 	int kernel;           /* enable -k: the patterns are kernel events */
 	const char *filter;   /* enable -k --filter EXPR (into the argv) */
+	char lsuffix[16];     /* enable --loglevel[-only]: "@N" or "@=N" */
 };
 
 /* Whether @name can name a session: [A-Za-z0-9_.-], 1 to 63 bytes, no

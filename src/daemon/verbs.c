@@ -542,7 +542,7 @@ static struct sd_op *op_new(const struct sonde__cmd *c, struct sd_session *s,
 	op->s = s;
 	op->cl = cl;
 	for (uint32_t i = 0; i < c->npatterns; i++)
-		need += strlen(c->patterns[i]) + 1;
+		need += strlen(c->patterns[i]) + sizeof(c->lsuffix);
 	if (c->filter)
 		need += strlen(c->filter) + 1;
 	if (!need)
@@ -553,11 +553,14 @@ static struct sd_op *op_new(const struct sonde__cmd *c, struct sd_session *s,
 		return NULL;
 	}
 	for (uint32_t i = 0; i < c->npatterns; i++) {
-		size_t l = strlen(c->patterns[i]) + 1;
+		size_t l = strlen(c->patterns[i]);
+		const char *sfx = c->patterns[i][0] == '!' ? "" : c->lsuffix;
 
+		/* --loglevel: each pattern with its condition appended. */
 		memcpy(op->patbuf + off, c->patterns[i], l);
+		memcpy(op->patbuf + off + l, sfx, strlen(sfx) + 1);
 		op->c.patterns[i] = op->patbuf + off;
-		off += l;
+		off += l + strlen(sfx) + 1;
 	}
 	if (c->filter) {
 		memcpy(op->patbuf + off, c->filter, strlen(c->filter) + 1);

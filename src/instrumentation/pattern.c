@@ -1,7 +1,11 @@
 // SPDX-License-Identifier: MIT
 /* Event patterns: globs over "provider:name" selecting tracepoints by name. */
+#include <errno.h>
 #include <fnmatch.h>
+#include <strings.h>
 #include <string.h>
+
+#include <sonde/tracepoint.h>
 
 #include "registry.h"
 
@@ -9,11 +13,57 @@
  * A pattern is "provider:name", each side a glob ('*'), or, as LTTng takes
  * them, a glob without a colon over the whole "provider:name" ("ust*",
  * "*tick", "*"): it must then have a '*', or it could match no event.
+ *
+ * An inclusion may end with a log level condition, as `--loglevel` and
+ * `--loglevel-only` write it: "@N" selects events of level N or more
+ * severe (0..N), "@=N" events of level N only.  An event declared without
+ * a level counts as SONDE_LOGLEVEL_DEBUG_LINE, as in LTTng.
  */
+
+/* Parse "@N" or "@=N" at @s (0..14): 0 with *@lvl and *@only, or -1. */
+static int level_parse(const char *s, size_t n, int *lvl, int *only)
+{
+	int v = 0;
+
+	if (!n || *s != '@')
+		return -1;
+	s++;
+	n--;
+	*only = n && *s == '=';
+	s += *only;
+	n -= (size_t)*only;
+	if (!n || n > 2)
+		return -1;
+	for (size_t i = 0; i < n; i++) {
+		if (s[i] < '0' || s[i] > '9')
+			return -1;
+		v = v * 10 + (s[i] - '0');
+	}
+	if (v > SONDE_LOGLEVEL_DEBUG)
+		return -1;
+	*lvl = v;
+	return 0;
+}
+
 int sonde__pattern_valid(const char *p)
 {
-	const char *colon = strchr(p, ':');
+	const char *at = strchr(p, '@');
+	char pat[256];
+	const char *colon;
+	size_t n = at ? (size_t)(at - p) : strlen(p);
 
+	if (at) {
+		int lvl, only;
+
+		if (level_parse(at, strlen(at), &lvl, &only))
+			return 0;
+	}
+	if (!n || n >= sizeof(pat))
+		return 0;
+	memcpy(pat, p, n);
+	pat[n] = 0;
+	p = pat;
+	colon = strchr(p, ':');
 	if (!strcmp(p, "*"))
 		return 1;
 	if (!colon) {
@@ -31,16 +81,20 @@ int sonde__pattern_valid(const char *p)
 }
 
 /*
- * Whether @name is selected by @patterns: '\n'-separated globs, where a
- * line starting with '!' excludes what it matches.  A name is selected when
- * it matches some inclusion and no exclusion; "" selects everything.
+ * Whether @name, of log level @loglevel (-1: none given), is selected by
+ * @patterns: '\n'-separated globs, where a line starting with '!' excludes
+ * what it matches (whatever the level).  A name is selected when it
+ * matches some inclusion, its level condition included, and no exclusion;
+ * "" selects everything.
  */
-int sonde__pattern_match(const char *patterns, const char *name)
+int sonde__pattern_match(const char *patterns, const char *name, int loglevel)
 {
 	char pat[256];
 	const char *p = patterns, *nl;
 	int in = 0;
 
+	if (loglevel < 0)
+		loglevel = SONDE_LOGLEVEL_DEBUG_LINE;
 	if (!*patterns)
 		return 1;
 	while (*p) {
@@ -49,17 +103,64 @@ int sonde__pattern_match(const char *patterns, const char *name)
 		nl = strchr(p, '\n');
 		n = nl ? (size_t)(nl - p) : strlen(p);
 		if (n < sizeof(pat)) {
-			int excl = *p == '!';
+			int excl = *p == '!', lvl = -1, only = 0;
+			size_t pn = n - (size_t)excl;
+			const char *at;
 
-			memcpy(pat, p + excl, n - (size_t)excl);
-			pat[n - (size_t)excl] = 0;
+			memcpy(pat, p + excl, pn);
+			pat[pn] = 0;
+			at = strchr(pat, '@');
+			if (at) {
+				if (level_parse(at, strlen(at), &lvl, &only))
+					goto next; /* not ours: matches nothing */
+				pat[at - pat] = 0;
+			}
 			if (!fnmatch(pat, name, 0)) {
 				if (excl)
 					return 0;
-				in = 1;
+				if (lvl < 0 || (only ? loglevel == lvl
+						     : loglevel <= lvl))
+					in = 1;
 			}
 		}
+next:
 		p += n + (nl ? 1 : 0);
 	}
 	return in;
+}
+
+static const char *const level_names[] = {
+	"EMERG", "ALERT", "CRIT", "ERR", "WARNING", "NOTICE", "INFO",
+	"DEBUG_SYSTEM", "DEBUG_PROGRAM", "DEBUG_PROCESS", "DEBUG_MODULE",
+	"DEBUG_UNIT", "DEBUG_FUNCTION", "DEBUG_LINE", "DEBUG",
+};
+
+/*
+ * A log level as LTTng users write it: a name (EMERG ... DEBUG, any case,
+ * with or without LTTng's "TRACE_" prefix) or a number from 0 to 14.
+ */
+int sonde__loglevel_parse(const char *s)
+{
+	if (s[0] >= '0' && s[0] <= '9') {
+		int v = 0;
+
+		for (const char *q = s; *q; q++) {
+			if (*q < '0' || *q > '9' || q - s > 1)
+				return -EINVAL;
+			v = v * 10 + (*q - '0');
+		}
+		return v <= SONDE_LOGLEVEL_DEBUG ? v : -EINVAL;
+	}
+	if (!strncasecmp(s, "TRACE_", 6))
+		s += 6;
+	for (int i = 0; i <= SONDE_LOGLEVEL_DEBUG; i++)
+		if (!strcasecmp(s, level_names[i]))
+			return i;
+	return -EINVAL;
+}
+
+const char *sonde__loglevel_name(int level)
+{
+	return level >= 0 && level <= SONDE_LOGLEVEL_DEBUG ? level_names[level]
+							   : NULL;
 }

@@ -14,6 +14,7 @@
  * descriptors for one name (one per translation unit) share the id.
  */
 #include <errno.h>
+#include <stddef.h>
 #include <pthread.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -50,28 +51,177 @@ static struct probe_reg *probes; /* in registration order */
 
 /* Names are padded so that each following sonde__reg_field is aligned. */
 #define NAME_SPACE(len) (((size_t)(len) + 3) & ~(size_t)3)
+#define ALIGN8(n) (((size_t)(n) + 7) & ~(size_t)7)
+/* sizeof(struct sonde_field_desc) before it had enum_desc. */
+#define FIELD_DESC_V1 24u
 
-static bool entry_matches(const struct sonde__reg_entry *e, const char *name,
-			  const struct sonde_event_desc *d)
+/*
+ * Field @i of @d.  Objects built before the field table grew say so with
+ * field_size 0; a marker's table is ours (marker.c).
+ */
+static const struct sonde_field_desc *field_at(const struct sonde_event_desc *d,
+					       uint32_t i)
 {
+	size_t stride = (d->flags & SONDE_EVENT_MARKER) ? sizeof(*d->fields)
+			: d->field_size ? d->field_size
+					: FIELD_DESC_V1;
+
+	return (const struct sonde_field_desc *)((const char *)d->fields +
+						 i * stride);
+}
+
+static bool field_written(const struct sonde_field_desc *fd)
+{
+	return !(fd->flags & SONDE_FIELD_F_NOWRITE);
+}
+
+static uint32_t written_fields(const struct sonde_event_desc *d)
+{
+	uint32_t n = 0;
+
+	for (uint32_t i = 0; i < d->nr_fields; i++)
+		n += field_written(field_at(d, i));
+	return n;
+}
+
+static int32_t desc_loglevel(const struct sonde_event_desc *d)
+{
+	if (d->struct_size < offsetof(struct sonde_event_desc, loglevel1) +
+				     sizeof(d->loglevel1) ||
+	    !d->loglevel1 || d->loglevel1 > SONDE_LOGLEVEL_DEBUG + 1)
+		return -1;
+	return (int32_t)d->loglevel1 - 1;
+}
+
+/*
+ * The mappings of enumeration @ed as recorded: auto entries get the value
+ * after the previous entry's last (0 first), as LTTng gives them.  Calls
+ * @fn for each; returns false if @ed is unusable (a NULL or long label, too
+ * many entries, an inverted range).
+ */
+static bool enum_walk(const struct sonde_enum_desc *ed,
+		      bool (*fn)(void *arg, uint64_t start, uint64_t end,
+				 const char *label),
+		      void *arg, int is_signed)
+{
+	uint64_t next = 0;
+
+	if (!ed || !ed->entries || ed->nr_entries > SONDE__REG_MAPS_MAX)
+		return false;
+	for (uint32_t i = 0; i < ed->nr_entries; i++) {
+		const struct sonde_enum_entry *en = &ed->entries[i];
+		uint64_t s = (uint64_t)en->start, e = (uint64_t)en->end;
+
+		if (en->flags & SONDE_ENUM_F_AUTO)
+			s = e = next;
+		if (!en->label || strlen(en->label) >= SONDE__REG_LABEL_MAX ||
+		    (is_signed ? (int64_t)s > (int64_t)e : s > e))
+			return false;
+		if (fn && !fn(arg, s, e, en->label))
+			return false;
+		next = e + 1;
+	}
+	return true;
+}
+
+static bool desc_valid(const struct sonde_event_desc *d)
+{
+	if (!d || d->struct_size < offsetof(struct sonde_event_desc, probes) ||
+	    !d->provider || !d->name || (!d->fields && d->nr_fields) ||
+	    (d->field_size && (d->field_size < FIELD_DESC_V1 ||
+			       d->field_size > 4096)))
+		return false;
+	for (uint32_t i = 0; i < d->nr_fields; i++) {
+		const struct sonde_field_desc *fd = field_at(d, i);
+
+		if (!fd->name)
+			return false;
+		if (fd->kind == SONDE_FIELD_ENUM &&
+		    ((!(d->flags & SONDE_EVENT_MARKER) &&
+		      d->field_size < sizeof(*fd)) ||
+		     !enum_walk(fd->enum_desc, NULL, NULL, fd->is_signed)))
+			return false;
+	}
+	return true;
+}
+
+struct map_cmp {
+	const char *q, *end; /* the registry entry's maps, then its end */
+};
+
+static bool map_matches(void *arg, uint64_t start, uint64_t end,
+			const char *label)
+{
+	struct map_cmp *c = arg;
+	const struct sonde__reg_map *m = (const struct sonde__reg_map *)c->q;
+	size_t ll = strlen(label) + 1;
+
+	if ((size_t)(c->end - c->q) < sizeof(*m) || m->start != start ||
+	    m->end != end || m->label_len != ll ||
+	    (size_t)(c->end - c->q) - sizeof(*m) < ll ||
+	    memcmp(m + 1, label, ll))
+		return false;
+	c->q += ALIGN8(sizeof(*m) + ll);
+	return true;
+}
+
+/* Whether registry entry @e (its @size bytes checked by the caller) is
+ * @name with @d's recorded fields. */
+static bool entry_matches(const struct sonde__reg_entry *e, uint32_t size,
+			  const char *name, const struct sonde_event_desc *d)
+{
+	const char *base = (const char *)e, *end = base + size;
 	const char *q = (const char *)(e + 1);
 
-	if (e->nr_fields != d->nr_fields || strcmp(q, name))
+	if (e->nr_fields != written_fields(d) || strcmp(q, name) ||
+	    e->loglevel != desc_loglevel(d))
 		return false;
 	q += NAME_SPACE(e->name_len);
 	for (uint32_t i = 0; i < d->nr_fields; i++) {
+		const struct sonde_field_desc *fd = field_at(d, i);
 		const struct sonde__reg_field *f =
 			(const struct sonde__reg_field *)q;
-		const struct sonde_field_desc *fd = &d->fields[i];
+		size_t nl = strlen(fd->name) + 1;
 
+		if (!field_written(fd))
+			continue;
+		/* Shared memory: every read inside the entry. */
+		if ((size_t)(end - q) < sizeof(*f) ||
+		    (size_t)(end - q) - sizeof(*f) < nl)
+			return false;
 		if (f->kind != fd->kind || f->size != fd->size ||
 		    f->is_signed != fd->is_signed || f->base != fd->base ||
 		    f->len_size != fd->len_size ||
 		    f->len_signed != fd->len_signed || f->count != fd->count ||
-		    strcmp((const char *)(f + 1), fd->name))
+		    f->flags != fd->flags || f->name_len != nl ||
+		    memcmp(f + 1, fd->name, nl))
 			return false;
 		q += sizeof(*f) + NAME_SPACE(f->name_len);
+		if (fd->kind == SONDE_FIELD_ENUM) {
+			struct map_cmp c = {
+				base + ALIGN8(q - base), end
+			};
+
+			if (f->nr_maps != fd->enum_desc->nr_entries ||
+			    c.q > end ||
+			    !enum_walk(fd->enum_desc, map_matches, &c,
+				       fd->is_signed))
+				return false;
+			q = c.q;
+		} else if (f->nr_maps) {
+			return false;
+		}
 	}
+	return true;
+}
+
+static bool map_size(void *arg, uint64_t start, uint64_t end,
+		     const char *label)
+{
+	(void)start;
+	(void)end;
+	*(size_t *)arg += ALIGN8(sizeof(struct sonde__reg_map) +
+				 strlen(label) + 1);
 	return true;
 }
 
@@ -79,27 +229,55 @@ static size_t entry_size(const char *name, const struct sonde_event_desc *d)
 {
 	size_t n = sizeof(struct sonde__reg_entry) + NAME_SPACE(strlen(name) + 1);
 
-	for (uint32_t i = 0; i < d->nr_fields; i++)
+	for (uint32_t i = 0; i < d->nr_fields; i++) {
+		const struct sonde_field_desc *fd = field_at(d, i);
+
+		if (!field_written(fd))
+			continue;
 		n += sizeof(struct sonde__reg_field) +
-		     NAME_SPACE(strlen(d->fields[i].name) + 1);
-	return (n + 7) & ~(size_t)7;
+		     NAME_SPACE(strlen(fd->name) + 1);
+		if (fd->kind == SONDE_FIELD_ENUM) {
+			n = ALIGN8(n);
+			enum_walk(fd->enum_desc, map_size, &n, fd->is_signed);
+		}
+	}
+	return ALIGN8(n);
+}
+
+static bool map_fill(void *arg, uint64_t start, uint64_t end,
+		     const char *label)
+{
+	char **q = arg;
+	struct sonde__reg_map *m = (struct sonde__reg_map *)*q;
+
+	m->start = start;
+	m->end = end;
+	m->label_len = (uint32_t)strlen(label) + 1;
+	m->resv = 0;
+	memcpy(m + 1, label, m->label_len);
+	*q += ALIGN8(sizeof(*m) + m->label_len);
+	return true;
 }
 
 static void entry_fill(struct sonde__reg_entry *e, size_t size, uint32_t id,
 		       const char *name, const struct sonde_event_desc *d)
 {
-	char *q = (char *)(e + 1);
+	char *base = (char *)e, *q = (char *)(e + 1);
 
+	memset(e, 0, size);
 	e->size = (uint32_t)size;
 	e->id = id;
-	e->nr_fields = d->nr_fields;
+	e->nr_fields = written_fields(d);
 	e->name_len = (uint32_t)strlen(name) + 1;
+	e->loglevel = desc_loglevel(d);
 	memcpy(q, name, e->name_len);
 	q += NAME_SPACE(e->name_len);
 	for (uint32_t i = 0; i < d->nr_fields; i++) {
-		const struct sonde_field_desc *fd = &d->fields[i];
+		const struct sonde_field_desc *fd = field_at(d, i);
 		struct sonde__reg_field *f = (struct sonde__reg_field *)q;
 
+		if (!field_written(fd))
+			continue;
 		f->kind = fd->kind;
 		f->size = fd->size;
 		f->is_signed = fd->is_signed;
@@ -108,8 +286,14 @@ static void entry_fill(struct sonde__reg_entry *e, size_t size, uint32_t id,
 		f->len_signed = fd->len_signed;
 		f->name_len = (uint16_t)(strlen(fd->name) + 1);
 		f->count = fd->count;
+		f->flags = fd->flags;
 		memcpy(f + 1, fd->name, f->name_len);
 		q += sizeof(*f) + NAME_SPACE(f->name_len);
+		if (fd->kind == SONDE_FIELD_ENUM) {
+			f->nr_maps = fd->enum_desc->nr_entries;
+			q = base + ALIGN8(q - base);
+			enum_walk(fd->enum_desc, map_fill, &q, fd->is_signed);
+		}
 	}
 }
 
@@ -160,7 +344,7 @@ static long shm_event_id(struct sonde__shm_hdr *h, const char *name,
 			id = -EIO;
 			goto out;
 		}
-		if (entry_matches(e, name, d)) {
+		if (entry_matches(e, e->size, name, d)) {
 			id = e->id;
 			goto out;
 		}
@@ -181,11 +365,6 @@ out:
 	return id;
 }
 
-static bool desc_valid(const struct sonde_event_desc *d)
-{
-	return d && d->struct_size >= sizeof(*d) && d->provider && d->name &&
-	       (d->fields || !d->nr_fields);
-}
 
 /* Site id that tells "not recording into this channel". */
 #define NO_ID UINT32_MAX
@@ -208,7 +387,8 @@ static void enable_section(struct section *s, bool enable)
 		if ((size_t)snprintf(name, sizeof(name), "%s:%s", d->provider,
 				     d->name) >= sizeof(name))
 			continue;
-		if (!sonde__pattern_match(session_patterns, name)) {
+		if (!sonde__pattern_match(session_patterns, name,
+					  desc_loglevel(d))) {
 			if (enable)
 				__atomic_fetch_and(&d->state, ~1,
 						   __ATOMIC_RELEASE);

@@ -34,10 +34,19 @@ SONDE_HIDDEN void sonde__registry_set_notify(void (*fn)(void));
 /* "provider:name" of every known site, one per line (markers marked);
  * malloc'ed, NULL without memory. */
 SONDE_HIDDEN char *sonde__registry_events(void);
-/* Whether "provider:name" is selected by the '\n'-separated patterns
- * ('!' excludes; "" selects all). */
-SONDE_HIDDEN int sonde__pattern_match(const char *patterns, const char *name);
-/* Whether @pattern is a valid event pattern ("provider:name" with '*'). */
+/* Whether "provider:name" of log level @loglevel (-1: none) is selected by
+ * the '\n'-separated patterns ('!' excludes; "@N"/"@=N" suffixes select by
+ * level; "" selects all). */
+SONDE_HIDDEN int sonde__pattern_match(const char *patterns, const char *name,
+				      int loglevel);
+/* Whether @pattern is a valid event pattern ("provider:name" with '*',
+ * and an optional "@N" or "@=N" log level condition). */
 SONDE_HIDDEN int sonde__pattern_valid(const char *pattern);
+
+/* A log level by name (EMERG..DEBUG, any case, "TRACE_" prefix allowed) or
+ * number: 0..14, or -EINVAL. */
+SONDE_HIDDEN int sonde__loglevel_parse(const char *s);
+/* "WARNING" for 4; NULL out of range. */
+SONDE_HIDDEN const char *sonde__loglevel_name(int level);
 
 #endif

@@ -42,10 +42,22 @@ static int field_ok(const struct sonde__reg_field *f)
 	int int_size = f->size == 1 || f->size == 2 || f->size == 4 ||
 		       f->size == 8;
 
+	if (f->flags & ~(SONDE_FIELD_F_NETWORK | SONDE_FIELD_F_TEXT) ||
+	    ((f->flags & SONDE_FIELD_F_TEXT) &&
+	     ((f->kind != SONDE_FIELD_ARRAY &&
+	       f->kind != SONDE_FIELD_SEQUENCE) || f->size != 1)) ||
+	    ((f->flags & SONDE_FIELD_F_NETWORK) &&
+	     f->kind != SONDE_FIELD_INTEGER && f->kind != SONDE_FIELD_ARRAY &&
+	     f->kind != SONDE_FIELD_SEQUENCE && f->kind != SONDE_FIELD_ENUM) ||
+	    (f->nr_maps && f->kind != SONDE_FIELD_ENUM) ||
+	    (f->base != 10 && f->base != 16 && f->base != 8))
+		return 0;
 	switch (f->kind) {
 	case SONDE_FIELD_INTEGER:
 	case SONDE_FIELD_ARRAY:
 		return int_size && f->count <= (1u << 20);
+	case SONDE_FIELD_ENUM:
+		return int_size && f->nr_maps <= SONDE__REG_MAPS_MAX;
 	case SONDE_FIELD_FLOAT:
 		return f->size == 4 || f->size == 8;
 	case SONDE_FIELD_STRING:
@@ -58,12 +70,58 @@ static int field_ok(const struct sonde__reg_field *f)
 	}
 }
 
+/* A label as the metadata will quote it: printable ASCII, bounded. */
+static int label_ok(const char *s, size_t len)
+{
+	if (!len || len > SONDE__REG_LABEL_MAX || s[len - 1])
+		return 0;
+	for (size_t i = 0; i + 1 < len; i++)
+		if ((unsigned char)s[i] < 0x20 || (unsigned char)s[i] >= 0x7f)
+			return 0;
+	return 1;
+}
+
+/* The @n mappings of an enumeration field at *@off of the entry @p (@size
+ * bytes): 0 with them in @fc, -EBADMSG or -ENOMEM. */
+static int maps_parse(const char *p, uint32_t size, uint32_t *off, uint32_t n,
+		      struct sonde__field_class *fc)
+{
+	fc->maps = calloc(n ? n : 1, sizeof(*fc->maps));
+	if (!fc->maps)
+		return -ENOMEM;
+	for (uint32_t m = 0; m < n; m++) {
+		struct sonde__reg_map rm;
+
+		if (*off > size || size - *off < sizeof(rm))
+			return -EBADMSG;
+		memcpy(&rm, p + *off, sizeof(rm));
+		*off += sizeof(rm);
+		if (rm.label_len > size - *off ||
+		    !label_ok(p + *off, rm.label_len) ||
+		    (fc->is_signed ? (int64_t)rm.start > (int64_t)rm.end
+				   : rm.start > rm.end))
+			return -EBADMSG;
+		fc->maps[m].label = strdup(p + *off);
+		if (!fc->maps[m].label)
+			return -ENOMEM;
+		fc->maps[m].start = rm.start;
+		fc->maps[m].end = rm.end;
+		fc->nr_maps = m + 1;
+		*off = (*off + rm.label_len + 7) & ~7u;
+	}
+	return 0;
+}
+
 static void class_free(struct sonde__event_class *e)
 {
 	if (!e)
 		return;
-	for (uint32_t i = 0; i < e->nr_fields; i++)
+	for (uint32_t i = 0; i < e->nr_fields; i++) {
+		for (uint32_t m = 0; m < e->fields[i].nr_maps; m++)
+			free(e->fields[i].maps[m].label);
+		free(e->fields[i].maps);
 		free(e->fields[i].name);
+	}
 	free(e->fields);
 	free(e->name);
 	free(e);
@@ -86,6 +144,8 @@ static int class_parse(const char *p, uint32_t size,
 	if (!e)
 		return -ENOMEM;
 	e->id = re->id;
+	if (re->loglevel >= 0 && re->loglevel <= SONDE_LOGLEVEL_DEBUG)
+		e->loglevel1 = (uint32_t)re->loglevel + 1;
 	e->name = strdup(p + off);
 	e->fields = calloc(re->nr_fields ? re->nr_fields : 1,
 			   sizeof(*e->fields));
@@ -117,7 +177,15 @@ static int class_parse(const char *p, uint32_t size,
 		e->fields[i].len_size = f->len_size;
 		e->fields[i].len_signed = f->len_signed;
 		e->fields[i].count = f->count;
+		e->fields[i].flags = f->flags;
 		off += (uint32_t)(f->name_len + 3) & ~3u;
+		if (f->kind == SONDE_FIELD_ENUM) {
+			off = (off + 7) & ~7u;
+			r = maps_parse(p, size, &off, f->nr_maps, &e->fields[i]);
+			if (r)
+				goto fail;
+			r = -EBADMSG;
+		}
 	}
 	*out = e;
 	return 0;
@@ -304,6 +372,7 @@ static int64_t payload_size(void *arg, uint32_t id, const uint8_t *p,
 		switch (f->kind) {
 		case SONDE_FIELD_INTEGER:
 		case SONDE_FIELD_FLOAT:
+		case SONDE_FIELD_ENUM:
 			n = f->size;
 			break;
 		case SONDE_FIELD_STRING:

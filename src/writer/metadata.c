@@ -150,12 +150,62 @@ static void put_int(FILE *f, unsigned int bytes, int is_signed, int base)
 		base == 16 ? 16 : base == 8 ? 8 : 10);
 }
 
+/* The integer of a field or of its elements: network byte order, text
+ * (UTF-8 bytes, which readers print as a string), or plain. */
+static void put_elem(FILE *f, const struct sonde__field_class *fc)
+{
+	if (fc->flags & SONDE_FIELD_F_TEXT)
+		fputs("integer { size = 8; align = 8; signed = 0; encoding = UTF8; base = 10; }",
+		      f);
+	else if (fc->flags & SONDE_FIELD_F_NETWORK)
+		fprintf(f,
+			"integer { size = %u; align = 8; signed = %d; encoding = none; base = %d; byte_order = be; }",
+			fc->size * 8u, fc->is_signed ? 1 : 0,
+			fc->base == 16 ? 16 : fc->base == 8 ? 8 : 10);
+	else
+		put_int(f, fc->size, fc->is_signed, fc->base);
+}
+
+/* One enumerator value: the container's bits, signed or not. */
+static void put_enum_value(FILE *f, uint64_t v, int is_signed)
+{
+	if (is_signed)
+		fprintf(f, "%" PRId64, (int64_t)v);
+	else
+		fprintf(f, "%" PRIu64, v);
+}
+
+/* enum : <integer> { "label" = v, "label" = a ... b, ... } */
+static void put_enum(FILE *f, const struct sonde__field_class *fc)
+{
+	fputs("enum : ", f);
+	put_elem(f, fc);
+	fputs(" {", f);
+	for (uint32_t i = 0; i < fc->nr_maps; i++) {
+		const struct sonde__enum_map *m = &fc->maps[i];
+
+		fputs(i ? ", \"" : " \"", f);
+		put_escaped(f, m->label);
+		fputs("\" = ", f);
+		put_enum_value(f, m->start, fc->is_signed);
+		if (m->end != m->start) {
+			fputs(" ... ", f);
+			put_enum_value(f, m->end, fc->is_signed);
+		}
+	}
+	fputs(" }", f);
+}
+
 static void put_field(FILE *f, const struct sonde__field_class *fc)
 {
 	fputs("\t\t", f);
 	switch (fc->kind) {
 	case SONDE_FIELD_INTEGER:
-		put_int(f, fc->size, fc->is_signed, fc->base);
+		put_elem(f, fc);
+		fprintf(f, " _%s;\n", fc->name);
+		break;
+	case SONDE_FIELD_ENUM:
+		put_enum(f, fc);
 		fprintf(f, " _%s;\n", fc->name);
 		break;
 	case SONDE_FIELD_FLOAT:
@@ -168,7 +218,7 @@ static void put_field(FILE *f, const struct sonde__field_class *fc)
 		fprintf(f, "string { encoding = UTF8; } _%s;\n", fc->name);
 		break;
 	case SONDE_FIELD_ARRAY:
-		put_int(f, fc->size, fc->is_signed, fc->base);
+		put_elem(f, fc);
 		fprintf(f, " _%s[%" PRIu32 "];\n", fc->name, fc->count);
 		break;
 	case SONDE_FIELD_SEQUENCE:
@@ -176,7 +226,7 @@ static void put_field(FILE *f, const struct sonde__field_class *fc)
 		 * was recorded as 0, so the value is the same either way. */
 		put_int(f, fc->len_size, 0, 10);
 		fprintf(f, " __%s_length;\n\t\t", fc->name);
-		put_int(f, fc->size, fc->is_signed, fc->base);
+		put_elem(f, fc);
 		fprintf(f, " _%s[ __%s_length ];\n", fc->name, fc->name);
 		break;
 	}
@@ -189,6 +239,8 @@ static void put_event(FILE *f, const struct sonde__event_class *ev,
 	put_escaped(f, ev->name);
 	fprintf(f, "\";\n\tid = %" PRIu32 ";\n\tstream_id = %" PRIu32 ";\n",
 		ev->id, stream_id);
+	if (ev->loglevel1 && ev->loglevel1 <= SONDE_LOGLEVEL_DEBUG + 1)
+		fprintf(f, "\tloglevel = %" PRIu32 ";\n", ev->loglevel1 - 1);
 	if (!ev->nr_fields) {
 		fputs("};\n\n", f);
 		return;

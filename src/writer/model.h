@@ -12,6 +12,13 @@
 #include "../clock/clock.h"
 #include "../common/common.h"
 
+/* One label of an enumeration field: values start..end (the container's
+ * bits, compared signed when the field is). */
+struct sonde__enum_map {
+	uint64_t start, end;
+	char *label;
+};
+
 struct sonde__field_class {
 	char *name;
 	uint8_t kind; /* enum sonde_field_kind */
@@ -20,12 +27,16 @@ struct sonde__field_class {
 	uint8_t base;
 	uint8_t len_size;
 	uint8_t len_signed;
+	uint8_t flags; /* SONDE_FIELD_F_NETWORK, SONDE_FIELD_F_TEXT */
 	uint32_t count;
+	uint32_t nr_maps;            /* SONDE_FIELD_ENUM */
+	struct sonde__enum_map *maps;
 };
 
 struct sonde__event_class {
 	uint32_t id;
 	uint32_t nr_fields;
+	uint32_t loglevel1; /* enum sonde_loglevel + 1; 0: none given */
 	char *name;
 	struct sonde__field_class *fields;
 	uint32_t fixed_size; /* payload bytes if every field is fixed, else 0 */

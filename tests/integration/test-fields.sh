@@ -46,6 +46,19 @@ else
 	tap_diag_file "$WORK/diff" 60
 fi
 
+# sonde view prints the same payloads as babeltrace2, event by event.
+timeout -k 10 "$ST_TIMEOUT" "$SONDE" view "$REC_DIR" >"$WORK/view" 2>"$WORK/view.err"
+tap_is "$?" 0 "sonde view reads the trace" || tap_diag_file "$WORK/view.err"
+sed -nE 's/^\[[^]]*\] \([^)]*\) cpu [0-9]+ pid -?[0-9]+ tid -?[0-9]+ ([^ ]+:)( (.*))?$/\1 \3/p' "$WORK/view" |
+	grep -v '^sonde:thread:' | sed -E 's/^([^ ]+:) $/\1 { }/' >"$WORK/view.got"
+sed -E 's/^([^ ]+:)$/\1 { }/' "$WORK/got" >"$WORK/bt.got"
+if diff -u "$WORK/bt.got" "$WORK/view.got" >"$WORK/view.diff"; then
+	tap_ok 1 "sonde view prints every payload as babeltrace2 does"
+else
+	tap_ok 0 "sonde view prints every payload as babeltrace2 does"
+	tap_diag_file "$WORK/view.diff" 40
+fi
+
 names=$(cut -f4 "$WORK/norm" | sort -u | tr '\n' ' ')
 want_names=$(sed -E 's/^([A-Za-z0-9_]+:[A-Za-z0-9_]+):.*/\1/' "$EXPECTED" | sort -u | tr '\n' ' ')
 tap_is "$names" "$want_names" "event names are provider:name"

@@ -90,7 +90,7 @@
 #define MAX_KERNEL 64
 
 static const char usage_text[] =
-	"usage: sonde record [-o DIR] [-e PATTERN]... [--overwrite]\n"
+	"usage: sonde record [-o DIR] [-e PATTERN]... [--loglevel[-only] L] [--overwrite]\n"
 	"                    [--subbuf-size SIZE] [--num-subbuf N]\n"
 	"                    [--sample EVENT@PERIOD [-a] [-g]]\n"
 	"                    [--counter EVENT[,...] --counter-period MS]\n"
@@ -98,6 +98,9 @@ static const char usage_text[] =
 	"  -o, --output DIR     trace directory (default ./sonde-YYYYmmdd-HHMMSS)\n"
 	"  -e, --event PATTERN  record events matching provider:name ('*' wildcards);\n"
 	"                       repeatable; default: all events\n"
+	"      --loglevel L     only events of log level L or more severe (EMERG..DEBUG\n"
+	"                       or 0..14; an event without a level counts as DEBUG_LINE)\n"
+	"      --loglevel-only L  only events of log level L\n"
 	"      --overwrite      flight recorder: keep the latest events per CPU\n"
 	"      --subbuf-size S  sub-buffer (packet) size, power of two >= 4k (default 1M)\n"
 	"      --num-subbuf N   sub-buffers per CPU, power of two >= 2 (default 8)\n"
@@ -169,6 +172,7 @@ static void human(unsigned long long b, char *out, size_t n)
 struct record_opts {
 	const char *dir;
 	char patterns[4096];
+	int loglevel, loglevel_only; /* -1: no --loglevel */
 	int overwrite;
 	unsigned long long subbuf, nsub;
 	const char *sample;     /* --sample's EVENT, or NULL */
@@ -310,6 +314,37 @@ static int check_memory(const struct record_opts *o)
 	return 0;
 }
 
+/*
+ * --loglevel L: "@L" (or "@=L") after each inclusion pattern, as the
+ * registry matches them (src/instrumentation/pattern.c); with no -e, all
+ * events ("*") of that level.
+ */
+static int add_loglevel(struct record_opts *o)
+{
+	char out[sizeof(o->patterns)], sfx[16];
+	const char *p = o->patterns[0] ? o->patterns : "*";
+	size_t used = 0;
+
+	snprintf(sfx, sizeof(sfx), "@%s%d", o->loglevel_only ? "=" : "",
+		 o->loglevel);
+	while (*p) {
+		const char *nl = strchr(p, '\n');
+		size_t n = nl ? (size_t)(nl - p) : strlen(p);
+		int k = snprintf(out + used, sizeof(out) - used, "%s%.*s%s",
+				 used ? "\n" : "", (int)n, p,
+				 *p == '!' ? "" : sfx);
+
+		if (k < 0 || (size_t)k >= sizeof(out) - used)
+			return cli_error("too many event patterns");
+		if (memchr(p, '@', n))
+			return cli_error("--loglevel goes with patterns without their own @LEVEL");
+		used += (size_t)k;
+		p += n + (nl ? 1 : 0);
+	}
+	memcpy(o->patterns, out, used + 1);
+	return 0;
+}
+
 static int parse(int argc, char **argv, struct record_opts *o)
 {
 	static const struct option longopts[] = {
@@ -326,6 +361,8 @@ static int parse(int argc, char **argv, struct record_opts *o)
 		{ "kernel", required_argument, NULL, 'k' },
 		{ "filter", required_argument, NULL, 'F' },
 		{ "kernel-buffer", required_argument, NULL, 'K' },
+		{ "loglevel", required_argument, NULL, 'L' },
+		{ "loglevel-only", required_argument, NULL, 'O' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -334,6 +371,7 @@ static int parse(int argc, char **argv, struct record_opts *o)
 
 	o->subbuf = DEFAULT_SUBBUF;
 	o->nsub = DEFAULT_NSUB;
+	o->loglevel = -1;
 	opterr = 0;
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "+:o:e:hagk:", longopts, NULL)) != -1) {
@@ -350,6 +388,16 @@ static int parse(int argc, char **argv, struct record_opts *o)
 			used += (size_t)snprintf(o->patterns + used,
 						 sizeof(o->patterns) - used,
 						 "%s%s", used ? "\n" : "",
+						 optarg);
+			break;
+		case 'L':
+		case 'O':
+			if (o->loglevel >= 0)
+				return cli_error("give one --loglevel or --loglevel-only");
+			o->loglevel = sonde__loglevel_parse(optarg);
+			o->loglevel_only = c == 'O';
+			if (o->loglevel < 0)
+				return cli_error("bad log level '%s': use EMERG, ALERT, CRIT, ERR, WARNING, NOTICE, INFO, DEBUG_SYSTEM, DEBUG_PROGRAM, DEBUG_PROCESS, DEBUG_MODULE, DEBUG_UNIT, DEBUG_FUNCTION, DEBUG_LINE, DEBUG or 0..14",
 						 optarg);
 			break;
 		case 'w':
@@ -436,6 +484,8 @@ static int parse(int argc, char **argv, struct record_opts *o)
 		return cli_error("--kernel-buffer goes with -k SYSTEM:NAME");
 	if (o->counter_ms && !o->ncounters)
 		return cli_error("--counter-period goes with --counter EVENT[,...]");
+	if (o->loglevel >= 0 && add_loglevel(o))
+		return 1;
 	if (o->ncounters && !o->counter_ms) {
 		int r = probe_rdpmc(&o->counter_attr[0]);
 

@@ -134,39 +134,94 @@ static void __attribute__((destructor, unused)) sonde__tu_fini(void)
 #define SONDE__SIGNED(type) ((type)-1 < (type)1)
 #define SONDE__MAX_PAYLOAD 0xFFFFF0u
 
+/* Visitors see (type, field, expr, x, y, f): f is SONDE_FIELD_F_* with
+ * the base in bits 8 to 15 (tracepoint.h), a constant, so that every test
+ * of it below folds at compile time. */
+#define SONDE__F_NO(f) ((f) & SONDE_FIELD_F_NOWRITE)
+#define SONDE__F_NW(f) ((f) & SONDE_FIELD_F_NETWORK)
+#define SONDE__F_BASE(f) (((f) >> 8) ? ((f) >> 8) : 10)
+
+/* Store @n bytes at @v in network (big-endian) byte order. */
+static inline void sonde__put_net(char *p, const void *v, size_t n)
+{
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	switch (n) {
+	case 2: {
+		uint16_t x;
+		memcpy(&x, v, 2);
+		x = __builtin_bswap16(x);
+		memcpy(p, &x, 2);
+		return;
+	}
+	case 4: {
+		uint32_t x;
+		memcpy(&x, v, 4);
+		x = __builtin_bswap32(x);
+		memcpy(p, &x, 4);
+		return;
+	}
+	case 8: {
+		uint64_t x;
+		memcpy(&x, v, 8);
+		x = __builtin_bswap64(x);
+		memcpy(p, &x, 8);
+		return;
+	}
+	}
+#endif
+	memcpy(p, v, n);
+}
+
 /* Visitor PREP: evaluate each field expression once, into a local. */
-#define SONDE__PREP_INT(type, field, expr, x, y)                               \
+#define SONDE__PREP_INT(type, field, expr, x, y, f)                            \
 	type sonde__v_##field = (type)(expr);
 #define SONDE__PREP_FLOAT SONDE__PREP_INT
-#define SONDE__PREP_STRING(type, field, expr, x, y)                            \
+#define SONDE__PREP_ENUM SONDE__PREP_INT
+#define SONDE__PREP_STRING(type, field, expr, x, y, f)                         \
 	const char *sonde__s_##field = (expr);                                 \
-	size_t sonde__l_##field;                                               \
-	if (!sonde__s_##field)                                                 \
-		sonde__s_##field = "(null)";                                   \
-	sonde__l_##field = strlen(sonde__s_##field) + 1;
-#define SONDE__PREP_ARRAY(type, field, expr, x, y)                             \
-	const type *sonde__a_##field = (expr);
-#define SONDE__PREP_SEQ(type, field, expr, x, y)                               \
+	size_t sonde__l_##field = 0;                                           \
+	if (!SONDE__F_NO(f)) {                                                 \
+		if (!sonde__s_##field)                                         \
+			sonde__s_##field = "(null)";                           \
+		sonde__l_##field = strlen(sonde__s_##field) + 1;               \
+	}                                                                      \
+	(void)sonde__s_##field;
+#define SONDE__PREP_ARRAY(type, field, expr, x, y, f)                          \
+	const type *sonde__a_##field = (expr);                                 \
+	(void)sonde__a_##field;
+#define SONDE__PREP_SEQ(type, field, expr, x, y, f)                            \
 	const type *sonde__a_##field = (expr);                                 \
 	x sonde__n_##field = (x)(y);                                           \
 	size_t sonde__c_##field =                                              \
-		sonde__n_##field > 0 ? (size_t)sonde__n_##field : 0;
+		sonde__n_##field > 0 ? (size_t)sonde__n_##field : 0;           \
+	(void)sonde__a_##field;                                                \
+	(void)sonde__c_##field;
 
 /* Visitor SIZE: payload bytes. */
-#define SONDE__SIZE_INT(type, field, expr, x, y) +sizeof(type)
+#define SONDE__SIZE_INT(type, field, expr, x, y, f)                            \
+	+(SONDE__F_NO(f) ? 0 : sizeof(type))
 #define SONDE__SIZE_FLOAT SONDE__SIZE_INT
-#define SONDE__SIZE_STRING(type, field, expr, x, y) +sonde__l_##field
-#define SONDE__SIZE_ARRAY(type, field, expr, x, y) +sizeof(type) * (size_t)(x)
-#define SONDE__SIZE_SEQ(type, field, expr, x, y)                               \
-	+sizeof(x) + sizeof(type) * sonde__c_##field
+#define SONDE__SIZE_ENUM SONDE__SIZE_INT
+#define SONDE__SIZE_STRING(type, field, expr, x, y, f) +sonde__l_##field
+#define SONDE__SIZE_ARRAY(type, field, expr, x, y, f)                          \
+	+(SONDE__F_NO(f) ? 0 : sizeof(type) * (size_t)(x))
+#define SONDE__SIZE_SEQ(type, field, expr, x, y, f)                            \
+	+(SONDE__F_NO(f) ? 0 : sizeof(x) + sizeof(type) * sonde__c_##field)
 
 /* Visitor WRITE: straight-line serialization, byte-packed. */
-#define SONDE__WRITE_INT(type, field, expr, x, y)                              \
-	memcpy(sonde__p, &sonde__v_##field, sizeof(type));                     \
-	sonde__p += sizeof(type);
+#define SONDE__WRITE_INT(type, field, expr, x, y, f)                           \
+	if (!SONDE__F_NO(f)) {                                                 \
+		if (SONDE__F_NW(f))                                            \
+			sonde__put_net(sonde__p, &sonde__v_##field,            \
+				       sizeof(type));                          \
+		else                                                           \
+			memcpy(sonde__p, &sonde__v_##field, sizeof(type));     \
+		sonde__p += sizeof(type);                                      \
+	}
 #define SONDE__WRITE_FLOAT SONDE__WRITE_INT
-#define SONDE__WRITE_STRING(type, field, expr, x, y)                           \
-	{                                                                      \
+#define SONDE__WRITE_ENUM SONDE__WRITE_INT
+#define SONDE__WRITE_STRING(type, field, expr, x, y, f)                        \
+	if (!SONDE__F_NO(f)) {                                                 \
 		/* Hide the length's bound from gcc, which would copy a     \
 		 * short string with a slow-starting rep movs. */            \
 		size_t sonde__n = sonde__l_##field;                            \
@@ -174,35 +229,57 @@ static void __attribute__((destructor, unused)) sonde__tu_fini(void)
 		memcpy(sonde__p, sonde__s_##field, sonde__n);                  \
 		sonde__p += sonde__n;                                          \
 	}
-#define SONDE__WRITE_ARRAY(type, field, expr, x, y)                            \
-	memcpy(sonde__p, sonde__a_##field, sizeof(type) * (size_t)(x));        \
-	sonde__p += sizeof(type) * (size_t)(x);
-#define SONDE__WRITE_SEQ(type, field, expr, x, y)                              \
-	{                                                                      \
+/* Network-order elements, one by one. */
+#define SONDE__WRITE_NET_ELEMS(type, a, n)                                     \
+	for (size_t sonde__i = 0; sonde__i < (n); sonde__i++)                  \
+		sonde__put_net(sonde__p + sonde__i * sizeof(type),             \
+			       (const char *)(a) + sonde__i * sizeof(type),    \
+			       sizeof(type));
+#define SONDE__WRITE_ARRAY(type, field, expr, x, y, f)                         \
+	if (!SONDE__F_NO(f)) {                                                 \
+		if (SONDE__F_NW(f) && sizeof(type) > 1) {                      \
+			SONDE__WRITE_NET_ELEMS(type, sonde__a_##field,         \
+					       (size_t)(x))                    \
+		} else {                                                       \
+			memcpy(sonde__p, sonde__a_##field,                     \
+			       sizeof(type) * (size_t)(x));                    \
+		}                                                              \
+		sonde__p += sizeof(type) * (size_t)(x);                        \
+	}
+#define SONDE__WRITE_SEQ(type, field, expr, x, y, f)                           \
+	if (!SONDE__F_NO(f)) {                                                 \
 		x sonde__lv = (x)sonde__c_##field;                             \
 		memcpy(sonde__p, &sonde__lv, sizeof(x));                       \
 		sonde__p += sizeof(x);                                         \
 		size_t sonde__n = sizeof(type) * sonde__c_##field;             \
 		__asm__("" : "+r"(sonde__n)); /* as for strings */             \
-		if (sonde__n)                                                  \
+		if (SONDE__F_NW(f) && sizeof(type) > 1) {                      \
+			SONDE__WRITE_NET_ELEMS(type, sonde__a_##field,         \
+					       sonde__c_##field)               \
+		} else if (sonde__n) {                                         \
 			memcpy(sonde__p, sonde__a_##field, sonde__n);          \
+		}                                                              \
 		sonde__p += sonde__n;                                          \
 	}
 
 /* Visitor DESC: static field table entries. */
-#define SONDE__DESC_INT(type, field, expr, x, y)                               \
-	{#field, SONDE_FIELD_INTEGER, sizeof(type), SONDE__SIGNED(type), x,     \
-	 0, 0, 0, 0},
-#define SONDE__DESC_FLOAT(type, field, expr, x, y)                             \
-	{#field, SONDE_FIELD_FLOAT, sizeof(type), 1, 10, 0, 0, 0, 0},
-#define SONDE__DESC_STRING(type, field, expr, x, y)                            \
-	{#field, SONDE_FIELD_STRING, 1, 0, 10, 0, 0, 0, 0},
-#define SONDE__DESC_ARRAY(type, field, expr, x, y)                             \
-	{#field, SONDE_FIELD_ARRAY, sizeof(type), SONDE__SIGNED(type), 10, 0,   \
-	 0, 0, (uint32_t)(x)},
-#define SONDE__DESC_SEQ(type, field, expr, x, y)                               \
-	{#field, SONDE_FIELD_SEQUENCE, sizeof(type), SONDE__SIGNED(type), 10,   \
-	 sizeof(x), SONDE__SIGNED(x), 0, 0},
+#define SONDE__DESC_INT(type, field, expr, x, y, f)                            \
+	{#field, SONDE_FIELD_INTEGER, sizeof(type), SONDE__SIGNED(type),        \
+	 SONDE__F_BASE(f), 0, 0, (uint8_t)(f), 0, 0, 0},
+#define SONDE__DESC_FLOAT(type, field, expr, x, y, f)                          \
+	{#field, SONDE_FIELD_FLOAT, sizeof(type), 1, 10, 0, 0, (uint8_t)(f), 0, \
+	 0, 0},
+#define SONDE__DESC_STRING(type, field, expr, x, y, f)                         \
+	{#field, SONDE_FIELD_STRING, 1, 0, 10, 0, 0, (uint8_t)(f), 0, 0, 0},
+#define SONDE__DESC_ARRAY(type, field, expr, x, y, f)                          \
+	{#field, SONDE_FIELD_ARRAY, sizeof(type), SONDE__SIGNED(type),          \
+	 SONDE__F_BASE(f), 0, 0, (uint8_t)(f), 0, (uint32_t)(x), 0},
+#define SONDE__DESC_SEQ(type, field, expr, x, y, f)                            \
+	{#field, SONDE_FIELD_SEQUENCE, sizeof(type), SONDE__SIGNED(type),       \
+	 SONDE__F_BASE(f), sizeof(x), SONDE__SIGNED(x), (uint8_t)(f), 0, 0, 0},
+#define SONDE__DESC_ENUM(type, field, expr, x, y, f)                           \
+	{#field, SONDE_FIELD_ENUM, sizeof(type), SONDE__SIGNED(type), 10, 0, 0, \
+	 (uint8_t)(f), 0, 0, &x},
 
 /* Visitor COUNT. */
 #define SONDE__COUNT_INT(...) +1
@@ -210,14 +287,15 @@ static void __attribute__((destructor, unused)) sonde__tu_fini(void)
 #define SONDE__COUNT_STRING(...) +1
 #define SONDE__COUNT_ARRAY(...) +1
 #define SONDE__COUNT_SEQ(...) +1
+#define SONDE__COUNT_ENUM(...) +1
 
 #define SONDE__TP_EVENT(p, n, args, fields)                                    \
 	static const struct sonde_field_desc sonde__fields_##p##__##n[] = {     \
-		SONDE__EACH_DESC(fields){0, 0, 0, 0, 0, 0, 0, 0, 0}};           \
+		SONDE__EACH_DESC(fields){0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0}};     \
 	static struct sonde_event_desc sonde__ev_##p##__##n = {                 \
 		sizeof(struct sonde_event_desc), 0, 0,                         \
 		0 SONDE__EACH_COUNT(fields), #p, #n, sonde__fields_##p##__##n,   \
-		#args, 0, 0, 0, 0};                                            \
+		#args, 0, 0, sizeof(struct sonde_field_desc), 0, 0, 0};        \
 	static struct sonde_event_desc *sonde__evp_##p##__##n                   \
 		__attribute__((section("sonde_events_ptrs"), used)) =          \
 			&sonde__ev_##p##__##n;                                  \

@@ -8,7 +8,8 @@
 # runtime library libsonde loads with dlopen() for model-specific event
 # names, and the tests use its perf:: names; libtraceevent and libtracefs:
 # the kernel tracepoint formats, parsed for the tools; trace-cmd: an oracle
-# of the kernel tracepoint tests).  Idempotent: when everything is present it
+# of the kernel tracepoint tests; libsqlite3-dev: sonde export --format
+# sqlite; sqlite3: the tests query its databases).  Idempotent: when everything is present it
 # exits 0 at once without touching apt.  As root it installs what is
 # missing; otherwise it names the missing packages and exits 1.
 set -euo pipefail
@@ -41,6 +42,8 @@ libtracefs-dev -
 libopencsd-dev -
 libopencsd-bin trc_pkt_lister
 trace-cmd trace-cmd
+libsqlite3-dev -
+sqlite3 sqlite3
 chromium chromium"
 
 pkg_installed() {

@@ -8,6 +8,9 @@
  * other events are thread instants ("i", "s":"t"); discarded-event ranges
  * are global instants.  Fields go to "args".  Process and thread names are
  * "M" events: process_name is the recorded command's name for its pid.
+ *
+ * --format sqlite: a SQLite database (export-sqlite.c), in a sonde built
+ * with SQLite; otherwise the format is reported as unavailable.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -19,12 +22,16 @@
 #include <unistd.h>
 
 #include "cmd.h"
+#include "export-sqlite.h"
 #include "read-util.h"
 
 static const char usage_text[] =
 	"usage: sonde export --format chrome [-o FILE] DIR\n"
-	"  -f, --format FORMAT  output format: chrome (Trace Event Format JSON)\n"
-	"  -o, --output FILE    output file (default: standard output)\n";
+	"       sonde export --format sqlite -o FILE [--force] DIR\n"
+	"  -f, --format FORMAT  output format: chrome (Trace Event Format JSON),\n"
+	"                       sqlite (a SQLite database)\n"
+	"  -o, --output FILE    output file (default: standard output; sqlite: needed)\n"
+	"      --force          sqlite: replace FILE if it is a regular file\n";
 
 struct thr {
 	int32_t pid, tid;
@@ -79,12 +86,13 @@ int cmd_export(int argc, char **argv)
 	static const struct option opts[] = {
 		{ "format", required_argument, NULL, 'f' },
 		{ "output", required_argument, NULL, 'o' },
+		{ "force", no_argument, NULL, 'F' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *format = NULL, *out = NULL;
 	char *dir[1];
-	int c, ret = 1, n, opened = 0, first_ev = 1, ndir = 0;
+	int c, ret = 1, n, opened = 0, first_ev = 1, ndir = 0, force = 0;
 	struct cli_output o;
 	struct sonde__reader *r = NULL;
 	const struct sonde__rd_meta *m;
@@ -106,6 +114,9 @@ int cmd_export(int argc, char **argv)
 		case 'o':
 			out = optarg;
 			break;
+		case 'F':
+			force = 1;
+			break;
 		case 'h':
 			fputs(usage_text, stdout);
 			return 0;
@@ -118,9 +129,25 @@ int cmd_export(int argc, char **argv)
 		fputs(usage_text, stderr);
 		return 1;
 	}
+	if (format && !strcmp(format, "sqlite")) {
+#ifdef SONDE_HAVE_SQLITE
+		if (!out)
+			return cli_error("export: --format sqlite needs -o FILE (a database is not written to standard output)");
+		r = ru_open(dir[0]);
+		if (!r)
+			return 1;
+		ret = cli_export_sqlite(r, dir[0], out, force);
+		sonde__reader_close(r);
+		return ret;
+#else
+		return cli_error("export: --format sqlite is unavailable: this sonde was built without SQLite (install libsqlite3-dev and rebuild)");
+#endif
+	}
 	if (!format || strcmp(format, "chrome"))
-		return cli_error("export: unknown or missing --format '%s' (supported: chrome)",
+		return cli_error("export: unknown or missing --format '%s' (supported: chrome, sqlite)",
 				 format ? format : "");
+	if (force)
+		return cli_error("export: --force goes with --format sqlite");
 	r = ru_open(dir[0]);
 	if (!r)
 		return 1;

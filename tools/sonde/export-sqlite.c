@@ -204,18 +204,28 @@ static int table_name(struct xs *x, uint32_t i)
 	return 0;
 }
 
-/* A field's column name: its name, or f_NAME where it would clash. */
-static void put_col(sqlite3_str *s, const char *prefix,
-		    const struct sonde__rd_field *f)
+/*
+ * Whether field @f's column would clash with a fixed column: id, ts, cpu,
+ * pid, tid of a class table (@prefix ""), begin_id or end_id of slices.
+ */
+static int col_clash(const char *prefix, const struct sonde__rd_field *f)
 {
 	static const char *const fixed[] = { "id", "ts", "cpu", "pid", "tid",
 					     NULL };
-	int clash = 0;
+	int clash = !strcasecmp(f->name, "id");
 
-	for (int i = 0; !*prefix && fixed[i]; i++)
+	for (int i = 1; !*prefix && fixed[i]; i++)
 		clash |= !strcasecmp(f->name, fixed[i]);
-	sqlite3_str_appendf(s, "\"%w%w%w\"", prefix, clash ? "f_" : "",
-			    f->name);
+	return clash;
+}
+
+/* A field's column name: PREFIX NAME, or PREFIX f_NAME where it would
+ * clash. */
+static void put_col(sqlite3_str *s, const char *prefix,
+		    const struct sonde__rd_field *f)
+{
+	sqlite3_str_appendf(s, "\"%w%w%w\"", prefix,
+			    col_clash(prefix, f) ? "f_" : "", f->name);
 }
 
 static int create_schema(struct xs *x)
@@ -283,7 +293,9 @@ static int create_slices(struct xs *x)
 		if (!x->role[i])
 			continue;
 		for (uint32_t k = 0; k < c->nr_fields; k++) {
-			char *n = sqlite3_mprintf("%s%s", pre, c->fields[k].name);
+			char *n = sqlite3_mprintf("%s%s%s", pre,
+						  col_clash(pre, &c->fields[k]) ? "f_" : "",
+						  c->fields[k].name);
 			int dup = 0;
 
 			if (!n)

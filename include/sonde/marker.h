@@ -69,7 +69,7 @@ SONDE__API void sonde__mark(struct sonde_event_desc *d, const char *fmt, ...)
 	do {                                                                   \
 		static struct sonde_event_desc sonde__mk = {                   \
 			sizeof(struct sonde_event_desc), 0, 0, 0, #provider,   \
-			#name, 0, fmt, 0, SONDE_EVENT_MARKER, 0, 0, 0, 0};     \
+			#name, 0, fmt, 0, SONDE_EVENT_MARKER, 0, 0, 0, 0, 0};  \
 		static struct sonde_event_desc *sonde__mkp                     \
 			__attribute__((section("sonde_events_ptrs"), used)) =  \
 				&sonde__mk;                                    \

@@ -144,9 +144,11 @@ struct sonde_field_desc {
 };
 
 struct sonde__probes;
+struct sonde__filter;
 
 /** Static description of one tracepoint site (ABI).  state is bit 0: a
- * recording session wants it; bits 1 and up: number of probes. */
+ * recording session wants it; bit 1: a session wants it through a filter
+ * (then bit 0 is clear); bits 2 and up: number of probes. */
 struct sonde_event_desc {
 	uint32_t struct_size;
 	int state;          /* nonzero: the site calls its function */
@@ -163,6 +165,7 @@ struct sonde_event_desc {
 	/* Present when struct_size covers them. */
 	uint32_t loglevel1;    /* enum sonde_loglevel + 1; 0: none given */
 	uint32_t resv2;
+	struct sonde__filter *filter; /* the session's filters; registry's */
 };
 
 /** sonde_event_desc.flags: a printf-style marker (<sonde/marker.h>). */

@@ -239,8 +239,23 @@ int sonde__cmd_parse(uint32_t argc, const char *const *argv,
 		break;
 	case SONDE__CMD_ENABLE:
 	case SONDE__CMD_DISABLE:
-		if (c->filter && !c->kernel)
-			return fail(err, n, "--filter goes with -k (kernel events)");
+		if (c->filter && !c->kernel) {
+			struct sonde__fexpr *fe;
+			char why[256];
+			int r;
+
+			if (c->verb == SONDE__CMD_DISABLE)
+				return fail(err, n, "--filter goes with enable");
+			r = sonde__filter_parse(c->filter, &fe, why, sizeof(why));
+			if (r)
+				return fail(err, n, "bad --filter '%.200s': %s",
+					    c->filter,
+					    r == -ENOMEM ? "no memory" : why);
+			sonde__filter_expr_free(fe);
+			if (strpbrk(c->filter, "\n\t"))
+				return fail(err, n,
+					    "a --filter is one line, without tabs");
+		}
 		if (c->lsuffix[0] && c->kernel)
 			return fail(err, n, "--loglevel goes with user-space events, not -k");
 		for (uint32_t k = 0; c->lsuffix[0] && k < c->npatterns; k++)

@@ -542,7 +542,8 @@ static struct sd_op *op_new(const struct sonde__cmd *c, struct sd_session *s,
 	op->s = s;
 	op->cl = cl;
 	for (uint32_t i = 0; i < c->npatterns; i++)
-		need += strlen(c->patterns[i]) + sizeof(c->lsuffix);
+		need += strlen(c->patterns[i]) + sizeof(c->lsuffix) +
+			(c->filter && !c->kernel ? strlen(c->filter) + 1 : 0);
 	if (c->filter)
 		need += strlen(c->filter) + 1;
 	if (!need)
@@ -554,13 +555,24 @@ static struct sd_op *op_new(const struct sonde__cmd *c, struct sd_session *s,
 	}
 	for (uint32_t i = 0; i < c->npatterns; i++) {
 		size_t l = strlen(c->patterns[i]);
-		const char *sfx = c->patterns[i][0] == '!' ? "" : c->lsuffix;
+		int incl = c->patterns[i][0] != '!';
+		const char *sfx = incl ? c->lsuffix : "";
+		const char *flt = incl && c->filter && !c->kernel ? c->filter
+								   : NULL;
 
-		/* --loglevel: each pattern with its condition appended. */
+		/* --loglevel and --filter of user-space events: each pattern
+		 * line with its conditions, as the registry matches them
+		 * ("GLOB@L\tFILTER", src/instrumentation/pattern.c). */
 		memcpy(op->patbuf + off, c->patterns[i], l);
 		memcpy(op->patbuf + off + l, sfx, strlen(sfx) + 1);
+		l += strlen(sfx);
+		if (flt) {
+			op->patbuf[off + l] = '\t';
+			memcpy(op->patbuf + off + l + 1, flt, strlen(flt) + 1);
+			l += 1 + strlen(flt);
+		}
 		op->c.patterns[i] = op->patbuf + off;
-		off += l + strlen(sfx) + 1;
+		off += l + 1;
 	}
 	if (c->filter) {
 		memcpy(op->patbuf + off, c->filter, strlen(c->filter) + 1);

@@ -81,52 +81,72 @@ int sonde__pattern_valid(const char *p)
 }
 
 /*
- * Whether @name, of log level @loglevel (-1: none given), is selected by
- * @patterns: '\n'-separated globs, where a line starting with '!' excludes
- * what it matches (whatever the level).  A name is selected when it
- * matches some inclusion, its level condition included, and no exclusion;
- * "" selects everything.
+ * What the '\n'-separated @patterns select for @name of level @loglevel
+ * (-1: none given): a line starting with '!' excludes what it matches
+ * (whatever the level); another line "GLOB[@LEVEL][\tFILTER]" includes
+ * what its glob and level condition match, through its filter if it has
+ * one.  "" selects everything, unfiltered.
  */
-int sonde__pattern_match(const char *patterns, const char *name, int loglevel)
+void sonde__pattern_select(const char *patterns, const char *name,
+			   int loglevel, struct sonde__psel *sel)
 {
 	char pat[256];
 	const char *p = patterns, *nl;
-	int in = 0;
 
+	memset(sel, 0, sizeof(*sel));
 	if (loglevel < 0)
 		loglevel = SONDE_LOGLEVEL_DEBUG_LINE;
-	if (!*patterns)
-		return 1;
+	if (!*patterns) {
+		sel->selected = sel->unfiltered = 1;
+		return;
+	}
 	while (*p) {
-		size_t n;
+		int excl = *p == '!', lvl = -1, only = 0;
+		const char *tab, *at, *filter = NULL;
+		size_t n, gn;
 
 		nl = strchr(p, '\n');
 		n = nl ? (size_t)(nl - p) : strlen(p);
-		if (n < sizeof(pat)) {
-			int excl = *p == '!', lvl = -1, only = 0;
-			size_t pn = n - (size_t)excl;
-			const char *at;
-
-			memcpy(pat, p + excl, pn);
-			pat[pn] = 0;
-			at = strchr(pat, '@');
-			if (at) {
-				if (level_parse(at, strlen(at), &lvl, &only))
-					goto next; /* not ours: matches nothing */
-				pat[at - pat] = 0;
-			}
-			if (!fnmatch(pat, name, 0)) {
-				if (excl)
-					return 0;
-				if (lvl < 0 || (only ? loglevel == lvl
-						     : loglevel <= lvl))
-					in = 1;
-			}
+		tab = memchr(p, '\t', n);
+		gn = (tab ? (size_t)(tab - p) : n) - (size_t)excl;
+		if (tab && !excl)
+			filter = tab + 1;
+		if (gn >= sizeof(pat))
+			goto next;
+		memcpy(pat, p + excl, gn);
+		pat[gn] = 0;
+		at = strchr(pat, '@');
+		if (at) {
+			if (excl || level_parse(at, strlen(at), &lvl, &only))
+				goto next; /* not ours: matches nothing */
+			pat[at - pat] = 0;
 		}
+		if (fnmatch(pat, name, 0))
+			goto next;
+		if (excl) {
+			memset(sel, 0, sizeof(*sel));
+			return;
+		}
+		if (lvl >= 0 && (only ? loglevel != lvl : loglevel > lvl))
+			goto next;
+		sel->selected = 1;
+		if (!filter || filter == p + n)
+			sel->unfiltered = 1;
+		else if (sel->nr_filters < SONDE__FILTERS_PER_EVENT)
+			sel->filter[sel->nr_filters++] = filter;
+		else
+			sel->unfiltered = 1;
 next:
 		p += n + (nl ? 1 : 0);
 	}
-	return in;
+}
+
+int sonde__pattern_match(const char *patterns, const char *name, int loglevel)
+{
+	struct sonde__psel sel;
+
+	sonde__pattern_select(patterns, name, loglevel, &sel);
+	return sel.selected;
 }
 
 static const char *const level_names[] = {

@@ -59,7 +59,7 @@ static struct probe_reg *probes; /* in registration order */
  * Field @i of @d.  Objects built before the field table grew say so with
  * field_size 0; a marker's table is ours (marker.c).
  */
-static const struct sonde_field_desc *field_at(const struct sonde_event_desc *d,
+const struct sonde_field_desc *sonde__field_at(const struct sonde_event_desc *d,
 					       uint32_t i)
 {
 	size_t stride = (d->flags & SONDE_EVENT_MARKER) ? sizeof(*d->fields)
@@ -80,7 +80,7 @@ static uint32_t written_fields(const struct sonde_event_desc *d)
 	uint32_t n = 0;
 
 	for (uint32_t i = 0; i < d->nr_fields; i++)
-		n += field_written(field_at(d, i));
+		n += field_written(sonde__field_at(d, i));
 	return n;
 }
 
@@ -132,7 +132,7 @@ static bool desc_valid(const struct sonde_event_desc *d)
 			       d->field_size > 4096)))
 		return false;
 	for (uint32_t i = 0; i < d->nr_fields; i++) {
-		const struct sonde_field_desc *fd = field_at(d, i);
+		const struct sonde_field_desc *fd = sonde__field_at(d, i);
 
 		if (!fd->name)
 			return false;
@@ -178,7 +178,7 @@ static bool entry_matches(const struct sonde__reg_entry *e, uint32_t size,
 		return false;
 	q += NAME_SPACE(e->name_len);
 	for (uint32_t i = 0; i < d->nr_fields; i++) {
-		const struct sonde_field_desc *fd = field_at(d, i);
+		const struct sonde_field_desc *fd = sonde__field_at(d, i);
 		const struct sonde__reg_field *f =
 			(const struct sonde__reg_field *)q;
 		size_t nl = strlen(fd->name) + 1;
@@ -230,7 +230,7 @@ static size_t entry_size(const char *name, const struct sonde_event_desc *d)
 	size_t n = sizeof(struct sonde__reg_entry) + NAME_SPACE(strlen(name) + 1);
 
 	for (uint32_t i = 0; i < d->nr_fields; i++) {
-		const struct sonde_field_desc *fd = field_at(d, i);
+		const struct sonde_field_desc *fd = sonde__field_at(d, i);
 
 		if (!field_written(fd))
 			continue;
@@ -273,7 +273,7 @@ static void entry_fill(struct sonde__reg_entry *e, size_t size, uint32_t id,
 	memcpy(q, name, e->name_len);
 	q += NAME_SPACE(e->name_len);
 	for (uint32_t i = 0; i < d->nr_fields; i++) {
-		const struct sonde_field_desc *fd = field_at(d, i);
+		const struct sonde_field_desc *fd = sonde__field_at(d, i);
 		struct sonde__reg_field *f = (struct sonde__reg_field *)q;
 
 		if (!field_written(fd))
@@ -369,6 +369,74 @@ out:
 /* Site id that tells "not recording into this channel". */
 #define NO_ID UINT32_MAX
 
+/* Filters replaced while a thread may still evaluate them: kept, never
+ * freed (bounded by the number of changes of the session's filters). */
+static struct sonde__filter *retired;
+
+/* Give @d filter @nf (or none), keeping the one it replaces.  Release:
+ * the filter's contents before its address; pairs with the acquire load
+ * in sonde__filter_pass(). */
+static void filter_replace(struct sonde_event_desc *d, struct sonde__filter *nf)
+{
+	struct sonde__filter *f;
+
+	if (d->struct_size < offsetof(struct sonde_event_desc, filter) +
+				     sizeof(d->filter))
+		return;
+	f = __atomic_exchange_n(&d->filter, nf, __ATOMIC_ACQ_REL);
+	if (f) {
+		*(struct sonde__filter **)f = retired; /* retired_next, first */
+		retired = f;
+	}
+}
+
+/*
+ * Start recording site @d (its id set), as @sel says: state bit 0 when
+ * some selecting pattern has no filter, else the filters compiled for @d,
+ * published, then state bit 1 (the site's out-of-line filtered path).  A
+ * marker has no typed fields to filter: one selected through filters only
+ * is not recorded, and said so.  Called with the lock held.
+ */
+static void enable_site(struct sonde_event_desc *d, const char *name,
+			const struct sonde__psel *sel)
+{
+	struct sonde__filter *nf;
+
+	if (sel->unfiltered) {
+		/* Publishes the id before the site starts recording; pairs
+		 * with the relaxed state load (ordered on the hot path's
+		 * ISA). */
+		__atomic_fetch_or(&d->state, 1, __ATOMIC_RELEASE);
+		__atomic_fetch_and(&d->state, ~2, __ATOMIC_RELEASE);
+		return;
+	}
+	if ((d->flags & SONDE_EVENT_MARKER) ||
+	    d->struct_size < offsetof(struct sonde_event_desc, filter) +
+				     sizeof(d->filter)) {
+		fprintf(stderr,
+			"sonde: Event not recorded: a filter selects it, and %s. event=%s\n",
+			(d->flags & SONDE_EVENT_MARKER)
+				? "markers have no typed fields to filter"
+				: "its object was built before filters",
+			name);
+		__atomic_fetch_and(&d->state, ~3, __ATOMIC_RELEASE);
+		return;
+	}
+	if (!sonde__filter_same(d->filter, sel->filter, sel->nr_filters)) {
+		nf = sonde__filter_build(d, sel->filter, sel->nr_filters);
+		if (!nf) {
+			fprintf(stderr,
+				"sonde: Event not recorded: no memory for its filter. event=%s\n",
+				name);
+			__atomic_fetch_and(&d->state, ~3, __ATOMIC_RELEASE);
+			return;
+		}
+		filter_replace(d, nf);
+	}
+	__atomic_fetch_or(&d->state, 2, __ATOMIC_RELEASE);
+	__atomic_fetch_and(&d->state, ~1, __ATOMIC_RELEASE);
+}
+
 /*
  * Give the sites of @s that the session's patterns select their id in the
  * session's channel; when @enable, also start (or stop) their recording.
@@ -379,6 +447,7 @@ static void enable_section(struct section *s, bool enable)
 {
 	for (struct sonde_event_desc **dp = s->start; dp < s->stop; dp++) {
 		struct sonde_event_desc *d = *dp;
+		struct sonde__psel sel;
 		char name[256];
 		long id;
 
@@ -387,20 +456,17 @@ static void enable_section(struct section *s, bool enable)
 		if ((size_t)snprintf(name, sizeof(name), "%s:%s", d->provider,
 				     d->name) >= sizeof(name))
 			continue;
-		if (!sonde__pattern_match(session_patterns, name,
-					  desc_loglevel(d))) {
+		sonde__pattern_select(session_patterns, name, desc_loglevel(d),
+				      &sel);
+		if (!sel.selected) {
 			if (enable)
-				__atomic_fetch_and(&d->state, ~1,
+				__atomic_fetch_and(&d->state, ~3,
 						   __ATOMIC_RELEASE);
 			continue;
 		}
 		if (enable) {
 			if (__atomic_load_n(&d->id, __ATOMIC_RELAXED) != NO_ID)
-				/* Publishes the id before the site starts
-				 * recording; pairs with the relaxed state
-				 * load (ordered on the hot path's ISA). */
-				__atomic_fetch_or(&d->state, 1,
-						  __ATOMIC_RELEASE);
+				enable_site(d, name, &sel);
 			continue;
 		}
 		if (d->flags & SONDE_EVENT_MARKER) {
@@ -539,13 +605,14 @@ static int probes_rebuild(struct sonde_event_desc *d)
 	old = __atomic_exchange_n(&ps->array, a, __ATOMIC_SEQ_CST);
 	/* State bits 1 and up: the number of probes, which only tells the
 	 * site to enter the list (it loads the array itself).  Every writer of
-	 * the state holds the lock, so bit 0 (recording) is kept as is. */
+	 * the state holds the lock, so bits 0 and 1 (recording) are kept as
+	 * is. */
 	st = __atomic_load_n(&d->state, __ATOMIC_RELAXED);
 	/* Release, though the state is only a hint: the site's load of it is
 	 * relaxed and pairs with nothing; the site reaches the list and the
 	 * array through the acquire loads in sonde__probes_enter(), and
 	 * copes with a NULL array. */
-	__atomic_store_n(&d->state, (st & 1) | (int)(n << 1), __ATOMIC_RELEASE);
+	__atomic_store_n(&d->state, (st & 3) | (int)(n << 2), __ATOMIC_RELEASE);
 	if (old) {
 		probes_synchronize(ps);
 		free(old);
@@ -672,6 +739,8 @@ static void disable_section(struct section *s)
 		if (!*dp)
 			continue;
 		__atomic_store_n(&(*dp)->state, 0, __ATOMIC_RELEASE);
+		if (desc_valid(*dp))
+			filter_replace(*dp, NULL);
 		ps = (*dp)->probes;
 		if (ps) {
 			free(__atomic_exchange_n(&ps->array, NULL,
@@ -792,7 +861,7 @@ void sonde__registry_detach(void)
 		for (struct sonde_event_desc **dp = s->start; dp < s->stop;
 		     dp++)
 			if (desc_valid(*dp))
-				__atomic_fetch_and(&(*dp)->state, ~1,
+				__atomic_fetch_and(&(*dp)->state, ~3,
 						   __ATOMIC_RELEASE);
 	session = NULL;
 	pthread_mutex_unlock(&lock);

@@ -6,6 +6,10 @@
 #include "../buffers/layout.h"
 #include "../common/common.h"
 
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
 struct sonde_event_desc;
 
 /* Add an object's section of site descriptors [@start, @stop) (counted:
@@ -42,6 +46,52 @@ SONDE_HIDDEN int sonde__pattern_match(const char *patterns, const char *name,
 /* Whether @pattern is a valid event pattern ("provider:name" with '*',
  * and an optional "@N" or "@=N" log level condition). */
 SONDE_HIDDEN int sonde__pattern_valid(const char *pattern);
+
+/* Bytes of a filter expression, at most. */
+#define SONDE__FILTER_MAX 1024
+/* Filters that one pattern set can give one event, at most. */
+#define SONDE__FILTERS_PER_EVENT 8
+
+struct sonde_field_desc;
+struct sonde__fexpr;
+struct sonde__filter;
+
+/* Field @i of @d, whatever the object's field table stride. */
+SONDE_HIDDEN const struct sonde_field_desc *
+sonde__field_at(const struct sonde_event_desc *d, uint32_t i);
+
+/* Parse filter @text (src/instrumentation/filter.c): 0 with *@out, or
+ * -EINVAL with a sentence in @err, -ENOMEM. */
+SONDE_HIDDEN int sonde__filter_parse(const char *text,
+				     struct sonde__fexpr **out, char *err,
+				     size_t errlen);
+SONDE_HIDDEN void sonde__filter_expr_free(struct sonde__fexpr *e);
+/* The filters @texts[0..@n) (each ends at its NUL or '\n') compiled for
+ * @d; one that does not parse or names a field @d lacks is never true.
+ * NULL without memory. */
+SONDE_HIDDEN struct sonde__filter *
+sonde__filter_build(const struct sonde_event_desc *d, const char *const *texts,
+		    uint32_t n);
+/* Whether @f was built from exactly @texts[0..@n). */
+SONDE_HIDDEN bool sonde__filter_same(const struct sonde__filter *f,
+				     const char *const *texts, uint32_t n);
+SONDE_HIDDEN void sonde__filter_free(struct sonde__filter *f);
+
+/*
+ * What @patterns select for "provider:name" @name of level @loglevel:
+ * selected (some inclusion matches and no exclusion); unfiltered (some
+ * matching inclusion has no filter); the filters of the others (pointers
+ * into @patterns, each ending at '\n' or NUL; at most
+ * SONDE__FILTERS_PER_EVENT, more count as unfilterable: unfiltered).
+ */
+struct sonde__psel {
+	int selected;
+	int unfiltered;
+	uint32_t nr_filters;
+	const char *filter[SONDE__FILTERS_PER_EVENT];
+};
+SONDE_HIDDEN void sonde__pattern_select(const char *patterns, const char *name,
+					int loglevel, struct sonde__psel *sel);
 
 /* A log level by name (EMERG..DEBUG, any case, "TRACE_" prefix allowed) or
  * number: 0..14, or -EINVAL. */

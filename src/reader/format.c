@@ -495,10 +495,15 @@ void sonde__fmt_payload(struct sonde__obuf *ob, const struct sonde__rd_class *c,
 	for (uint32_t i = 0; i < c->nr_fields; i++) {
 		const struct sonde__rd_field *f = &c->fields[i];
 		size_t nl = f->name_len;
-		char *o = sonde__ob_room(ob, nl + 5 + 32);
+		char *o = sonde__ob_room(ob, nl + 9 + 32);
 		size_t n = 0;
 
-		if (i) {
+		if (i && i == c->nr_ctx) {
+			/* The event context, then the payload, as
+			 * babeltrace2 prints them. */
+			memcpy(o + n, " }, { ", 6);
+			n += 6;
+		} else if (i) {
 			o[n++] = ',';
 			o[n++] = ' ';
 		}

@@ -1015,6 +1015,8 @@ struct decls {
 	struct kv *streams[SONDE_RD_MAX_SCLASS];
 	int stream_lines[SONDE_RD_MAX_SCLASS];
 	uint32_t stream_ids[SONDE_RD_MAX_SCLASS];
+	/* by stream class id: its event.context struct, or NULL */
+	const struct ty *ev_ctx[SONDE_RD_MAX_SCLASS];
 	unsigned nr_streams;
 	struct evdecl *events, **ev_tail;
 	unsigned nr_events;
@@ -1399,8 +1401,39 @@ static int compile_fields(struct parser *ps, struct sonde__rd_meta *m,
 	return 0;
 }
 
+/*
+ * The fields of class @c: the stream class's event context @ctx (or NULL)
+ * then the payload @payload (or NULL), as one struct.
+ */
+static int compile_ctx_fields(struct parser *ps, struct sonde__rd_meta *m,
+			      struct sonde__rd_class *c, const struct ty *ctx,
+			      const struct ty *payload, int line)
+{
+	struct ty all = { .kind = TY_STRUCT, .line = line };
+	unsigned nc = ctx ? ctx->nr_fields : 0, np;
+	int r;
+
+	if (!ctx)
+		return payload ? compile_fields(ps, m, c, payload, line) : 0;
+	if (payload && payload->kind != TY_STRUCT)
+		return NOT_SONDE(ps, line, "event payload is not a struct");
+	np = payload ? payload->nr_fields : 0;
+	all.fields = calloc(nc + np ? nc + np : 1, sizeof(*all.fields));
+	if (!all.fields)
+		return perr(ps, "out of memory");
+	memcpy(all.fields, ctx->fields, nc * sizeof(*all.fields));
+	if (np)
+		memcpy(all.fields + nc, payload->fields,
+		       np * sizeof(*all.fields));
+	all.nr_fields = nc + np;
+	r = compile_fields(ps, m, c, &all, line);
+	free(all.fields);
+	c->nr_ctx = nc;
+	return r;
+}
+
 static int compile_event(struct parser *ps, struct sonde__rd_meta *m,
-			 const struct evdecl *ed)
+			 const struct decls *d, const struct evdecl *ed)
 {
 	struct kv *name = kv_get(ed->kv, "name"), *id = kv_get(ed->kv, "id");
 	struct kv *sid = kv_get(ed->kv, "stream_id");
@@ -1455,17 +1488,19 @@ static int compile_event(struct parser *ps, struct sonde__rd_meta *m,
 		class_free(c);
 		return perr(ps, "out of memory");
 	}
-	if (fields) {
-		r = compile_fields(ps, m, c, fields->ty, ed->line);
-		if (r) {
-			class_free(c);
-			return r;
-		}
+	r = compile_ctx_fields(ps, m, c, d->ev_ctx[sc_id],
+			       fields ? fields->ty : NULL, ed->line);
+	if (r) {
+		class_free(c);
+		return r;
 	}
+	/* Its last 8 bytes are tid and pid whatever the context. */
 	if (c->id == SONDE_RD_THREAD_ID &&
-	    (strcmp(c->name, "sonde:thread") || c->nr_fields != 2 ||
-	     c->fields[0].kind != SONDE_RD_INT || c->fields[0].size != 4 ||
-	     c->fields[1].kind != SONDE_RD_INT || c->fields[1].size != 4)) {
+	    (strcmp(c->name, "sonde:thread") || c->nr_fields != c->nr_ctx + 2 ||
+	     c->fields[c->nr_ctx].kind != SONDE_RD_INT ||
+	     c->fields[c->nr_ctx].size != 4 ||
+	     c->fields[c->nr_ctx + 1].kind != SONDE_RD_INT ||
+	     c->fields[c->nr_ctx + 1].size != 4)) {
 		class_free(c);
 		return NOT_SONDE(ps, ed->line, "event 0 is not sonde:thread { tid, pid }");
 	}
@@ -1533,7 +1568,8 @@ static int compile_stream(struct parser *ps, struct decls *d, unsigned i,
 	for (kv = st; kv; kv = kv->next)
 		if (kv->key[0] && strcmp(kv->key, "id") &&
 		    strcmp(kv->key, "event.header") &&
-		    strcmp(kv->key, "packet.context"))
+		    strcmp(kv->key, "packet.context") &&
+		    strcmp(kv->key, "event.context"))
 			return NOT_SONDE(ps, line,
 					 "unexpected stream attribute '%s'", kv->key);
 	kv = kv_get(st, "id");
@@ -1557,6 +1593,12 @@ static int compile_stream(struct parser *ps, struct decls *d, unsigned i,
 	kv = kv_get(st, "event.header");
 	if (check_event_header(ps, kv ? kv->ty : NULL, line, clk))
 		return -EBADMSG;
+	kv = kv_get(st, "event.context");
+	if (kv && (!kv->ty || kv->ty->kind != TY_STRUCT ||
+		   kv->ty->nr_fields > 8))
+		return NOT_SONDE(ps, line,
+				 "event context is not a struct of at most 8 fields");
+	d->ev_ctx[id] = kv ? kv->ty : NULL;
 	m->sclass[id].declared = 1;
 	m->sclass[id].pkt_hdr_size = SONDE__PKT_HDR_SIZE_EXTRA(nr_extra);
 	m->nr_sclasses++;
@@ -1664,7 +1706,7 @@ static int compile(struct parser *ps, struct decls *d,
 	if (!m->all)
 		return perr(ps, "out of memory");
 	for (struct evdecl *e = d->events; e; e = e->next)
-		if (compile_event(ps, m, e))
+		if (compile_event(ps, m, d, e))
 			return -EBADMSG;
 	for (unsigned i = 0; i < d->nr_streams; i++) {
 		uint32_t id = d->stream_ids[i];

@@ -20,7 +20,9 @@
  * and its own event classes: an event id is unique within its stream class
  * only, and id 0 of every class is sonde:thread.  A class's packet context
  * may add up to SONDE__PKT_CTX_EXTRA_MAX u64 fields after sonde's: its
- * records start after them.
+ * records start after them.  A class may declare an event.context, which
+ * then comes between every event header and payload: its fields are
+ * taken as the first fields of each event class (nr_ctx).
  */
 #ifndef SONDE_SRC_READER_METADATA_PARSE_H
 #define SONDE_SRC_READER_METADATA_PARSE_H
@@ -108,6 +110,10 @@ struct sonde__rd_class {
 	char *name;        /* allocated with 32 readable bytes at least */
 	uint32_t name_len;
 	uint32_t nr_fields;
+	/* The first nr_ctx fields are the stream class's event.context
+	 * (`sonde record --context`: vpid, vtid, procname), the rest the
+	 * payload; both are decoded as one struct. */
+	uint32_t nr_ctx;
 	struct sonde__rd_field *fields;
 	uint32_t fixed_size; /* payload bytes when !has_variable */
 	int has_variable;    /* a string or a sequence */

@@ -270,12 +270,15 @@ int sonde__rd_stream_next(struct sonde__rd_stream *s,
 		s->ts = r.ts;
 		s->pos += r.len;
 		if (r.id == SONDE__THREAD_EVENT_ID) {
-			/* sonde:thread { s32 tid; s32 pid; }, checked by the
-			 * metadata parser. */
-			s->tid = (int32_t)sonde__rd_field_load(&c->fields[0],
-							       payload);
-			s->pid = (int32_t)sonde__rd_field_load(&c->fields[1],
-							       payload + 4);
+			/* sonde:thread { s32 tid; s32 pid; }, after the
+			 * event context if any: its last 8 bytes, checked
+			 * by the metadata parser and the walker. */
+			const uint8_t *ids = s->base + s->pos - 8;
+
+			s->tid = (int32_t)sonde__rd_field_load(
+				&c->fields[c->nr_ctx], ids);
+			s->pid = (int32_t)sonde__rd_field_load(
+				&c->fields[c->nr_ctx + 1], ids + 4);
 			continue;
 		}
 		ev->kind = SONDE_RD_EV_EVENT;

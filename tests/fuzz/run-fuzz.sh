@@ -61,6 +61,7 @@ other fuzz-elfsym 8192
 other fuzz-kdecode 4096
 other fuzz-hwtrace 4096
 other fuzz-hwdecode 4096
+other fuzz-filter 4096
 
 if ls "$art"/crash-* "$art"/timeout-* "$art"/oom-* >/dev/null 2>&1; then
 	echo "run-fuzz: findings in $art" >&2

@@ -121,8 +121,10 @@ static const char usage_text[] =
 	"                       syscalls:sys_enter_openat...; 'sonde list -k' lists\n"
 	"                       them) of CMD's processes, or with -a of every process,\n"
 	"                       into the same trace; repeatable\n"
-	"      --filter EXPR    keep the kernel events for which EXPR holds (the\n"
-	"                       kernel's filter syntax: 'prev_pid == 42 && prev_prio < 100')\n"
+	"      --filter EXPR    keep the events for which EXPR holds: user-space events\n"
+	"                       (with -e, or without -k), evaluated in the process\n"
+	"                       ('size > 512 && path == \"/x*\"'), and -k events (the\n"
+	"                       kernel's syntax: 'prev_pid == 42 && prev_prio < 100')\n"
 	"      --kernel-buffer SIZE\n"
 	"                       perf ring of kernel events per CPU, power of two\n"
 	"                       (default 1M)\n";
@@ -189,7 +191,8 @@ struct record_opts {
 	size_t nkernel;
 	char kernel_buf[4096];
 	size_t kernel_used;
-	const char *filter;
+	const char *filter;      /* --filter, for -k events */
+	const char *user_filter; /* --filter, for user-space events */
 	unsigned long long kernel_buffer; /* bytes per CPU; 0: default */
 };
 
@@ -315,28 +318,38 @@ static int check_memory(const struct record_opts *o)
 }
 
 /*
- * --loglevel L: "@L" (or "@=L") after each inclusion pattern, as the
+ * --loglevel L: "@L" (or "@=L") after each inclusion pattern, and
+ * --filter EXPR for user-space events: "\tEXPR" after that, as the
  * registry matches them (src/instrumentation/pattern.c); with no -e, all
- * events ("*") of that level.
+ * events ("*").
  */
-static int add_loglevel(struct record_opts *o)
+static int add_conditions(struct record_opts *o, const char *filter)
 {
-	char out[sizeof(o->patterns)], sfx[16];
+	char out[sizeof(o->patterns)], sfx[16] = "", f[SONDE__FILTER_MAX + 2] = "";
 	const char *p = o->patterns[0] ? o->patterns : "*";
 	size_t used = 0;
 
-	snprintf(sfx, sizeof(sfx), "@%s%d", o->loglevel_only ? "=" : "",
-		 o->loglevel);
+	if (o->loglevel >= 0)
+		snprintf(sfx, sizeof(sfx), "@%s%d", o->loglevel_only ? "=" : "",
+			 o->loglevel);
+	if (filter) {
+		/* One line per pattern: no newline or tab inside. */
+		snprintf(f, sizeof(f), "\t%s", filter);
+		for (char *q = f + 1; *q; q++)
+			if (*q == '\n' || *q == '\t' || *q == '\r')
+				*q = ' ';
+	}
 	while (*p) {
 		const char *nl = strchr(p, '\n');
 		size_t n = nl ? (size_t)(nl - p) : strlen(p);
-		int k = snprintf(out + used, sizeof(out) - used, "%s%.*s%s",
+		int k = snprintf(out + used, sizeof(out) - used, "%s%.*s%s%s",
 				 used ? "\n" : "", (int)n, p,
-				 *p == '!' ? "" : sfx);
+				 *p == '!' ? "" : sfx, *p == '!' ? "" : f);
 
 		if (k < 0 || (size_t)k >= sizeof(out) - used)
-			return cli_error("too many event patterns");
-		if (memchr(p, '@', n))
+			return cli_error("too many event patterns, or patterns and filter too long (%zu bytes at most)",
+					 sizeof(out) - 1);
+		if (sfx[0] && memchr(p, '@', n))
 			return cli_error("--loglevel goes with patterns without their own @LEVEL");
 		used += (size_t)k;
 		p += n + (nl ? 1 : 0);
@@ -478,13 +491,27 @@ static int parse(int argc, char **argv, struct record_opts *o)
 		return cli_error("-a goes with --sample EVENT@PERIOD or -k SYSTEM:NAME");
 	if (o->callchain && !o->sample)
 		return cli_error("-g goes with --sample EVENT@PERIOD");
-	if (o->filter && !o->nkernel)
-		return cli_error("--filter goes with -k SYSTEM:NAME");
+	if (o->filter && (o->patterns[0] || !o->nkernel)) {
+		/* For user-space events: with -e, or without -k (with -k
+		 * alone it is the kernel's, as it always was). */
+		struct sonde__fexpr *fe;
+		char why[256];
+		int r = sonde__filter_parse(o->filter, &fe, why, sizeof(why));
+
+		if (r)
+			return cli_error("bad --filter '%s': %s", o->filter,
+					 r == -ENOMEM ? "no memory" : why);
+		sonde__filter_expr_free(fe);
+		o->user_filter = o->filter;
+		if (!o->nkernel)
+			o->filter = NULL;
+	}
 	if (o->kernel_buffer && !o->nkernel)
 		return cli_error("--kernel-buffer goes with -k SYSTEM:NAME");
 	if (o->counter_ms && !o->ncounters)
 		return cli_error("--counter-period goes with --counter EVENT[,...]");
-	if (o->loglevel >= 0 && add_loglevel(o))
+	if ((o->loglevel >= 0 || o->user_filter) &&
+	    add_conditions(o, o->user_filter))
 		return 1;
 	if (o->ncounters && !o->counter_ms) {
 		int r = probe_rdpmc(&o->counter_attr[0]);

@@ -103,6 +103,19 @@ static inline void sonde__probes_leave(struct sonde_event_desc *d, uint32_t e)
 	sonde__probe_depth--;
 }
 
+/* A field's value for a filter: the value (a string, the elements), and
+ * the element count of an array or sequence. */
+struct sonde__fval {
+	const void *p;
+	size_t n;
+};
+
+/* Whether the filters the session gave @d pass for the field values @v
+ * (in the order of @d's field table).  Called only while state bit 1 is
+ * set. */
+SONDE__API int sonde__filter_pass(const struct sonde_event_desc *d,
+				  const struct sonde__fval *v);
+
 SONDE__API void sonde__register_events(struct sonde_event_desc **start,
 				       struct sonde_event_desc **stop);
 SONDE__API void sonde__unregister_events(struct sonde_event_desc **start,
@@ -180,11 +193,10 @@ static inline void sonde__put_net(char *p, const void *v, size_t n)
 #define SONDE__PREP_STRING(type, field, expr, x, y, f)                         \
 	const char *sonde__s_##field = (expr);                                 \
 	size_t sonde__l_##field = 0;                                           \
-	if (!SONDE__F_NO(f)) {                                                 \
-		if (!sonde__s_##field)                                         \
-			sonde__s_##field = "(null)";                           \
+	if (!sonde__s_##field)                                                 \
+		sonde__s_##field = "(null)";                                   \
+	if (!SONDE__F_NO(f))                                                   \
 		sonde__l_##field = strlen(sonde__s_##field) + 1;               \
-	}                                                                      \
 	(void)sonde__s_##field;
 #define SONDE__PREP_ARRAY(type, field, expr, x, y, f)                          \
 	const type *sonde__a_##field = (expr);                                 \
@@ -281,6 +293,19 @@ static inline void sonde__put_net(char *p, const void *v, size_t n)
 	{#field, SONDE_FIELD_ENUM, sizeof(type), SONDE__SIGNED(type), 10, 0, 0, \
 	 (uint8_t)(f), 0, 0, &x},
 
+/* Visitor FVAL: where a filter finds each field's value (nowrite ones
+ * included), in the order of the field table. */
+#define SONDE__FVAL_INT(type, field, expr, x, y, f)                            \
+	{(const void *)&sonde__v_##field, 0},
+#define SONDE__FVAL_FLOAT SONDE__FVAL_INT
+#define SONDE__FVAL_ENUM SONDE__FVAL_INT
+#define SONDE__FVAL_STRING(type, field, expr, x, y, f)                         \
+	{(const void *)sonde__s_##field, 0},
+#define SONDE__FVAL_ARRAY(type, field, expr, x, y, f)                          \
+	{(const void *)sonde__a_##field, (size_t)(x)},
+#define SONDE__FVAL_SEQ(type, field, expr, x, y, f)                            \
+	{(const void *)sonde__a_##field, sonde__c_##field},
+
 /* Visitor COUNT. */
 #define SONDE__COUNT_INT(...) +1
 #define SONDE__COUNT_FLOAT(...) +1
@@ -295,7 +320,7 @@ static inline void sonde__put_net(char *p, const void *v, size_t n)
 	static struct sonde_event_desc sonde__ev_##p##__##n = {                 \
 		sizeof(struct sonde_event_desc), 0, 0,                         \
 		0 SONDE__EACH_COUNT(fields), #p, #n, sonde__fields_##p##__##n,   \
-		#args, 0, 0, sizeof(struct sonde_field_desc), 0, 0, 0};        \
+		#args, 0, 0, sizeof(struct sonde_field_desc), 0, 0, 0, 0};     \
 	static struct sonde_event_desc *sonde__evp_##p##__##n                   \
 		__attribute__((section("sonde_events_ptrs"), used)) =          \
 			&sonde__ev_##p##__##n;                                  \
@@ -317,46 +342,83 @@ static inline void sonde__put_net(char *p, const void *v, size_t n)
 				SONDE__PNAMES args);                           \
 		sonde__probes_leave(&sonde__ev_##p##__##n, sonde__e);           \
 	}                                                                      \
+	SONDE__TP_FILTERED(p, n, args, fields)                                 \
 	static inline SONDE__UNUSED void sonde__tp_##p##__##n(                  \
 		int sonde__st SONDE__PPARAMS args)                             \
 	{                                                                      \
-		struct sonde__chan_view *sonde__ch;                            \
-		uint32_t sonde__id;                                            \
-		struct sonde__wctx sonde__w;                                   \
-		char *sonde__p;                                                \
-		size_t sonde__sz;                                              \
-		if (SONDE__UNLIKELY(sonde__st > 1))                            \
-			sonde__tpp_##p##__##n(SONDE__NAMES args);               \
+		if (SONDE__UNLIKELY(sonde__st > 1)) {                          \
+			if (sonde__st > 3)                                     \
+				sonde__tpp_##p##__##n(SONDE__NAMES args);       \
+			if (sonde__st & 2) {                                   \
+				sonde__tpf_##p##__##n(SONDE__NAMES args);       \
+				return;                                        \
+			}                                                      \
+		}                                                              \
 		if (!(sonde__st & 1))                                          \
 			return;                                                \
-		SONDE__EACH_PREP(fields)                                       \
-		sonde__sz = 0 SONDE__EACH_SIZE(fields);                        \
-		if (SONDE__LIKELY(sonde__sz <= SONDE__FAST_PAYLOAD_MAX)) {     \
-			/* Serialized aside, copied and committed at once. */  \
-			uint64_t sonde__rec[(SONDE__FAST_PAYLOAD_MAX + 7) / 8];\
-			sonde__p = (char *)sonde__rec;                         \
-			SONDE__EACH_WRITE(fields)                              \
-			(void)sonde__p;                                        \
-			sonde__record(&sonde__ev_##p##__##n,                    \
-				      &sonde__ev_##p##__##n.id,                 \
-				      sonde__rec, (uint32_t)sonde__sz);        \
-			return;                                                \
+		{                                                              \
+			SONDE__EACH_PREP(fields)                               \
+			SONDE__TP_RECORD(p, n, fields)                         \
 		}                                                              \
-		/* Too big for any record: the slow path drops and counts it
-		 * (lost_big); nothing is clipped, nothing written. */        \
-		if (sonde__sz > SONDE__MAX_PAYLOAD)                            \
-			sonde__sz = UINT32_MAX;                                \
-		sonde__ch = sonde__chan_get();                                 \
-		sonde__id = __atomic_load_n(&sonde__ev_##p##__##n.id,           \
-					    __ATOMIC_RELAXED);                 \
-		sonde__p = sonde__reserve_slow(sonde__ch, &sonde__ev_##p##__##n,\
-					       sonde__id, (uint32_t)sonde__sz, \
-					       &sonde__w);                     \
-		if (!sonde__p)                                                 \
-			return;                                                \
+	}
+
+/*
+ * The site's record, after PREP: sized, serialized aside and committed at
+ * once, or, too big for that, reserved and written in place.
+ */
+#define SONDE__TP_RECORD(p, n, fields)                                         \
+	struct sonde__chan_view *sonde__ch;                                    \
+	uint32_t sonde__id;                                                    \
+	struct sonde__wctx sonde__w;                                           \
+	char *sonde__p;                                                        \
+	size_t sonde__sz;                                                      \
+	sonde__sz = 0 SONDE__EACH_SIZE(fields);                                \
+	if (SONDE__LIKELY(sonde__sz <= SONDE__FAST_PAYLOAD_MAX)) {             \
+		/* Serialized aside, copied and committed at once. */          \
+		uint64_t sonde__rec[(SONDE__FAST_PAYLOAD_MAX + 7) / 8];        \
+		sonde__p = (char *)sonde__rec;                                 \
 		SONDE__EACH_WRITE(fields)                                      \
 		(void)sonde__p;                                                \
-		sonde__commit(&sonde__w);                                      \
+		sonde__record(&sonde__ev_##p##__##n, &sonde__ev_##p##__##n.id,   \
+			      sonde__rec, (uint32_t)sonde__sz);                \
+		return;                                                        \
+	}                                                                      \
+	/* Too big for any record: the slow path drops and counts it          \
+	 * (lost_big); nothing is clipped, nothing written. */                \
+	if (sonde__sz > SONDE__MAX_PAYLOAD)                                    \
+		sonde__sz = UINT32_MAX;                                        \
+	sonde__ch = sonde__chan_get();                                         \
+	sonde__id = __atomic_load_n(&sonde__ev_##p##__##n.id, __ATOMIC_RELAXED);\
+	sonde__p = sonde__reserve_slow(sonde__ch, &sonde__ev_##p##__##n,        \
+				       sonde__id, (uint32_t)sonde__sz,         \
+				       &sonde__w);                             \
+	if (!sonde__p)                                                         \
+		return;                                                        \
+	SONDE__EACH_WRITE(fields)                                              \
+	(void)sonde__p;                                                        \
+	sonde__commit(&sonde__w);
+
+/*
+ * The filtered record of a site (state bit 1, set instead of bit 0 when the
+ * session gave the event a filter, src/instrumentation/filter.c): out of
+ * line and cold, so that the common site is what it was.  The filter sees
+ * every field, nowrite ones included, before anything is serialized.
+ */
+#define SONDE__TP_FILTERED(p, n, args, fields)                                 \
+	static SONDE__UNUSED __attribute__((noinline, cold)) void              \
+	sonde__tpf_##p##__##n(SONDE__PARAMS args)                               \
+	{                                                                      \
+		SONDE__EACH_PREP(fields)                                       \
+		{                                                              \
+			const struct sonde__fval sonde__fv[] = {               \
+				SONDE__EACH_FVAL(fields){0, 0}};               \
+			if (!sonde__filter_pass(&sonde__ev_##p##__##n,          \
+						sonde__fv))                    \
+				return;                                        \
+		}                                                              \
+		{                                                              \
+			SONDE__TP_RECORD(p, n, fields)                         \
+		}                                                              \
 	}
 
 #endif /* SONDE_STATIC_TRACEPOINT_H */

@@ -1,0 +1,79 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The compat test app: an LTTng-UST 2.13 application (tp.h, tp0.h, tp.c,
+ * tp0.c, other.c and this file), built unchanged against sonde's
+ * <lttng/...> headers, in C and in C++, and against LTTng-UST where it is
+ * installed.  native.c emits the same events through sonde's own API;
+ * test-lttng-compat.sh compares the traces.  Prints "# pid N".
+ */
+#include <arpa/inet.h>
+#include <endian.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <unistd.h>
+
+#include "tp.h"
+#include "tp0.h"
+
+static long costly_sum(int n)
+{
+	long s = 0;
+
+	for (int i = 1; i <= n; i++)
+		s += i;
+	return s;
+}
+
+int main(void)
+{
+	static const int32_t a[3] = { 1, -2, 0x01020304 };
+	static const uint32_t v[4] = { 7, 0xdeadbeefu, 0, 65536 };
+	static const uint16_t p[3] = { 80, 0x1234, 65535 };
+	int32_t na[3];
+	uint32_t nv[4];
+	uint16_t np[3];
+	struct compat_req req = { "/index.html", "GET body!", 4,
+				  htonl(0x7f000001u), 42 };
+
+	/* What network byte order fields take. */
+	for (int i = 0; i < 3; i++) {
+		na[i] = (int32_t)htonl((uint32_t)a[i]);
+		np[i] = htons(p[i]);
+	}
+	for (int i = 0; i < 4; i++)
+		nv[i] = htonl(v[i]);
+
+	lttng_ust_tracepoint(compat, ints, 42, htons(8080),
+			     htobe64(0x0102030405060708ull), 3.5, "hello");
+	lttng_ust_tracepoint(compat, ints, -7, 0, 0, -0.25, NULL);
+	lttng_ust_tracepoint(compat, arrays, a, na, "abcdefg");
+	lttng_ust_tracepoint(compat, arrays, a, na, "x\0yz");
+	lttng_ust_tracepoint(compat, seqs, v, nv, 4, "some text", 4);
+	lttng_ust_tracepoint(compat, seqs, v, nv, 0, "", 0);
+	for (int i = -3; i <= 9; i += 3)
+		lttng_ust_tracepoint(compat, enums, i);
+	lttng_ust_tracepoint(compat, req_begin, 1, &req);
+	req.body_len = 9;
+	req.path = "/missing";
+	lttng_ust_tracepoint(compat, req_fail, 2, &req);
+	req.body_len = 0;
+	lttng_ust_tracepoint(compat, req_end, 3, &req);
+	lttng_ust_tracepoint(compat, tick);
+	if (lttng_ust_tracepoint_enabled(compat, costly))
+		lttng_ust_do_tracepoint(compat, costly, costly_sum(100));
+
+	tracepoint(compat0, sample, 0, "red", 0, 0);
+	tracepoint(compat0, sample, 12, "blue", htons(12), htonl(12));
+	tracepoint(compat0, sample, 20, "after", htons(0xfffe), htonl(0xffu));
+	tracepoint(compat0, sample, 7, "none", htons(7), htonl(0x80000000u));
+	tracepoint(compat0, vecs, p, np, 3, "abc");
+	tracepoint(compat0, vecs, p, np, 0, "");
+	tracepoint(compat0, first, 1, 255);
+	tracepoint(compat0, second, -1, 16);
+	if (tracepoint_enabled(compat0, first))
+		do_tracepoint(compat0, first, 2, 3);
+
+	compat_other_tu(5);
+	printf("# pid %d\n", (int)getpid());
+	return 0;
+}

@@ -1,0 +1,3 @@
+// SPDX-License-Identifier: MIT
+/* The compat app's second source, unchanged, built as C++. */
+#include "other.c"

@@ -5,7 +5,8 @@
  * src/instrumentation/registry.c) and the consumer (src/sources/).
  *
  *   +-------------------+ 0
- *   | sonde__shm_hdr    |  geometry, clock, uuid, patterns, registry lock
+ *   | sonde__shm_hdr    |  geometry, clock, uuid, patterns, registry lock,
+ *   |                   |  process log
  *   +-------------------+ rb_off
  *   | cpu 0 control     |  struct sonde_rb_cpu + nsub x sonde_rb_sub
  *   | cpu 1 control     |  (rb_stride bytes each, cache-line multiple)
@@ -31,6 +32,28 @@
 
 #define SONDE__SHM_MAGIC 0x534f4e44u /* "SOND" */
 #define SONDE__PATTERNS_MAX 4096
+
+/*
+ * The process log: each process announces itself when it attaches (and
+ * so again after exec, as its new image attaches) and in the child after
+ * fork(), before it writes any record: its pid, the channel's clock then,
+ * and its comm.  Writers take entry proc_head++ (a ring of
+ * SONDE__PROC_LOG_NR), store seq = 0, the fields, then seq = index + 1
+ * (release); the consumer (src/sources/procs.c) reads the entries it has
+ * not read, copies each and checks its seq before and after.  A record's
+ * commit comes after its process's announce, so an event's process is in
+ * the log by the time the consumer walks the event.  Written by traced
+ * processes: data to bound, never to trust.
+ */
+#define SONDE__PROC_LOG_NR 1024u /* power of two */
+#define SONDE__COMM_LEN 16u       /* TASK_COMM_LEN */
+
+struct sonde__proc_ent {
+	uint32_t seq;               /* index + 1 once complete */
+	int32_t pid;
+	uint64_t ts;                /* the channel's clock when announced */
+	char comm[SONDE__COMM_LEN]; /* NUL-padded; may lack the NUL */
+};
 
 struct sonde__shm_hdr {
 	uint32_t magic;
@@ -59,11 +82,18 @@ struct sonde__shm_hdr {
 	uint32_t nr_events; /* next event id */
 	uint32_t nr_procs;  /* processes that attached */
 	uint32_t resv;
+	/* Process log: entry proc_head % SONDE__PROC_LOG_NR is the next. */
+	uint32_t proc_head;
+	uint32_t resv2;
+	struct sonde__proc_ent procs[SONDE__PROC_LOG_NR];
 };
 
 /*
- * One registered event class; followed by its name and its fields, each
- * name padded to a multiple of 4 bytes; entries are 8-aligned.
+ * One registered event class; followed by its name, its message format
+ * (tracef, <sonde/tracef.h>) when it has one, and its fields, each name
+ * and the format padded to a multiple of 4 bytes; entries are 8-aligned.
+ * The format is part of the class: two tracef sites with the same fields
+ * and different formats are two classes.
  */
 struct sonde__reg_entry {
 	uint32_t size;      /* total bytes of this entry */

@@ -292,6 +292,9 @@ static int do_attach(uint64_t session, const char *patterns, int fd)
 	r = sonde__channel_map(fd, &c);
 	if (r)
 		return r == -EPERM ? -EINVAL : r;
+	/* Before any tracepoint can write there (a failed attach leaves a
+	 * harmless entry). */
+	sonde__proc_announce(c.h, c.view);
 	r = sonde__registry_attach(c.h, c.view, patterns);
 	if (r) {
 		/* Nothing was published: nothing can be writing there. */
@@ -562,6 +565,8 @@ static void atfork_parent(void)
 /* The child keeps recording where the parent did, under its own agent. */
 static void atfork_child(void)
 {
+	if (cur.map)
+		sonde__proc_announce(cur.map, cur.view);
 	sonde__prefault_atfork_child();
 	pthread_mutex_unlock(&agent_lock);
 	if (!running)

@@ -29,6 +29,11 @@
  * execs (a daemon that sanitizes itself) loses tracing in what it execs,
  * as with any inherited descriptor: those children run untraced, with a
  * warning in the log.
+ *
+ * Process names: a process announces its pid and comm in the channel's
+ * process log (layout.h) when it attaches, which a new image does after
+ * exec, and in the child after fork(), before it can write a record, so
+ * the consumer names every process by what it runs (sonde__proc_announce()).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -38,6 +43,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -49,6 +55,37 @@
 
 static pthread_once_t once = PTHREAD_ONCE_INIT;
 static int by_env; /* attached to the session of $SONDE_SHM */
+static struct sonde__channel env_chan; /* that session's, once attached */
+
+void sonde__proc_announce(struct sonde__shm_hdr *h,
+			  const struct sonde__chan_view *ch)
+{
+	struct sonde__proc_ent *e;
+	char comm[SONDE__COMM_LEN + 1] = "";
+	uint32_t i;
+
+	/* The calling thread's name: in a constructor the main thread's, in
+	 * a fork child its only thread's, the process's comm either way. */
+	prctl(PR_GET_NAME, comm, 0, 0, 0);
+	i = __atomic_fetch_add(&h->proc_head, 1, __ATOMIC_RELAXED);
+	e = &h->procs[i & (SONDE__PROC_LOG_NR - 1)];
+	__atomic_store_n(&e->seq, 0, __ATOMIC_RELAXED);
+	/* Orders seq = 0 before the fields; pairs with the consumer's
+	 * acquire fence between its copy and its second read of seq. */
+	__atomic_thread_fence(__ATOMIC_RELEASE);
+	__atomic_store_n(&e->pid, (int32_t)getpid(), __ATOMIC_RELAXED);
+	__atomic_store_n(&e->ts, sonde__clock_now(ch), __ATOMIC_RELAXED);
+	for (uint32_t k = 0; k < SONDE__COMM_LEN; k++)
+		__atomic_store_n(&e->comm[k], comm[k], __ATOMIC_RELAXED);
+	/* Publishes the fields; pairs with the consumer's acquire load. */
+	__atomic_store_n(&e->seq, i + 1, __ATOMIC_RELEASE);
+}
+
+static void env_atfork_child(void)
+{
+	sonde__proc_announce(env_chan.h, env_chan.view);
+	sonde__prefault_atfork_child();
+}
 
 int sonde__shm_hdr_valid(const struct sonde__shm_hdr *h, uint64_t size)
 {
@@ -207,12 +244,15 @@ static void attach_once(void)
 	keep_for_children(fd);
 	__atomic_fetch_add(&c.h->nr_procs, 1, __ATOMIC_RELAXED);
 	by_env = 1;
+	/* Before any tracepoint of ours can write there. */
+	sonde__proc_announce(c.h, c.view);
+	env_chan = c;
 	if (sonde__registry_attach(c.h, c.view, c.h->patterns)) {
 		sonde__logf(SONDE_LOG_WARN, "Out of memory; tracing off.");
 		return;
 	}
 	sonde__prefault_start(c.h, c.size);
-	pthread_atfork(NULL, NULL, sonde__prefault_atfork_child);
+	pthread_atfork(NULL, NULL, env_atfork_child);
 }
 
 int sonde__attached_by_env(void)

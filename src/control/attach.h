@@ -46,6 +46,16 @@ SONDE_HIDDEN int sonde__shm_hdr_valid(const struct sonde__shm_hdr *h,
 SONDE_HIDDEN struct sonde__chan_view *
 sonde__view_create(struct sonde__shm_hdr *h);
 
+/*
+ * Announce this process in the process log of the channel at @h (view
+ * @ch): its pid, the channel's clock now and its comm (layout.h).  Call
+ * when the process attaches, before any tracepoint can write there, and
+ * in the child after fork(): its records name it from then on.  No lock,
+ * no allocation: fit for an atfork child handler.
+ */
+SONDE_HIDDEN void sonde__proc_announce(struct sonde__shm_hdr *h,
+				       const struct sonde__chan_view *ch);
+
 /* A channel mapped into this process. */
 struct sonde__channel {
 	struct sonde__shm_hdr *h; /* the mapping */

@@ -42,6 +42,12 @@
  * trace starts, rewritten as event classes appear and at the end: a
  * recorder killed mid-run leaves a trace that readers open, with every
  * packet written so far.
+ * Context (opts->context, `sonde record --context`): the consumer writes
+ * each record as header, context (vpid, vtid, procname: context.c), payload,
+ * from the sonde:thread record in force and the process log (procs.c),
+ * which it reads before each packet; the metadata's procname is the
+ * recorded pid's latest comm from that log.  Nothing of it is on the
+ * writers' path.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -69,7 +75,9 @@
 #include "../trace/trace.h"
 #include "../writer/model.h"
 #include "consumer.h"
+#include "context.h"
 #include "events.h"
+#include "procs.h"
 
 #define REG_SIZE (1u << 20)
 
@@ -87,6 +95,7 @@ struct cpu_out {
 	int corrupt;     /* nonsense found in this CPU's buffer (counted) */
 	int poisoned;    /* its positions are nonsense: no longer read */
 	uint64_t lost_frozen; /* its writers' loss counters when poisoned */
+	int32_t tid, pid;     /* the thread record in force (context) */
 };
 
 /*
@@ -136,6 +145,13 @@ struct sonde__consumer {
 	int failed;
 	int meta_written; /* the trace's metadata was written */
 	uint32_t meta_reg_used; /* registry size at the last metadata */
+	struct sonde__stream_class_ops ops; /* our stream class */
+	struct sonde__ctx_spec ctx;          /* context asked for */
+	struct sonde__field_class ctx_f[SONDE__CTX_MAX];
+	struct sonde__procs procs; /* names of the processes, from the log */
+	int procs_final;           /* no writer left: skip unfinished entries */
+	uint8_t *cbuf;             /* a packet with its context */
+	size_t cbuf_size;
 };
 
 static uint32_t cpu_count(void)
@@ -536,7 +552,20 @@ int sonde__consumer_create(const struct sonde__consumer_opts *o,
 		c->own_trace = 1;
 	}
 	c->clock = sonde__trace_clock(c->trace);
-	r = sonde__trace_add_class(c->trace, &channel_class, c, &c->class_id);
+	c->ops = channel_class;
+	if (o->context && o->context[0]) {
+		char why[160];
+
+		r = sonde__ctx_parse(o->context, &c->ctx, why, sizeof(why));
+		if (r) {
+			if (o->why)
+				snprintf(o->why, o->why_size, "%s", why);
+			goto fail;
+		}
+		c->ops.nr_ev_ctx = sonde__ctx_fields(&c->ctx, c->ctx_f);
+		c->ops.ev_ctx = c->ctx_f;
+	}
+	r = sonde__trace_add_class(c->trace, &c->ops, c, &c->class_id);
 	if (r)
 		goto fail;
 	c->size = (size_t)channel_size(ncpu, o->subbuf_size, o->nsub);
@@ -899,6 +928,63 @@ static uint32_t rebuild(struct sonde__consumer *c, struct cpu_out *o,
 }
 
 /*
+ * The packet at @pkt, @content bytes whose records all parse, written
+ * into c->cbuf with each record's context between its header and its
+ * payload (padding dropped).  The context is that of the thread record
+ * in force (each packet starts with one; @o carries it from the last
+ * packet) and the name its pid had at the record's time.  Returns the
+ * new packet's size, 0 when out of memory.
+ */
+static uint32_t with_context(struct sonde__consumer *c, struct cpu_out *o,
+			     const uint8_t *pkt, uint32_t content)
+{
+	const struct sonde__pkt_hdr *ph = (const struct sonde__pkt_hdr *)pkt;
+	/* Records are 4 bytes at least: that many of them, each grown. */
+	size_t need = content + (size_t)(content / SONDE__COMPACT_HDR) *
+					SONDE__CTX_BYTES_MAX;
+	uint32_t off = SONDE__PKT_HDR_SIZE, out = SONDE__PKT_HDR_SIZE;
+	uint64_t ts = ph->timestamp_begin;
+	struct sonde__rec r;
+
+	if (need > UINT32_MAX)
+		return 0;
+	if (need > c->cbuf_size) {
+		uint8_t *b = realloc(c->cbuf, need);
+
+		if (!b)
+			return 0;
+		c->cbuf = b;
+		c->cbuf_size = need;
+	}
+	memcpy(c->cbuf, pkt, SONDE__PKT_HDR_SIZE);
+	while (walk_record(c, pkt, content, off, ts, &r) == SONDE__REC_EVENT) {
+		const char *comm = NULL;
+		int32_t ids[2];
+
+		if (r.id == SONDE__THREAD_EVENT_ID) {
+			/* Sized by the walker, bounded by rec_at(). */
+			memcpy(ids, pkt + off + r.hdr_len, sizeof(ids));
+			o->tid = ids[0];
+			o->pid = ids[1];
+		}
+		if (o->pid > 0) {
+			comm = sonde__procs_name(&c->procs, o->pid, r.ts);
+			if (!comm)
+				comm = sonde__procs_learn(&c->procs, o->pid);
+		}
+		memcpy(c->cbuf + out, pkt + off, r.hdr_len);
+		out += r.hdr_len;
+		out += sonde__ctx_put(&c->ctx, c->cbuf + out, o->pid, o->tid,
+				      comm);
+		memcpy(c->cbuf + out, pkt + off + r.hdr_len, r.len - r.hdr_len);
+		out += r.len - r.hdr_len;
+		off += r.len;
+		ts = r.ts;
+	}
+	return out;
+}
+
+/*
  * Write one packet of @cpu's stream, sub-buffer number @seq.  @content:
  * its size, 0 when the size in its header is nonsense (no writer sets
  * it so).  A packet that holds a torn record (its writer died, and the
@@ -939,6 +1025,15 @@ static int emit(struct sonde__consumer *c, const struct sink *k, uint32_t cpu,
 				  content ? content : c->g.subbuf_size, seq, 0,
 				  &n);
 		pkt = c->tmp;
+	}
+	if (c->ctx.nr) {
+		/* Every process of these records announced itself before
+		 * committing them: read the log now. */
+		r = sonde__procs_refresh(&c->procs, c->h, c->procs_final);
+		content = r ? 0 : with_context(c, o, pkt, content);
+		if (!content)
+			return -ENOMEM;
+		pkt = c->cbuf;
 	}
 	memcpy(&hdr, pkt, sizeof(hdr));
 	hdr.cpu_id = cpu;
@@ -1290,12 +1385,20 @@ static int finish_cpu(struct sonde__consumer *c, uint32_t cpu)
 	return 0;
 }
 
-/* Write the trace's metadata, noting the registry size it shows. */
+/* Write the trace's metadata, noting the registry size it shows; its
+ * procname is what @pid runs now (what the command execs, as a
+ * `taskset -c 0 ./app` runs app), failing that @procname. */
 static int write_metadata(struct sonde__consumer *c, const char *procname,
 			  pid_t pid)
 {
 	uint32_t used = __atomic_load_n(&c->h->reg_used, __ATOMIC_ACQUIRE);
-	int r = sonde__trace_write_metadata(c->trace, procname, pid);
+	const char *now = NULL;
+	int r;
+
+	if (pid > 0 && !sonde__procs_refresh(&c->procs, c->h, c->procs_final))
+		now = sonde__procs_name(&c->procs, pid, UINT64_MAX);
+	r = sonde__trace_write_metadata(c->trace,
+					now && now[0] ? now : procname, pid);
 
 	if (!r) {
 		c->meta_written = 1;
@@ -1312,6 +1415,7 @@ int sonde__consumer_finish(struct sonde__consumer *c, const char *procname,
 	r = sonde__consumer_drain(c, &moved);
 	if (r)
 		return r;
+	c->procs_final = 1;
 	for (uint32_t cpu = 0; cpu < c->g.ncpu; cpu++) {
 		r = finish_cpu(c, cpu);
 		if (r)
@@ -1375,7 +1479,9 @@ int sonde__consumer_seal(struct sonde__consumer *c)
 		/* Nothing since the last seal: no empty packet. */
 		if (!o->poisoned && off == o->pos + SONDE__PKT_HDR_SIZE)
 			continue;
+		c->procs_final = 1; /* no process writes now */
 		r = finish_cpu(c, cpu);
+		c->procs_final = 0;
 		if (r)
 			return r;
 		/* No process writes any more: a poisoned buffer starts
@@ -1499,7 +1605,7 @@ int sonde__consumer_snapshot(struct sonde__consumer *c, const char *dir,
 			sonde__output_destroy(o);
 	}
 	if (!r)
-		r = sonde__trace_add_class(t, &channel_class, c, &id);
+		r = sonde__trace_add_class(t, &c->ops, c, &id);
 	if (!r)
 		r = open_streams(c, t, id, out, ncpu);
 	for (uint32_t i = 0; i < ncpu && !r; i++)
@@ -1572,5 +1678,7 @@ void sonde__consumer_destroy(struct sonde__consumer *c)
 	if (c->memfd >= 0)
 		close(c->memfd);
 	free(c->tmp);
+	free(c->cbuf);
+	sonde__procs_free(&c->procs);
 	free(c);
 }

@@ -38,6 +38,10 @@ struct sonde__consumer_opts {
 	 * "SONDE_MAX_BUFFER_MEMORY=SIZE" (in the environment of the process
 	 * that creates the buffers). */
 	const char *limit_hint;
+	/* Per-event context to add, "vpid,vtid,procname" in any order and
+	 * subset (context.h); NULL or "" for none.  A bad list fails the
+	 * creation (-EINVAL, -ENOTSUP for ip) with a sentence in why. */
+	const char *context;
 };
 
 /*

@@ -105,7 +105,8 @@ int sonde__trace_add_class(struct sonde__trace *t,
 	    strlen(ops->name) > 32 || strchr(ops->name, '/'))
 		return -EINVAL;
 	if (ops->nr_ctx_extra > SONDE__PKT_CTX_EXTRA_MAX ||
-	    (ops->nr_ctx_extra && !ops->ctx_extra))
+	    (ops->nr_ctx_extra && !ops->ctx_extra) || ops->nr_ev_ctx > 8 ||
+	    (ops->nr_ev_ctx && !ops->ev_ctx))
 		return -EINVAL;
 	for (uint32_t i = 0; i < ops->nr_ctx_extra; i++)
 		if (!ctx_name_ok(ops, i))
@@ -228,6 +229,8 @@ int sonde__trace_write_metadata(struct sonde__trace *t, const char *procname,
 		cls[i].id = i;
 		cls[i].ctx_extra = c->ops.ctx_extra;
 		cls[i].nr_ctx_extra = c->ops.nr_ctx_extra;
+		cls[i].ev_ctx = c->ops.ev_ctx;
+		cls[i].nr_ev_ctx = c->ops.nr_ev_ctx;
 		r = c->ops.events(c->src, &cls[i].events, &cls[i].nr_events);
 		if (r)
 			return r;

@@ -61,6 +61,11 @@ struct sonde__stream_class_ops {
 		      uint32_t *nr);
 	const char *const *ctx_extra;
 	uint32_t nr_ctx_extra;
+	/* Fields every event of the class carries between its header and
+	 * its payload (event.context), @nr_ev_ctx of them, or none; they
+	 * stay the source's. */
+	const struct sonde__field_class *ev_ctx;
+	uint32_t nr_ev_ctx;
 };
 
 /*

@@ -9,7 +9,9 @@
  * stream class with extra packet context fields gets its own
  * "struct packet_context_K": the common fields, then its uint64_t ones,
  * in order (SONDE__PKT_HDR_SIZE_EXTRA); class 0 and every class without
- * extras use the common "struct packet_context".  The
+ * extras use the common "struct packet_context".  A class with event
+ * context fields (the consumer's --context) declares them as its
+ * event.context, between every event header and payload.  The
  * packet fields are written from struct sonde__pkt_hdr (names, sizes) and
  * their order and packing, like the event header's sizes and the thread
  * record's, are checked against the format at compile time.  Field names
@@ -322,8 +324,15 @@ int sonde__metadata_write(FILE *f, const struct sonde__trace_model *m)
 		fprintf(f,
 			"stream {\n\tid = %" PRIu32 ";\n"
 			"\tevent.header := struct event_header;\n"
-			"\tpacket.context := struct %s;\n};\n\n",
+			"\tpacket.context := struct %s;\n",
 			sc->id, ctx);
+		if (sc->nr_ev_ctx) {
+			fputs("\tevent.context := struct {\n", f);
+			for (uint32_t i = 0; i < sc->nr_ev_ctx; i++)
+				put_field(f, &sc->ev_ctx[i]);
+			fputs("\t};\n", f);
+		}
+		fputs("};\n\n", f);
 		fprintf(f,
 			"event {\n\tname = \"sonde:thread\";\n\tid = %u;\n"
 			"\tstream_id = %" PRIu32 ";\n\tfields := struct {\n",

@@ -56,6 +56,10 @@ struct sonde__stream_class_model {
 	uint32_t nr_events;
 	const char *const *ctx_extra;
 	uint32_t nr_ctx_extra;
+	/* event.context: these fields after every event header (integers
+	 * and strings), or none. */
+	const struct sonde__field_class *ev_ctx;
+	uint32_t nr_ev_ctx;
 };
 
 struct sonde__trace_model {
@@ -64,7 +68,7 @@ struct sonde__trace_model {
 	const struct sonde__stream_class_model *classes;
 	uint32_t nr_classes;
 	const char *hostname;
-	const char *procname; /* the recorded command */
+	const char *procname; /* the recorded program's comm, or command */
 	int64_t pid;          /* of the recorded command */
 };
 

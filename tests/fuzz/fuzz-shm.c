@@ -10,7 +10,9 @@
  * snapshot at most ncpu x buffer.
  *
  * Input: one byte of flags (bit 0: overwrite mode; bit 1: start from
- * buffers a well-behaved writer filled), then operations:
+ * buffers a well-behaved writer filled; bit 2: --context vpid,vtid,procname,
+ * records grown by the context, names from the process log in the
+ * header), then operations:
  *   0 R C O4 L bytes  write L bytes at offset O of region R (mod its size)
  *   1 R C O4 V8       write the 64-bit V at offset O & ~7 of region R
  *   2                 drain
@@ -159,6 +161,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	o.nsub = NSUB;
 	o.overwrite = overwrite;
 	o.patterns = "";
+	o.context = data[0] & 4 ? "vpid,vtid,procname" : NULL;
 	o.dir = trace_dir;
 	if (sonde__consumer_create(&o, &c))
 		return 0;
@@ -241,6 +244,8 @@ done:
 	/* Each call writes at most a buffer per CPU, twice for seal and
 	 * finish (a drain, then what is left). */
 	limit = 2 * calls * g.ncpu * g.buf;
+	if (data[0] & 4) /* 4-byte records, each with 24 bytes of context */
+		limit *= 7;
 	if (dir_bytes(trace_dir) > limit || st.bytes > limit) {
 		fprintf(stderr, "fuzz-shm: %llu bytes written by %llu calls (limit %llu)\n",
 			(unsigned long long)dir_bytes(trace_dir),

@@ -70,6 +70,7 @@
 
 #include "../../src/outputs/output.h"
 #include "../../src/sources/consumer.h"
+#include "../../src/sources/context.h"
 #include "../../src/pmu/ring.h"
 #include "../../src/sources/kernel.h"
 #include "../../src/sources/perf.h"
@@ -91,7 +92,7 @@
 
 static const char usage_text[] =
 	"usage: sonde record [-o DIR] [-e PATTERN]... [--loglevel[-only] L] [--overwrite]\n"
-	"                    [--subbuf-size SIZE] [--num-subbuf N]\n"
+	"                    [--subbuf-size SIZE] [--num-subbuf N] [--context LIST]\n"
 	"                    [--sample EVENT@PERIOD [-a] [-g]]\n"
 	"                    [--counter EVENT[,...] --counter-period MS]\n"
 	"                    [-k SYSTEM:NAME[,...] [--filter EXPR]] -- CMD [ARGS...]\n"
@@ -104,6 +105,9 @@ static const char usage_text[] =
 	"      --overwrite      flight recorder: keep the latest events per CPU\n"
 	"      --subbuf-size S  sub-buffer (packet) size, power of two >= 4k (default 1M)\n"
 	"      --num-subbuf N   sub-buffers per CPU, power of two >= 2 (default 8)\n"
+	"      --context LIST   add to every user-space event its process's and\n"
+	"                       thread's ids and the process's name: any of vpid,\n"
+	"                       vtid, procname, comma-separated (ip is refused)\n"
 	"      --sample EVENT@PERIOD\n"
 	"                       sample the command every PERIOD occurrences of a perf\n"
 	"                       event (any name sonde stat takes: cpu-clock, task-clock:\n"
@@ -194,6 +198,7 @@ struct record_opts {
 	const char *filter;      /* --filter, for -k events */
 	const char *user_filter; /* --filter, for user-space events */
 	unsigned long long kernel_buffer; /* bytes per CPU; 0: default */
+	const char *context;     /* --context LIST, checked */
 };
 
 /* -k SYSTEM:NAME[,...] into @o.  0 or 1 (said). */
@@ -376,6 +381,7 @@ static int parse(int argc, char **argv, struct record_opts *o)
 		{ "kernel-buffer", required_argument, NULL, 'K' },
 		{ "loglevel", required_argument, NULL, 'L' },
 		{ "loglevel-only", required_argument, NULL, 'O' },
+		{ "context", required_argument, NULL, 'X' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -456,6 +462,18 @@ static int parse(int argc, char **argv, struct record_opts *o)
 		case 'F':
 			o->filter = optarg;
 			break;
+		case 'X': {
+			struct sonde__ctx_spec spec;
+			char why[160];
+
+			if (o->context)
+				return cli_error("give one --context LIST");
+			if (sonde__ctx_parse(optarg, &spec, why, sizeof(why)))
+				return cli_error("bad --context '%s': %s", optarg,
+						 why);
+			o->context = optarg;
+			break;
+		}
 		case 'K':
 			if (cli_parse_size(optarg, &o->kernel_buffer) ||
 			    o->kernel_buffer < 4096 ||
@@ -1022,6 +1040,7 @@ int cmd_record(int argc, char **argv)
 	copts.nsub = (uint32_t)o.nsub;
 	copts.overwrite = o.overwrite;
 	copts.patterns = o.patterns;
+	copts.context = o.context;
 	copts.dir = o.dir;
 	copts.why = why;
 	copts.why_size = sizeof(why);

@@ -139,9 +139,13 @@ enum lttng_ust_tracepoint_loglevel {
 	SONDE_LTTNG__NARRAY(t, n, e, c, SONDE__HEX)
 #define lttng_ust_field_array_network_nowrite_hex(t, n, e, c)                  \
 	sonde_field_array_nowrite(t, n, e, c)
-#define lttng_ust_field_array_text(t, n, e, c) sonde_field_array_text(t, n, e, c)
+/* Text takes the bytes of any array, as lttng-ust(3)'s own example gives
+ * it an int array: the pointer is converted, as LTTng-UST copies bytes. */
+#define SONDE_LTTNG__TEXT(t, e) ((const t *)(const void *)(e))
+#define lttng_ust_field_array_text(t, n, e, c)                                 \
+	sonde_field_array_text(t, n, SONDE_LTTNG__TEXT(t, e), c)
 #define lttng_ust_field_array_text_nowrite(t, n, e, c)                         \
-	sonde_field_array_text_nowrite(t, n, e, c)
+	sonde_field_array_text_nowrite(t, n, SONDE_LTTNG__TEXT(t, e), c)
 #define lttng_ust_field_sequence(t, n, e, lt, le)                              \
 	sonde_field_sequence(t, n, e, lt, le)
 #define lttng_ust_field_sequence_nowrite(t, n, e, lt, le)                      \
@@ -159,9 +163,9 @@ enum lttng_ust_tracepoint_loglevel {
 #define lttng_ust_field_sequence_network_nowrite_hex(t, n, e, lt, le)          \
 	sonde_field_sequence_nowrite(t, n, e, lt, le)
 #define lttng_ust_field_sequence_text(t, n, e, lt, le)                         \
-	sonde_field_sequence_text(t, n, e, lt, le)
+	sonde_field_sequence_text(t, n, SONDE_LTTNG__TEXT(t, e), lt, le)
 #define lttng_ust_field_sequence_text_nowrite(t, n, e, lt, le)                 \
-	sonde_field_sequence_text_nowrite(t, n, e, lt, le)
+	sonde_field_sequence_text_nowrite(t, n, SONDE_LTTNG__TEXT(t, e), lt, le)
 #define lttng_ust_field_enum(p, en, t, n, e) sonde_field_enum(p, en, t, n, e)
 #define lttng_ust_field_enum_nowrite(p, en, t, n, e)                           \
 	sonde_field_enum_nowrite(p, en, t, n, e)
@@ -240,9 +244,9 @@ enum lttng_ust_tracepoint_loglevel {
 	lttng_ust_field_array_network_hex(t, n, e, c)
 #define ctf_array_network_nowrite_hex(t, n, e, c)                              \
 	sonde_field_array_nowrite(t, n, e, c)
-#define ctf_array_text(t, n, e, c) sonde_field_array_text(t, n, e, c)
+#define ctf_array_text(t, n, e, c) lttng_ust_field_array_text(t, n, e, c)
 #define ctf_array_text_nowrite(t, n, e, c)                                     \
-	sonde_field_array_text_nowrite(t, n, e, c)
+	lttng_ust_field_array_text_nowrite(t, n, e, c)
 #define ctf_sequence(t, n, e, lt, le) sonde_field_sequence(t, n, e, lt, le)
 #define ctf_sequence_nowrite(t, n, e, lt, le)                                  \
 	sonde_field_sequence_nowrite(t, n, e, lt, le)
@@ -258,9 +262,9 @@ enum lttng_ust_tracepoint_loglevel {
 #define ctf_sequence_network_nowrite_hex(t, n, e, lt, le)                      \
 	sonde_field_sequence_nowrite(t, n, e, lt, le)
 #define ctf_sequence_text(t, n, e, lt, le)                                     \
-	sonde_field_sequence_text(t, n, e, lt, le)
+	lttng_ust_field_sequence_text(t, n, e, lt, le)
 #define ctf_sequence_text_nowrite(t, n, e, lt, le)                             \
-	sonde_field_sequence_text_nowrite(t, n, e, lt, le)
+	lttng_ust_field_sequence_text_nowrite(t, n, e, lt, le)
 #define ctf_enum(p, en, t, n, e) sonde_field_enum(p, en, t, n, e)
 #define ctf_enum_nowrite(p, en, t, n, e) sonde_field_enum_nowrite(p, en, t, n, e)
 #define ctf_unused(e)

@@ -7,7 +7,8 @@
 # not installed.  A program built against the installed headers with
 # pkg-config is recorded by the installed `sonde` and its trace read back;
 # examples/pmu-count.c builds and runs the same way, and sonde_pmu(3) is
-# installed.
+# installed; so do the LTTng-UST compatibility headers, sonde-lttng.pc and
+# sonde-lttng(7).
 # Usage: test-install.sh BUILD_DIR SOURCE_DIR [CC [SANITIZE]]
 # (CC and SANITIZE: the build's compiler and sanitizers, which a program
 # linking a sanitized libsonde needs too.)
@@ -84,4 +85,28 @@ tap_ok "$([ "$rc" -eq 0 ] || { [ "$rc" -eq 1 ] && grep -qi "permission denied" "
 	{ tap_diag_file "$WORK/pmu.out"; tap_diag_file "$WORK/pmu.err"; }
 man3=$(find "$INST" -path '*/man3/sonde_pmu.3' | sed "s|^$INST/||")
 tap_ok "$([ -n "$man3" ] && echo 1)" "man3/sonde_pmu.3 is installed (${man3:-not found})"
+
+# The LTTng-UST compatibility headers: pkg-config names their directory,
+# and the compat test app (an LTTng-UST 2.13 provider, its tp.c and its
+# call sites) builds unchanged with those flags alone, and records.
+lflags=$(pkg-config --define-variable=prefix="$INST" --cflags sonde-lttng 2>"$WORK/pcl.err")
+tap_is "$?/${lflags%% *}" "0/-I$INST/include/sonde-lttng" \
+	"pkg-config --cflags sonde-lttng names the installed include/sonde-lttng first" ||
+	tap_diag_file "$WORK/pcl.err"
+tap_ok "$([ -f "$INST/include/sonde-lttng/lttng/tracepoint.h" ] &&
+	[ -f "$INST/include/sonde-lttng/lttng/tracepoint-event.h" ] && echo 1)" \
+	"  which holds lttng/tracepoint.h and lttng/tracepoint-event.h"
+LC=$SRC/tests/integration/lttng-compat
+# shellcheck disable=SC2086
+"$CC" ${SANITIZE:+-fsanitize=$SANITIZE} -I"$LC" -o "$WORK/compat" "$LC/app.c" "$LC/other.c" \
+	"$LC/tp.c" "$LC/tp0.c" $(pkg-config --define-variable=prefix="$INST" --cflags --libs sonde-lttng) \
+	>"$WORK/cc-lttng.err" 2>&1
+tap_is "$?" 0 "an LTTng-UST app builds with \`pkg-config --cflags --libs sonde-lttng\`" ||
+	tap_diag_file "$WORK/cc-lttng.err"
+LD_LIBRARY_PATH=$LIBDIR timeout -k 5 60 "$INST/bin/sonde" record -o "$WORK/ctrace" \
+	-- "$WORK/compat" >"$WORK/crec.out" 2>"$WORK/crec.err"
+tap_like "$(grep -E '^sonde: [0-9]+ events recorded' "$WORK/crec.err")" '^sonde: 27 events recorded, 0 lost' \
+	"  and the installed sonde records its 27 events" || tap_diag_file "$WORK/crec.err"
+man7=$(find "$INST" -path '*/man7/sonde-lttng.7' | sed "s|^$INST/||")
+tap_ok "$([ -n "$man7" ] && echo 1)" "man7/sonde-lttng.7 is installed (${man7:-not found})"
 tap_done

@@ -6,8 +6,12 @@
  *	sonde_mark(myapp, cache_miss, "key %s size %zu", key, size);
  *
  * records event myapp:cache_miss with a string field "key" and an unsigned
- * 64-bit field "size".  Each field is named after the word before its
- * conversion ("arg0", "arg1", ... when there is none).  Conversions:
+ * 64-bit field "size".  A field is named after the C identifier before its
+ * conversion when that word is a label: followed by '=' or ':' ("size=%zu",
+ * "key: %s"), or alone since the previous conversion and followed by
+ * blanks ("key %s size %zu") and not a filler word of prose ("still %s",
+ * "at %p").  Any other field is "arg<N>", N its index ("got %s" and "0x%x"
+ * give arg0 and arg1).  Conversions:
  * d i u x X o c s p f e g, with the hh h l ll z j t length modifiers; flags,
  * width and precision are accepted and ignored ('*' consumes its int).
  * The compiler checks the arguments against the format; the format is

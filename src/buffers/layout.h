@@ -101,9 +101,13 @@ struct sonde__reg_entry {
 	uint32_t nr_fields;
 	uint32_t name_len;  /* "provider:name" with its NUL */
 	int32_t loglevel;   /* enum sonde_loglevel, -1: none given */
-	uint32_t resv;
-	/* char name[name_len]; then nr_fields x (sonde__reg_field + name) */
+	uint32_t fmt_len;   /* the format with its NUL, at most
+			     * SONDE__REG_FMT_MAX; 0: none */
+	/* char name[name_len]; char fmt[fmt_len];
+	 * then nr_fields x (sonde__reg_field + name) */
 };
+
+#define SONDE__REG_FMT_MAX 4096u
 
 /*
  * One recorded field (nowrite fields are not registered).  An enumeration

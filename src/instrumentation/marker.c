@@ -1,12 +1,17 @@
 // SPDX-License-Identifier: MIT
 /*
- * printf-style markers.  A marker's format is parsed once, when a session
- * first enables it, into a field table (registered like a tracepoint's, so
- * the metadata describes it) and a plan: for each conversion, how to fetch
- * it from the va_list and how many bytes to store.  Recording walks the
- * plan: integers and doubles are stored in binary at their converted width,
- * strings with their NUL, pointers as 64-bit hex integers; nothing is ever
- * formatted to text.  Records up to SONDE__FAST_PAYLOAD_MAX bytes take the
+ * printf-style markers, and tracef/tracelog (<sonde/tracef.h>), which are
+ * markers whose format is also kept in the trace metadata so that readers
+ * render the message.  A marker's format is parsed once (printf.c's
+ * grammar), when a session first enables it, into a field table
+ * (registered like a tracepoint's, so the metadata describes it) and a
+ * plan: for each argument, how to fetch it from the va_list and how many
+ * bytes to store.  Recording walks the plan: integers and doubles are
+ * stored in binary at their converted width, strings with their NUL,
+ * pointers as 64-bit hex integers; nothing is ever formatted to text.
+ * vtracef's va_list is not checked by the compiler: the plan takes from it
+ * exactly the format's arguments, and a format the grammar refuses (%n
+ * among others) leaves the site disabled.  Records up to SONDE__FAST_PAYLOAD_MAX bytes take the
  * one-step path of tracepoints; longer ones (long strings) are reserved and
  * written in place.
  */
@@ -19,10 +24,15 @@
 #include <string.h>
 
 #include <sonde/marker.h>
+#include <sonde/tracef.h>
 
 #include "marker.h"
+#include "printf.h"
 
-#define MAX_CONV 32
+#define MAX_CONV SONDE__PF_CONV_MAX
+/* tracelog's leading fields: line, file, func. */
+#define NR_LOC 3
+#define MAX_FIELDS (2 * MAX_CONV + NR_LOC)
 
 enum fetch {
 	F_INT,      /* int (hh, h, none), stored in size bytes */
@@ -32,16 +42,18 @@ enum fetch {
 	F_DOUBLE,
 	F_STRING,
 	F_POINTER,
-	F_STAR,     /* a '*' width or precision: an int, not stored */
+	F_STAR,     /* a '*' width or precision: an int; stored (4 bytes)
+		     * by tracef, which renders the message with it */
 };
 
 struct conv {
 	uint8_t fetch; /* enum fetch */
-	uint8_t size;  /* bytes stored (0 for F_STAR and strings) */
+	uint8_t size;  /* bytes stored (0: not stored; strings: their own) */
 };
 
 struct plan {
 	uint32_t n;
+	uint32_t loc; /* tracelog: line, file and func come first */
 	struct conv conv[2 * MAX_CONV];
 };
 
@@ -52,49 +64,135 @@ static bool ident_char(char c)
 }
 
 /*
- * The word before a conversion, in the text since the previous conversion
- * ended (@from): skip separators back, take identifier characters.
+ * Words that precede a value in prose without naming it ("still %s",
+ * "at %p", "got %d"): never a field name.
+ */
+static const char *const fillers[] = {
+	"a", "about", "after", "all", "also", "am", "an", "and", "any", "are",
+	"as", "at", "be", "been", "before", "but", "by", "can", "could", "did",
+	"do", "does", "each", "for", "from", "get", "gets", "got", "had",
+	"has", "have", "he", "her", "here", "his", "i", "if", "in", "into",
+	"is", "it", "its", "just", "me", "my", "no", "not", "now", "of", "on",
+	"only", "or", "our", "over", "per", "she", "so", "some", "still",
+	"than", "that", "the", "their", "then", "there", "these", "they",
+	"this", "those", "to", "too", "under", "until", "up", "via", "was",
+	"we", "were", "what", "when", "where", "which", "while", "who", "why",
+	"will", "with", "would", "yet", "you", "your",
+};
+
+static bool is_filler(const char *w, size_t n)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(fillers); i++)
+		if (strlen(fillers[i]) == n && !strncasecmp(fillers[i], w, n))
+			return true;
+	return false;
+}
+
+/*
+ * The name of the field of the conversion at @pct, from the text since
+ * the previous conversion ended (@from): a C identifier followed by '='
+ * or ':' ("size=%zu", "key: %s"), or one alone in that text followed by
+ * blanks ("key %s size %zu", "%s, count %d") and not a filler word; else
+ * "arg<idx>".  A word glued to the conversion ("0x%x", "id%d") names
+ * nothing.
  */
 static void field_name(const char *from, const char *pct, unsigned int idx,
 		       char *out, size_t outlen)
 {
 	const char *e = pct, *b;
+	bool label = false;
 
-	while (e > from && (e[-1] == ' ' || e[-1] == '=' || e[-1] == ':' ||
-			    e[-1] == '\t'))
+	while (e > from && (e[-1] == ' ' || e[-1] == '\t'))
 		e--;
+	if (e > from && (e[-1] == '=' || e[-1] == ':')) {
+		label = true;
+		e--;
+		while (e > from && (e[-1] == ' ' || e[-1] == '\t'))
+			e--;
+	} else if (e == pct) {
+		goto none;
+	}
 	b = e;
 	while (b > from && ident_char(b[-1]))
 		b--;
-	if (b == e || e - b > 60) {
-		snprintf(out, outlen, "arg%u", idx);
-		return;
+	if (b == e || e - b > 60 || (b[0] >= '0' && b[0] <= '9'))
+		goto none;
+	if (!label) {
+		if (is_filler(b, (size_t)(e - b)))
+			goto none;
+		for (const char *q = from; q < b; q++)
+			if (!strchr(" \t,;([{|", *q))
+				goto none;
 	}
-	snprintf(out, outlen, "%s%.*s", b[0] >= '0' && b[0] <= '9' ? "_" : "",
-		 (int)(e - b), b);
+	snprintf(out, outlen, "%.*s", (int)(e - b), b);
+	return;
+none:
+	snprintf(out, outlen, "arg%u", idx);
 }
 
 static int fail(char *err, size_t errlen, const char *fmt, const char *at,
 		const char *why)
 {
-	snprintf(err, errlen, "%s at offset %d of format \"%s\"", why,
+	snprintf(err, errlen, "%s at offset %d of format \"%.200s\"", why,
 		 (int)(at - fmt), fmt);
 	return -EINVAL;
 }
 
-static int parse(const char *fmt, struct sonde_field_desc *fields,
-		 char names[][64], uint32_t *nfields, struct plan *pl,
-		 char *err, size_t errlen)
+static const uint8_t fetch_of[] = {
+	[SONDE__PF_INT] = F_INT,	 [SONDE__PF_UINT] = F_UINT,
+	[SONDE__PF_LONG] = F_LONG,	 [SONDE__PF_ULONG] = F_ULONG,
+	[SONDE__PF_DOUBLE] = F_DOUBLE,	 [SONDE__PF_STRING] = F_STRING,
+	[SONDE__PF_POINTER] = F_POINTER,
+};
+
+/* A field of @nf so far: its description and its name. */
+static void put_field(struct sonde_field_desc *fields, char names[][64],
+		      uint32_t *nf, const char *name, uint8_t kind,
+		      uint8_t size, uint8_t is_signed, uint8_t base)
 {
+	struct sonde_field_desc *f = &fields[*nf];
+
+	memset(f, 0, sizeof(*f));
+	f->kind = kind;
+	f->size = size;
+	f->is_signed = is_signed;
+	f->base = base;
+	snprintf(names[*nf], sizeof(names[*nf]), "%s", name);
+	(*nf)++;
+}
+
+/*
+ * The fields and the plan of format @fmt.  A marker's fields are named
+ * after the format's words (field_name()); tracef's are arg0, arg1, ...,
+ * one per argument, '*' widths and precisions included (the reader
+ * renders the message with them); tracelog's are line, file and func,
+ * then tracef's.
+ */
+static int parse(const char *fmt, uint32_t flags,
+		 struct sonde_field_desc *fields, char names[][64],
+		 uint32_t *nfields, struct plan *pl, char *err, size_t errlen)
+{
+	bool tracef = flags & SONDE_EVENT_TRACEF;
 	const char *from = fmt;
-	uint32_t nf = 0;
+	uint32_t nf = 0, nconv = 0;
 
 	pl->n = 0;
+	pl->loc = 0;
+	if (strnlen(fmt, SONDE__PF_FMT_MAX) >= SONDE__PF_FMT_MAX)
+		return fail(err, errlen, fmt, fmt, "format too long");
+	if (flags & SONDE_EVENT_TRACELOG) {
+		pl->loc = 1;
+		put_field(fields, names, &nf, "line", SONDE_FIELD_INTEGER, 4, 1,
+			  10);
+		put_field(fields, names, &nf, "file", SONDE_FIELD_STRING, 1, 0,
+			  10);
+		put_field(fields, names, &nf, "func", SONDE_FIELD_STRING, 1, 0,
+			  10);
+	}
 	for (const char *p = fmt; *p; p++) {
-		const char *pct = p;
-		int len = 0; /* 0 none, 1 hh, 2 h, 3 l/ll/z/j/t */
-		struct sonde_field_desc *f;
-		char c;
+		const char *pct = p, *why = NULL;
+		struct sonde__pf_spec s;
+		char name[64];
 
 		if (*p != '%')
 			continue;
@@ -102,111 +200,47 @@ static int parse(const char *fmt, struct sonde_field_desc *fields,
 			p++;
 			continue;
 		}
-		if (nf == MAX_CONV)
+		if (nconv == MAX_CONV)
 			return fail(err, errlen, fmt, pct, "too many conversions");
-		p++;
-		while (*p && strchr("-+ #0'", *p))
-			p++;
-		if (*p == '*') {
-			pl->conv[pl->n++] = (struct conv){ F_STAR, 0 };
-			p++;
-		}
-		while (*p >= '0' && *p <= '9')
-			p++;
-		if (*p == '.') {
-			p++;
-			if (*p == '*') {
-				pl->conv[pl->n++] = (struct conv){ F_STAR, 0 };
-				p++;
+		nconv++;
+		p = sonde__pf_parse(p + 1, &s, &why);
+		if (!p)
+			return fail(err, errlen, fmt, pct, why);
+		p--; /* at the conversion character; the loop steps past it */
+		for (int star = 0; star < 2; star++) {
+			if (!(star ? s.prec_star : s.width_star))
+				continue;
+			pl->conv[pl->n++] = (struct conv){ F_STAR, tracef ? 4 : 0 };
+			if (tracef) {
+				snprintf(name, sizeof(name), "arg%u",
+					 pl->n - 1);
+				put_field(fields, names, &nf, name,
+					  SONDE_FIELD_INTEGER, 4, 1, 10);
 			}
-			while (*p >= '0' && *p <= '9')
-				p++;
 		}
-		if (p[0] == 'h' && p[1] == 'h') {
-			len = 1;
-			p += 2;
-		} else if (*p == 'h') {
-			len = 2;
-			p++;
-		} else if (p[0] == 'l' && p[1] == 'l') {
-			len = 3;
-			p += 2;
-		} else if (*p && strchr("lzjt", *p)) {
-			len = 3;
-			p++;
-		}
-		c = *p;
-		if (!c)
-			return fail(err, errlen, fmt, pct, "conversion missing");
-		f = &fields[nf];
-		memset(f, 0, sizeof(*f));
-		f->base = 10;
-		switch (c) {
-		case 'd':
-		case 'i':
-		case 'u':
-		case 'x':
-		case 'X':
-		case 'o':
-		case 'c':
-			if (c == 'c' && len)
-				return fail(err, errlen, fmt, pct,
-					    "wide characters not supported");
-			f->kind = SONDE_FIELD_INTEGER;
-			f->is_signed = c == 'd' || c == 'i';
-			f->base = c == 'x' || c == 'X' ? 16 : c == 'o' ? 8 : 10;
-			f->size = c == 'c' ? 1 : len == 1 ? 1 : len == 2 ? 2
-					       : len == 3 ? 8 : 4;
-			pl->conv[pl->n++] = (struct conv){
-				(uint8_t)(len == 3 ? (f->is_signed ? F_LONG : F_ULONG)
-						   : (f->is_signed ? F_INT : F_UINT)),
-				f->size };
-			break;
-		case 'f':
-		case 'F':
-		case 'e':
-		case 'E':
-		case 'g':
-		case 'G':
-			if (len && len != 3)
-				return fail(err, errlen, fmt, pct,
-					    "bad length modifier for a double");
-			f->kind = SONDE_FIELD_FLOAT;
-			f->size = 8;
-			f->is_signed = 1;
-			pl->conv[pl->n++] = (struct conv){ F_DOUBLE, 8 };
-			break;
-		case 's':
-			if (len)
-				return fail(err, errlen, fmt, pct,
-					    "wide strings not supported");
-			f->kind = SONDE_FIELD_STRING;
-			f->size = 1;
-			pl->conv[pl->n++] = (struct conv){ F_STRING, 0 };
-			break;
-		case 'p':
-			f->kind = SONDE_FIELD_INTEGER;
-			f->size = 8;
-			f->base = 16;
-			pl->conv[pl->n++] = (struct conv){ F_POINTER, 8 };
-			break;
-		case 'n':
-			return fail(err, errlen, fmt, pct, "%n is not allowed");
-		default:
-			return fail(err, errlen, fmt, pct, "unknown conversion");
-		}
-		field_name(from, pct, nf, names[nf], sizeof(names[nf]));
+		pl->conv[pl->n++] = (struct conv){
+			fetch_of[s.arg],
+			(uint8_t)(s.arg == SONDE__PF_STRING ? 0 : s.size) };
+		if (tracef)
+			snprintf(name, sizeof(name), "arg%u", pl->n - 1);
+		else
+			field_name(from, pct, nf, name, sizeof(name));
+		put_field(fields, names, &nf, name,
+			  s.arg == SONDE__PF_DOUBLE   ? SONDE_FIELD_FLOAT
+			  : s.arg == SONDE__PF_STRING ? SONDE_FIELD_STRING
+						      : SONDE_FIELD_INTEGER,
+			  s.size, s.is_signed, s.base);
 		from = p + 1;
 		/* Same word twice: the later field gets its index appended. */
-		for (uint32_t i = 0; i < nf; i++)
-			if (!strcmp(names[i], names[nf])) {
-				size_t l = strlen(names[nf]);
+		for (uint32_t i = 0; i + 1 < nf; i++)
+			if (!strcmp(names[i], names[nf - 1])) {
+				size_t l = strlen(names[nf - 1]);
 
-				snprintf(names[nf] + l, sizeof(names[nf]) - l,
-					 "_%u", nf);
+				snprintf(names[nf - 1] + l,
+					 sizeof(names[nf - 1]) - l, "_%u",
+					 nf - 1);
 				break;
 			}
-		nf++;
 	}
 	*nfields = nf;
 	return 0;
@@ -215,8 +249,8 @@ static int parse(const char *fmt, struct sonde_field_desc *fields,
 int sonde__marker_prepare(struct sonde_event_desc *d, char *err,
 			  size_t errlen)
 {
-	struct sonde_field_desc fields[MAX_CONV], *fcopy = NULL;
-	char names[MAX_CONV][64];
+	struct sonde_field_desc fields[MAX_FIELDS], *fcopy = NULL;
+	char names[MAX_FIELDS][64];
 	struct plan *pl;
 	uint32_t n = 0;
 	int r;
@@ -228,7 +262,7 @@ int sonde__marker_prepare(struct sonde_event_desc *d, char *err,
 	pl = calloc(1, sizeof(*pl));
 	if (!pl)
 		return -ENOMEM;
-	r = parse(d->signature, fields, names, &n, pl, err, errlen);
+	r = parse(d->signature, d->flags, fields, names, &n, pl, err, errlen);
 	if (r)
 		goto out;
 	if (n) {
@@ -259,16 +293,46 @@ out:
 	return r;
 }
 
+/* Where a tracelog call is: its leading fields. */
+struct loc {
+	const char *file;
+	const char *func;
+	int32_t line;
+};
+
+/* @str and its NUL at @out + *@n, if it fits in @cap; *@n grows anyway. */
+static void put_str(char *out, size_t *n, size_t cap, const char *str)
+{
+	size_t len;
+
+	if (!str)
+		str = "(null)";
+	len = strnlen(str, SONDE__MAX_PAYLOAD);
+	if (*n + len + 1 <= cap) {
+		memcpy(out + *n, str, len);
+		out[*n + len] = 0;
+	}
+	*n += len + 1;
+}
+
 /*
- * Serialize the arguments described by @pl from @ap into @out (@cap bytes).
- * Returns the payload size; more than @cap means it did not fit (and @out
- * holds only a prefix).
+ * Serialize @loc (tracelog) and the arguments described by @pl from @ap
+ * into @out (@cap bytes).  Returns the payload size; more than @cap means
+ * it did not fit (and @out holds only a prefix).  Takes from @ap exactly
+ * what the format says, in its order, '*' arguments included.
  */
-static size_t serialize(const struct plan *pl, va_list ap, char *out,
-			size_t cap)
+static size_t serialize(const struct plan *pl, const struct loc *loc,
+			va_list ap, char *out, size_t cap)
 {
 	size_t n = 0;
 
+	if (pl->loc) {
+		if (n + 4 <= cap)
+			memcpy(out, &loc->line, 4);
+		n += 4;
+		put_str(out, &n, cap, loc->file);
+		put_str(out, &n, cap, loc->func);
+	}
 	for (uint32_t i = 0; i < pl->n; i++) {
 		const struct conv *c = &pl->conv[i];
 		uint64_t v;
@@ -276,6 +340,7 @@ static size_t serialize(const struct plan *pl, va_list ap, char *out,
 
 		switch (c->fetch) {
 		case F_INT:
+		case F_STAR:
 			v = (uint64_t)(int64_t)va_arg(ap, int);
 			break;
 		case F_UINT:
@@ -296,22 +361,8 @@ static size_t serialize(const struct plan *pl, va_list ap, char *out,
 				memcpy(out + n, &d, 8);
 			n += 8;
 			continue;
-		case F_STRING: {
-			const char *str = va_arg(ap, const char *);
-			size_t len;
-
-			if (!str)
-				str = "(null)";
-			len = strnlen(str, SONDE__MAX_PAYLOAD);
-			if (n + len + 1 <= cap) {
-				memcpy(out + n, str, len);
-				out[n + len] = 0;
-			}
-			n += len + 1;
-			continue;
-		}
-		default: /* F_STAR */
-			(void)va_arg(ap, int);
+		default: /* F_STRING */
+			put_str(out, &n, cap, va_arg(ap, const char *));
 			continue;
 		}
 		/* Little-endian: the low bytes are the value at its converted
@@ -325,7 +376,9 @@ static size_t serialize(const struct plan *pl, va_list ap, char *out,
 	return n;
 }
 
-SONDE__API void sonde__mark(struct sonde_event_desc *d, const char *fmt, ...)
+/* Record @d's event from @ap (left as it was: each pass takes a copy). */
+static void record(struct sonde_event_desc *d, const struct loc *loc,
+		   va_list ap)
 {
 	const struct plan *pl = d->priv;
 	struct sonde__chan_view *ch;
@@ -335,13 +388,13 @@ SONDE__API void sonde__mark(struct sonde_event_desc *d, const char *fmt, ...)
 	struct sonde__wctx w;
 	size_t size;
 	char *p;
-	va_list ap;
+	va_list aq;
 
 	if (!pl)
 		return;
-	va_start(ap, fmt);
-	size = serialize(pl, ap, (char *)rec, SONDE__FAST_PAYLOAD_MAX + 8);
-	va_end(ap);
+	va_copy(aq, ap);
+	size = serialize(pl, loc, aq, (char *)rec, SONDE__FAST_PAYLOAD_MAX + 8);
+	va_end(aq);
 	if (size <= SONDE__FAST_PAYLOAD_MAX) {
 		sonde__record(d, &d->id, rec, (uint32_t)size);
 		return;
@@ -354,8 +407,41 @@ SONDE__API void sonde__mark(struct sonde_event_desc *d, const char *fmt, ...)
 	p = sonde__reserve_slow(ch, d, id, (uint32_t)size, &w);
 	if (!p)
 		return;
-	va_start(ap, fmt);
-	serialize(pl, ap, p, size);
-	va_end(ap);
+	va_copy(aq, ap);
+	serialize(pl, loc, aq, p, size);
+	va_end(aq);
 	sonde__commit(&w);
+}
+
+SONDE__API void sonde__mark(struct sonde_event_desc *d, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	record(d, NULL, ap);
+	va_end(ap);
+}
+
+SONDE__API void sonde__vmark(struct sonde_event_desc *d, va_list ap)
+{
+	record(d, NULL, ap);
+}
+
+SONDE__API void sonde__marklog(struct sonde_event_desc *d, const char *file,
+			       int line, const char *func, const char *fmt, ...)
+{
+	struct loc loc = { file, func, line };
+	va_list ap;
+
+	va_start(ap, fmt);
+	record(d, &loc, ap);
+	va_end(ap);
+}
+
+SONDE__API void sonde__vmarklog(struct sonde_event_desc *d, const char *file,
+				int line, const char *func, va_list ap)
+{
+	struct loc loc = { file, func, line };
+
+	record(d, &loc, ap);
 }

@@ -22,6 +22,7 @@
 #include <string.h>
 #include <time.h>
 
+#include <sonde/tracef.h>
 #include <sonde/tracepoint.h>
 
 #include "marker.h"
@@ -91,6 +92,15 @@ static int32_t desc_loglevel(const struct sonde_event_desc *d)
 	    !d->loglevel1 || d->loglevel1 > SONDE_LOGLEVEL_DEBUG + 1)
 		return -1;
 	return (int32_t)d->loglevel1 - 1;
+}
+
+/* The message format of a tracef site, part of its class; else NULL. */
+static const char *desc_fmt(const struct sonde_event_desc *d)
+{
+	return (d->flags & (SONDE_EVENT_MARKER | SONDE_EVENT_TRACEF)) ==
+			       (SONDE_EVENT_MARKER | SONDE_EVENT_TRACEF)
+		       ? d->signature
+		       : NULL;
 }
 
 /*
@@ -171,12 +181,18 @@ static bool entry_matches(const struct sonde__reg_entry *e, uint32_t size,
 			  const char *name, const struct sonde_event_desc *d)
 {
 	const char *base = (const char *)e, *end = base + size;
-	const char *q = (const char *)(e + 1);
+	const char *q = (const char *)(e + 1), *fmt = desc_fmt(d);
+	size_t fl = fmt ? strlen(fmt) + 1 : 0;
 
 	if (e->nr_fields != written_fields(d) || strcmp(q, name) ||
-	    e->loglevel != desc_loglevel(d))
+	    e->loglevel != desc_loglevel(d) || e->fmt_len != fl)
 		return false;
 	q += NAME_SPACE(e->name_len);
+	if (fl) {
+		if ((size_t)(end - q) < fl || memcmp(q, fmt, fl))
+			return false;
+		q += NAME_SPACE(fl);
+	}
 	for (uint32_t i = 0; i < d->nr_fields; i++) {
 		const struct sonde_field_desc *fd = sonde__field_at(d, i);
 		const struct sonde__reg_field *f =
@@ -229,6 +245,9 @@ static size_t entry_size(const char *name, const struct sonde_event_desc *d)
 {
 	size_t n = sizeof(struct sonde__reg_entry) + NAME_SPACE(strlen(name) + 1);
 
+	if (desc_fmt(d))
+		n += NAME_SPACE(strlen(desc_fmt(d)) + 1);
+
 	for (uint32_t i = 0; i < d->nr_fields; i++) {
 		const struct sonde_field_desc *fd = sonde__field_at(d, i);
 
@@ -272,6 +291,11 @@ static void entry_fill(struct sonde__reg_entry *e, size_t size, uint32_t id,
 	e->loglevel = desc_loglevel(d);
 	memcpy(q, name, e->name_len);
 	q += NAME_SPACE(e->name_len);
+	if (desc_fmt(d)) {
+		e->fmt_len = (uint32_t)strlen(desc_fmt(d)) + 1;
+		memcpy(q, desc_fmt(d), e->fmt_len);
+		q += NAME_SPACE(e->fmt_len);
+	}
 	for (uint32_t i = 0; i < d->nr_fields; i++) {
 		const struct sonde_field_desc *fd = sonde__field_at(d, i);
 		struct sonde__reg_field *f = (struct sonde__reg_field *)q;

@@ -8,7 +8,9 @@
  * What babeltrace2 2.0 prints is the reference, checked by
  * tests/reader/test-kinds.sh and test-view.sh: an enumeration's labels are
  * those of its merged ranges holding the value, in the enum's label order,
- * and a text array or sequence ends at its first NUL.
+ * and a text array or sequence ends at its first NUL.  A tracef event also
+ * gets msg, its message rendered from the format in the metadata (which
+ * babeltrace2 does not show).
  */
 #include <errno.h>
 #include <math.h>
@@ -16,6 +18,7 @@
 #include <stdlib.h>
 #include <unistd.h>
 
+#include "../instrumentation/printf.h"
 #include "format.h"
 #include "stream.h"
 
@@ -484,12 +487,192 @@ static void fmt_elems(struct sonde__obuf *ob, const struct sonde__rd_field *f,
 	sonde__ob_put(ob, " ]", 2);
 }
 
+/*
+ * tracef's message (<sonde/tracef.h>): the class's format rendered with
+ * its argument fields, by snprintf(3) one conversion at a time, the value
+ * passed at the width the grammar says (printf.h), so that the text is
+ * what snprintf wrote in the traced program.  The format was checked
+ * against the fields when the metadata was read (metadata-parse.c); what
+ * is still bounded here comes from the record: '*' widths and precisions
+ * (at most SONDE__PF_WIDTH_MAX), and the message (at most MSG_MAX bytes,
+ * in a buffer kept from event to event).
+ */
+#define MSG_MAX (1u << 20)
+
+static char *msg_buf;
+static size_t msg_cap;
+
+/* Room for @n bytes in msg_buf; -1 over MSG_MAX or without memory. */
+static int msg_room(size_t n)
+{
+	char *b;
+	size_t cap;
+
+	if (n <= msg_cap)
+		return 0;
+	if (n > MSG_MAX)
+		return -1;
+	cap = msg_cap ? msg_cap : 4096;
+	while (cap < n)
+		cap *= 2;
+	b = realloc(msg_buf, cap);
+	if (!b)
+		return -1;
+	msg_buf = b;
+	msg_cap = cap;
+	return 0;
+}
+
+/* The conversion @spec of value field @f at @v into msg_buf + @n (room
+ * made as needed); its length, or -1. */
+static long msg_conv(const char *spec, const struct sonde__pf_spec *s,
+		     const struct sonde__rd_field *f, const uint8_t *v,
+		     size_t n)
+{
+	for (int pass = 0; pass < 2; pass++) {
+		size_t room = msg_cap - n;
+		char *o = msg_buf + n;
+		uint64_t x = 0;
+		double d = 0;
+		int r;
+
+		if (f->kind == SONDE_RD_INT) {
+			x = sonde__rd_field_load(f, v);
+			if (f->is_signed)
+				x = (uint64_t)sonde__rd_sext(x, f->size);
+		} else if (f->kind == SONDE_RD_FLOAT && f->size == 4) {
+			float fl;
+
+			memcpy(&fl, v, 4);
+			d = fl;
+		} else if (f->kind == SONDE_RD_FLOAT) {
+			memcpy(&d, v, 8);
+		}
+		switch (s->arg) {
+		case SONDE__PF_DOUBLE:
+			r = snprintf(o, room, spec, d);
+			break;
+		case SONDE__PF_STRING:
+			r = snprintf(o, room, spec, (const char *)v);
+			break;
+		case SONDE__PF_POINTER:
+			r = snprintf(o, room, spec, (void *)(uintptr_t)x);
+			break;
+		case SONDE__PF_INT:
+		case SONDE__PF_LONG:
+			r = s->conv == 'c' ? snprintf(o, room, spec, (int)x)
+					   : snprintf(o, room, spec, (long long)x);
+			break;
+		default:
+			r = s->conv == 'c'
+				    ? snprintf(o, room, spec, (int)x)
+				    : snprintf(o, room, spec, (unsigned long long)x);
+			break;
+		}
+		if (r < 0)
+			return -1;
+		if ((size_t)r < room)
+			return r;
+		if (pass || msg_room(n + (size_t)r + 1))
+			return -1;
+	}
+	return -1;
+}
+
+/* The message of class @c's payload @p into msg_buf: its length, or -1. */
+static long msg_render(const struct sonde__rd_class *c, const uint8_t *p)
+{
+	const uint8_t *arg[3 * SONDE__PF_CONV_MAX];
+	/* No fields (a format without arguments): no table at all. */
+	const struct sonde__rd_field *af =
+		c->fields ? c->fields + c->msg_arg0 : NULL;
+	uint32_t na = c->nr_fields - c->msg_arg0, k = 0;
+	size_t off = 0, n = 0;
+
+	if (na > ARRAY_SIZE(arg) || msg_room(4096))
+		return -1;
+	for (uint32_t i = 0; i < c->nr_fields; i++) {
+		if (i >= c->msg_arg0)
+			arg[i - c->msg_arg0] = p + off;
+		off += c->fields[i].kind == SONDE_RD_STRING
+			       ? strlen((const char *)p + off) + 1
+			       : c->fields[i].size;
+	}
+	for (const char *q = c->msg_fmt; *q; q++) {
+		struct sonde__pf_spec s;
+		const char *why;
+		char spec[48];
+		int64_t w, pr;
+		long r;
+
+		if (*q != '%' || q[1] == '%') {
+			if (n + 1 >= msg_cap && msg_room(n + 2))
+				return -1;
+			msg_buf[n++] = *q;
+			q += *q == '%';
+			continue;
+		}
+		q = sonde__pf_parse(q + 1, &s, &why);
+		if (!q)
+			return -1; /* checked at parse: not reached */
+		q--;
+		w = s.width;
+		pr = s.has_prec ? (int64_t)s.prec : -1;
+		if (s.width_star && k < na) {
+			w = sonde__rd_sext(sonde__rd_field_load(&af[k], arg[k]),
+					   af[k].size);
+			k++;
+			if (w < 0) {
+				/* printf: a '-' flag and the width */
+				s.flags |= SONDE__PF_F_MINUS;
+				w = -w;
+			}
+		}
+		if (s.prec_star && k < na) {
+			pr = sonde__rd_sext(sonde__rd_field_load(&af[k], arg[k]),
+					    af[k].size);
+			k++;
+			if (pr < 0)
+				pr = -1; /* printf: as if none */
+		}
+		if (k >= na || w > SONDE__PF_WIDTH_MAX ||
+		    pr > SONDE__PF_WIDTH_MAX)
+			return -1;
+		sonde__pf_spec_text(&s, (int)w, (int)pr, spec);
+		r = msg_conv(spec, &s, &af[k], arg[k], n);
+		k++;
+		if (r < 0)
+			return -1;
+		n += (size_t)r;
+	}
+	return (long)n;
+}
+
+/* msg = "..." of a tracef class, when it renders, after @sep: 0 nothing,
+ * 1 ", ", 2 " }, { " (after an event context alone). */
+static void fmt_msg(struct sonde__obuf *ob, const struct sonde__rd_class *c,
+		    const uint8_t *p, int sep, int json)
+{
+	long n = msg_render(c, p);
+
+	if (n < 0)
+		return;
+	if (json) {
+		sonde__ob_puts(ob, sep ? ",\"msg\":" : "\"msg\":");
+		sonde__fmt_json_str(ob, msg_buf, (size_t)n);
+	} else {
+		sonde__ob_puts(ob, sep == 2 ? " }, { msg = "
+				   : sep ? ", msg = " : "msg = ");
+		sonde__fmt_str(ob, msg_buf, (size_t)n);
+	}
+}
+
 void sonde__fmt_payload(struct sonde__obuf *ob, const struct sonde__rd_class *c,
 			const uint8_t *p)
 {
 	size_t off = 0;
 
-	if (!c->nr_fields)
+	if (!c->nr_fields && !c->msg_fmt)
 		return;
 	sonde__ob_put(ob, "{ ", 2);
 	for (uint32_t i = 0; i < c->nr_fields; i++) {
@@ -546,6 +729,12 @@ void sonde__fmt_payload(struct sonde__obuf *ob, const struct sonde__rd_class *c,
 		}
 		}
 	}
+	if (c->msg_fmt)
+		fmt_msg(ob, c, p,
+			!c->nr_fields		       ? 0
+			: c->nr_ctx && c->nr_ctx == c->nr_fields ? 2
+								  : 1,
+			0);
 	sonde__ob_put(ob, " }", 2);
 }
 
@@ -738,5 +927,7 @@ void sonde__fmt_payload_json(struct sonde__obuf *ob,
 		}
 		}
 	}
+	if (c->msg_fmt)
+		fmt_msg(ob, c, p, c->nr_fields != 0, 1);
 	sonde__ob_putc(ob, '}');
 }

@@ -8,7 +8,9 @@
  * freed at the end), and a checker that matches the trace, stream and event
  * declarations against sonde's layout and flattens each event's payload
  * struct into a field table.  Limits (nesting depth, number of fields and
- * classes, literal lengths) bound the work on hostile input.
+ * classes, literal lengths) bound the work on hostile input.  A tracef
+ * class's message format, an env entry, is checked against its fields
+ * with the writer's printf grammar (src/instrumentation/printf.c).
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -17,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../instrumentation/printf.h"
 #include "metadata-parse.h"
 
 int sonde__rd_errf(struct sonde__rd_err *e, int err, const char *fmt, ...)
@@ -248,7 +251,17 @@ static int next(struct parser *ps)
 				case 'n': c = '\n'; break;
 				case 't': c = '\t'; break;
 				case 'r': c = '\r'; break;
-				case '0': c = '\0'; break;
+				case '0': case '1': case '2': case '3':
+				case '4': case '5': case '6': case '7': {
+					/* up to three octal digits, as in C */
+					unsigned v = (unsigned)(c - '0');
+
+					for (int k = 0; k < 2 && p < e &&
+					     *p >= '0' && *p <= '7'; k++)
+						v = v * 8 + (unsigned)(*p++ - '0');
+					c = (char)(unsigned char)v;
+					break;
+				}
 				default: break; /* \" \\ and others: literal */
 				}
 			}
@@ -1191,6 +1204,7 @@ static void class_free(struct sonde__rd_class *c)
 		free(c->fields[i].name);
 	free(c->fields);
 	free(c->name);
+	free(c->msg_fmt);
 	free(c);
 }
 
@@ -1606,6 +1620,99 @@ static int compile_stream(struct parser *ps, struct decls *d, unsigned i,
 	return 0;
 }
 
+/*
+ * Whether tracef format @fmt renders with @c's fields: every field a
+ * scalar (the renderer walks them), and the format's arguments ('*'
+ * included) taking, in order, each field from the one named arg0 to the
+ * last, each of a kind that fits.  The first field after the arguments'
+ * in *@arg0.  Hostile metadata: bounded by the grammar (printf.h).
+ */
+static int msgfmt_ok(const struct sonde__rd_class *c, const char *fmt,
+		     uint32_t *arg0)
+{
+	uint32_t a = c->nr_fields, nconv = 0;
+
+	for (uint32_t i = 0; i < c->nr_fields; i++) {
+		const struct sonde__rd_field *f = &c->fields[i];
+
+		if ((f->kind != SONDE_RD_INT && f->kind != SONDE_RD_FLOAT &&
+		     f->kind != SONDE_RD_STRING) || f->enm)
+			return 0;
+		if (a == c->nr_fields && !strcmp(f->name, "arg0"))
+			a = i;
+	}
+	*arg0 = a;
+	for (const char *p = fmt, *pct; *p; p++) {
+		struct sonde__pf_spec s;
+		const char *why;
+		int want[3], n = 0;
+
+		if (*p != '%')
+			continue;
+		if (p[1] == '%') {
+			p++;
+			continue;
+		}
+		if (++nconv > SONDE__PF_CONV_MAX)
+			return 0;
+		pct = p;
+		p = sonde__pf_parse(pct + 1, &s, &why);
+		if (!p)
+			return 0;
+		p--;
+		if (s.width_star)
+			want[n++] = SONDE_RD_INT;
+		if (s.prec_star)
+			want[n++] = SONDE_RD_INT;
+		want[n++] = s.arg == SONDE__PF_DOUBLE   ? SONDE_RD_FLOAT
+			    : s.arg == SONDE__PF_STRING ? SONDE_RD_STRING
+							: SONDE_RD_INT;
+		for (int k = 0; k < n; k++)
+			if (a >= c->nr_fields || c->fields[a++].kind != want[k])
+				return 0;
+	}
+	return a == c->nr_fields;
+}
+
+/*
+ * The env entries sonde_msgfmt_<stream class>_<event id> of tracef
+ * classes (src/writer/metadata.c): each one that names a class and fits
+ * its fields becomes the class's msg_fmt; any other is ignored, as
+ * babeltrace2 ignores env entries.
+ */
+static int attach_msgfmts(struct parser *ps, struct decls *d,
+			  struct sonde__rd_meta *m)
+{
+	static const char prefix[] = "sonde_msgfmt_";
+
+	for (struct kv *kv = d->env; kv; kv = kv->next) {
+		const struct sonde__rd_sclass *sc;
+		struct sonde__rd_class *c;
+		unsigned long sid, eid;
+		const char *k = kv->key;
+		char *end;
+
+		if (strncmp(k, prefix, sizeof(prefix) - 1) || !kv->v.is_str)
+			continue;
+		k += sizeof(prefix) - 1;
+		if (*k < '0' || *k > '9')
+			continue;
+		sid = strtoul(k, &end, 10);
+		if (*end != '_' || end[1] < '0' || end[1] > '9')
+			continue;
+		eid = strtoul(end + 1, &end, 10);
+		if (*end || !(sc = sonde__rd_sclass_get(m, sid)) ||
+		    eid >= sc->nr_ids || !(c = sc->by_id[eid]) || c->msg_fmt ||
+		    eid == SONDE_RD_THREAD_ID ||
+		    !msgfmt_ok(c, kv->v.s, &c->msg_arg0))
+			continue;
+		c->msg_fmt = strdup(kv->v.s);
+		if (!c->msg_fmt)
+			return perr(ps, "out of memory");
+	}
+	return 0;
+}
+
 static int compile(struct parser *ps, struct decls *d,
 		   struct sonde__rd_meta *m)
 {
@@ -1717,7 +1824,7 @@ static int compile(struct parser *ps, struct decls *d,
 					 "no sonde:thread event in stream class %" PRIu32,
 					 id);
 	}
-	return 0;
+	return attach_msgfmts(ps, d, m) ? -EBADMSG : 0;
 }
 
 static int parse_top(struct parser *ps, struct decls *d)

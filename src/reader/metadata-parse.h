@@ -117,6 +117,11 @@ struct sonde__rd_class {
 	struct sonde__rd_field *fields;
 	uint32_t fixed_size; /* payload bytes when !has_variable */
 	int has_variable;    /* a string or a sequence */
+	/* tracef's message format (env entry sonde_msgfmt_<stream>_<id>),
+	 * checked against the fields, all scalars: its arguments are the
+	 * fields from msg_arg0 on, in order; or NULL */
+	char *msg_fmt;
+	uint32_t msg_arg0;
 };
 
 /* Stream class ids are below this (a bound on hostile metadata). */

@@ -7,9 +7,11 @@
  * it, each entry is copied into private memory before it is parsed (a
  * writer cannot change a size or a name between its check and its use),
  * and everything in it is checked (entry sizes, name lengths, field kinds
- * and sizes, identifier characters) before it reaches the metadata writer
- * or the record walker (src/format/record.c, sized by the classes here).  A malformed entry or size ends parsing for good:
- * the classes before it are kept.  Class 0 is the built-in thread record.
+ * and sizes, identifier characters, a tracef format's length and NUL)
+ * before it reaches the metadata writer or the record walker
+ * (src/format/record.c, sized by the classes here).  A malformed entry or
+ * size ends parsing for good: the classes before it are kept.  Class 0 is
+ * the built-in thread record.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -124,6 +126,7 @@ static void class_free(struct sonde__event_class *e)
 	}
 	free(e->fields);
 	free(e->name);
+	free(e->fmt);
 	free(e);
 }
 
@@ -154,6 +157,19 @@ static int class_parse(const char *p, uint32_t size,
 		goto fail;
 	}
 	off += (re->name_len + 3) & ~3u;
+	if (re->fmt_len) {
+		/* Any bytes but NUL: the metadata writer escapes them. */
+		if (off > size || re->fmt_len > size - off ||
+		    re->fmt_len > SONDE__REG_FMT_MAX ||
+		    strnlen(p + off, re->fmt_len) != re->fmt_len - 1)
+			goto fail;
+		e->fmt = strdup(p + off);
+		if (!e->fmt) {
+			r = -ENOMEM;
+			goto fail;
+		}
+		off += (re->fmt_len + 3) & ~3u;
+	}
 	for (uint32_t i = 0; i < re->nr_fields; i++) {
 		const struct sonde__reg_field *f;
 

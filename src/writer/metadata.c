@@ -144,6 +144,58 @@ static void put_escaped(FILE *f, const char *s)
 	}
 }
 
+/*
+ * A format as a TSDL string literal's content, losslessly: quotes,
+ * backslashes and the usual controls escaped as in C, every other byte
+ * outside printable ASCII as three octal digits (which no following digit
+ * can extend), as babeltrace2 and the reader's lexer decode them.
+ */
+static void put_fmt_escaped(FILE *f, const char *s)
+{
+	for (; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+
+		if (c == '"' || c == '\\')
+			fprintf(f, "\\%c", c);
+		else if (c == '\n')
+			fputs("\\n", f);
+		else if (c == '\t')
+			fputs("\\t", f);
+		else if (c == '\r')
+			fputs("\\r", f);
+		else if (c < 0x20 || c >= 0x7f)
+			fprintf(f, "\\%03o", c);
+		else
+			fputc(c, f);
+	}
+}
+
+/*
+ * tracef's message formats, one env entry per event class that has one:
+ * sonde_msgfmt_<stream class id>_<event id> = "format".  The env block
+ * holds any name with a string or integer value: babeltrace2 keeps the
+ * entries in the trace's environment, without a word, and reads the
+ * events' typed fields as ever; an attribute in the event block would be
+ * warned about as unknown.  The reader renders msg from it.
+ */
+static void put_formats(FILE *f, const struct sonde__trace_model *m)
+{
+	for (uint32_t k = 0; k < m->nr_classes; k++) {
+		const struct sonde__stream_class_model *sc = &m->classes[k];
+
+		for (uint32_t i = 0; i < sc->nr_events; i++) {
+			const struct sonde__event_class *ev = sc->events[i];
+
+			if (!ev || !ev->fmt || ev->id == SONDE__THREAD_EVENT_ID)
+				continue;
+			fprintf(f, "\tsonde_msgfmt_%" PRIu32 "_%" PRIu32 " = \"",
+				sc->id, ev->id);
+			put_fmt_escaped(f, ev->fmt);
+			fputs("\";\n", f);
+		}
+	}
+}
+
 static void put_int(FILE *f, unsigned int bytes, int is_signed, int base)
 {
 	fprintf(f,
@@ -287,7 +339,9 @@ int sonde__metadata_write(FILE *f, const struct sonde__trace_model *m)
 	put_escaped(f, m->hostname ? m->hostname : "");
 	fputs("\";\n\tprocname = \"", f);
 	put_escaped(f, m->procname ? m->procname : "");
-	fprintf(f, "\";\n\tvpid = %" PRId64 ";\n};\n\n", m->pid);
+	fprintf(f, "\";\n\tvpid = %" PRId64 ";\n", m->pid);
+	put_formats(f, m);
+	fputs("};\n\n", f);
 	fprintf(f,
 		"clock {\n\tname = \"%s\";\n\tuuid = \"%s\";\n"
 		"\tdescription = \"%s\";\n\tfreq = %" PRIu64 ";\n"

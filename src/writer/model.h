@@ -39,6 +39,9 @@ struct sonde__event_class {
 	uint32_t loglevel1; /* enum sonde_loglevel + 1; 0: none given */
 	char *name;
 	struct sonde__field_class *fields;
+	/* tracef's message format (printable or not; no NUL inside), written
+	 * once into the metadata for readers to render msg; NULL: none */
+	char *fmt;
 	uint32_t fixed_size; /* payload bytes if every field is fixed, else 0 */
 	int has_variable;    /* a string or a sequence */
 };

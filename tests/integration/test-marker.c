@@ -2,7 +2,8 @@
 /*
  * test-marker emitter: printf-style markers with every conversion and
  * length modifier, flags, '*' width and precision, repeated and missing
- * field names, a long string (two-step record), and malformed formats
+ * field names, prose (filler words, words glued to a conversion: argN),
+ * a long string (two-step record), and malformed formats
  * (compiled in test-marker-bad.c, where the printf check is off) that must
  * be rejected without harm.  test-marker.sh compares babeltrace2's text.
  */
@@ -40,6 +41,8 @@ int main(void)
 	sonde_mark(myapp, names, "n %d n %d %d", 1, 2, 3);
 	sonde_mark(myapp, noarg, "no conversions");
 	sonde_mark(myapp, null, "s %s", nul);
+	sonde_mark(myapp, prose, "got %s, then 0x%x id%d size: %zu key = %s",
+		   "mystring test", 16u, 7, (size_t)3, "k");
 	sonde_mark(myapp, big, "len %d text %s", 599, big);
 	bad_markers();
 	sonde_mark(myapp, after, "still %s", "recording");

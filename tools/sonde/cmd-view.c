@@ -214,7 +214,7 @@ int cmd_view(int argc, char **argv)
 			o[1 + ev.cls->name_len] = ':';
 			ob.len += ev.cls->name_len + 2;
 		}
-		if (ev.cls->nr_fields) {
+		if (ev.cls->nr_fields || ev.cls->msg_fmt) {
 			sonde__ob_putc(&ob, ' ');
 			sonde__fmt_payload(&ob, ev.cls, ev.payload);
 		}

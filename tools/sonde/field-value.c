@@ -37,6 +37,7 @@ static void view(struct sonde__rd_class *v, const struct sonde__rd_class *c,
 	v->fields = c->fields + i;
 	v->nr_fields = n;
 	v->has_variable = 1;
+	v->msg_fmt = NULL; /* a tracef message needs all the fields */
 }
 
 /* Bytes of the length field before field @i when it is a sequence, or 0. */

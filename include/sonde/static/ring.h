@@ -32,7 +32,7 @@ extern "C" {
 /* Slow paths: out of line in libsonde; cold so callers lay them out of the way. */
 #define SONDE__COLD __attribute__((cold))
 
-#define SONDE__ABI_VERSION 5u
+#define SONDE__ABI_VERSION 6u
 /* Largest payload serialized on the stack and committed in one sequence. */
 #define SONDE__FAST_PAYLOAD_MAX 248u
 

@@ -117,6 +117,8 @@
 # ANALYSIS_CMDS (1000000),
 # ONLY=kernel: only the kernel-events section (its table and targets);
 # ONLY=analysis: only the analysis-* section (its table and targets).
+# ONLY=filter: only the filter section (disabled, enabled-3int,
+#   filtered-out, filtered-in; its targets).
 # Installs nothing itself except through scripts/install-deps.sh if present.
 set -uo pipefail
 
@@ -144,7 +146,7 @@ PERF=${PERF-perf}
 CC=${CC:-cc}
 ONLY=${ONLY:-}
 ANALYSIS_CMDS=${ANALYSIS_CMDS:-1000000}
-case $ONLY in '' | kernel | analysis) ;; *) usage ;; esac
+case $ONLY in '' | kernel | analysis | filter) ;; *) usage ;; esac
 CFLAGS="-std=c11 -O2 -g -Wall -Wextra"
 
 SONDE=$BUILD_DIR/bin/sonde
@@ -309,6 +311,32 @@ plain() {
 	out=$(T "$@") || { fail "$c: $* failed"; return; }
 	v=$(value "$c" "$out")
 	[ -n "$v" ] && echo "$c $v $unit" || fail "$c: no result from $*"
+}
+
+# filter_cases: bench:ev3 as enabled-3int records it, and the same under
+# --filter: one filter that rejects every event (a < 0; a is the loop
+# index), one that keeps every event (a >= 0).  A filtered-out event costs
+# the site's load and branch, its out-of-line path evaluating the fields'
+# expressions, and the compiled check; a filtered-in one that and the
+# record.
+filter_cases() {
+	local v
+	plain disabled ns/event "$BIN/bench-sonde" disabled "$LOOP_ITER"
+	if rec enabled-3int --overwrite -- "$BIN/bench-sonde" enabled-3int "$ITER"; then
+		v=$(value enabled-3int "$REC_OUT")
+		[ -n "$v" ] && echo "enabled-3int $v ns/event" || fail "enabled-3int: no result"
+	fi
+	if rec filtered-out --overwrite -e 'bench:*' --filter 'a < 0' -- \
+		"$BIN/bench-sonde" enabled-3int "$ITER"; then
+		v=$(value enabled-3int "$REC_OUT")
+		[ -n "$v" ] && echo "filtered-out $v ns/event" || fail "filtered-out: no result"
+		[ "$REC_EVENTS" -le 16 ] || fail "filtered-out: $REC_EVENTS events recorded, none expected"
+	fi
+	if rec filtered-in --overwrite -e 'bench:*' --filter 'a >= 0' -- \
+		"$BIN/bench-sonde" enabled-3int "$ITER"; then
+		v=$(value enabled-3int "$REC_OUT")
+		[ -n "$v" ] && echo "filtered-in $v ns/event" || fail "filtered-in: no result"
+	fi
 }
 
 one_rep() {
@@ -499,8 +527,18 @@ user_sections() {
 {
 	echo "# sonde bench: REPS=$REPS ITER=$ITER LOOP_ITER=$LOOP_ITER THREADS=$THREADS ONLY=$ONLY $(date -u +%FT%TZ)"
 	[ -n "$ONLY" ] || user_sections
+	if [ "$ONLY" = filter ]; then
+		for r in $(seq "$REPS"); do
+			log "filter: repetition $r/$REPS"
+			filter_cases
+		done
+	elif [ -z "$ONLY" ]; then
+		for r in $(seq "$REPS"); do
+			filter_cases | grep -E '^filtered-'
+		done
+	fi
 	[ -n "$ONLY" ] && [ "$ONLY" != analysis ] || analysis
-	if [ "$ONLY" != analysis ]; then
+	if [ -z "$ONLY" ] || [ "$ONLY" = kernel ]; then
 		log "kernel events: sonde record -k against perf record -e"
 		PERF=$PERF CC=$CC bash bench/kernel-events.sh "$BUILD_DIR" ||
 			fail "bench/kernel-events.sh failed"
@@ -565,7 +603,20 @@ function analysis_targets() {
 		     sprintf("%.2fM events/s, %.0f bytes/event", med["analysis-sqlite"] / 1e6,
 			     med["analysis-sqlite-bytes/event"]))
 }
+function filter_targets() {
+	if (("filtered-out" in med) && ("enabled-3int" in med) && ("disabled" in med))
+		line(med["filtered-out"] < med["enabled-3int"],
+		     "a filtered-out event costs less than a recorded one",
+		     sprintf("%.2f ns/event: the disabled site %.2f + the filtered path %.2f; recorded %.2f, filtered-in %.2f",
+			     med["filtered-out"], med["disabled"], med["filtered-out"] - med["disabled"],
+			     med["enabled-3int"], med["filtered-in"]))
+	else missing("a filtered-out event costs less than a recorded one")
+}
 END {
+	if (only == "filter") {
+		filter_targets()
+		exit
+	}
 	if (only == "kernel") {
 		kernel_targets()
 		exit
@@ -579,6 +630,7 @@ END {
 		line(r <= 1.3, "enabled-3int <= 1.3 x floor",
 		     sprintf("%.2f x: %.2f vs %.2f ns/event", r, med["enabled-3int"], med["floor"]))
 	} else missing("enabled-3int <= 1.3 x floor")
+	filter_targets()
 	if (("disabled" in med) && ("empty" in med)) {
 		d = med["disabled"] - med["empty"]
 		line(d <= 0.1 && d >= -0.1, "disabled within 0.1 ns of empty",

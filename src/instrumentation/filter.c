@@ -72,6 +72,7 @@ struct node {
 	uint16_t len;    /* T_STR, T_FIELD: bytes of text */
 	int32_t index;   /* T_FIELD: element, -1: the field itself */
 	uint32_t field;  /* T_FIELD after compiling: field table index */
+	const struct sonde_field_desc *fd; /* T_FIELD after compiling */
 	union {
 		int64_t i;
 		uint64_t u;
@@ -89,8 +90,26 @@ struct sonde__fexpr {
 
 /* One compiled filter: the parse with each field resolved for one event
  * (or always false); text is what it was parsed from. */
+/*
+ * The fast form of a filter made only of integer fields compared with
+ * integer constants, joined by &&, || and !: the common case, evaluated
+ * without the general value stack (run_fast()).
+ */
+enum { F_LEAF, F_AND, F_OR, F_NOT };
+
+struct fast_op {
+	uint8_t op;     /* F_* */
+	uint8_t cmp;    /* F_LEAF: T_LT..T_NE, field on the left */
+	uint8_t size;   /* of the field */
+	uint8_t sgn;
+	uint32_t field;
+	uint64_t k;     /* the constant */
+};
+
 struct prog {
 	int never;
+	uint32_t nfast; /* 0: no fast form */
+	struct fast_op fast[NODES_MAX];
 	struct sonde__fexpr *e;
 	char *text;
 };
@@ -487,8 +506,132 @@ static bool resolve(struct sonde__fexpr *e, const struct sonde_event_desc *d)
 		if (f == d->nr_fields)
 			return false;
 		nd->field = f;
+		nd->fd = sonde__field_at(d, f);
 	}
 	return true;
+}
+
+static bool int_leaf_field(const struct node *nd)
+{
+	return nd->op == T_FIELD && nd->index < 0 &&
+	       nd->fd->kind == SONDE_FIELD_INTEGER &&
+	       (nd->fd->size == 1 || nd->fd->size == 2 || nd->fd->size == 4 ||
+		nd->fd->size == 8);
+}
+
+/* The fast form of @p, if its program has one: FIELD CONST CMP (or
+ * CONST FIELD CMP) leaves under &&, || and !, each constant within the
+ * field's signedness. */
+static void make_fast(struct prog *p)
+{
+	const struct sonde__fexpr *e = p->e;
+	uint32_t n = 0, depth = 0;
+
+	for (uint32_t i = 0; i < e->n; i++) {
+		const struct node *a = &e->node[i];
+		struct fast_op *f = &p->fast[n];
+
+		memset(f, 0, sizeof(*f));
+		if (a->op == T_LAND || a->op == T_LOR) {
+			if (depth < 2)
+				return;
+			f->op = a->op == T_LAND ? F_AND : F_OR;
+			depth--;
+		} else if (a->op == T_NOT) {
+			if (depth < 1)
+				return;
+			f->op = F_NOT;
+		} else if (i + 2 < e->n && e->node[i + 2].op >= T_LT &&
+			   e->node[i + 2].op <= T_NE) {
+			const struct node *b = &e->node[i + 1];
+			uint8_t cmp = e->node[i + 2].op;
+			const struct node *fld, *k;
+
+			if (int_leaf_field(a) && b->op == T_INT) {
+				fld = a;
+				k = b;
+			} else if (a->op == T_INT && int_leaf_field(b)) {
+				/* CONST op FIELD: FIELD swapped-op CONST. */
+				fld = b;
+				k = a;
+				cmp = cmp == T_LT ? T_GT : cmp == T_GT ? T_LT :
+				      cmp == T_LE ? T_GE : cmp == T_GE ? T_LE : cmp;
+			} else {
+				return;
+			}
+			if (fld->fd->is_signed && k->v.u > INT64_MAX)
+				return; /* the general path compares those */
+			f->op = F_LEAF;
+			f->cmp = cmp;
+			f->size = fld->fd->size;
+			f->sgn = fld->fd->is_signed;
+			f->field = fld->field;
+			f->k = k->v.u;
+			i += 2;
+			depth++;
+		} else {
+			return;
+		}
+		if (depth > 64)
+			return;
+		n++;
+	}
+	if (depth == 1)
+		p->nfast = n;
+}
+
+/* The fast form's value: a stack of bits. */
+static inline bool run_fast(const struct prog *p,
+			    const struct sonde__fval *fv)
+{
+	uint64_t st = 0;
+
+	for (uint32_t i = 0; i < p->nfast; i++) {
+		const struct fast_op *f = &p->fast[i];
+		uint64_t v, b;
+
+		switch (f->op) {
+		case F_LEAF: {
+			const void *q = fv[f->field].p;
+			bool lt, eq;
+
+			if (f->size == 4) {
+				uint32_t x;
+
+				memcpy(&x, q, 4);
+				v = f->sgn ? (uint64_t)(int64_t)(int32_t)x : x;
+			} else if (f->size == 8) {
+				memcpy(&v, q, 8);
+			} else if (f->size == 2) {
+				uint16_t x;
+
+				memcpy(&x, q, 2);
+				v = f->sgn ? (uint64_t)(int64_t)(int16_t)x : x;
+			} else {
+				uint8_t x;
+
+				memcpy(&x, q, 1);
+				v = f->sgn ? (uint64_t)(int64_t)(int8_t)x : x;
+			}
+			lt = f->sgn ? (int64_t)v < (int64_t)f->k : v < f->k;
+			eq = v == f->k;
+			b = f->cmp == T_EQ ? eq : f->cmp == T_NE ? !eq :
+			    f->cmp == T_LT ? lt : f->cmp == T_LE ? lt || eq :
+			    f->cmp == T_GT ? !lt && !eq : !lt;
+			st = st << 1 | b;
+			break;
+		}
+		case F_NOT:
+			st ^= 1;
+			break;
+		default:
+			b = st & 1;
+			st >>= 1;
+			st = (st & ~1ull) |
+			     (f->op == F_AND ? (st & b) & 1 : (st | b) & 1);
+		}
+	}
+	return st & 1;
 }
 
 struct sonde__filter *
@@ -512,6 +655,8 @@ sonde__filter_build(const struct sonde_event_desc *d, const char *const *texts,
 		if (sonde__filter_parse(p->text, &p->e, NULL, 0) ||
 		    !resolve(p->e, d))
 			p->never = 1;
+		else
+			make_fast(p);
 	}
 	return f;
 }
@@ -735,6 +880,17 @@ static void binop(struct val *a, const struct val *b, enum tok op)
 {
 	int c;
 
+	/* The common case first: two integers of one signedness. */
+	if (a->k == b->k && (a->k == V_S64 || a->k == V_U64) && op >= T_LT &&
+	    op <= T_NE) {
+		bool lt = a->k == V_S64 ? a->i < b->i : a->u < b->u;
+		bool eq = a->u == b->u;
+
+		set_bool(a, op == T_EQ ? eq : op == T_NE ? !eq :
+			 op == T_LT ? lt : op == T_LE ? lt || eq :
+			 op == T_GT ? !lt && !eq : !lt);
+		return;
+	}
 	if (op == T_LAND || op == T_LOR) {
 		/* An error on either side is false, as is the whole. */
 		if ((!is_num(a) && a->k != V_ERR) || (!is_num(b) && b->k != V_ERR))
@@ -860,8 +1016,8 @@ static void ctx_value(struct val *v, int64_t which, char comm[17])
 	}
 }
 
-static bool run(const struct prog *p, const struct sonde_event_desc *d,
-		const struct sonde__fval *fv)
+static __attribute__((noinline)) bool run(const struct prog *p,
+					  const struct sonde__fval *fv)
 {
 	struct val st[STACK_MAX];
 	char comm[17];
@@ -874,15 +1030,32 @@ static bool run(const struct prog *p, const struct sonde_event_desc *d,
 		struct val *v;
 
 		switch (nd->op) {
-		case T_INT: case T_DBL: case T_STR: case T_FIELD: case T_CTX:
+		case T_FIELD:
+			if (sp >= STACK_MAX)
+				return false;
+			v = &st[sp++];
+			v->glob = 0;
+			if (nd->fd->kind == SONDE_FIELD_INTEGER && nd->index < 0)
+				/* The common case, straight. */
+				load_int(v, fv[nd->field].p, nd->fd->size,
+					 nd->fd->is_signed);
+			else
+				load_field(v, nd->fd, &fv[nd->field], nd->index);
+			break;
+		case T_INT:
+			if (sp >= STACK_MAX)
+				return false;
+			v = &st[sp++];
+			v->glob = 0;
+			v->k = nd->v.u > INT64_MAX ? V_U64 : V_S64;
+			v->u = nd->v.u;
+			break;
+		case T_DBL: case T_STR: case T_CTX:
 			if (sp >= STACK_MAX)
 				return false;
 			v = &st[sp++];
 			memset(v, 0, sizeof(*v));
-			if (nd->op == T_INT) {
-				v->k = nd->v.u > INT64_MAX ? V_U64 : V_S64;
-				v->u = nd->v.u;
-			} else if (nd->op == T_DBL) {
+			if (nd->op == T_DBL) {
 				v->k = V_DBL;
 				v->d = nd->v.d;
 			} else if (nd->op == T_STR) {
@@ -890,9 +1063,6 @@ static bool run(const struct prog *p, const struct sonde_event_desc *d,
 				v->s = nd->text;
 				v->len = nd->len;
 				v->glob = nd->glob;
-			} else if (nd->op == T_FIELD) {
-				load_field(v, sonde__field_at(d, nd->field),
-					   &fv[nd->field], nd->index);
 			} else {
 				ctx_value(v, nd->v.i, comm);
 			}
@@ -940,8 +1110,10 @@ SONDE__API int sonde__filter_pass(const struct sonde_event_desc *d,
 
 	if (!f)
 		return 0;
+	/* The fast form outside run(), whose value stack is a large frame. */
 	for (uint32_t i = 0; i < f->n; i++)
-		if (run(&f->prog[i], d, v))
+		if (f->prog[i].nfast ? run_fast(&f->prog[i], v)
+				     : run(&f->prog[i], v))
 			return 1;
 	return 0;
 }

@@ -144,11 +144,12 @@ struct sonde_field_desc {
 };
 
 struct sonde__probes;
-struct sonde__filter;
+struct sonde__site;
 
-/** Static description of one tracepoint site (ABI).  state is bit 0: a
- * recording session wants it; bit 1: a session wants it through a filter
- * (then bit 0 is clear); bits 2 and up: number of probes. */
+/** Static description of one tracepoint site (ABI).  state is bit 0: the
+ * process's first session records it (the inline path); bit 1: it is
+ * recorded through its out-of-line path, into several sessions or through
+ * filters (then bit 0 is clear); bits 2 and up: number of probes. */
 struct sonde_event_desc {
 	uint32_t struct_size;
 	int state;          /* nonzero: the site calls its function */
@@ -165,7 +166,7 @@ struct sonde_event_desc {
 	/* Present when struct_size covers them. */
 	uint32_t loglevel1;    /* enum sonde_loglevel + 1; 0: none given */
 	uint32_t resv2;
-	struct sonde__filter *filter; /* the session's filters; registry's */
+	struct sonde__site *site; /* sessions and filters; the registry's */
 };
 
 /** sonde_event_desc.flags: a printf-style marker (<sonde/marker.h>). */

@@ -12,10 +12,10 @@
  * write, so nothing in them is trusted), compiles it against the site's
  * field table (field names resolved to indexes and types, so evaluation
  * never looks a name up), and publishes the result in the descriptor;
- * the site then records through its out-of-line filtered path (state bit
- * 1, <sonde/static/tracepoint.h>), which calls sonde__filter_pass() with
- * a pointer to each field's value, nowrite fields included, before
- * serializing anything.  A filtered-out event thus costs the disabled
+ * the site then records through its out-of-line path (state bit 1,
+ * <sonde/static/tracepoint.h>), whose sonde__site_select() (registry.c)
+ * calls sonde__filter_eval() with a pointer to each field's value, nowrite
+ * fields included, before serializing anything.  A filtered-out event thus costs the disabled
  * site's load and branch, the evaluation of its fields' expressions, and
  * the compiled program; an event without a filter runs the code it always
  * ran.
@@ -1100,20 +1100,13 @@ static __attribute__((noinline)) bool run(const struct prog *p,
 	return sp == 1 && truth(&st[0]);
 }
 
-SONDE__API int sonde__filter_pass(const struct sonde_event_desc *d,
-				  const struct sonde__fval *v)
+bool sonde__filter_eval(const struct sonde__filter *f,
+			const struct sonde__fval *v)
 {
-	/* Acquire: the filter's contents before its address; pairs with the
-	 * release store that publishes it (registry.c), before state bit 1. */
-	const struct sonde__filter *f =
-		__atomic_load_n(&d->filter, __ATOMIC_ACQUIRE);
-
-	if (!f)
-		return 0;
 	/* The fast form outside run(), whose value stack is a large frame. */
 	for (uint32_t i = 0; i < f->n; i++)
 		if (f->prog[i].nfast ? run_fast(&f->prog[i], v)
 				     : run(&f->prog[i], v))
-			return 1;
-	return 0;
+			return true;
+	return false;
 }

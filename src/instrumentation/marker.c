@@ -382,35 +382,54 @@ static void record(struct sonde_event_desc *d, const struct loc *loc,
 {
 	const struct plan *pl = d->priv;
 	struct sonde__chan_view *ch;
-	uint32_t id;
+	uint32_t id, mask = 1;
 	/* Room for an 8-byte store past the last field. */
 	uint64_t rec[(SONDE__FAST_PAYLOAD_MAX + 7) / 8 + 1];
 	struct sonde__wctx w;
 	size_t size;
 	char *p;
 	va_list aq;
+	/* Bit 1: several sessions record it (markers have no filters). */
+	int slots = __atomic_load_n(&d->state, __ATOMIC_RELAXED) & 2;
 
 	if (!pl)
+		return;
+	if (slots && !(mask = sonde__site_select(d, NULL)))
 		return;
 	va_copy(aq, ap);
 	size = serialize(pl, loc, aq, (char *)rec, SONDE__FAST_PAYLOAD_MAX + 8);
 	va_end(aq);
 	if (size <= SONDE__FAST_PAYLOAD_MAX) {
-		sonde__record(d, &d->id, rec, (uint32_t)size);
+		if (slots)
+			sonde__record_slots(d, mask, rec, (uint32_t)size);
+		else
+			sonde__record(d, &d->id, rec, (uint32_t)size);
 		return;
 	}
-	/* Too long for one step (long strings): reserve, then write again. */
+	/* Too long for one step (long strings): reserve, then write again,
+	 * once per session. */
 	if (size > SONDE__MAX_PAYLOAD)
 		size = UINT32_MAX; /* dropped by the slow path, counted */
-	ch = sonde__chan_get(); /* before the id, see sonde__chan_get() */
-	id = __atomic_load_n(&d->id, __ATOMIC_RELAXED);
-	p = sonde__reserve_slow(ch, d, id, (uint32_t)size, &w);
-	if (!p)
-		return;
-	va_copy(aq, ap);
-	serialize(pl, loc, aq, p, size);
-	va_end(aq);
-	sonde__commit(&w);
+	for (uint32_t k = 0; mask; k++, mask >>= 1) {
+		if (!(mask & 1))
+			continue;
+		if (slots) {
+			ch = sonde__slot_chan(d, k, &id);
+			if (!ch)
+				continue;
+		} else {
+			ch = sonde__chan_get(); /* before the id, see
+						 * sonde__chan_get() */
+			id = __atomic_load_n(&d->id, __ATOMIC_RELAXED);
+		}
+		p = sonde__reserve_slow(ch, d, id, (uint32_t)size, &w);
+		if (!p)
+			continue;
+		va_copy(aq, ap);
+		serialize(pl, loc, aq, p, size);
+		va_end(aq);
+		sonde__commit(&w);
+	}
 }
 
 SONDE__API void sonde__mark(struct sonde_event_desc *d, const char *fmt, ...)

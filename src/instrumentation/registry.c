@@ -45,8 +45,36 @@ struct probe_reg {
 
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 static struct section *sections;
-static struct sonde__shm_hdr *session;
-static char *session_patterns;     /* of the attached session */
+/*
+ * The sessions this process records into.  Slot 0's channel is the one
+ * sonde__chan points to, recorded by the sites' inline path (state bit 0)
+ * when no other slot wants the site and no filter applies; every other
+ * case goes through the out-of-line path (state bit 1), which asks
+ * sonde__site_select() which slots want the event.  Written under the
+ * lock; ch is read by recording threads (acquire).
+ */
+struct slot {
+	struct sonde__shm_hdr *h;    /* NULL: free */
+	struct sonde__chan_view *ch;
+	char *patterns;
+};
+static struct slot slots[SONDE__SLOTS];
+
+/*
+ * What the registry knows of one site across sessions, allocated when the
+ * site is first enabled and kept for the descriptor's life: the slots
+ * that record it, those that do through filters, its id in each slot's
+ * channel, and each slot's filters.  Fields are read by recording threads
+ * without the lock: masks and ids relaxed (a thread that read a stale
+ * value writes into a channel that is still mapped, the grace the agent's
+ * retired ranges give), filters acquire.
+ */
+struct sonde__site {
+	uint32_t on;
+	uint32_t fmask;
+	uint32_t id[SONDE__SLOTS];
+	struct sonde__filter *filter[SONDE__SLOTS];
+};
 static void (*notify)(void);       /* sites were added or removed */
 static struct probe_reg *probes; /* in registration order */
 
@@ -394,20 +422,44 @@ out:
 #define NO_ID UINT32_MAX
 
 /* Filters replaced while a thread may still evaluate them: kept, never
- * freed (bounded by the number of changes of the session's filters). */
+ * freed (bounded by the number of changes of the sessions' filters). */
 static struct sonde__filter *retired;
 
-/* Give @d filter @nf (or none), keeping the one it replaces.  Release:
- * the filter's contents before its address; pairs with the acquire load
- * in sonde__filter_pass(). */
-static void filter_replace(struct sonde_event_desc *d, struct sonde__filter *nf)
+static bool has_site_field(const struct sonde_event_desc *d)
 {
-	struct sonde__filter *f;
+	return d->struct_size >= offsetof(struct sonde_event_desc, site) +
+					 sizeof(d->site);
+}
 
-	if (d->struct_size < offsetof(struct sonde_event_desc, filter) +
-				     sizeof(d->filter))
-		return;
-	f = __atomic_exchange_n(&d->filter, nf, __ATOMIC_ACQ_REL);
+/* @d's cross-session state, allocated on first use (lock held); NULL
+ * without memory or for an object built before it existed. */
+static struct sonde__site *site_of(struct sonde_event_desc *d)
+{
+	struct sonde__site *st;
+
+	if (!has_site_field(d))
+		return NULL;
+	if (d->site)
+		return d->site;
+	st = calloc(1, sizeof(*st));
+	if (!st)
+		return NULL;
+	for (unsigned k = 0; k < SONDE__SLOTS; k++)
+		st->id[k] = NO_ID;
+	/* Release: its contents before its address. */
+	__atomic_store_n(&d->site, st, __ATOMIC_RELEASE);
+	return st;
+}
+
+/* Give slot @k of @st filter @nf (or none), keeping the one it replaces.
+ * Release: the filter's contents before its address; pairs with the
+ * acquire load in sonde__site_select(). */
+static void filter_replace(struct sonde__site *st, unsigned k,
+			   struct sonde__filter *nf)
+{
+	struct sonde__filter *f =
+		__atomic_exchange_n(&st->filter[k], nf, __ATOMIC_ACQ_REL);
+
 	if (f) {
 		*(struct sonde__filter **)f = retired; /* retired_next, first */
 		retired = f;
@@ -415,63 +467,106 @@ static void filter_replace(struct sonde_event_desc *d, struct sonde__filter *nf)
 }
 
 /*
- * Start recording site @d (its id set), as @sel says: state bit 0 when
- * some selecting pattern has no filter, else the filters compiled for @d,
- * published, then state bit 1 (the site's out-of-line filtered path).  A
- * marker has no typed fields to filter: one selected through filters only
- * is not recorded, and said so.  Called with the lock held.
+ * The state bits from @d's slots: bit 0 alone when only slot 0 records it
+ * and without filters (the inline path), bit 1 for any other recording
+ * (out of line), none when nothing records it.  The new bit is set before
+ * the old one is cleared, so a site being moved from one path to the
+ * other records through one of them meanwhile.  Release: the ids, masks
+ * and filters before the bit that sends threads to them.
  */
-static void enable_site(struct sonde_event_desc *d, const char *name,
-			const struct sonde__psel *sel)
+static void state_update(struct sonde_event_desc *d)
 {
-	struct sonde__filter *nf;
+	struct sonde__site *st = has_site_field(d) ? d->site : NULL;
+	uint32_t on = st ? __atomic_load_n(&st->on, __ATOMIC_RELAXED) : 0;
+	uint32_t fm = st ? __atomic_load_n(&st->fmask, __ATOMIC_RELAXED) : 0;
+	int want = !on ? 0 : (on == 1 && !(fm & 1)) ? 1 : 2;
 
-	if (sel->unfiltered) {
-		/* Publishes the id before the site starts recording; pairs
-		 * with the relaxed state load (ordered on the hot path's
-		 * ISA). */
-		__atomic_fetch_or(&d->state, 1, __ATOMIC_RELEASE);
-		__atomic_fetch_and(&d->state, ~2, __ATOMIC_RELEASE);
-		return;
-	}
-	if ((d->flags & SONDE_EVENT_MARKER) ||
-	    d->struct_size < offsetof(struct sonde_event_desc, filter) +
-				     sizeof(d->filter)) {
-		fprintf(stderr,
-			"sonde: Event not recorded: a filter selects it, and %s. event=%s\n",
-			(d->flags & SONDE_EVENT_MARKER)
-				? "markers have no typed fields to filter"
-				: "its object was built before filters",
-			name);
-		__atomic_fetch_and(&d->state, ~3, __ATOMIC_RELEASE);
-		return;
-	}
-	if (!sonde__filter_same(d->filter, sel->filter, sel->nr_filters)) {
-		nf = sonde__filter_build(d, sel->filter, sel->nr_filters);
-		if (!nf) {
-			fprintf(stderr,
-				"sonde: Event not recorded: no memory for its filter. event=%s\n",
-				name);
+	if (want)
+		__atomic_fetch_or(&d->state, want, __ATOMIC_RELEASE);
+	__atomic_fetch_and(&d->state, ~(3 & ~want), __ATOMIC_RELEASE);
+}
+
+/* Slot @k no longer records @d (lock held). */
+static void site_off(struct sonde_event_desc *d, unsigned k)
+{
+	struct sonde__site *st = has_site_field(d) ? d->site : NULL;
+
+	if (!st) {
+		if (k == 0)
 			__atomic_fetch_and(&d->state, ~3, __ATOMIC_RELEASE);
-			return;
-		}
-		filter_replace(d, nf);
+		return;
 	}
-	__atomic_fetch_or(&d->state, 2, __ATOMIC_RELEASE);
-	__atomic_fetch_and(&d->state, ~1, __ATOMIC_RELEASE);
+	__atomic_fetch_and(&st->on, ~(1u << k), __ATOMIC_RELAXED);
+	__atomic_fetch_and(&st->fmask, ~(1u << k), __ATOMIC_RELAXED);
+	state_update(d);
 }
 
 /*
- * Give the sites of @s that the session's patterns select their id in the
- * session's channel; when @enable, also start (or stop) their recording.
- * An attach runs it twice, ids first, so that the channel is published
- * between the two (see sonde__chan_get()).
+ * Slot @k records site @d (its id in that slot set), as @sel says:
+ * without filters when some selecting pattern has none, else through the
+ * filters compiled for @d.  A marker has no typed fields to filter: one
+ * selected through filters only is not recorded, and said so; and an
+ * object built before sessions had slots records into slot 0 only.
+ * Called with the lock held.
  */
-static void enable_section(struct section *s, bool enable)
+static void enable_site(struct sonde_event_desc *d, unsigned k,
+			const char *name, const struct sonde__psel *sel)
+{
+	struct sonde__site *st = site_of(d);
+	struct sonde__filter *nf;
+
+	if (!st) {
+		if (k == 0 && sel->unfiltered && has_site_field(d) == false) {
+			/* Older object: the inline path only. */
+			__atomic_fetch_or(&d->state, 1, __ATOMIC_RELEASE);
+			return;
+		}
+		fprintf(stderr,
+			"sonde: Event not recorded in session slot %u: %s. event=%s\n",
+			k, has_site_field(d) ? "no memory"
+					     : "its object was built before sessions had slots",
+			name);
+		return;
+	}
+	if (sel->unfiltered) {
+		__atomic_fetch_and(&st->fmask, ~(1u << k), __ATOMIC_RELAXED);
+	} else if (d->flags & SONDE_EVENT_MARKER) {
+		fprintf(stderr,
+			"sonde: Event not recorded: a filter selects it, and markers have no typed fields to filter. event=%s\n",
+			name);
+		site_off(d, k);
+		return;
+	} else {
+		if (!sonde__filter_same(st->filter[k], sel->filter,
+					sel->nr_filters)) {
+			nf = sonde__filter_build(d, sel->filter, sel->nr_filters);
+			if (!nf) {
+				fprintf(stderr,
+					"sonde: Event not recorded: no memory for its filter. event=%s\n",
+					name);
+				site_off(d, k);
+				return;
+			}
+			filter_replace(st, k, nf);
+		}
+		__atomic_fetch_or(&st->fmask, 1u << k, __ATOMIC_RELAXED);
+	}
+	__atomic_fetch_or(&st->on, 1u << k, __ATOMIC_RELAXED);
+	state_update(d);
+}
+
+/*
+ * Give the sites of @s that slot @k's patterns select their id in the
+ * slot's channel; when @enable, also start (or stop) their recording in
+ * it.  An attach runs it twice, ids first, so that the channel is
+ * published between the two (see sonde__chan_get()).
+ */
+static void enable_section(struct section *s, unsigned k, bool enable)
 {
 	for (struct sonde_event_desc **dp = s->start; dp < s->stop; dp++) {
 		struct sonde_event_desc *d = *dp;
 		struct sonde__psel sel;
+		struct sonde__site *st;
 		char name[256];
 		long id;
 
@@ -480,17 +575,23 @@ static void enable_section(struct section *s, bool enable)
 		if ((size_t)snprintf(name, sizeof(name), "%s:%s", d->provider,
 				     d->name) >= sizeof(name))
 			continue;
-		sonde__pattern_select(session_patterns, name, desc_loglevel(d),
+		sonde__pattern_select(slots[k].patterns, name, desc_loglevel(d),
 				      &sel);
 		if (!sel.selected) {
 			if (enable)
-				__atomic_fetch_and(&d->state, ~3,
-						   __ATOMIC_RELEASE);
+				site_off(d, k);
 			continue;
 		}
+		st = has_site_field(d) ? d->site : NULL;
 		if (enable) {
-			if (__atomic_load_n(&d->id, __ATOMIC_RELAXED) != NO_ID)
-				enable_site(d, name, &sel);
+			uint32_t cur = k == 0 ? __atomic_load_n(&d->id,
+							       __ATOMIC_RELAXED)
+				       : st ? st->id[k] : NO_ID;
+
+			if (cur != NO_ID)
+				enable_site(d, k, name, &sel);
+			else
+				site_off(d, k);
 			continue;
 		}
 		if (d->flags & SONDE_EVENT_MARKER) {
@@ -502,28 +603,36 @@ static void enable_section(struct section *s, bool enable)
 				fprintf(stderr,
 					"sonde: Marker rejected; it stays disabled. event=%s reason=%s\n",
 					name, why);
-				__atomic_store_n(&d->id, NO_ID,
-						 __ATOMIC_RELAXED);
-				continue;
+				id = -EINVAL;
+				goto set;
 			}
 		}
-		id = shm_event_id(session, name, d);
-		if (id < 0) {
+		id = shm_event_id(slots[k].h, name, d);
+		if (id < 0)
 			sonde__logf(SONDE_LOG_WARN,
 				    "Event not enabled: registry full. event=%s",
 				    name);
-			__atomic_store_n(&d->id, NO_ID, __ATOMIC_RELAXED);
-			continue;
-		}
-		__atomic_store_n(&d->id, (uint32_t)id, __ATOMIC_RELAXED);
+set:
+		if (k == 0)
+			__atomic_store_n(&d->id, id < 0 ? NO_ID : (uint32_t)id,
+					 __ATOMIC_RELAXED);
+		st = site_of(d);
+		if (st)
+			__atomic_store_n(&st->id[k],
+					 id < 0 ? NO_ID : (uint32_t)id,
+					 __ATOMIC_RELAXED);
 	}
 }
 
-/* Ids, then recording, of every site of @s (channel already published). */
+/* Ids, then recording, of every site of @s in every attached slot
+ * (channels already published). */
 static void start_section(struct section *s)
 {
-	enable_section(s, false);
-	enable_section(s, true);
+	for (unsigned k = 0; k < SONDE__SLOTS; k++)
+		if (slots[k].h) {
+			enable_section(s, k, false);
+			enable_section(s, k, true);
+		}
 }
 
 static bool probe_matches(const struct probe_reg *pr,
@@ -763,8 +872,6 @@ static void disable_section(struct section *s)
 		if (!*dp)
 			continue;
 		__atomic_store_n(&(*dp)->state, 0, __ATOMIC_RELEASE);
-		if (desc_valid(*dp))
-			filter_replace(*dp, NULL);
 		ps = (*dp)->probes;
 		if (ps) {
 			free(__atomic_exchange_n(&ps->array, NULL,
@@ -804,8 +911,7 @@ void sonde__registry_add(struct sonde_event_desc **start,
 	s->refs = 1;
 	s->next = sections;
 	sections = s;
-	if (session)
-		start_section(s);
+	start_section(s);
 	if (probes)
 		for (struct sonde_event_desc **dp = start; dp < stop; dp++)
 			if (desc_valid(*dp))
@@ -836,59 +942,158 @@ SONDE__API void sonde__unregister_events(struct sonde_event_desc **start,
 	pthread_mutex_unlock(&lock);
 }
 
-int sonde__registry_attach(struct sonde__shm_hdr *h,
-			   struct sonde__chan_view *ch, const char *patterns)
+int sonde__registry_attach_slot(unsigned k, struct sonde__shm_hdr *h,
+				struct sonde__chan_view *ch,
+				const char *patterns)
 {
-	char *pats = strdup(patterns);
+	char *pats;
 
+	if (k >= SONDE__SLOTS || !h || !ch || !patterns)
+		return -EINVAL;
+	pats = strdup(patterns);
 	if (!pats)
 		return -ENOMEM;
 	pthread_mutex_lock(&lock);
-	free(session_patterns);
-	session_patterns = pats;
-	session = h;
+	if (slots[k].h) {
+		pthread_mutex_unlock(&lock);
+		free(pats);
+		return -EBUSY;
+	}
+	slots[k].h = h;
+	slots[k].patterns = pats;
 	for (struct section *s = sections; s; s = s->next)
-		enable_section(s, false);
+		enable_section(s, k, false);
 	/* Ids are in place before the channel they belong to is visible. */
-	__atomic_store_n(&sonde__chan, ch, __ATOMIC_RELEASE);
+	if (k == 0)
+		__atomic_store_n(&sonde__chan, ch, __ATOMIC_RELEASE);
+	__atomic_store_n(&slots[k].ch, ch, __ATOMIC_RELEASE);
 	for (struct section *s = sections; s; s = s->next)
-		enable_section(s, true);
+		enable_section(s, k, true);
+	pthread_mutex_unlock(&lock);
+	return 0;
+}
+
+int sonde__registry_attach(struct sonde__shm_hdr *h,
+			   struct sonde__chan_view *ch, const char *patterns)
+{
+	/* Slot 0 is replaced whole, as it always was. */
+	sonde__registry_detach_slot(0);
+	return sonde__registry_attach_slot(0, h, ch, patterns);
+}
+
+int sonde__registry_set_patterns_slot(unsigned k, const char *patterns)
+{
+	char *pats;
+
+	if (k >= SONDE__SLOTS || !patterns)
+		return -EINVAL;
+	pats = strdup(patterns);
+	if (!pats)
+		return -ENOMEM;
+	pthread_mutex_lock(&lock);
+	if (!slots[k].h) {
+		pthread_mutex_unlock(&lock);
+		free(pats);
+		return -ENOENT;
+	}
+	free(slots[k].patterns);
+	slots[k].patterns = pats;
+	/* The channel is the same: a site's id in it never changes. */
+	for (struct section *s = sections; s; s = s->next) {
+		enable_section(s, k, false);
+		enable_section(s, k, true);
+	}
 	pthread_mutex_unlock(&lock);
 	return 0;
 }
 
 int sonde__registry_set_patterns(const char *patterns)
 {
-	char *pats = strdup(patterns);
+	return sonde__registry_set_patterns_slot(0, patterns);
+}
 
-	if (!pats)
-		return -ENOMEM;
+void sonde__registry_detach_slot(unsigned k)
+{
+	if (k >= SONDE__SLOTS)
+		return;
 	pthread_mutex_lock(&lock);
-	if (!session) {
-		pthread_mutex_unlock(&lock);
-		free(pats);
-		return -ENOENT;
+	if (slots[k].h) {
+		for (struct section *s = sections; s; s = s->next)
+			for (struct sonde_event_desc **dp = s->start;
+			     dp < s->stop; dp++)
+				if (desc_valid(*dp))
+					site_off(*dp, k);
+		/* The channel view stays where threads past their check
+		 * may still find it; the agent retires its range. */
+		slots[k].h = NULL;
+		free(slots[k].patterns);
+		slots[k].patterns = NULL;
 	}
-	free(session_patterns);
-	session_patterns = pats;
-	/* The channel is the same: a site's id in it never changes. */
-	for (struct section *s = sections; s; s = s->next)
-		start_section(s);
 	pthread_mutex_unlock(&lock);
-	return 0;
 }
 
 void sonde__registry_detach(void)
 {
-	pthread_mutex_lock(&lock);
-	for (struct section *s = sections; s; s = s->next)
-		for (struct sonde_event_desc **dp = s->start; dp < s->stop;
-		     dp++)
-			if (desc_valid(*dp))
-				__atomic_fetch_and(&(*dp)->state, ~3,
-						   __ATOMIC_RELEASE);
-	session = NULL;
-	pthread_mutex_unlock(&lock);
+	sonde__registry_detach_slot(0);
+}
+
+/*
+ * The out-of-line path (include/sonde/static/tracepoint.h): the slots
+ * that record @d, each slot's filters evaluated on the field values @v.
+ * Lock-free: what it reads is published before state bit 1 sends threads
+ * here (state_update()).
+ */
+SONDE__API uint32_t sonde__site_select(const struct sonde_event_desc *d,
+				       const struct sonde__fval *v)
+{
+	const struct sonde__site *st;
+	uint32_t on, fm, mask;
+
+	if (!has_site_field(d) ||
+	    !(st = __atomic_load_n(&d->site, __ATOMIC_ACQUIRE)))
+		return 0;
+	on = __atomic_load_n(&st->on, __ATOMIC_RELAXED);
+	fm = __atomic_load_n(&st->fmask, __ATOMIC_RELAXED) & on;
+	mask = on & ~fm;
+	for (unsigned k = 0; fm; k++, fm >>= 1) {
+		const struct sonde__filter *f;
+
+		if (!(fm & 1))
+			continue;
+		f = __atomic_load_n(&st->filter[k], __ATOMIC_ACQUIRE);
+		if (f && v && sonde__filter_eval(f, v))
+			mask |= 1u << k;
+	}
+	return mask;
+}
+
+SONDE__API struct sonde__chan_view *
+sonde__slot_chan(const struct sonde_event_desc *d, uint32_t k, uint32_t *id)
+{
+	const struct sonde__site *st;
+	struct sonde__chan_view *ch;
+
+	if (k >= SONDE__SLOTS || !has_site_field(d) ||
+	    !(st = __atomic_load_n(&d->site, __ATOMIC_ACQUIRE)))
+		return NULL;
+	/* Slot 0's channel is the one the inline path uses. */
+	ch = k == 0 ? sonde__chan_get()
+		    : __atomic_load_n(&slots[k].ch, __ATOMIC_ACQUIRE);
+	*id = __atomic_load_n(&st->id[k], __ATOMIC_RELAXED);
+	return ch && *id != NO_ID ? ch : NULL;
+}
+
+SONDE__API void sonde__record_slots(const struct sonde_event_desc *d,
+				    uint32_t mask, const void *rec,
+				    uint32_t len)
+{
+	for (uint32_t k = 0; mask; k++, mask >>= 1) {
+		struct sonde__chan_view *ch;
+		uint32_t id;
+
+		if ((mask & 1) && (ch = sonde__slot_chan(d, k, &id)))
+			sonde__record_slow(ch, d, id, rec, len);
+	}
 }
 
 /* fork() while another thread holds the lock must not leave the child's

@@ -20,9 +20,10 @@ SONDE_HIDDEN void sonde__registry_add(struct sonde_event_desc **start,
 				      struct sonde_event_desc **stop);
 
 /*
- * Record into channel @ch (mapped at @h): sites that @patterns select get
- * their ids in the channel's registry, then @ch is published as the
- * process's channel, then those sites start recording.  0 or -ENOMEM.
+ * Slot 0 (see sonde__registry_attach_slot()): record into channel @ch
+ * (mapped at @h): sites that @patterns select get their ids in the
+ * channel's registry, then @ch is published as the process's channel,
+ * then those sites start recording.  0 or -ENOMEM.
  */
 SONDE_HIDDEN int sonde__registry_attach(struct sonde__shm_hdr *h,
 					struct sonde__chan_view *ch,
@@ -76,6 +77,30 @@ sonde__filter_build(const struct sonde_event_desc *d, const char *const *texts,
 SONDE_HIDDEN bool sonde__filter_same(const struct sonde__filter *f,
 				     const char *const *texts, uint32_t n);
 SONDE_HIDDEN void sonde__filter_free(struct sonde__filter *f);
+struct sonde__fval;
+/* Whether one of @f's filters passes for the field values @v. */
+SONDE_HIDDEN bool sonde__filter_eval(const struct sonde__filter *f,
+				     const struct sonde__fval *v);
+
+/* Sessions one process records into at once (slots). */
+#define SONDE__SLOTS 8
+/* Record into channel @ch (mapped at @h) as session slot @slot (free):
+ * sites that @patterns select get their ids in that channel's registry,
+ * then recording starts.  Slot 0 is the channel sonde__chan points to
+ * (the inline path), published here; the others are recorded through the
+ * sites' out-of-line path.  0, -EBUSY (slot in use), -EINVAL, -ENOMEM. */
+SONDE_HIDDEN int sonde__registry_attach_slot(unsigned slot,
+					     struct sonde__shm_hdr *h,
+					     struct sonde__chan_view *ch,
+					     const char *patterns);
+/* New patterns for slot @slot.  0, -ENOENT when not attached, -EINVAL,
+ * -ENOMEM. */
+SONDE_HIDDEN int sonde__registry_set_patterns_slot(unsigned slot,
+						   const char *patterns);
+/* Stop recording into slot @slot: on return no thread starts using its
+ * channel (one already past its site's check may still write into it,
+ * the grace the agent's reclaim of retired ranges covers). */
+SONDE_HIDDEN void sonde__registry_detach_slot(unsigned slot);
 
 /*
  * What @patterns select for "provider:name" @name of level @loglevel:

@@ -93,8 +93,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (sel.selected && sel.nr_filters) {
 		f = sonde__filter_build(&d, sel.filter, sel.nr_filters);
 		if (f) {
-			d.filter = f;
-			(void)sonde__filter_pass(&d, fv);
+			(void)sonde__filter_eval(f, fv);
 			(void)sonde__filter_same(f, sel.filter, sel.nr_filters);
 			sonde__filter_free(f);
 		}

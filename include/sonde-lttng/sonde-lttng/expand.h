@@ -106,38 +106,15 @@
 	}                                                                      \
 	static inline SONDE__UNUSED void sonde_lttng__rec_##cp##__##cn(          \
 		struct sonde_event_desc *sonde_lttng__d,                       \
-		int sonde_lttng__filtered SONDE__PPARAMS args)                 \
+		int sonde_lttng__outline SONDE__PPARAMS args)                  \
 	{                                                                      \
-		struct sonde__chan_view *sonde__ch;                            \
-		uint32_t sonde__id;                                            \
-		struct sonde__wctx sonde__w;                                   \
-		char *sonde__p;                                                \
-		size_t sonde__sz;                                              \
 		SONDE__EACH_PREP(fields)                                       \
-		SONDE_LTTNG__FILTER(fields)                                    \
-		sonde__sz = 0 SONDE__EACH_SIZE(fields);                        \
-		if (SONDE__LIKELY(sonde__sz <= SONDE__FAST_PAYLOAD_MAX)) {     \
-			uint64_t sonde__rec[(SONDE__FAST_PAYLOAD_MAX + 7) / 8];\
-			sonde__p = (char *)sonde__rec;                         \
-			SONDE__EACH_WRITE(fields)                              \
-			(void)sonde__p;                                        \
-			sonde__record(sonde_lttng__d, &sonde_lttng__d->id,     \
-				      sonde__rec, (uint32_t)sonde__sz);        \
-			return;                                                \
+		/* The core's own record paths, for this instance. */         \
+		if (sonde_lttng__outline) {                                    \
+			SONDE__REC_SLOTS(sonde_lttng__d, fields)               \
+		} else {                                                       \
+			SONDE__REC_ONE(sonde_lttng__d, fields)                 \
 		}                                                              \
-		if (sonde__sz > SONDE__MAX_PAYLOAD)                            \
-			sonde__sz = UINT32_MAX;                                \
-		sonde__ch = sonde__chan_get();                                 \
-		sonde__id = __atomic_load_n(&sonde_lttng__d->id,               \
-					    __ATOMIC_RELAXED);                 \
-		sonde__p = sonde__reserve_slow(sonde__ch, sonde_lttng__d,      \
-					       sonde__id, (uint32_t)sonde__sz, \
-					       &sonde__w);                     \
-		if (!sonde__p)                                                 \
-			return;                                                \
-		SONDE__EACH_WRITE(fields)                                      \
-		(void)sonde__p;                                                \
-		sonde__commit(&sonde__w);                                      \
 	}                                                                      \
 	SONDE_LTTNG__CLASS_FILTERED(cp, cn, args, fields)
 
@@ -173,19 +150,11 @@
 	}                                                                      \
 	SONDE_LTTNG__INSTANCE_TP(cp, cn, p, n, args)
 
-#ifdef SONDE__TP_FILTERED
 /*
- * sonde with filters: state bit 1 asks for the filtered record (out of
- * line, the filter seeing every field, nowrite ones included), bits 2 and
- * up count probes; SONDE__TP_EVENT's site, with the class's record.
+ * The site, as SONDE__TP_EVENT's: state bit 0 records through the inline
+ * path, bit 1 through the out-of-line one (several sessions, filters
+ * seeing every field, nowrite ones included), bits 2 and up count probes.
  */
-#define SONDE_LTTNG__FILTER(fields)                                            \
-	if (sonde_lttng__filtered) {                                           \
-		const struct sonde__fval sonde__fv[] = {                       \
-			SONDE__EACH_FVAL(fields){0, 0}};                       \
-		if (!sonde__filter_pass(sonde_lttng__d, sonde__fv))            \
-			return;                                                \
-	}
 #define SONDE_LTTNG__CLASS_FILTERED(cp, cn, args, fields)                      \
 	static SONDE__UNUSED __attribute__((noinline, cold)) void              \
 	sonde_lttng__recf_##cp##__##cn(                                         \
@@ -212,22 +181,7 @@
 		sonde_lttng__rec_##cp##__##cn(&sonde__ev_##p##__##n, 0          \
 					     SONDE__PNAMES args);              \
 	}
-#else
-/* sonde without filters: bit 0 records, bits 1 and up count probes. */
-#define SONDE_LTTNG__FILTER(fields) (void)sonde_lttng__filtered;
-#define SONDE_LTTNG__CLASS_FILTERED(cp, cn, args, fields)
-#define SONDE_LTTNG__INSTANCE_TP(cp, cn, p, n, args)                           \
-	static inline SONDE__UNUSED void sonde__tp_##p##__##n(                  \
-		int sonde__st SONDE__PPARAMS args)                             \
-	{                                                                      \
-		if (SONDE__UNLIKELY(sonde__st > 1))                            \
-			sonde__tpp_##p##__##n(SONDE__NAMES args);               \
-		if (!(sonde__st & 1))                                          \
-			return;                                                \
-		sonde_lttng__rec_##cp##__##cn(&sonde__ev_##p##__##n, 0          \
-					     SONDE__PNAMES args);              \
-	}
-#endif
+
 
 /*
  * The descriptor, designated so that the members it does not name are

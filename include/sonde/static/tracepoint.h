@@ -110,11 +110,22 @@ struct sonde__fval {
 	size_t n;
 };
 
-/* Whether the filters the session gave @d pass for the field values @v
- * (in the order of @d's field table).  Called only while state bit 1 is
- * set. */
-SONDE__API int sonde__filter_pass(const struct sonde_event_desc *d,
-				  const struct sonde__fval *v);
+/*
+ * The out-of-line path of a site (state bit 1), in libsonde
+ * (src/instrumentation/registry.c): the sessions (slots) that record @d
+ * for the field values @v (in the order of @d's field table; NULL: no
+ * filter can pass), as a bit mask; record @len bytes at @rec into each
+ * slot of @mask; the channel and id of slot @slot for a record written in
+ * place (NULL if the slot no longer records @d).
+ */
+SONDE__API uint32_t sonde__site_select(const struct sonde_event_desc *d,
+				       const struct sonde__fval *v);
+SONDE__API void sonde__record_slots(const struct sonde_event_desc *d,
+				    uint32_t mask, const void *rec,
+				    uint32_t len);
+SONDE__API struct sonde__chan_view *
+sonde__slot_chan(const struct sonde_event_desc *d, uint32_t slot,
+		 uint32_t *id);
 
 SONDE__API void sonde__register_events(struct sonde_event_desc **start,
 				       struct sonde_event_desc **stop);
@@ -358,15 +369,16 @@ static inline void sonde__put_net(char *p, const void *v, size_t n)
 			return;                                                \
 		{                                                              \
 			SONDE__EACH_PREP(fields)                               \
-			SONDE__TP_RECORD(p, n, fields)                         \
+			SONDE__REC_ONE(&sonde__ev_##p##__##n, fields)           \
 		}                                                              \
 	}
 
 /*
- * The site's record, after PREP: sized, serialized aside and committed at
- * once, or, too big for that, reserved and written in place.
+ * The site's record into the process's first session, after PREP: sized,
+ * serialized aside and committed at once, or, too big for that, reserved
+ * and written in place.  @dp: the site descriptor.
  */
-#define SONDE__TP_RECORD(p, n, fields)                                         \
+#define SONDE__REC_ONE(dp, fields)                                             \
 	struct sonde__chan_view *sonde__ch;                                    \
 	uint32_t sonde__id;                                                    \
 	struct sonde__wctx sonde__w;                                           \
@@ -379,8 +391,7 @@ static inline void sonde__put_net(char *p, const void *v, size_t n)
 		sonde__p = (char *)sonde__rec;                                 \
 		SONDE__EACH_WRITE(fields)                                      \
 		(void)sonde__p;                                                \
-		sonde__record(&sonde__ev_##p##__##n, &sonde__ev_##p##__##n.id,   \
-			      sonde__rec, (uint32_t)sonde__sz);                \
+		sonde__record((dp), &(dp)->id, sonde__rec, (uint32_t)sonde__sz); \
 		return;                                                        \
 	}                                                                      \
 	/* Too big for any record: the slow path drops and counts it          \
@@ -388,10 +399,9 @@ static inline void sonde__put_net(char *p, const void *v, size_t n)
 	if (sonde__sz > SONDE__MAX_PAYLOAD)                                    \
 		sonde__sz = UINT32_MAX;                                        \
 	sonde__ch = sonde__chan_get();                                         \
-	sonde__id = __atomic_load_n(&sonde__ev_##p##__##n.id, __ATOMIC_RELAXED);\
-	sonde__p = sonde__reserve_slow(sonde__ch, &sonde__ev_##p##__##n,        \
-				       sonde__id, (uint32_t)sonde__sz,         \
-				       &sonde__w);                             \
+	sonde__id = __atomic_load_n(&(dp)->id, __ATOMIC_RELAXED);              \
+	sonde__p = sonde__reserve_slow(sonde__ch, (dp), sonde__id,             \
+				       (uint32_t)sonde__sz, &sonde__w);        \
 	if (!sonde__p)                                                         \
 		return;                                                        \
 	SONDE__EACH_WRITE(fields)                                              \
@@ -399,25 +409,60 @@ static inline void sonde__put_net(char *p, const void *v, size_t n)
 	sonde__commit(&sonde__w);
 
 /*
- * The filtered record of a site (state bit 1, set instead of bit 0 when the
- * session gave the event a filter, src/instrumentation/filter.c): out of
- * line and cold, so that the common site is what it was.  The filter sees
- * every field, nowrite ones included, before anything is serialized.
+ * The site's out-of-line record, after PREP: the sessions that want it,
+ * filters evaluated on every field (nowrite ones included) before anything
+ * is serialized; then one serialization for all of them, or, too big, one
+ * record written in place per session.
  */
+#define SONDE__REC_SLOTS(dp, fields)                                           \
+	struct sonde__wctx sonde__w;                                           \
+	char *sonde__p;                                                        \
+	size_t sonde__sz;                                                      \
+	uint32_t sonde__m;                                                     \
+	{                                                                      \
+		const struct sonde__fval sonde__fv[] = {                       \
+			SONDE__EACH_FVAL(fields){0, 0}};                       \
+		sonde__m = sonde__site_select((dp), sonde__fv);                \
+	}                                                                      \
+	if (!sonde__m)                                                         \
+		return;                                                        \
+	sonde__sz = 0 SONDE__EACH_SIZE(fields);                                \
+	if (SONDE__LIKELY(sonde__sz <= SONDE__FAST_PAYLOAD_MAX)) {             \
+		uint64_t sonde__rec[(SONDE__FAST_PAYLOAD_MAX + 7) / 8];        \
+		sonde__p = (char *)sonde__rec;                                 \
+		SONDE__EACH_WRITE(fields)                                      \
+		(void)sonde__p;                                                \
+		sonde__record_slots((dp), sonde__m, sonde__rec,                \
+				    (uint32_t)sonde__sz);                      \
+		return;                                                        \
+	}                                                                      \
+	if (sonde__sz > SONDE__MAX_PAYLOAD)                                    \
+		sonde__sz = UINT32_MAX;                                        \
+	for (uint32_t sonde__k = 0; sonde__m; sonde__k++, sonde__m >>= 1) {    \
+		struct sonde__chan_view *sonde__ch;                            \
+		uint32_t sonde__id;                                            \
+		if (!(sonde__m & 1))                                           \
+			continue;                                              \
+		sonde__ch = sonde__slot_chan((dp), sonde__k, &sonde__id);      \
+		if (!sonde__ch)                                                \
+			continue;                                              \
+		sonde__p = sonde__reserve_slow(sonde__ch, (dp), sonde__id,     \
+					       (uint32_t)sonde__sz, &sonde__w);\
+		if (!sonde__p)                                                 \
+			continue;                                              \
+		SONDE__EACH_WRITE(fields)                                      \
+		(void)sonde__p;                                                \
+		sonde__commit(&sonde__w);                                      \
+	}
+
+/* Kept for sources that test for the filtered path (sonde-lttng). */
 #define SONDE__TP_FILTERED(p, n, args, fields)                                 \
 	static SONDE__UNUSED __attribute__((noinline, cold)) void              \
 	sonde__tpf_##p##__##n(SONDE__PARAMS args)                               \
 	{                                                                      \
 		SONDE__EACH_PREP(fields)                                       \
 		{                                                              \
-			const struct sonde__fval sonde__fv[] = {               \
-				SONDE__EACH_FVAL(fields){0, 0}};               \
-			if (!sonde__filter_pass(&sonde__ev_##p##__##n,          \
-						sonde__fv))                    \
-				return;                                        \
-		}                                                              \
-		{                                                              \
-			SONDE__TP_RECORD(p, n, fields)                         \
+			SONDE__REC_SLOTS(&sonde__ev_##p##__##n, fields)         \
 		}                                                              \
 	}
 

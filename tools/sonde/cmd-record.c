@@ -22,11 +22,14 @@
  * Signals are counted by their handlers and acted on by the recording loop,
  * which alone reaps, so a pid it signals is alive or a zombie, never reused:
  *  - SIGTERM, SIGHUP: forwarded to the command while it runs; once it has
- *    exited, to every process of it still running, once; the next one stops
- *    the recording;
- *  - SIGINT: ignored while the command runs (a terminal sends it to the
- *    command too); once it has exited, stops the recording without touching
- *    the processes left (a daemon the command started keeps running);
+ *    exited, to every process of it still running, once, and at once if
+ *    one came while it ran (one SIGTERM ends a command and the daemon it
+ *    started); the next one stops the recording;
+ *  - SIGINT: not acted on while the command runs (a terminal sends it to
+ *    the command too); once it has exited, or as soon as it exits if one
+ *    came while it ran (one interrupt of the terminal is enough), stops
+ *    the recording without touching the processes left (a daemon the
+ *    command started keeps running);
  *  - SIGQUIT: ignored; SIGUSR2: snapshot (--overwrite).
  * A stop waits up to STOP_GRACE_S for those processes to exit (those the
  * terminal's interrupt reached are on their way out), then finishes the
@@ -767,6 +770,9 @@ struct run {
 	int status;     /* its wait status, once child_done */
 	int child_done;
 	int forwarded;  /* a signal went to the processes it left */
+	int early_sig;  /* SIGTERM or SIGHUP that went to the command: passed
+			 * on to the processes it leaves when it exits */
+	int early_int;  /* SIGINT while the command ran: stop at its exit */
 	int stopping;   /* recording ends at stop_at */
 	struct sonde__perf *perf; /* --sample's source, or NULL */
 	struct sonde__kernel *kern; /* -k's source, or NULL */
@@ -828,8 +834,9 @@ static int past(const struct timespec *t)
 	       (now.tv_sec == t->tv_sec && now.tv_nsec >= t->tv_nsec);
 }
 
-/* SIGTERM or SIGHUP: to the command while it runs, then once to the
- * processes it left; a further one stops the recording. */
+/* SIGTERM or SIGHUP: to the command while it runs (and, when it exits,
+ * to the processes it left: see reap()), then once to the processes it
+ * left; a further one stops the recording. */
 static void pass_on(struct run *r, int sig)
 {
 	pid_t *pids;
@@ -837,6 +844,7 @@ static void pass_on(struct run *r, int sig)
 
 	if (!r->child_done) {
 		kill(r->child, sig);
+		r->early_sig = sig;
 		return;
 	}
 	if (r->forwarded) {
@@ -864,11 +872,20 @@ static void act_on_signals(struct run *r)
 		r->ints++;
 		if (r->child_done)
 			stop_soon(r);
+		else
+			r->early_int = 1;
 	}
 }
 
-/* Reap every process that exited: the command (its status kept) and the
- * orphans handed to this subreaper.  0 once none is left, 1 otherwise. */
+/*
+ * Reap every process that exited: the command (its status kept) and the
+ * orphans handed to this subreaper.  0 once none is left, 1 otherwise.
+ * A signal that came while the command ran, which may have ended it,
+ * meant the recording too: at the command's exit, SIGINT stops it, and
+ * SIGTERM or SIGHUP goes on to the processes the command left, as if it
+ * came now.  Either also covers one that came while the command was a
+ * zombie not yet reaped.
+ */
 static int reap(struct run *r)
 {
 	int st, just_done = 0;
@@ -888,8 +905,14 @@ static int reap(struct run *r)
 			just_done = 1;
 		}
 	}
-	if (just_done)
-		tell_waiting(r);
+	if (just_done) {
+		if (r->early_int)
+			stop_soon(r);
+		else
+			tell_waiting(r);
+		if (r->early_sig)
+			pass_on(r, r->early_sig);
+	}
 	return 1;
 }
 

@@ -21,6 +21,9 @@
  *   test-daemon forever FIFO
  *	daemon(3), then emit seq 0, 1, ... every 100 us for as long as it
  *	runs; after seq 0 it writes "DAEMON_PID\n" to FIFO.
+ *   test-daemon busy FIFO
+ *	the same daemon, made by a double fork with setsid, while the
+ *	command itself runs on (until a signal ends it).
  *
  * A daemon that is never killed ends by itself after 300 s.
  */
@@ -29,6 +32,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -161,18 +165,34 @@ int main(int argc, char **argv)
 		tell_pid(fd);
 		run_on();
 	}
-	if (argc == 3 && !strcmp(mode, "forever")) {
+	if (argc == 3 && (!strcmp(mode, "forever") || !strcmp(mode, "busy"))) {
+		pid_t p;
+
 		fd = open(argv[2], O_WRONLY | O_CLOEXEC);
 		if (fd < 0)
 			die("open fifo");
-		if (daemon(0, 0))
-			die("daemon");
-		emit_forever(fd);
+		if (!strcmp(mode, "forever")) {
+			if (daemon(0, 0))
+				die("daemon");
+			emit_forever(fd);
+		}
+		p = fork();
+		if (p < 0)
+			die("fork");
+		if (p == 0) {
+			double_fork(0);
+			emit_forever(fd);
+		}
+		close(fd);
+		while (waitpid(p, NULL, 0) < 0)
+			if (errno != EINTR)
+				die("waitpid");
+		run_on();
 	}
 	fprintf(stderr,
 		"usage: test-daemon daemon|daemon-exec N MS\n"
 		"       test-daemon double STATUS N MS\n"
 		"       test-daemon killed FIFO STATUS N\n"
-		"       test-daemon forever FIFO\n");
+		"       test-daemon forever|busy FIFO\n");
 	return 2;
 }

@@ -15,7 +15,11 @@
 #  4. a daemon that never exits and emits all the time: SIGINT to sonde
 #     record ends the recording and leaves the daemon running, SIGTERM is
 #     passed to the daemon and ends both; either way the trace reads whole:
-#     the events from seq 0 on without a gap, what is lost counted.
+#     the events from seq 0 on without a gap, what is lost counted;
+#  5. the same daemon while the command still runs: one interrupt from the
+#     terminal (SIGINT to sonde record's process group) ends the command,
+#     then the recording; one SIGTERM to sonde record ends the command,
+#     then the daemon, then the recording.
 # Usage: test-record-daemon.sh SONDE BABELTRACE2 PROG
 here=$(dirname "$0")
 . "$here/../tap.sh"
@@ -78,7 +82,8 @@ RUNS=3 runs daemon-exec 0 "$PROG" daemon-exec "$N" 200
 
 # start NAME PROG ARGS...: sonde record in the background (REC, its pid)
 # on a command that writes its daemon's pid to $WORK/fifo (read from fd 3);
-# DAEMON_PID once it did.  1 if it never did.
+# DAEMON_PID once it did.  1 if it never did.  With WRAP=setsid, sonde
+# record leads a process group of its own, as a terminal's job would.
 start() {
 	local name=$1 line
 	shift
@@ -86,7 +91,7 @@ start() {
 	rm -f "$WORK/fifo"
 	mkfifo "$WORK/fifo" || tap_bail "mkfifo failed"
 	exec 3<>"$WORK/fifo"
-	"$SONDE" record -o "$REC_DIR" -- "$@" \
+	${WRAP:-} "$SONDE" record -o "$REC_DIR" -- "$@" \
 		>"$WORK/$name.out" 2>"$WORK/$name.err" &
 	REC=$!
 	DAEMON_PID=
@@ -187,4 +192,34 @@ whole "$name"
 tap_ok "$([ "${REC_LOST:-9}" -le 1 ] && echo 1)" \
 	"$name: at most the one event being written when SIGTERM came is lost ($REC_LOST)"
 
+# 5a. The command runs on beside the daemon; the terminal's interrupt.
+name=busy-int
+if WRAP=setsid start "$name" "$PROG" busy "$WORK/fifo"; then
+	sleep 0.3
+	kill -INT -- "-$REC"
+fi
+finish "$name"
+tap_is "$REC_RC" 130 "$name: one interrupt ends the command and the recording; sonde record exits 130, the command's status" ||
+	tap_diag_file "$WORK/$name.err"
+tap_like "$(cat "$WORK/$name.err")" \
+	"sonde: stopped with 1 process of the command still running \\(pid $DAEMON_PID\\)" \
+	"$name: stderr names the daemon still running"
+tap_ok "$([ -n "$DAEMON_PID" ] && kill -0 "$DAEMON_PID" 2>/dev/null && echo 1)" \
+	"$name: the daemon, in a session of its own, still runs"
+whole "$name"
+
+# 5b. The same; one SIGTERM to sonde record alone.
+name=busy-term
+if start "$name" "$PROG" busy "$WORK/fifo"; then
+	sleep 0.3
+	kill -TERM "$REC"
+fi
+finish "$name"
+tap_is "$REC_RC" 143 "$name: one SIGTERM ends the command, its daemon and the recording; sonde record exits 143, the command's status" ||
+	tap_diag_file "$WORK/$name.err"
+tap_is "$(grep -c 'stopped with' "$WORK/$name.err")" 0 \
+	"$name: the recording ended with the daemon, not stopped early"
+tap_ok "$([ -n "$DAEMON_PID" ] && ! [ -e "/proc/$DAEMON_PID" ] && echo 1)" \
+	"$name: SIGTERM reached the daemon once the command had exited"
+whole "$name"
 tap_done

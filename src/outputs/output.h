@@ -15,7 +15,10 @@
  *   reader of a full disk or a lost connection sees whole packets only).
  *   It fills idx->offset (the packet's byte offset in its stream).
  * - write_metadata() replaces the metadata as a whole: a reader sees the
- *   previous text or the new one, never a mix.
+ *   previous text or the new one, never a mix.  An output with
+ *   SONDE__OUTPUT_APPEND_METADATA in its flags (the relay: what it sent
+ *   cannot be taken back) must be given texts that each extend the one
+ *   before (the trace then writes its metadata append-only, trace.h).
  * - sync() makes what was written durable (or sent); discard() removes
  *   everything this output created, for a trace that must not be left
  *   looking valid; destroy() closes it (NULL is a no-op).
@@ -67,7 +70,11 @@ struct sonde__output_ops {
 /* Every output starts with its operations. */
 struct sonde__output {
 	const struct sonde__output_ops *ops;
+	unsigned int flags; /* SONDE__OUTPUT_* */
 };
+
+/* The output needs append-only metadata (see the contract above). */
+#define SONDE__OUTPUT_APPEND_METADATA 1u
 
 /*
  * The trace directory output: @dir exists (sonde__output_dir_prepare());
@@ -86,6 +93,82 @@ SONDE_HIDDEN int sonde__output_dir_create(const char *dir,
  */
 SONDE_HIDDEN int sonde__output_dir_prepare(const char *dir, char *why,
 					   size_t n);
+
+/*
+ * Both @a and @b, as one output (tee.c): every call goes to @a, then, if
+ * it succeeded, to @b.  @a's errors are the tee's; @b is the relay, whose
+ * writes never fail once created (what it cannot send it counts).  The
+ * index entry's offset is @a's.  Both are taken over (destroyed with the
+ * tee, or at once on failure).  0 or -ENOMEM.
+ */
+SONDE_HIDDEN int sonde__output_tee_create(struct sonde__output *a,
+					  struct sonde__output *b,
+					  struct sonde__output **out);
+
+/* The lttng-relayd output (relay.c). */
+struct sonde__relay_opts {
+	const char *url;      /* net://HOST[:CTRL[:DATA]] */
+	const char *hostname; /* names the session for viewers; NULL:
+				 gethostname() */
+	const char *session;  /* session name */
+	uint32_t live_timer_us; /* live session with this timer; 0: not live */
+	uint64_t max_queue;   /* bytes queued at most while the relay is
+				 slow or away; packets beyond are dropped,
+				 counted */
+	uint32_t retries;     /* reconnection attempts per outage, 1 s apart */
+};
+
+struct sonde__relay_stats {
+	uint64_t packets;      /* handed to the connection */
+	uint64_t bytes;
+	uint64_t lost_packets; /* not sent: relay away, queue full, or cut
+				  off with the connection */
+	uint64_t lost_bytes;
+	uint64_t inflight_lost_bytes; /* in the kernel's send queue when a
+					 connection was lost */
+	uint64_t direct_bytes; /* sent straight from the caller's buffers */
+	uint64_t copied_bytes; /* queued (copied) first */
+	uint64_t beacons;
+	uint32_t outages, reconnects;
+	uint32_t relay_errors; /* replies other than success */
+	int up;                /* connected now */
+	int gave_up;           /* stopped retrying */
+	char path[384];        /* the session's directory under the relayd's
+				  output root (the latest one) */
+};
+
+/*
+ * Connect to the relay of @o->url and create the session (directory
+ * "<hostname>/<session>-<YYYYmmdd-HHMMSS>" under the relayd's output root)
+ * with its metadata stream, within a few seconds.  0, or -errno with a
+ * sentence for the user in @why: -EINVAL (bad URL or name),
+ * -ECONNREFUSED, -ETIMEDOUT, -EPROTO (not a relayd we can speak to)...
+ * With SONDE__RELAY_DEFERRED in @flags an unreachable relay is not an
+ * error: the output starts disconnected and retries as after an outage.
+ */
+#define SONDE__RELAY_DEFERRED 1u
+SONDE_HIDDEN int sonde__output_relay_create(const struct sonde__relay_opts *o,
+					    unsigned int flags,
+					    struct sonde__output **out,
+					    char *why, size_t n);
+/*
+ * Move things along without blocking: send what is queued, read the
+ * replies, notice a lost connection, reconnect when due, and, in a live
+ * session, send a beacon for each stream that had no packet since the
+ * last timer tick.  @now: the trace clock now (the beacons' time).  Call
+ * it often (each loop of the recorder).
+ */
+SONDE_HIDDEN void sonde__output_relay_poll(struct sonde__output *o,
+					   uint64_t now);
+/*
+ * End of the trace: send what is queued and close every stream, waiting
+ * at most @timeout_ms in all.  0, or -ETIMEDOUT / -ENOTCONN (what was
+ * left is counted lost).
+ */
+SONDE_HIDDEN int sonde__output_relay_finish(struct sonde__output *o,
+					    int timeout_ms);
+SONDE_HIDDEN void sonde__output_relay_stats(struct sonde__output *o,
+					    struct sonde__relay_stats *st);
 
 static inline void sonde__output_destroy(struct sonde__output *o)
 {

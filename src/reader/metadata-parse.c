@@ -1891,6 +1891,18 @@ static int parse_top(struct parser *ps, struct decls *d)
 			struct kv **slot = !strcmp(what, "trace") ? &d->trace
 					   : !strcmp(what, "env")  ? &d->env
 								    : &d->clock;
+			if (*slot && !strcmp(what, "env")) {
+				/* A later env block (append-only metadata,
+				 * src/writer/metadata.c): its entries follow
+				 * the first one's, as babeltrace2 merges
+				 * them. */
+				struct kv **tail = slot;
+
+				while (*tail)
+					tail = &(*tail)->next;
+				*tail = kv;
+				continue;
+			}
 			if (*slot) {
 				ps->t.line = line;
 				return perr(ps, "more than one %s block%s", what,

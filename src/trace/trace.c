@@ -8,6 +8,16 @@
  * sizes are the source's (only it knows where its records end) but are
  * checked against what the trace writes: header, the class's extra packet
  * context values, body.
+ *
+ * Metadata is rewritten whole, each time with the event classes known
+ * then and the clock calibrated again over a longer span, unless the
+ * output needs it append-only (SONDE__OUTPUT_APPEND_METADATA: a relay
+ * cannot take back what it sent).  Then the first text is kept as it was
+ * written (its clock calibration, creation date, procname and pid stay
+ * those of that moment) and each later one is it plus the event classes
+ * that appeared since (sonde__metadata_write_events()): every text
+ * extends the one before, and the last one is what a directory beside
+ * the relay holds too.
  */
 #include <errno.h>
 #include <stdbool.h>
@@ -22,6 +32,9 @@
 struct trace_class {
 	struct sonde__stream_class_ops ops;
 	void *src;
+	/* Append-only metadata: seen[id] for the event classes written. */
+	uint8_t *seen;
+	uint32_t nr_seen;
 };
 
 struct sonde__stream {
@@ -40,6 +53,9 @@ struct sonde__trace {
 	struct trace_class classes[SONDE__TRACE_MAX_CLASSES];
 	uint32_t nr_classes;
 	struct sonde__stream *streams;
+	int append;   /* the output needs append-only metadata */
+	char *meta;   /* then: the text written so far, or NULL */
+	size_t meta_len;
 };
 
 int sonde__trace_create(struct sonde__output *out,
@@ -51,6 +67,7 @@ int sonde__trace_create(struct sonde__output *out,
 	if (!t)
 		return -ENOMEM;
 	t->out = out;
+	t->append = !!(out->flags & SONDE__OUTPUT_APPEND_METADATA);
 	if (clock)
 		t->clock = *clock;
 	else
@@ -113,6 +130,8 @@ int sonde__trace_add_class(struct sonde__trace *t,
 			return -EINVAL;
 	if (t->nr_classes == SONDE__TRACE_MAX_CLASSES)
 		return -ENOSPC;
+	if (t->meta)
+		return -EBUSY; /* its stream block would come too late */
 	t->classes[t->nr_classes].ops = *ops;
 	t->classes[t->nr_classes].src = src;
 	*id = t->nr_classes++;
@@ -212,6 +231,105 @@ struct sonde__clock *sonde__trace_clock(struct sonde__trace *t)
 	return &t->clock;
 }
 
+/* Note @cls's event classes as written (append-only metadata).  0 or
+ * -ENOMEM. */
+static int mark_seen(struct sonde__trace *t,
+		     const struct sonde__stream_class_model *cls)
+{
+	for (uint32_t i = 0; i < t->nr_classes; i++) {
+		struct trace_class *c = &t->classes[i];
+
+		if (cls[i].nr_events > c->nr_seen) {
+			uint8_t *n = realloc(c->seen, cls[i].nr_events);
+
+			if (!n)
+				return -ENOMEM;
+			memset(n + c->nr_seen, 0, cls[i].nr_events - c->nr_seen);
+			c->seen = n;
+			c->nr_seen = cls[i].nr_events;
+		}
+		for (uint32_t k = 0; k < cls[i].nr_events; k++)
+			if (cls[i].events[k])
+				c->seen[k] = 1;
+	}
+	return 0;
+}
+
+/*
+ * Append-only metadata after the first text: the event classes of @cls
+ * not written yet, appended to t->meta and handed whole to the output.
+ * 0 or -errno.
+ */
+static int append_metadata(struct sonde__trace *t,
+			   struct sonde__stream_class_model *cls)
+{
+	struct sonde__event_class **fresh[SONDE__TRACE_MAX_CLASSES] = { 0 };
+	struct sonde__stream_class_model part[SONDE__TRACE_MAX_CLASSES];
+	struct sonde__trace_model m;
+	char *frag = NULL, *text;
+	size_t flen = 0;
+	int any = 0, r = 0;
+	FILE *f;
+
+	for (uint32_t i = 0; i < t->nr_classes; i++) {
+		const struct trace_class *c = &t->classes[i];
+
+		part[i] = cls[i];
+		part[i].nr_events = 0;
+		fresh[i] = calloc(cls[i].nr_events ? cls[i].nr_events : 1,
+				  sizeof(*fresh[i]));
+		if (!fresh[i]) {
+			r = -ENOMEM;
+			goto out;
+		}
+		for (uint32_t k = 0; k < cls[i].nr_events; k++)
+			if (cls[i].events[k] &&
+			    (k >= c->nr_seen || !c->seen[k])) {
+				fresh[i][k] = cls[i].events[k];
+				part[i].nr_events = k + 1;
+				any = 1;
+			}
+		part[i].events = fresh[i];
+	}
+	if (!any)
+		goto out;
+	memset(&m, 0, sizeof(m));
+	m.classes = part;
+	m.nr_classes = t->nr_classes;
+	f = open_memstream(&frag, &flen);
+	if (!f) {
+		r = -ENOMEM;
+		goto out;
+	}
+	r = sonde__metadata_write_events(f, &m);
+	if (fclose(f) && !r)
+		r = -ENOMEM;
+	if (r)
+		goto out;
+	text = malloc(t->meta_len + flen);
+	if (!text) {
+		r = -ENOMEM;
+		goto out;
+	}
+	memcpy(text, t->meta, t->meta_len);
+	memcpy(text + t->meta_len, frag, flen);
+	r = t->out->ops->write_metadata(t->out, text, t->meta_len + flen);
+	if (!r)
+		r = mark_seen(t, cls);
+	if (r) {
+		free(text);
+		goto out;
+	}
+	free(t->meta);
+	t->meta = text;
+	t->meta_len += flen;
+out:
+	for (uint32_t i = 0; i < t->nr_classes; i++)
+		free(fresh[i]);
+	free(frag);
+	return r;
+}
+
 int sonde__trace_write_metadata(struct sonde__trace *t, const char *procname,
 				pid_t pid)
 {
@@ -235,6 +353,8 @@ int sonde__trace_write_metadata(struct sonde__trace *t, const char *procname,
 		if (r)
 			return r;
 	}
+	if (t->meta)
+		return append_metadata(t, cls);
 	sonde__clock_finish(&t->clock);
 	memcpy(m.uuid, t->uuid, sizeof(m.uuid));
 	m.clock = &t->clock;
@@ -252,6 +372,14 @@ int sonde__trace_write_metadata(struct sonde__trace *t, const char *procname,
 		r = -ENOMEM;
 	if (!r)
 		r = t->out->ops->write_metadata(t->out, text, len);
+	if (!r && t->append) {
+		r = mark_seen(t, cls);
+		if (!r) {
+			t->meta = text; /* kept: the later texts extend it */
+			t->meta_len = len;
+			return 0;
+		}
+	}
 	free(text);
 	return r;
 }
@@ -278,5 +406,8 @@ void sonde__trace_destroy(struct sonde__trace *t)
 		free(s);
 	}
 	sonde__output_destroy(t->out);
+	for (uint32_t i = 0; i < t->nr_classes; i++)
+		free(t->classes[i].seen);
+	free(t->meta);
 	free(t);
 }

@@ -117,7 +117,10 @@ SONDE_HIDDEN struct sonde__clock *sonde__trace_clock(struct sonde__trace *t);
 /*
  * Write the metadata: every class's event classes, the clock (calibrated
  * now), the environment (@procname and @pid of the traced command).
- * 0 or -errno.
+ * On an output that needs it append-only (SONDE__OUTPUT_APPEND_METADATA),
+ * only the first call writes clock and environment; later ones append
+ * the event classes that appeared since (see trace.c), and no stream
+ * class can be added after the first (-EBUSY).  0 or -errno.
  */
 SONDE_HIDDEN int sonde__trace_write_metadata(struct sonde__trace *t,
 					     const char *procname, pid_t pid);

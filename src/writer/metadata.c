@@ -18,6 +18,11 @@
  * get a leading underscore, which readers strip, so that no field name
  * can clash with a TSDL keyword.  The trace environment names sonde as
  * the tracer.
+ * Append-only metadata (a trace streamed to a relay, which cannot take
+ * back what it was sent): sonde__metadata_write_events() writes the
+ * event classes that appeared since, and their message formats as one
+ * more env block, which babeltrace2 and sonde's reader merge into the
+ * first.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -394,6 +399,40 @@ int sonde__metadata_write(FILE *f, const struct sonde__trace_model *m)
 		fputs("\t\tinteger { size = 32; align = 8; signed = 1; encoding = none; base = 10; } _tid;\n"
 		      "\t\tinteger { size = 32; align = 8; signed = 1; encoding = none; base = 10; } _pid;\n"
 		      "\t};\n};\n\n", f);
+		for (uint32_t i = 0; i < sc->nr_events; i++)
+			if (sc->events[i] &&
+			    sc->events[i]->id != SONDE__THREAD_EVENT_ID)
+				put_event(f, sc->events[i], sc->id);
+	}
+	if (fflush(f) || ferror(f))
+		return -EIO;
+	return 0;
+}
+
+/* Whether an event class of @m has a message format (put_formats()). */
+static int has_formats(const struct sonde__trace_model *m)
+{
+	for (uint32_t k = 0; k < m->nr_classes; k++)
+		for (uint32_t i = 0; i < m->classes[k].nr_events; i++) {
+			const struct sonde__event_class *ev =
+				m->classes[k].events[i];
+
+			if (ev && ev->fmt && ev->id != SONDE__THREAD_EVENT_ID)
+				return 1;
+		}
+	return 0;
+}
+
+int sonde__metadata_write_events(FILE *f, const struct sonde__trace_model *m)
+{
+	if (has_formats(m)) {
+		fputs("env {\n", f);
+		put_formats(f, m);
+		fputs("};\n\n", f);
+	}
+	for (uint32_t k = 0; k < m->nr_classes; k++) {
+		const struct sonde__stream_class_model *sc = &m->classes[k];
+
 		for (uint32_t i = 0; i < sc->nr_events; i++)
 			if (sc->events[i] &&
 			    sc->events[i]->id != SONDE__THREAD_EVENT_ID)

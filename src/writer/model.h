@@ -78,5 +78,13 @@ struct sonde__trace_model {
 /* Write CTF 1.8 TSDL metadata for @m to @f.  Returns 0 or -errno. */
 SONDE_HIDDEN int sonde__metadata_write(FILE *f,
 				       const struct sonde__trace_model *m);
+/*
+ * Write only @m's event classes (the thread record aside) to @f, after an
+ * env block with their message formats if any has one: what an
+ * append-only metadata adds for event classes that appeared since it was
+ * written (@m's classes list those only).  0 or -errno.
+ */
+SONDE_HIDDEN int sonde__metadata_write_events(FILE *f,
+					      const struct sonde__trace_model *m);
 
 #endif

@@ -81,6 +81,7 @@
 #include "../../src/control/attach.h"
 #include "../../src/instrumentation/registry.h"
 #include "cmd.h"
+#include "record-relay.h"
 
 #define DEFAULT_SUBBUF (1u << 20)
 #define DEFAULT_NSUB 8u
@@ -134,7 +135,8 @@ static const char usage_text[] =
 	"                       kernel's syntax: 'prev_pid == 42 && prev_prio < 100')\n"
 	"      --kernel-buffer SIZE\n"
 	"                       perf ring of kernel events per CPU, power of two\n"
-	"                       (default 1M)\n";
+	"                       (default 1M)\n"
+	RECORD_RELAY_USAGE;
 
 static volatile sig_atomic_t term_requests, hup_requests, int_requests;
 static volatile sig_atomic_t snapshot_requests;
@@ -202,6 +204,7 @@ struct record_opts {
 	const char *user_filter; /* --filter, for user-space events */
 	unsigned long long kernel_buffer; /* bytes per CPU; 0: default */
 	const char *context;     /* --context LIST, checked */
+	struct record_relay relay; /* --relay and its options */
 };
 
 /* -k SYSTEM:NAME[,...] into @o.  0 or 1 (said). */
@@ -385,6 +388,7 @@ static int parse(int argc, char **argv, struct record_opts *o)
 		{ "loglevel", required_argument, NULL, 'L' },
 		{ "loglevel-only", required_argument, NULL, 'O' },
 		{ "context", required_argument, NULL, 'X' },
+		RECORD_RELAY_LONGOPTS
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -394,6 +398,7 @@ static int parse(int argc, char **argv, struct record_opts *o)
 	o->subbuf = DEFAULT_SUBBUF;
 	o->nsub = DEFAULT_NSUB;
 	o->loglevel = -1;
+	record_relay_init(&o->relay);
 	opterr = 0;
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "+:o:e:hagk:", longopts, NULL)) != -1) {
@@ -485,6 +490,16 @@ static int parse(int argc, char **argv, struct record_opts *o)
 				return cli_error("bad --kernel-buffer '%s': use a power of two from 4k to %uM",
 						 optarg, SONDE__PERFRING_MAX_PAGES * 4096 >> 20);
 			break;
+		case RELAY_OPT_URL:
+		case RELAY_OPT_SESSION:
+		case RELAY_OPT_HOSTNAME:
+		case RELAY_OPT_LIVE:
+		case RELAY_OPT_BUFFER:
+		case RELAY_OPT_RETRIES:
+		case RELAY_OPT_OPTIONAL:
+			if (record_relay_option(&o->relay, c, optarg))
+				return 1;
+			break;
 		case 'h':
 			fputs(usage_text, stdout);
 			exit(0);
@@ -529,6 +544,8 @@ static int parse(int argc, char **argv, struct record_opts *o)
 	}
 	if (o->kernel_buffer && !o->nkernel)
 		return cli_error("--kernel-buffer goes with -k SYSTEM:NAME");
+	if (record_relay_check(&o->relay, o->dir, o->overwrite))
+		return 1;
 	if (o->counter_ms && !o->ncounters)
 		return cli_error("--counter-period goes with --counter EVENT[,...]");
 	if ((o->loglevel >= 0 || o->user_filter) &&
@@ -776,6 +793,7 @@ struct run {
 	int stopping;   /* recording ends at stop_at */
 	struct sonde__perf *perf; /* --sample's source, or NULL */
 	struct sonde__kernel *kern; /* -k's source, or NULL */
+	struct record_relay *relay; /* --relay, or NULL */
 	struct timespec stop_at;
 	sig_atomic_t terms, hups, ints, snapshots;
 };
@@ -937,6 +955,8 @@ static int record_loop(struct sonde__consumer *cons,
 			take_snapshot(cons, o, r->cmd, r->child,
 				      ++r->snapshots);
 		moved = 0;
+		if (r->relay)
+			record_relay_tick(r->relay, sonde__consumer_trace(cons));
 		if (!failed) {
 			/* Metadata first: it then names the event classes of
 			 * the packets written next, even if this process is
@@ -1041,7 +1061,11 @@ int cmd_record(int argc, char **argv)
 	memset(&o, 0, sizeof(o));
 	if (parse(argc, argv, &o))
 		return 1;
-	if (!o.dir) {
+	if (!o.dir && o.relay.url) {
+		/* The relay only: no directory here; messages name it. */
+		o.dir = o.relay.url;
+		fresh_dir = 0;
+	} else if (!o.dir) {
 		time_t now = time(NULL);
 		struct tm tm;
 
@@ -1055,9 +1079,11 @@ int cmd_record(int argc, char **argv)
 					 dirbuf, dirbuf, strerror(-r));
 		o.dir = dirbuf;
 	}
-	fresh_dir = o.dir == dirbuf || access(o.dir, F_OK) != 0;
-	if (prepare_dir(o.dir))
-		return 1;
+	if (o.dir != o.relay.url) {
+		fresh_dir = o.dir == dirbuf || access(o.dir, F_OK) != 0;
+		if (prepare_dir(o.dir))
+			return 1;
+	}
 	memset(&copts, 0, sizeof(copts));
 	copts.subbuf_size = (uint32_t)o.subbuf;
 	copts.nsub = (uint32_t)o.nsub;
@@ -1068,7 +1094,28 @@ int cmd_record(int argc, char **argv)
 	copts.why = why;
 	copts.why_size = sizeof(why);
 	why[0] = '\0';
-	if (o.sample || o.ncounters || o.nkernel) {
+	if (o.relay.url) {
+		struct sonde__output *out;
+
+		/* The relay, beside the directory if -o was given. */
+		if (record_relay_output(&o.relay,
+					o.dir != o.relay.url ? o.dir : NULL,
+					&out)) {
+			if (fresh_dir)
+				rmdir(o.dir);
+			return 1;
+		}
+		r = sonde__trace_create(out, NULL, NULL, &trace);
+		if (r) {
+			sonde__output_destroy(out);
+			if (fresh_dir)
+				rmdir(o.dir);
+			return cli_error("cannot create trace: %s",
+					 strerror(-r));
+		}
+		copts.dir = NULL;
+		copts.trace = trace;
+	} else if (o.sample || o.ncounters || o.nkernel) {
 		r = make_trace(o.dir, &trace);
 		if (r) {
 			if (fresh_dir)
@@ -1091,6 +1138,10 @@ int cmd_record(int argc, char **argv)
 			return cli_error("%s", why);
 		return cli_error("cannot set up trace buffers in %s: %s", o.dir,
 				 strerror(-r));
+	}
+	if (record_relay_start(&o.relay, cons)) {
+		discard(cons, NULL, NULL, trace);
+		return 1;
 	}
 	if (o.nkernel) {
 		struct sonde__kernel_opts ko;
@@ -1257,6 +1308,8 @@ int cmd_record(int argc, char **argv)
 		return 127;
 	}
 	memset(&run, 0, sizeof(run));
+	if (o.relay.url)
+		run.relay = &o.relay;
 	run.cmd = argv[optind];
 	run.child = pid;
 	run.perf = perf;
@@ -1292,8 +1345,10 @@ int cmd_record(int argc, char **argv)
 	}
 	if (failed) {
 		discard(cons, perf, kern, trace);
+		record_relay_destroy(&o.relay);
 		return exit_code ? exit_code : 1;
 	}
+	record_relay_finish(&o.relay);
 	sonde__consumer_stats(cons, &st);
 	if (kern) {
 		sonde__kernel_stats(kern, &kst);
@@ -1357,5 +1412,6 @@ int cmd_record(int argc, char **argv)
 	sonde__perf_destroy(perf);
 	sonde__kernel_destroy(kern);
 	sonde__trace_destroy(trace);
+	record_relay_destroy(&o.relay);
 	return exit_code;
 }

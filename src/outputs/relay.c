@@ -1,0 +1,1069 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The lttng-relayd output (see output.h for the contract, relayd-proto.c
+ * for the wire): a trace streamed to a relay daemon, which stores it
+ * under its output root and serves it live to viewers (babeltrace2
+ * --input-format=lttng-live).
+ *
+ * A session is two TCP connections, control and data.  Creating the
+ * output connects, says VERSION, CREATE_SESSION (live when a live timer
+ * is given) and adds the metadata stream, synchronously, each step within
+ * SETUP_MS.  A stream of the trace is added when it is opened (or, after
+ * a reconnection, again with the others), then STREAMS_SENT publishes it
+ * to viewers.  Each packet is sent whole (padding included: the relay's
+ * copy is byte for byte the local one) as data header + packet on the
+ * data connection, then its SEND_INDEX on the control connection, which
+ * the relay matches by (stream, sequence number) to expose the packet to
+ * live viewers.  Metadata is sent as it grows: only the bytes past what
+ * was sent, which the trace guarantees are an append (flag
+ * SONDE__OUTPUT_APPEND_METADATA).
+ *
+ * Never blocking the traced processes: the recorder calls this output
+ * from its drain loop, and a slow or dead relay must not stop that loop
+ * (the ring buffers would fill and the writers discard, as they would
+ * anyway, but the local copy and the other sources go on).  After setup
+ * both sockets are non-blocking.  A packet is first written straight from
+ * the caller's memory (the shared-memory sub-buffer: no copy in user
+ * space); what the socket does not take is copied into a queue, bounded
+ * by max_queue bytes with the control messages.  A packet that would not
+ * fit is dropped before any byte of it is sent, and counted: the relay
+ * only ever holds whole packets, and the gap shows in the packet sequence
+ * numbers (babeltrace2 reports discarded packets).
+ *
+ * A lost connection (EOF, reset, error, a reply we did not expect) closes
+ * both sockets; what was queued is counted lost, and the bytes still in
+ * the kernel's send queue (SIOCOUTQ) too.  Reconnection is tried every
+ * RETRY_MS, at most opts->retries times per outage; it makes a new
+ * session in a new directory ("<path>.N"), adds the streams again and
+ * resends the whole metadata, and the packets go on from there.
+ *
+ * Live beacons: a live viewer merges streams in time order and waits on a
+ * stream until it knows what it holds; for a stream with no new packet
+ * since the last timer tick a SEND_INDEX with packet_size 0 says "no data
+ * until now", so the view moves on.  The relay takes beacons only for a
+ * stream that has had a packet.
+ *
+ * Trust boundary: the network peer.  Replies are read into fixed-size
+ * buffers, only as many bytes as the request expects; a reply other than
+ * success is counted and logged; a peer that sends what was not asked for
+ * is a lost connection.  Names sent are bounded by their fields.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+#include <linux/sockios.h>
+
+#include "relayd-proto.h"
+
+/* Each step of a session's setup (connect, a request and its reply). */
+#define SETUP_MS 3000
+/* Between reconnection attempts. */
+#define RETRY_MS 1000
+/* Streams of a trace, at most (sources open one per CPU). */
+#define MAX_STREAMS 4096
+/* What each queued message may hold besides its bytes. */
+#define QENT_PACKET 1
+
+struct sonde__ostream {
+	char name[64];
+	uint64_t handle;   /* the relay's, in session gen */
+	uint32_t gen;      /* session the handle belongs to; 0: none */
+	uint64_t next_seq; /* net_seq_num of the next packet, per session */
+	uint64_t size;     /* bytes given (the stream's offsets) */
+	int has_idx;       /* a packet was sent in this session */
+	int active;        /* a packet since the last live tick */
+	struct sonde__packet_index last;
+};
+
+struct qent {
+	struct qent *next;
+	size_t len, off;  /* bytes, and how many of them are sent */
+	uint64_t payload; /* the packet's bytes, for QENT_PACKET */
+	int flags;
+	uint8_t data[];
+};
+
+struct queue {
+	struct qent *head, **tail;
+	uint64_t bytes;
+};
+
+struct relay_output {
+	struct sonde__output base;
+	struct sonde__relayd_url url;
+	char hostname[SONDE__RELAYD_HOST_NAME_MAX];
+	char session[SONDE__RELAYD_SESSION_NAME_MAX];
+	char base_path[352]; /* "<host>/<session>-<date>" */
+	uint32_t live_timer_us;
+	uint64_t max_queue;
+	uint32_t retries;
+
+	int cfd, dfd;  /* -1 when down */
+	uint32_t gen;  /* sessions made so far */
+	struct queue cq, dq;
+	uint64_t replies_due; /* generic (4-byte) replies still to read */
+	uint8_t rbuf[SONDE__RELAYD_REPLY_GENERIC];
+	size_t rlen;
+	uint64_t meta_handle;
+	char *meta; /* the metadata text given so far */
+	size_t meta_len, meta_sent;
+	int streams_unsent;  /* STREAMS_SENT due */
+	struct sonde__ostream **streams;
+	uint32_t nr, cap;
+
+	uint64_t retry_at;  /* CLOCK_MONOTONIC ns */
+	uint32_t tries;
+	uint64_t tick_at;   /* next live tick, CLOCK_MONOTONIC ns */
+	int finished;
+	struct sonde__relay_stats st;
+};
+
+static struct relay_output *relay_of(struct sonde__output *o)
+{
+	return (struct relay_output *)o;
+}
+
+static uint64_t mono_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+/* ------------------------------------------------------------- queues */
+
+static void q_init(struct queue *q)
+{
+	q->head = NULL;
+	q->tail = &q->head;
+	q->bytes = 0;
+}
+
+/* Free every entry; the packets among them, partly sent or not, are
+ * counted lost in @st. */
+static void q_drop(struct queue *q, struct sonde__relay_stats *st)
+{
+	while (q->head) {
+		struct qent *e = q->head;
+
+		q->head = e->next;
+		if (e->flags & QENT_PACKET) {
+			st->lost_packets++;
+			st->lost_bytes += e->payload;
+		}
+		free(e);
+	}
+	q_init(q);
+}
+
+/* Queue @n bytes of @iov (@cnt buffers) from byte @skip on.  0 or -ENOMEM. */
+static int q_push(struct queue *q, const struct iovec *iov, int cnt,
+		  size_t skip, int flags, uint64_t payload)
+{
+	size_t total = 0;
+	struct qent *e;
+	uint8_t *p;
+
+	for (int i = 0; i < cnt; i++)
+		total += iov[i].iov_len;
+	if (skip >= total)
+		return 0;
+	e = malloc(sizeof(*e) + total - skip);
+	if (!e)
+		return -ENOMEM;
+	e->next = NULL;
+	e->len = total - skip;
+	e->off = 0;
+	e->flags = flags;
+	e->payload = payload;
+	p = e->data;
+	for (int i = 0; i < cnt; i++) {
+		size_t len = iov[i].iov_len;
+		const uint8_t *b = iov[i].iov_base;
+
+		if (skip >= len) {
+			skip -= len;
+			continue;
+		}
+		memcpy(p, b + skip, len - skip);
+		p += len - skip;
+		skip = 0;
+	}
+	*q->tail = e;
+	q->tail = &e->next;
+	q->bytes += e->len;
+	return 0;
+}
+
+/* Send what @q holds on @fd without blocking.  0 (all sent or the socket
+ * full) or -errno of a broken connection. */
+static int q_flush(struct queue *q, int fd)
+{
+	while (q->head) {
+		struct qent *e = q->head;
+		ssize_t w = send(fd, e->data + e->off, e->len - e->off,
+				 MSG_NOSIGNAL | MSG_DONTWAIT);
+
+		if (w < 0) {
+			if (errno == EINTR)
+				continue;
+			if (errno == EAGAIN || errno == EWOULDBLOCK)
+				return 0;
+			return -errno;
+		}
+		e->off += (size_t)w;
+		q->bytes -= (uint64_t)w;
+		if (e->off < e->len)
+			return 0;
+		q->head = e->next;
+		if (!q->head)
+			q->tail = &q->head;
+		free(e);
+	}
+	return 0;
+}
+
+/* ---------------------------------------------------- blocking setup */
+
+static int wait_fd(int fd, short ev, uint64_t deadline)
+{
+	for (;;) {
+		uint64_t now = mono_ns();
+		struct pollfd p = { fd, ev, 0 };
+		int r;
+
+		if (now >= deadline)
+			return -ETIMEDOUT;
+		r = poll(&p, 1, (int)((deadline - now) / 1000000u) + 1);
+		if (r > 0)
+			return 0;
+		if (r < 0 && errno != EINTR)
+			return -errno;
+	}
+}
+
+static int send_all(int fd, const void *buf, size_t len, uint64_t deadline)
+{
+	const uint8_t *p = buf;
+
+	while (len) {
+		ssize_t w = send(fd, p, len, MSG_NOSIGNAL | MSG_DONTWAIT);
+
+		if (w < 0) {
+			int r;
+
+			if (errno == EINTR)
+				continue;
+			if (errno != EAGAIN && errno != EWOULDBLOCK)
+				return -errno;
+			r = wait_fd(fd, POLLOUT, deadline);
+			if (r)
+				return r;
+			continue;
+		}
+		p += w;
+		len -= (size_t)w;
+	}
+	return 0;
+}
+
+static int recv_all(int fd, void *buf, size_t len, uint64_t deadline)
+{
+	uint8_t *p = buf;
+
+	while (len) {
+		ssize_t n = recv(fd, p, len, MSG_DONTWAIT);
+
+		if (n == 0)
+			return -ECONNRESET;
+		if (n < 0) {
+			int r;
+
+			if (errno == EINTR)
+				continue;
+			if (errno != EAGAIN && errno != EWOULDBLOCK)
+				return -errno;
+			r = wait_fd(fd, POLLIN, deadline);
+			if (r)
+				return r;
+			continue;
+		}
+		p += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+/* A non-blocking TCP connection to @host:@port within SETUP_MS. */
+static int tcp_connect(const char *host, uint16_t port, int nodelay)
+{
+	struct addrinfo hints = { 0 }, *ai, *a;
+	char sport[8];
+	int fd = -1, r = -EHOSTUNREACH;
+
+	hints.ai_socktype = SOCK_STREAM;
+	hints.ai_family = AF_UNSPEC;
+	snprintf(sport, sizeof(sport), "%u", port);
+	if (getaddrinfo(host, sport, &hints, &ai))
+		return -EHOSTUNREACH;
+	for (a = ai; a; a = a->ai_next) {
+		socklen_t el = sizeof(int);
+		int err = 0, one = 1;
+
+		fd = socket(a->ai_family,
+			    a->ai_socktype | SOCK_CLOEXEC | SOCK_NONBLOCK,
+			    a->ai_protocol);
+		if (fd < 0) {
+			r = -errno;
+			continue;
+		}
+		if (connect(fd, a->ai_addr, a->ai_addrlen) &&
+		    errno != EINPROGRESS) {
+			r = -errno;
+		} else {
+			r = wait_fd(fd, POLLOUT,
+				    mono_ns() + SETUP_MS * 1000000ull);
+			if (!r && getsockopt(fd, SOL_SOCKET, SO_ERROR, &err,
+					     &el))
+				r = -errno;
+			else if (!r && err)
+				r = -err;
+		}
+		if (!r) {
+			if (nodelay)
+				setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one,
+					   sizeof(one));
+			break;
+		}
+		close(fd);
+		fd = -1;
+	}
+	freeaddrinfo(ai);
+	return fd >= 0 ? fd : r;
+}
+
+/* One control request and its reply of @rlen bytes, synchronously. */
+static int request(struct relay_output *r, const uint8_t *msg, size_t len,
+		   uint8_t *reply, size_t rlen)
+{
+	uint64_t deadline = mono_ns() + SETUP_MS * 1000000ull;
+	int e = send_all(r->cfd, msg, len, deadline);
+
+	return e ? e : recv_all(r->cfd, reply, rlen, deadline);
+}
+
+static int add_stream(struct relay_output *r, const char *name,
+		      const char *path, uint64_t *handle)
+{
+	uint8_t msg[SONDE__RELAYD_MSG_MAX], rep[SONDE__RELAYD_REPLY_HANDLE];
+	int len = sonde__relayd_enc_add_stream(msg, name, path), e;
+
+	if (len < 0)
+		return len;
+	e = request(r, msg, (size_t)len, rep, sizeof(rep));
+	if (e)
+		return e;
+	if (sonde__relayd_dec_handle(rep, handle) != SONDE__RELAYD_OK)
+		return -EPROTO;
+	return 0;
+}
+
+/* Send what is queued and read every reply due, synchronously. */
+static int settle(struct relay_output *r, uint64_t deadline)
+{
+	int e;
+
+	for (;;) {
+		e = q_flush(&r->cq, r->cfd);
+		if (e)
+			return e;
+		if (!r->cq.head)
+			break;
+		e = wait_fd(r->cfd, POLLOUT, deadline);
+		if (e)
+			return e;
+	}
+	while (r->replies_due) {
+		e = recv_all(r->cfd, r->rbuf + r->rlen,
+			     sizeof(r->rbuf) - r->rlen, deadline);
+		if (e)
+			return e;
+		r->rlen = 0;
+		if (sonde__relayd_dec_generic(r->rbuf) != SONDE__RELAYD_OK)
+			r->st.relay_errors++;
+		r->replies_due--;
+	}
+	return 0;
+}
+
+static void close_fds(struct relay_output *r)
+{
+	if (r->cfd >= 0)
+		close(r->cfd);
+	if (r->dfd >= 0)
+		close(r->dfd);
+	r->cfd = r->dfd = -1;
+	r->st.up = 0;
+}
+
+/* The connection is gone: count what it took along, retry later. */
+static void lost(struct relay_output *r, int err)
+{
+	int outq = 0;
+
+	if (r->dfd >= 0 && !ioctl(r->dfd, SIOCOUTQ, &outq) && outq > 0)
+		r->st.inflight_lost_bytes += (uint64_t)outq;
+	sonde__logf(SONDE_LOG_WARN,
+		    "relay connection lost. err=%d queued=%" PRIu64, err,
+		    r->dq.bytes + r->cq.bytes);
+	q_drop(&r->dq, &r->st);
+	q_drop(&r->cq, &r->st);
+	r->replies_due = 0;
+	r->rlen = 0;
+	close_fds(r);
+	r->st.outages++;
+	r->tries = 0;
+	r->retry_at = mono_ns() + RETRY_MS * 1000000ull;
+}
+
+/*
+ * A new session on the relay, its streams and its metadata so far,
+ * synchronously.  0 or -errno (the sockets closed again), with a
+ * sentence in @why when given.
+ */
+static int session_open(struct relay_output *r, char *why, size_t n)
+{
+	uint8_t msg[SONDE__RELAYD_MSG_MAX], rep[SONDE__RELAYD_REPLY_HANDLE];
+	uint32_t major, minor;
+	uint64_t sid, deadline;
+	char path[sizeof(r->st.path)];
+	int len, e;
+
+	r->cfd = tcp_connect(r->url.host, r->url.ctrl_port, 1);
+	if (r->cfd < 0) {
+		e = r->cfd;
+		r->cfd = -1;
+		if (why)
+			snprintf(why, n,
+				 "cannot connect to the relay's control port %s:%u: %s",
+				 r->url.host, r->url.ctrl_port, strerror(-e));
+		return e;
+	}
+	r->dfd = tcp_connect(r->url.host, r->url.data_port, 0);
+	if (r->dfd < 0) {
+		e = r->dfd;
+		r->dfd = -1;
+		close_fds(r);
+		if (why)
+			snprintf(why, n,
+				 "cannot connect to the relay's data port %s:%u: %s",
+				 r->url.host, r->url.data_port, strerror(-e));
+		return e;
+	}
+	e = request(r, msg, sonde__relayd_enc_version(msg), rep,
+		    SONDE__RELAYD_REPLY_VERSION);
+	if (e)
+		goto fail;
+	sonde__relayd_dec_version(rep, &major, &minor);
+	if (major != SONDE__RELAYD_MAJOR || minor < SONDE__RELAYD_MINOR) {
+		e = -EPROTO;
+		if (why)
+			snprintf(why, n,
+				 "the relay at %s:%u speaks protocol %u.%u; sonde needs 2.10 or later (lttng-relayd 2.10+)",
+				 r->url.host, r->url.ctrl_port, major, minor);
+		close_fds(r);
+		return e;
+	}
+	len = sonde__relayd_enc_create_session(msg, r->session, r->hostname,
+					       r->live_timer_us);
+	if (len < 0) {
+		e = len;
+		goto fail;
+	}
+	e = request(r, msg, (size_t)len, rep, SONDE__RELAYD_REPLY_HANDLE);
+	if (e)
+		goto fail;
+	if (sonde__relayd_dec_handle(rep, &sid) != SONDE__RELAYD_OK) {
+		e = -EPROTO;
+		goto fail;
+	}
+	r->gen++;
+	if (r->gen == 1)
+		snprintf(path, sizeof(path), "%s", r->base_path);
+	else
+		snprintf(path, sizeof(path), "%s.%u", r->base_path, r->gen - 1);
+	e = add_stream(r, "metadata", path, &r->meta_handle);
+	for (uint32_t i = 0; !e && i < r->nr; i++) {
+		struct sonde__ostream *s = r->streams[i];
+
+		e = add_stream(r, s->name, path, &s->handle);
+		s->gen = r->gen;
+		s->next_seq = 0;
+		s->has_idx = 0;
+		s->active = 0;
+	}
+	if (e)
+		goto fail;
+	deadline = mono_ns() + SETUP_MS * 1000000ull;
+	e = send_all(r->cfd, msg, sonde__relayd_enc_streams_sent(msg),
+		     deadline);
+	if (!e)
+		e = recv_all(r->cfd, rep, SONDE__RELAYD_REPLY_GENERIC,
+			     deadline);
+	if (!e && r->meta_len) {
+		size_t h = sonde__relayd_enc_metadata(msg, r->meta_handle,
+						      r->meta_len);
+
+		e = send_all(r->cfd, msg, h, deadline);
+		if (!e)
+			e = send_all(r->cfd, r->meta, r->meta_len, deadline);
+	}
+	if (e)
+		goto fail;
+	r->meta_sent = r->meta_len;
+	r->streams_unsent = 0;
+	snprintf(r->st.path, sizeof(r->st.path), "%s", path);
+	r->st.up = 1;
+	return 0;
+fail:
+	if (why)
+		snprintf(why, n, "cannot create a session on the relay %s:%u: %s",
+			 r->url.host, r->url.ctrl_port,
+			 e == -EPROTO ? "it refused the request"
+				      : strerror(-e));
+	close_fds(r);
+	return e;
+}
+
+/* ------------------------------------------------------------ steady */
+
+/* Read the replies that came, without blocking.  0 or -errno. */
+static int read_replies(struct relay_output *r)
+{
+	for (;;) {
+		uint8_t buf[256];
+		size_t want = sizeof(buf);
+		ssize_t n;
+
+		/* Never more than the replies due: anything beyond is a peer
+		 * that does not follow the protocol. */
+		if (r->replies_due * SONDE__RELAYD_REPLY_GENERIC - r->rlen <
+		    want)
+			want = r->replies_due * SONDE__RELAYD_REPLY_GENERIC -
+			       r->rlen;
+		if (!want) {
+			/* Nothing due: readable means EOF or garbage. */
+			n = recv(r->cfd, buf, 1, MSG_DONTWAIT | MSG_PEEK);
+			if (n == 0)
+				return -ECONNRESET;
+			if (n > 0)
+				return -EPROTO;
+			return errno == EAGAIN || errno == EWOULDBLOCK ||
+					       errno == EINTR
+				       ? 0
+				       : -errno;
+		}
+		n = recv(r->cfd, buf, want, MSG_DONTWAIT);
+		if (n == 0)
+			return -ECONNRESET;
+		if (n < 0)
+			return errno == EAGAIN || errno == EWOULDBLOCK ||
+					       errno == EINTR
+				       ? 0
+				       : -errno;
+		for (ssize_t i = 0; i < n; i++) {
+			r->rbuf[r->rlen++] = buf[i];
+			if (r->rlen < SONDE__RELAYD_REPLY_GENERIC)
+				continue;
+			r->rlen = 0;
+			r->replies_due--;
+			if (sonde__relayd_dec_generic(r->rbuf) !=
+			    SONDE__RELAYD_OK) {
+				if (!r->st.relay_errors)
+					sonde__logf(SONDE_LOG_WARN,
+						    "relay refused a request. code=%u",
+						    sonde__relayd_dec_generic(
+							    r->rbuf));
+				r->st.relay_errors++;
+			}
+		}
+	}
+}
+
+/* The data connection: the relay never writes there, so readable means
+ * closed.  0 or -ECONNRESET. */
+static int data_alive(struct relay_output *r)
+{
+	struct pollfd p = { r->dfd, POLLIN, 0 };
+
+	if (poll(&p, 1, 0) > 0 && (p.revents & (POLLIN | POLLHUP | POLLERR)))
+		return -ECONNRESET;
+	return 0;
+}
+
+/* Queue a control message expecting a generic reply, and push. */
+static int ctl_send(struct relay_output *r, const void *msg, size_t len,
+		    int replies)
+{
+	struct iovec iov = { (void *)msg, len };
+	int e = q_push(&r->cq, &iov, 1, 0, 0, 0);
+
+	if (e)
+		return e;
+	r->replies_due += (uint64_t)replies;
+	return q_flush(&r->cq, r->cfd);
+}
+
+/* Metadata bytes given but not yet sent, then STREAMS_SENT if due. */
+static int ctl_catch_up(struct relay_output *r)
+{
+	uint8_t msg[SONDE__RELAYD_MSG_MAX];
+	int e = 0;
+
+	if (r->meta_sent < r->meta_len) {
+		struct iovec iov[2];
+		size_t n = r->meta_len - r->meta_sent;
+
+		iov[0].iov_base = msg;
+		iov[0].iov_len = sonde__relayd_enc_metadata(msg, r->meta_handle, n);
+		iov[1].iov_base = r->meta + r->meta_sent;
+		iov[1].iov_len = n;
+		e = q_push(&r->cq, iov, 2, 0, 0, 0);
+		if (e)
+			return e;
+		r->meta_sent = r->meta_len;
+	}
+	if (r->streams_unsent) {
+		e = ctl_send(r, msg, sonde__relayd_enc_streams_sent(msg), 1);
+		if (!e)
+			r->streams_unsent = 0;
+	}
+	return e ? e : q_flush(&r->cq, r->cfd);
+}
+
+/* ------------------------------------------------------------ output */
+
+static int relay_open_stream(struct sonde__output *o, const char *name,
+			     struct sonde__ostream **out)
+{
+	struct relay_output *r = relay_of(o);
+	struct sonde__ostream *s;
+
+	if (!name[0] || strlen(name) >= sizeof(s->name) || strchr(name, '/') ||
+	    name[0] == '.' || !strcmp(name, "metadata") || r->nr >= MAX_STREAMS)
+		return -EINVAL;
+	if (r->nr == r->cap) {
+		uint32_t cap = r->cap ? r->cap * 2 : 16;
+		struct sonde__ostream **ns =
+			realloc(r->streams, cap * sizeof(*ns));
+
+		if (!ns)
+			return -ENOMEM;
+		r->streams = ns;
+		r->cap = cap;
+	}
+	s = calloc(1, sizeof(*s));
+	if (!s)
+		return -ENOMEM;
+	snprintf(s->name, sizeof(s->name), "%s", name);
+	r->streams[r->nr++] = s;
+	*out = s;
+	if (r->cfd < 0)
+		return 0; /* added with the others at reconnection */
+	/* Added now, synchronously: the replies due come first. */
+	{
+		int e = settle(r, mono_ns() + SETUP_MS * 1000000ull);
+
+		if (!e)
+			e = add_stream(r, name, r->st.path, &s->handle);
+		if (e) {
+			lost(r, e);
+			return 0;
+		}
+		s->gen = r->gen;
+		r->streams_unsent = 1;
+	}
+	return 0;
+}
+
+static int relay_write_packet(struct sonde__output *o,
+			      struct sonde__ostream *s,
+			      const struct iovec *iov, int iovcnt,
+			      struct sonde__packet_index *idx)
+{
+	struct relay_output *r = relay_of(o);
+	uint8_t hdr[SONDE__RELAYD_DATA_HDR_SIZE];
+	uint8_t imsg[SONDE__RELAYD_HDR_SIZE + SONDE__RELAYD_INDEX_SIZE];
+	struct iovec v[8];
+	uint64_t total = 0, need;
+	size_t sent = 0;
+	int e;
+
+	for (int i = 0; i < iovcnt; i++)
+		total += iov[i].iov_len;
+	idx->offset = s->size;
+	s->size += total;
+	if (r->cfd < 0 || s->gen != r->gen || iovcnt > 7 ||
+	    total > UINT32_MAX) {
+		r->st.lost_packets++;
+		r->st.lost_bytes += total;
+		return 0;
+	}
+	e = ctl_catch_up(r);
+	if (!e)
+		e = q_flush(&r->dq, r->dfd);
+	if (e) {
+		lost(r, e);
+		r->st.lost_packets++;
+		r->st.lost_bytes += total;
+		return 0;
+	}
+	need = sizeof(hdr) + total + sizeof(imsg);
+	if (r->dq.bytes + r->cq.bytes + need > r->max_queue) {
+		r->st.lost_packets++;
+		r->st.lost_bytes += total;
+		return 0;
+	}
+	v[0].iov_base = hdr;
+	v[0].iov_len = sonde__relayd_enc_data_hdr(hdr, s->handle, s->next_seq,
+						  (uint32_t)total);
+	memcpy(v + 1, iov, (size_t)iovcnt * sizeof(*iov));
+	if (!r->dq.head) {
+		struct msghdr m = { 0 };
+		ssize_t w;
+
+		m.msg_iov = v;
+		m.msg_iovlen = (size_t)iovcnt + 1;
+		do
+			w = sendmsg(r->dfd, &m, MSG_NOSIGNAL | MSG_DONTWAIT);
+		while (w < 0 && errno == EINTR);
+		if (w < 0 && errno != EAGAIN && errno != EWOULDBLOCK) {
+			e = -errno;
+			lost(r, e);
+			r->st.lost_packets++;
+			r->st.lost_bytes += total;
+			return 0;
+		}
+		sent = w > 0 ? (size_t)w : 0;
+	}
+	if (q_push(&r->dq, v, iovcnt + 1, sent, QENT_PACKET, total)) {
+		/* Part of it may be on the wire: the stream is broken. */
+		lost(r, -ENOMEM);
+		r->st.lost_packets++;
+		r->st.lost_bytes += total;
+		return 0;
+	}
+	if (sent > sizeof(hdr))
+		r->st.direct_bytes += sent - sizeof(hdr);
+	r->st.copied_bytes += total - (sent > sizeof(hdr) ? sent - sizeof(hdr)
+							  : 0);
+	e = ctl_send(r, imsg,
+		     sonde__relayd_enc_index(imsg, s->handle, s->next_seq, idx),
+		     1);
+	if (e) {
+		lost(r, e);
+		return 0;
+	}
+	s->next_seq++;
+	s->has_idx = 1;
+	s->active = 1;
+	s->last = *idx;
+	r->st.packets++;
+	r->st.bytes += total;
+	return 0;
+}
+
+static int relay_write_metadata(struct sonde__output *o, const char *text,
+				size_t len)
+{
+	struct relay_output *r = relay_of(o);
+	char *m;
+
+	if (len < r->meta_len || memcmp(text, r->meta, r->meta_len)) {
+		/* Sent bytes cannot be taken back: a trace must not do this
+		 * (it writes append-only metadata for this output). */
+		sonde__logf(SONDE_LOG_ERROR,
+			    "relay: metadata rewritten, not appended. len=%zu sent=%zu",
+			    len, r->meta_len);
+		return -EINVAL;
+	}
+	if (len == r->meta_len)
+		return 0;
+	m = realloc(r->meta, len);
+	if (!m)
+		return -ENOMEM;
+	memcpy(m + r->meta_len, text + r->meta_len, len - r->meta_len);
+	r->meta = m;
+	r->meta_len = len;
+	if (r->cfd >= 0) {
+		int e = ctl_catch_up(r);
+
+		if (e)
+			lost(r, e);
+	}
+	return 0;
+}
+
+static int relay_sync(struct sonde__output *o)
+{
+	struct relay_output *r = relay_of(o);
+	uint64_t deadline = mono_ns() + SETUP_MS * 1000000ull;
+	int e = 0;
+
+	if (r->cfd < 0)
+		return 0;
+	e = ctl_catch_up(r);
+	while (!e && r->dq.head) {
+		e = q_flush(&r->dq, r->dfd);
+		if (!e && r->dq.head)
+			e = wait_fd(r->dfd, POLLOUT, deadline);
+	}
+	if (!e)
+		e = settle(r, deadline);
+	if (e)
+		lost(r, e);
+	return 0;
+}
+
+/* Remote data cannot be taken back: the relay keeps what it received. */
+static void relay_discard(struct sonde__output *o)
+{
+	(void)o;
+}
+
+static void relay_destroy(struct sonde__output *o)
+{
+	struct relay_output *r = relay_of(o);
+
+	q_drop(&r->dq, &r->st);
+	q_drop(&r->cq, &r->st);
+	close_fds(r);
+	for (uint32_t i = 0; i < r->nr; i++)
+		free(r->streams[i]);
+	free(r->streams);
+	free(r->meta);
+	free(r);
+}
+
+static const struct sonde__output_ops relay_ops = {
+	.kind = "relay",
+	.open_stream = relay_open_stream,
+	.write_packet = relay_write_packet,
+	.write_metadata = relay_write_metadata,
+	.sync = relay_sync,
+	.discard = relay_discard,
+	.destroy = relay_destroy,
+};
+
+/* Live beacons: "no data until @now" for each stream idle since the
+ * last tick. */
+static int beacons(struct relay_output *r, uint64_t now)
+{
+	uint8_t msg[SONDE__RELAYD_HDR_SIZE + SONDE__RELAYD_INDEX_SIZE];
+
+	for (uint32_t i = 0; i < r->nr; i++) {
+		struct sonde__ostream *s = r->streams[i];
+		struct sonde__packet_index b;
+		int e;
+
+		if (s->active || !s->has_idx || s->gen != r->gen) {
+			s->active = 0;
+			continue;
+		}
+		if (now < s->last.timestamp_end)
+			continue;
+		b = (struct sonde__packet_index){
+			.timestamp_begin = now,
+			.timestamp_end = now,
+			.events_discarded = s->last.events_discarded,
+			.stream_id = s->last.stream_id,
+			.stream_instance_id = s->last.stream_instance_id,
+			.packet_seq_num = s->last.packet_seq_num,
+		};
+		e = ctl_send(r, msg,
+			     sonde__relayd_enc_index(msg, s->handle,
+						     s->next_seq - 1, &b),
+			     1);
+		if (e)
+			return e;
+		r->st.beacons++;
+	}
+	return 0;
+}
+
+void sonde__output_relay_poll(struct sonde__output *o, uint64_t now)
+{
+	struct relay_output *r = relay_of(o);
+	uint64_t mono = mono_ns();
+	int e;
+
+	if (r->finished)
+		return;
+	if (r->cfd < 0) {
+		if (r->st.gave_up || mono < r->retry_at)
+			return;
+		if (!session_open(r, NULL, 0)) {
+			r->st.reconnects++;
+			sonde__logf(SONDE_LOG_INFO,
+				    "relay connection back. path=%s",
+				    r->st.path);
+			return;
+		}
+		if (++r->tries >= r->retries) {
+			r->st.gave_up = 1;
+			sonde__logf(SONDE_LOG_WARN,
+				    "relay unreachable: no more retries. tries=%u",
+				    r->tries);
+		}
+		r->retry_at = mono + RETRY_MS * 1000000ull;
+		return;
+	}
+	e = ctl_catch_up(r);
+	if (!e)
+		e = q_flush(&r->dq, r->dfd);
+	if (!e)
+		e = read_replies(r);
+	if (!e)
+		e = data_alive(r);
+	if (!e && r->live_timer_us && mono >= r->tick_at) {
+		r->tick_at = mono + r->live_timer_us * 1000ull;
+		e = beacons(r, now);
+	}
+	if (e)
+		lost(r, e);
+}
+
+int sonde__output_relay_finish(struct sonde__output *o, int timeout_ms)
+{
+	struct relay_output *r = relay_of(o);
+	uint64_t deadline = mono_ns() + (uint64_t)timeout_ms * 1000000ull;
+	uint8_t msg[SONDE__RELAYD_MSG_MAX];
+	int e = 0;
+
+	if (r->finished)
+		return 0;
+	r->finished = 1;
+	if (r->cfd < 0)
+		return -ENOTCONN;
+	e = ctl_catch_up(r);
+	while (!e && r->dq.head) {
+		e = q_flush(&r->dq, r->dfd);
+		if (!e && r->dq.head)
+			e = wait_fd(r->dfd, POLLOUT, deadline);
+	}
+	for (uint32_t i = 0; !e && i < r->nr; i++) {
+		struct sonde__ostream *s = r->streams[i];
+
+		if (s->gen != r->gen)
+			continue;
+		e = ctl_send(r, msg,
+			     sonde__relayd_enc_close_stream(
+				     msg, s->handle,
+				     s->next_seq ? s->next_seq - 1 : UINT64_MAX),
+			     1);
+	}
+	if (!e)
+		e = ctl_send(r, msg,
+			     sonde__relayd_enc_close_stream(msg, r->meta_handle,
+							    UINT64_MAX),
+			     1);
+	if (!e)
+		e = settle(r, deadline);
+	if (e) {
+		lost(r, e);
+		r->st.gave_up = 1;
+		return e;
+	}
+	close_fds(r);
+	return 0;
+}
+
+void sonde__output_relay_stats(struct sonde__output *o,
+			       struct sonde__relay_stats *st)
+{
+	*st = relay_of(o)->st;
+}
+
+/* A name for the relay: what a field holds, without '/' (the session
+ * and host name are directory names there). */
+static int copy_name(char *dst, size_t n, const char *src)
+{
+	if (!src[0] || strlen(src) >= n || strchr(src, '/') ||
+	    !strcmp(src, ".") || !strcmp(src, ".."))
+		return -EINVAL;
+	memcpy(dst, src, strlen(src) + 1);
+	return 0;
+}
+
+int sonde__output_relay_create(const struct sonde__relay_opts *o,
+			       unsigned int flags, struct sonde__output **out,
+			       char *why, size_t n)
+{
+	struct relay_output *r = calloc(1, sizeof(*r));
+	char host[256] = "", date[32];
+	time_t now = time(NULL);
+	struct tm tm;
+	int e;
+
+	if (!r)
+		return -ENOMEM;
+	r->base.ops = &relay_ops;
+	r->base.flags = SONDE__OUTPUT_APPEND_METADATA;
+	r->cfd = r->dfd = -1;
+	q_init(&r->cq);
+	q_init(&r->dq);
+	r->live_timer_us = o->live_timer_us;
+	r->max_queue = o->max_queue;
+	r->retries = o->retries;
+	e = sonde__relayd_url_parse(o->url, &r->url, why, n);
+	if (e)
+		goto fail;
+	if (!o->hostname)
+		gethostname(host, sizeof(host) - 1);
+	if (copy_name(r->hostname, sizeof(r->hostname),
+		      o->hostname ? o->hostname : host)) {
+		snprintf(why, n,
+			 "bad relay host name '%s': give 1 to %zu bytes, no '/'",
+			 o->hostname ? o->hostname : host,
+			 sizeof(r->hostname) - 1);
+		e = -EINVAL;
+		goto fail;
+	}
+	if (copy_name(r->session, sizeof(r->session) - 16, o->session)) {
+		snprintf(why, n,
+			 "bad relay session name '%s': give 1 to %zu bytes, no '/'",
+			 o->session, sizeof(r->session) - 17);
+		e = -EINVAL;
+		goto fail;
+	}
+	localtime_r(&now, &tm);
+	strftime(date, sizeof(date), "%Y%m%d-%H%M%S", &tm);
+	snprintf(r->base_path, sizeof(r->base_path), "%s/%s-%s", r->hostname,
+		 r->session, date);
+	e = session_open(r, why, n);
+	if (e) {
+		if (!(flags & SONDE__RELAY_DEFERRED) || e == -EINVAL ||
+		    e == -ENAMETOOLONG)
+			goto fail;
+		r->st.outages++;
+		r->retry_at = mono_ns() + RETRY_MS * 1000000ull;
+	}
+	r->tick_at = mono_ns() + r->live_timer_us * 1000ull;
+	*out = &r->base;
+	return 0;
+fail:
+	free(r);
+	return e;
+}

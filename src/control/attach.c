@@ -2,8 +2,9 @@
 /*
  * Process side of tracer control: at load time, if $SONDE_SHM names a
  * session's buffers (set by `sonde record` for the command it runs and
- * inherited by its children), map them, build the process-local channel
- * view the inline hot path reads, and enable matching tracepoints.
+ * inherited by its children; several sessions under nested `sonde
+ * record`s), map them, build the process-local channel views (the first
+ * one's read by the inline hot path), and enable matching tracepoints.
  * Without $SONDE_SHM nothing is mapped here and every tracepoint stays
  * disabled until a session daemon attaches the process (agent.c).  Nothing
  * here ever waits for another process.
@@ -54,8 +55,11 @@
 #include "prefault.h"
 
 static pthread_once_t once = PTHREAD_ONCE_INIT;
-static int by_env; /* attached to the session of $SONDE_SHM */
-static struct sonde__channel env_chan; /* that session's, once attached */
+static int by_env; /* attached to the sessions of $SONDE_SHM */
+/* Those sessions' channels, once attached: env_chan[i] is registry slot
+ * i (SONDE__SLOTS at most, the first one the inline path's). */
+static struct sonde__channel env_chan[SONDE__SLOTS];
+static unsigned env_nchan;
 
 void sonde__proc_announce(struct sonde__shm_hdr *h,
 			  const struct sonde__chan_view *ch)
@@ -83,7 +87,8 @@ void sonde__proc_announce(struct sonde__shm_hdr *h,
 
 static void env_atfork_child(void)
 {
-	sonde__proc_announce(env_chan.h, env_chan.view);
+	for (unsigned i = 0; i < env_nchan; i++)
+		sonde__proc_announce(env_chan[i].h, env_chan[i].view);
 	sonde__prefault_atfork_child();
 }
 
@@ -192,13 +197,12 @@ static int parse_fd(const char *v)
 
 /*
  * Keep the session's descriptor @fd for the children that exec (see the
- * top of this file): at SONDE__SHM_FD_MIN or above, without FD_CLOEXEC,
- * named in $SONDE_SHM.  Where RLIMIT_NOFILE leaves no such number it stays
- * where it is.
+ * top of this file): at SONDE__SHM_FD_MIN or above, without FD_CLOEXEC.
+ * Where RLIMIT_NOFILE leaves no such number it stays where it is.
+ * Returns the number kept.
  */
-static void keep_for_children(int fd)
+static int keep_for_children(int fd)
 {
-	char env[32];
 	int kept = fd, fl;
 
 	if (fd < SONDE__SHM_FD_MIN) {
@@ -211,47 +215,78 @@ static void keep_for_children(int fd)
 	fl = fcntl(kept, F_GETFD);
 	if (fl >= 0 && (fl & FD_CLOEXEC))
 		fcntl(kept, F_SETFD, fl & ~FD_CLOEXEC);
-	if (kept != fd) {
-		snprintf(env, sizeof(env), "fd:%d", kept);
-		if (setenv(SONDE_SHM_ENV, env, 1))
-			sonde__logf(SONDE_LOG_WARN,
-				    "Cannot name the session for children; they run untraced. errno=%d",
-				    errno);
-	}
+	return kept;
 }
 
+/*
+ * $SONDE_SHM is "fd:N", or, under nested `sonde record`s (each records
+ * the command it runs, the outer ones too), "fd:N,fd:M,..." from the
+ * outermost session in: each is a session of its own, registry slot i
+ * (at most SONDE__SLOTS; more are ignored, logged).  A session whose
+ * descriptor is rejected is left out, the others recorded.
+ */
 static void attach_once(void)
 {
 	const char *v = secure_getenv(SONDE_SHM_ENV);
-	struct sonde__channel c;
-	int fd, r;
+	char env[SONDE__SLOTS * 16], item[24];
+	size_t used = 0;
+	unsigned n = 0;
 
 	if (!v || !*v)
 		return;
-	fd = parse_fd(v);
-	if (fd < 0) {
-		sonde__logf(SONDE_LOG_WARN,
-			    "SONDE_SHM is not fd:N; tracing off.");
-		return;
+	while (*v) {
+		const char *comma = strchr(v, ',');
+		size_t len = comma ? (size_t)(comma - v) : strlen(v);
+		struct sonde__channel c;
+		int fd, r;
+
+		if (len >= sizeof(item) || n == SONDE__SLOTS) {
+			sonde__logf(SONDE_LOG_WARN,
+				    "SONDE_SHM names too many sessions, or one is not fd:N; the rest are not recorded. slots=%d",
+				    SONDE__SLOTS);
+			break;
+		}
+		memcpy(item, v, len);
+		item[len] = 0;
+		v += len + (comma ? 1 : 0);
+		fd = parse_fd(item);
+		if (fd < 0) {
+			sonde__logf(SONDE_LOG_WARN,
+				    "SONDE_SHM is not fd:N; that session is not recorded.");
+			continue;
+		}
+		r = sonde__channel_map(fd, &c);
+		if (r) {
+			sonde__logf(SONDE_LOG_WARN,
+				    "Session descriptor rejected; that session is not recorded. fd=%d err=%d",
+				    fd, r);
+			continue;
+		}
+		fd = keep_for_children(fd);
+		used += (size_t)snprintf(env + used, sizeof(env) - used,
+					 "%sfd:%d", used ? "," : "", fd);
+		__atomic_fetch_add(&c.h->nr_procs, 1, __ATOMIC_RELAXED);
+		/* Before any tracepoint of ours can write there. */
+		sonde__proc_announce(c.h, c.view);
+		if (sonde__registry_attach_slot(n, c.h, c.view, c.h->patterns)) {
+			sonde__logf(SONDE_LOG_WARN,
+				    "Out of memory; a session is not recorded.");
+			continue;
+		}
+		/* The inline path's channel is prefaulted; the others are
+		 * written through the slow path, which takes its faults. */
+		if (!n)
+			sonde__prefault_start(c.h, c.size);
+		env_chan[n++] = c;
 	}
-	r = sonde__channel_map(fd, &c);
-	if (r) {
-		sonde__logf(SONDE_LOG_WARN,
-			    "Session descriptor rejected; tracing off. fd=%d err=%d",
-			    fd, r);
+	if (!n)
 		return;
-	}
-	keep_for_children(fd);
-	__atomic_fetch_add(&c.h->nr_procs, 1, __ATOMIC_RELAXED);
+	env_nchan = n;
 	by_env = 1;
-	/* Before any tracepoint of ours can write there. */
-	sonde__proc_announce(c.h, c.view);
-	env_chan = c;
-	if (sonde__registry_attach(c.h, c.view, c.h->patterns)) {
-		sonde__logf(SONDE_LOG_WARN, "Out of memory; tracing off.");
-		return;
-	}
-	sonde__prefault_start(c.h, c.size);
+	if (setenv(SONDE_SHM_ENV, env, 1))
+		sonde__logf(SONDE_LOG_WARN,
+			    "Cannot name the sessions for children; they run untraced. errno=%d",
+			    errno);
 	pthread_atfork(NULL, NULL, env_atfork_child);
 }
 

@@ -609,11 +609,15 @@ static void take_snapshot(struct sonde__consumer *cons,
 /*
  * In the child, before exec: the command inherits a descriptor of the
  * buffers' memfd (ours stays close-on-exec), out of the way of the low
- * numbers, named in $SONDE_SHM.  0, or -1 with errno set.
+ * numbers, named in $SONDE_SHM.  Under an outer `sonde record` (its
+ * sessions already in $SONDE_SHM, "fd:N[,fd:M...]"), ours is added after
+ * them: the command records into every one (src/control/attach.c).  0, or
+ * -1 with errno set.
  */
 static int pass_buffers(int memfd)
 {
-	char env[32];
+	const char *outer = getenv(SONDE_SHM_ENV);
+	char env[256];
 	int fd = fcntl(memfd, F_DUPFD, SONDE__SHM_FD_MIN);
 
 	/* F_DUPFD leaves FD_CLOEXEC clear on the new descriptor. */
@@ -621,7 +625,11 @@ static int pass_buffers(int memfd)
 		fd = fcntl(memfd, F_DUPFD, 3);
 	if (fd < 0)
 		return -1;
-	snprintf(env, sizeof(env), "fd:%d", fd);
+	if (outer && *outer && strlen(outer) < sizeof(env) - 16 &&
+	    strspn(outer, "fd:0123456789,") == strlen(outer))
+		snprintf(env, sizeof(env), "%s,fd:%d", outer, fd);
+	else
+		snprintf(env, sizeof(env), "fd:%d", fd);
 	return setenv(SONDE_SHM_ENV, env, 1);
 }
 

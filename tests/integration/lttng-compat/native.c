@@ -58,7 +58,8 @@ int main(void)
 	sonde_tracepoint(compat0, sample, 20, "after", 0xfffe, 0xffu);
 	sonde_tracepoint(compat0, sample, 7, "none", 7, 0x80000000u);
 	sonde_tracepoint(compat0, vecs, p, 3, "abc");
-	sonde_tracepoint(compat0, vecs, p, 0, "");
+	/* Three readable bytes, as the array reads three. */
+	sonde_tracepoint(compat0, vecs, p, 0, "\0\0");
 	sonde_tracepoint(compat0, first, 1, 255);
 	sonde_tracepoint(compat0, second, -1, 16);
 	if (sonde_tracepoint_enabled(compat0, first))

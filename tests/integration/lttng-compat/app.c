@@ -4,16 +4,65 @@
  * tp0.c, other.c and this file), built unchanged against sonde's
  * <lttng/...> headers, in C and in C++, and against LTTng-UST where it is
  * installed.  native.c emits the same events through sonde's own API;
- * test-lttng-compat.sh compares the traces.  Prints "# pid N".
+ * test-lttng-compat.sh compares the traces.  Then tracef(3) and
+ * tracelog(3) messages (events lttng_ust_tracef:event and
+ * lttng_ust_tracelog:LTTNG_UST_TRACEPOINT_LOGLEVEL_*), whose text LTTng-UST
+ * formats and sonde's readers render.  Prints "# pid N".
  */
 #include <arpa/inet.h>
 #include <endian.h>
+#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <unistd.h>
 
+#include <lttng/tracef.h>
+#include <lttng/tracelog.h>
+
 #include "tp.h"
 #include "tp0.h"
+
+/*
+ * Spellings sonde gives beyond LTTng-UST 2.13's headers: version 0's
+ * vtracef() and vtracelog() (2.12's; 2.13 gives only tracef() and
+ * tracelog()), built against LTTng-UST as lttng_ust_vtracef() and
+ * lttng_ust_vtracelog(); and tracelog() with a TRACE_ level, which 2.13
+ * pastes into its symbols' names, where it has only the
+ * LTTNG_UST_TRACEPOINT_LOGLEVEL_ ones: the names it would want, for the
+ * level used here.
+ */
+#ifdef SONDE_LTTNG
+#define APP_VTRACEF vtracef
+#define APP_VTRACELOG vtracelog
+#else
+#define APP_VTRACEF lttng_ust_vtracef
+#define APP_VTRACELOG lttng_ust_vtracelog
+#define lttng_ust_tracepoint_lttng_ust_tracelog___TRACE_WARNING                \
+	lttng_ust_tracepoint_lttng_ust_tracelog___LTTNG_UST_TRACEPOINT_LOGLEVEL_WARNING
+#define lttng_ust__tracelog_TRACE_WARNING                                      \
+	lttng_ust__tracelog_LTTNG_UST_TRACEPOINT_LOGLEVEL_WARNING
+#endif
+
+/* A program's own logging function, on the va_list forms. */
+static void app_log(int verbose, ...)
+{
+	va_list ap;
+
+	va_start(ap, verbose);
+	if (verbose)
+		lttng_ust_vtracef("vtracef %d of %s", ap);
+	else
+		APP_VTRACEF("vtracef %d of %s", ap);
+	va_end(ap);
+	va_start(ap, verbose);
+	if (verbose)
+		lttng_ust_vtracelog(LTTNG_UST_TRACEPOINT_LOGLEVEL_NOTICE,
+				    "vtracelog %d of %s", ap);
+	else
+		APP_VTRACELOG(LTTNG_UST_TRACEPOINT_LOGLEVEL_CRIT,
+			      "vtracelog %d of %s", ap);
+	va_end(ap);
+}
 
 static long costly_sum(int n)
 {
@@ -75,6 +124,20 @@ int main(void)
 		do_tracepoint(compat0, first, 2, 3);
 
 	compat_other_tu(5);
+
+	tracef("tracef %d %s", 1, "one");
+	lttng_ust_tracef("%s: [%5.2f] [%-4x] [%c] [%lu]", "ust", 2.5, 0x2au, 'z',
+			 (unsigned long)-1);
+	lttng_ust_tracef("no arguments");
+	app_log(0, 3, "three");
+	app_log(1, 4, "four");
+	tracelog(TRACE_WARNING, "tracelog %d", 5);
+	lttng_ust_tracelog(LTTNG_UST_TRACEPOINT_LOGLEVEL_ERR, "err %s at %p",
+			   "disk", (void *)0x1000);
+	lttng_ust_tracelog(LTTNG_UST_TRACEPOINT_LOGLEVEL_INFO, "info %lld",
+			   -(1ll << 40));
+	lttng_ust_tracelog(LTTNG_UST_TRACEPOINT_LOGLEVEL_DEBUG, "debug %.3e",
+			   12345.678);
 	printf("# pid %d\n", (int)getpid());
 	return 0;
 }

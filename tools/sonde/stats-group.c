@@ -58,13 +58,6 @@ struct sg_open {
 	uint32_t next_free;
 };
 
-struct sg_top {
-	int64_t dur, bns;
-	int32_t pid, tid;
-	uint32_t pair;
-	const uint8_t *bp, *ep;
-};
-
 struct sg {
 	const struct sonde__rd_meta *m;
 	const struct sg_pair *pairs;
@@ -84,6 +77,7 @@ struct sg {
 	uint8_t *keys;
 	size_t klen, kcap;
 	size_t *order;             /* groups by total time */
+	size_t npg;                /* pair groups with slices: order[0..npg) */
 	/* --top */
 	unsigned long ntop;
 	struct sg_top *top;
@@ -136,9 +130,9 @@ int sg_new(const struct sonde__rd_meta *m, const struct sg_pair *pairs,
 		size_t n = e ? (size_t)(e - s) : strlen(s);
 
 		if (!n)
-			return cli_error("stats: --by: an empty field name in '%s'", by);
+			return cli_error("--by: an empty field name in '%s'", by);
 		if (g->nby == SG_MAX_BY)
-			return cli_error("stats: --by: at most %d fields", SG_MAX_BY);
+			return cli_error("--by: at most %d fields", SG_MAX_BY);
 		g->by[g->nby] = strndup(s, n);
 		if (!g->by[g->nby])
 			return -ENOMEM;
@@ -156,7 +150,7 @@ int sg_new(const struct sonde__rd_meta *m, const struct sg_pair *pairs,
 		for (uint32_t i = 0; i < m->nr_classes; i++)
 			found |= fv_index(m->all[i], g->by[j], strlen(g->by[j])) >= 0;
 		if (!found)
-			return cli_error("stats: --by: no event of the trace has a field named '%s' (sonde view shows the fields)",
+			return cli_error("--by: no event of the trace has a field named '%s' (sonde view shows the fields)",
 					 g->by[j]);
 	}
 	for (uint32_t i = 0; i < m->nr_classes; i++) {
@@ -477,6 +471,11 @@ int sg_finish(struct sg *g)
 		qsort(g->order, g->ng, sizeof(*g->order), cmp_group);
 		sort_g = NULL;
 	}
+	/* Pair groups sort first, and those without slices (count 0) last
+	 * among them. */
+	while (g->npg < g->ng && !(g->g[g->order[g->npg]].owner & SG_CLASS) &&
+	       g->g[g->order[g->npg]].n)
+		g->npg++;
 	if (g->nt)
 		qsort(g->top, g->nt, sizeof(*g->top), cmp_top);
 	return 0;
@@ -793,6 +792,29 @@ out_val:
 out_ob:
 	sonde__ob_free(&ob);
 	return r;
+}
+
+size_t sg_pair_groups(const struct sg *g)
+{
+	return g->npg;
+}
+
+void sg_pair_group(const struct sg *g, size_t i, struct sg_group *out,
+		   struct sonde__obuf *val, struct sonde__obuf *tmp)
+{
+	const struct sg_grp *gr = &g->g[g->order[i]];
+
+	out->pair = gr->owner;
+	out->count = gr->n;
+	out->total = gr->total;
+	out->dur = gr->dur;
+	group_values(g, gr, group_class(g, gr), val, tmp, 1);
+}
+
+const struct sg_top *sg_top_list(const struct sg *g, size_t *n)
+{
+	*n = g->nt;
+	return g->top;
 }
 
 void sg_free(struct sg *g)

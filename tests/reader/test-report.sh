@@ -7,6 +7,16 @@
 # trace gives one error line and leaves no file behind.  Without chromium
 # the browser checks are skipped (exit 77 at the end when nothing else
 # failed); so are they under ASan when SONDE_REPORT_NO_BROWSER is set.
+#
+# The latency views (issue 17), on 4 M slices of one thread written by
+# mk-slices.py (the busy share of each packet known, one slice much longer
+# than the others), checked by report-check.py: the report's size stays
+# bounded; its JSON holds the longest slice first with its fields, the
+# --by name groups and a density strip; in Chromium, the latency table's
+# first row is that slice, a click on a column sorts by it, the
+# histogram's y-axis labels (up to millions) are drawn whole, and in a
+# screenshot the timeline row's pixel columns follow the known busy share
+# (not one solid bar).
 # Usage: test-report.sh SONDE BABELTRACE2 READER_PROG JSON_CHECK
 here=$(dirname "$0")
 . "$here/../tap.sh"
@@ -37,16 +47,24 @@ self_contained() {
 	tap_is "$bad" "" "$2: nothing loaded from elsewhere (no script src, link href, url(), http(s)://)"
 }
 
-# render NAME FILE: headless Chromium's DOM of FILE in $WORK/NAME.dom
-render() {
-	local prof
+# chrome OUT ERR ARGS...: headless Chromium with a fresh profile and one
+# window size, so that a screenshot and a DOM of a page agree on positions
+chrome() {
+	local out=$1 err=$2 prof
+	shift 2
 	prof=$(mktemp -d "$WORK/chrome.XXXXXX")
 	timeout -k 10 120 "$CHROMIUM" --headless --no-sandbox --disable-gpu \
 		--disable-dev-shm-usage --disable-background-networking \
 		--disable-component-update --disable-sync --no-first-run \
+		--hide-scrollbars --window-size=1400,1000 \
 		--user-data-dir="$prof" --virtual-time-budget=5000 \
-		--dump-dom "file://$2" >"$WORK/$1.dom" 2>"$WORK/$1.chromeerr"
+		"$@" >"$out" 2>"$err"
 	R_RC=$?
+}
+
+# render NAME FILE: headless Chromium's DOM of FILE in $WORK/NAME.dom
+render() {
+	chrome "$WORK/$1.dom" "$WORK/$1.chromeerr" --dump-dom "file://$2"
 }
 
 # check_dom NAME THREADS ITEMS_RE: rendered, status, no errors
@@ -121,6 +139,32 @@ if [ -w /dev/full ]; then
 	tap_is "$?/$(wc -l <"$WORK/full.err")" "1/1" "write error on standard output: exit 1, one error line"
 fi
 
+# 6. 4 M slices on one thread: size, time and the data of the latency views
+BIG=
+if command -v python3 >/dev/null; then
+	BIG=$WORK/big
+	mkdir "$BIG" && python3 "$here/mk-slices.py" "$BIG" 2000 --expect "$WORK/big.json" ||
+		tap_bail "mk-slices.py failed"
+	t0=$(date +%s%N)
+	timeout -k 10 "$ST_TIMEOUT" "$SONDE" report --by name -o "$WORK/big.html" "$BIG" 2>"$WORK/big.rerr"
+	rc=$? t1=$(date +%s%N)
+	sz=$(wc -c <"$WORK/big.html")
+	tap_is "$rc/$(wc -c <"$WORK/big.rerr")" "0/0" "4 M slices: sonde report --by name exits 0, prints nothing"
+	tap_diag "4 M slices: a report of $sz bytes in $(((t1 - t0) / 1000000)) ms"
+	# at most 200000 timeline items of ~30 bytes, the density strip, the
+	# scatter grid, 1000 latency rows: far below 16 MB whatever the slices
+	tap_ok "$((sz < 16000000))" "4 M slices: the page stays bounded ($sz bytes < 16 MB)"
+	r=$(python3 "$here/report-check.py" data "$WORK/big.html" "$WORK/big.json")
+	tap_is "$r" ok "4 M slices: latency rows (the longest first, with its fields), --by name groups, one density strip"
+	for bad in "--by nosuch" "--top 0" "--top 100001"; do
+		"$SONDE" report $bad -o "$WORK/bad.html" "$BIG" >/dev/null 2>"$WORK/bad.err"
+		tap_is "$?/$(wc -l <"$WORK/bad.err")/$(ls "$WORK/bad.html" 2>/dev/null)" "1/1/" \
+			"report $bad: exit 1, one error line, no file: $(head -n 1 "$WORK/bad.err")"
+	done
+else
+	tap_diag "python3 not found: the 4 M-slice checks are skipped"
+fi
+
 # 5. headless Chromium renders the pages without script errors
 if [ -z "$CHROMIUM" ]; then
 	tap_diag "chromium not found (or SONDE_REPORT_NO_BROWSER set): browser checks skipped"
@@ -137,4 +181,39 @@ check_dom bulk 1 100
 tap_like "$(cat "$WORK/bulk.dom")" 'The timeline is reduced to at most 100 items' "bulk: the page says the timeline is sampled"
 render esc "$WORK/esc.html"
 check_dom esc 1 '[0-9]+'
+
+# 7. 4 M slices in Chromium: what the page draws
+[ -n "$BIG" ] || tap_done
+render big "$WORK/big.html"
+check_dom big 1 200000
+r=$(python3 "$here/report-check.py" dom "$WORK/big.dom" "$WORK/big.json")
+tap_is "$r" ok "4 M slices: the latency table's first row is the longest slice with its fields; the histogram's y-axis labels (to 4M) drawn whole"
+lane=$(sed -n 's/.*<canvas id="tl"[^>]* data-lane0="\([0-9,]*\)".*/\1/p' "$WORK/big.dom")
+# the timeline row in a screenshot of the same window size
+chrome "$WORK/big.shot.out" "$WORK/big.shot.err" --screenshot="$WORK/big.png" "file://$WORK/big.html"
+tap_is "$R_RC" 0 "4 M slices: chromium takes a screenshot"
+r=$(python3 "$here/report-check.py" png "$WORK/big.png" "$WORK/big.json" "$lane")
+tap_is "${r%%:*}" ok "4 M slices: the timeline row's pixel columns follow the known busy share, not one solid bar${r#ok}"
+# a click on a column header sorts by it: a page that frames the report
+cat >"$WORK/sort.html" <<'EOF'
+<!DOCTYPE html><html><body><pre id="out">pending</pre>
+<iframe id="f" src="big.html" style="width:1400px;height:800px"></iframe>
+<script>
+document.getElementById('f').onload = function () {
+	var d = this.contentDocument, res = [];
+	function click(name) {
+		var th = d.querySelectorAll('#latency th');
+		for (var i = 0; i < th.length; i++) if (th[i].textContent.split(' ')[0] === name) th[i].click();
+		var td = d.querySelector('#latency tbody tr').children;
+		res.push(name + ':' + td[7].textContent + ':' + td[3].dataset.v);
+	}
+	try { click('client'); click('client'); click('Duration'); } catch (e) { res.push('error ' + e); }
+	document.getElementById('out').textContent = res.join(' ');
+};
+</script></body></html>
+EOF
+chrome "$WORK/sort.dom" "$WORK/sort.err" --allow-file-access-from-files --dump-dom "file://$WORK/sort.html"
+tap_is "$(sed -n 's/.*<pre id="out">\([^<]*\)<.*/\1/p' "$WORK/sort.dom")" \
+	"client:19:20000 client:99:20000 Duration:42:11800000" \
+	"4 M slices: a click on 'client' sorts the latency table by it, a second reverses it, 'Duration' puts the longest first"
 tap_done

@@ -15,6 +15,16 @@
  * begin/end pairs (read-util.h, as sonde stats).  perf events are not
  * timeline items: a sample belongs to the thread its pid/tid fields name.
  *
+ * Latency views (issue 17): the --top longest slices (default 1000) with
+ * the fields of their begin and end events, and with --by FIELD[,FIELD]
+ * the slices' durations per group of begin-field values (the
+ * GROUPS_SHOWN groups with the most time): both from stats-group.c, the
+ * code of sonde stats --top and --by.  From every slice, in a size that
+ * does not grow with the trace (report-views.h): a density strip per
+ * thread on the timeline (the share of each time bin spent in slices,
+ * drawn where slices are narrower than a pixel) and a time-versus-duration
+ * scatter.
+ *
  * Two passes over the trace: the first counts events, threads and pair
  * durations; the second, knowing the span and the totals, fills the rate
  * bins and picks the timeline items to embed.  At most --max-items timeline
@@ -46,22 +56,30 @@
 #include "cmd.h"
 #include "read-util.h"
 #include "report-html.h"
+#include "report-views.h"
+#include "stats-group.h"
 #include "symbols.h"
 
 static const char usage_text[] =
-	"usage: sonde report [-o FILE] [--max-items N] [--bins N] DIR\n"
+	"usage: sonde report [-o FILE] [--max-items N] [--bins N] [--top N]\n"
+	"                    [--by FIELD[,FIELD]] DIR\n"
 	"  -o, --output FILE   output HTML file (default: report.html; - for\n"
 	"                      standard output)\n"
 	"      --max-items N   most timeline items embedded (default 200000)\n"
-	"      --bins N        time bins of the event-rate chart (default 200)\n";
+	"      --bins N        time bins of the event-rate chart (default 200)\n"
+	"      --top N         rows of the latency table: the N longest slices\n"
+	"                      (default 1000)\n"
+	"      --by FIELD[,FIELD]  duration histograms per value of these\n"
+	"                      begin-event fields (as sonde stats --by)\n";
 
 #define DEF_MAX_ITEMS 200000u
 #define DEF_BINS 200u
+#define DEF_TOP 1000u
+#define MAX_TOP 100000u
+/* --by groups with a histogram in the page, the most total time first */
+#define GROUPS_SHOWN 48
 #define TOP_NAMES 5
 #define MAX_DISC 1000
-/* duration histogram: 5 bins per decade, edges 10^(k/5) ns */
-#define HB_PER_DECADE 5
-#define HB_MAX 100
 #define MAX_DEPTH 15
 /* perf data: symbol rows embedded, density bins, points per counter series */
 #define TOP_SYMBOLS 50
@@ -70,42 +88,6 @@ static const char usage_text[] =
 
 /* perf classes (report.perf[class]) */
 enum { PERF_NONE, PERF_SAMPLE, PERF_MMAP, PERF_COUNTER };
-
-static double hb_edge[HB_MAX + 1];
-
-static void hb_init(void)
-{
-	/* 10^(1/5), 10^(2/5), ... exactly per decade, no libm needed */
-	static const double step[HB_PER_DECADE] = {
-		1.0, 1.5848931924611136, 2.5118864315095801,
-		3.9810717055349722, 6.3095734448019325,
-	};
-	double dec = 1.0;
-
-	for (int k = 0; k <= HB_MAX; k++) {
-		if (k && k % HB_PER_DECADE == 0)
-			dec *= 10.0;
-		hb_edge[k] = dec * step[k % HB_PER_DECADE];
-	}
-}
-
-/* bin of a duration: largest k with edge[k] <= d (durations < 1 ns: 0) */
-static int hb_bin(int64_t d)
-{
-	int lo = 0, hi = HB_MAX;
-
-	if ((double)d < hb_edge[1])
-		return 0;
-	while (lo < hi) {
-		int mid = (lo + hi + 1) / 2;
-
-		if (hb_edge[mid] <= (double)d)
-			lo = mid;
-		else
-			hi = mid - 1;
-	}
-	return lo;
-}
 
 struct thread {
 	int32_t pid, tid;
@@ -241,6 +223,15 @@ struct report {
 	uint32_t *dens;                /* pass 2: dens_thr * SAMPLE_BINS */
 	uint32_t dens_thr;             /* threads known after pass 1 */
 	int64_t dens_ns;
+	/* latency table, --by groups (stats-group.c) */
+	const char *by;
+	uint32_t lat_rows;             /* --top */
+	struct sg *sg;
+	struct sg_pair *sgp;
+	uint64_t completed;            /* matched slices */
+	/* summaries of every slice (report-views.c) */
+	struct dens dn;
+	struct scatter sc;
 };
 
 static int add_item(struct report *rp, int64_t start, int64_t dur,
@@ -348,6 +339,26 @@ static int perf_event(struct report *rp, int pass,
 }
 
 /*
+ * Pass 2: the slice of pair @pi on thread @ti that @ev ends, begun at
+ * @oe, lasting @d ns: the density strip (outermost slices), the scatter,
+ * the latency table and the groups.  0 or -ENOMEM.
+ */
+static int slice_seen(struct report *rp, const struct sonde__rd_event *ev,
+		      uint32_t pi, uint32_t ti, const struct ru_open *oe,
+		      int64_t d)
+{
+	int64_t b = oe->ns - rp->first_ns;
+
+	rp->completed++;
+	if (!oe->depth)
+		dens_add(&rp->dn, ti, b, b + d);
+	sc_add(&rp->sc, pi, b, d);
+	if (rp->sg && sg_end(rp->sg, ev, pi, oe->tag, b, d))
+		return -ENOMEM;
+	return 0;
+}
+
+/*
  * One pass over the trace.  Pass 1 (@pass == 1): totals, threads, pair
  * durations.  Pass 2: rate bins and timeline items.  0 or -1 (error
  * printed).
@@ -410,9 +421,14 @@ static int run_pass(struct report *rp, int pass)
 		}
 		if (rp->role[ci] == 1) {
 			struct ru_slot *sl = ru_slot_get(&rp->sm, ti, rp->pair_of[ci]);
+			uint32_t tag = 0;
 
+			if (pass == 2 && rp->sg &&
+			    sg_begin(rp->sg, &ev, rp->pair_of[ci], &tag))
+				goto nomem;
 			if (!sl || ru_slot_push(sl, ev.ns, t->open))
 				goto nomem;
+			sl->st[sl->n - 1].tag = tag;
 			t = &rp->tm.t[ti];
 			t->open++;
 			continue;
@@ -439,7 +455,11 @@ static int run_pass(struct report *rp, int pass)
 						goto nomem;
 					rp->nslices++;
 					t->slices++;
-				} else if (keep_slice(rp, d)) {
+					continue;
+				}
+				if (slice_seen(rp, &ev, pi, ti, &oe, d))
+					goto nomem;
+				if (keep_slice(rp, d)) {
 					uint32_t dp = oe.depth > MAX_DEPTH ? MAX_DEPTH : oe.depth;
 
 					if (add_item(rp, oe.ns - rp->first_ns, d, ti,
@@ -494,7 +514,13 @@ static int run_pass(struct report *rp, int pass)
 					    64))
 					goto nomem;
 				rp->open_dur[rp->nopen++] = d;
-			} else if (keep_slice(rp, d)) {
+				continue;
+			}
+			if (!sl->st[k].depth)
+				dens_add(&rp->dn, sl->thr,
+					 sl->st[k].ns - rp->first_ns,
+					 rp->last_ns - rp->first_ns);
+			if (keep_slice(rp, d)) {
 				uint32_t dp = sl->st[k].depth > MAX_DEPTH ? MAX_DEPTH :
 					      sl->st[k].depth;
 
@@ -515,7 +541,34 @@ nomem:
 
 /* --- output ------------------------------------------------------------ */
 
-/* JSON string, with "</" written "<\/" and "<!--" as "\u003c!--" */
+/*
+ * JSON text made in the memory buffer @tmp, copied into @ob with "</"
+ * written "<\/" and "<!--" as "\u003c!--" (a '<' of JSON text is always
+ * in a string), so that it cannot end the <script> element; @alt (a JSON
+ * value) instead when @tmp overflowed.
+ */
+static void put_safe(struct sonde__obuf *ob, const struct sonde__obuf *tmp,
+		     const char *alt)
+{
+	if (tmp->err) {
+		sonde__ob_puts(ob, alt);
+		return;
+	}
+	for (size_t i = 0; i < tmp->len; i++) {
+		char c = tmp->buf[i];
+
+		if (c == '<' && i + 1 < tmp->len && tmp->buf[i + 1] == '/') {
+			sonde__ob_puts(ob, "<\\/");
+			i++;
+		} else if (c == '<' && i + 1 < tmp->len && tmp->buf[i + 1] == '!') {
+			sonde__ob_puts(ob, "\\u003c");
+		} else {
+			sonde__ob_putc(ob, c);
+		}
+	}
+}
+
+/* JSON string, made safe by put_safe() */
 static void put_jstr(struct sonde__obuf *ob, const char *s, size_t n)
 {
 	struct sonde__obuf tmp;
@@ -527,18 +580,7 @@ static void put_jstr(struct sonde__obuf *ob, const char *s, size_t n)
 	if (n > SONDE_OB_SIZE / 8)
 		n = SONDE_OB_SIZE / 8; /* names and paths: never that long */
 	sonde__fmt_json_str(&tmp, s, n);
-	for (size_t i = 0; i < tmp.len; i++) {
-		char c = tmp.buf[i];
-
-		if (c == '<' && i + 1 < tmp.len && tmp.buf[i + 1] == '/') {
-			sonde__ob_puts(ob, "<\\/");
-			i++;
-		} else if (c == '<' && i + 1 < tmp.len && tmp.buf[i + 1] == '!') {
-			sonde__ob_puts(ob, "\\u003c");
-		} else {
-			sonde__ob_putc(ob, c);
-		}
-	}
+	put_safe(ob, &tmp, "\"\"");
 	sonde__ob_free(&tmp);
 }
 
@@ -682,6 +724,96 @@ static void write_perf(struct report *rp, struct sonde__obuf *ob)
 	sonde__ob_puts(ob, "]}");
 }
 
+/*
+ * "latency": the longest slices as [name, start, duration, pid, tid,
+ * {begin fields}, {end fields}], longest first; "groups" (with --by):
+ * the GROUPS_SHOWN pair groups with the most time, each with its values,
+ * its percentiles (as sonde stats --by) and its histogram.
+ */
+static void write_latency(struct report *rp, struct sonde__obuf *ob)
+{
+	static const char *const pct_key[3] = {
+		",\"p50\":", ",\"p90\":", ",\"p99\":",
+	};
+	static const unsigned pct[3] = { 50, 90, 99 };
+	const struct sg_top *top;
+	size_t ntop, ng;
+	struct sonde__obuf tmp, val;
+
+	if (sonde__ob_init(&tmp, -1))
+		goto nomem;
+	if (sonde__ob_init(&val, -1)) {
+		sonde__ob_free(&tmp);
+		goto nomem;
+	}
+	top = sg_top_list(rp->sg, &ntop);
+	sonde__ob_puts(ob, ",\n\"latency\":{\"cap\":");
+	sonde__ob_u64(ob, rp->lat_rows);
+	sonde__ob_puts(ob, ",\"slices\":");
+	sonde__ob_u64(ob, rp->completed);
+	sonde__ob_puts(ob, ",\"rows\":[");
+	for (size_t i = 0; i < ntop; i++) {
+		const struct sg_top *t = &top[i];
+		const struct sg_pair *p = &rp->sgp[t->pair];
+
+		sonde__ob_puts(ob, i ? ",\n[" : "[");
+		sonde__ob_u64(ob, pair_name(rp, t->pair));
+		put_key_i64(ob, ",", t->bns);
+		put_key_i64(ob, ",", t->dur);
+		put_key_i64(ob, ",", t->pid);
+		put_key_i64(ob, ",", t->tid);
+		sonde__ob_putc(ob, ',');
+		tmp.len = 0;
+		tmp.err = 0;
+		sonde__fmt_payload_json(&tmp, p->begin, t->bp);
+		put_safe(ob, &tmp, "{}");
+		sonde__ob_putc(ob, ',');
+		tmp.len = 0;
+		tmp.err = 0;
+		sonde__fmt_payload_json(&tmp, p->end, t->ep);
+		put_safe(ob, &tmp, "{}");
+		sonde__ob_putc(ob, ']');
+	}
+	sonde__ob_puts(ob, "]}");
+	ng = sg_pair_groups(rp->sg);
+	if (rp->by) {
+		sonde__ob_puts(ob, ",\n\"groups\":{\"by\":");
+		put_jstrz(ob, rp->by);
+		sonde__ob_puts(ob, ",\"shown\":");
+		sonde__ob_u64(ob, GROUPS_SHOWN);
+		sonde__ob_puts(ob, ",\"total\":");
+		sonde__ob_u64(ob, ng);
+		sonde__ob_puts(ob, ",\"list\":[");
+		for (size_t i = 0; i < ng && i < GROUPS_SHOWN; i++) {
+			struct sg_group g;
+
+			tmp.len = val.len = 0;
+			tmp.err = val.err = 0;
+			sg_pair_group(rp->sg, i, &g, &val, &tmp);
+			sonde__ob_puts(ob, i ? ",\n{\"name\":" : "{\"name\":");
+			sonde__ob_u64(ob, pair_name(rp, g.pair));
+			sonde__ob_puts(ob, ",\"values\":");
+			put_safe(ob, &val, "{}");
+			sonde__ob_puts(ob, ",\"count\":");
+			sonde__ob_u64(ob, g.count);
+			put_key_i64(ob, ",\"total\":", g.total);
+			put_key_i64(ob, ",\"min\":", g.dur[0]);
+			for (unsigned q = 0; q < 3; q++)
+				put_key_i64(ob, pct_key[q],
+					    ru_percentile(g.dur, g.count, pct[q]));
+			put_key_i64(ob, ",\"max\":", g.dur[g.count - 1]);
+			ld_hist_write(ob, g.dur, g.count);
+			sonde__ob_putc(ob, '}');
+		}
+		sonde__ob_puts(ob, "]}");
+	}
+	sonde__ob_free(&val);
+	sonde__ob_free(&tmp);
+	return;
+nomem:
+	ob->err = ob->err ? ob->err : -ENOMEM;
+}
+
 static void write_data(struct report *rp, struct sonde__obuf *ob)
 {
 	const struct sonde__rd_meta *m = rp->m;
@@ -812,7 +944,6 @@ static void write_data(struct report *rp, struct sonde__obuf *ob)
 	sonde__ob_puts(ob, "},\n\"pairs\":[");
 	for (uint32_t i = 0, comma = 0; i < rp->npairs; i++) {
 		const struct pair *p = &rp->pairs[i];
-		int lo = 0, hi = 0;
 
 		if (!p->n && !p->unmatched)
 			continue;
@@ -831,32 +962,14 @@ static void write_data(struct report *rp, struct sonde__obuf *ob)
 		put_key_i64(ob, ",\"p90\":", ru_percentile(p->dur, p->n, 90));
 		put_key_i64(ob, ",\"p99\":", ru_percentile(p->dur, p->n, 99));
 		put_key_i64(ob, ",\"max\":", p->n ? p->dur[p->n - 1] : 0);
-		/* histogram: bins lo..hi of 10^(k/5) ns edges */
-		if (p->n) {
-			lo = hb_bin(p->dur[0]);
-			hi = hb_bin(p->dur[p->n - 1]);
-		}
-		put_key_i64(ob, ",\"hist_per_decade\":", HB_PER_DECADE);
-		put_key_i64(ob, ",\"hist_lo\":", lo);
-		sonde__ob_puts(ob, ",\"hist\":[");
-		if (p->n) {
-			size_t k = 0;
-
-			for (int b = lo; b <= hi; b++) {
-				uint64_t c = 0;
-
-				while (k < p->n && (b == hi || hb_bin(p->dur[k]) <= b)) {
-					c++;
-					k++;
-				}
-				if (b > lo)
-					sonde__ob_putc(ob, ',');
-				sonde__ob_u64(ob, c);
-			}
-		}
-		sonde__ob_puts(ob, "]}");
+		ld_hist_write(ob, p->dur, p->n);
+		sonde__ob_putc(ob, '}');
 	}
 	sonde__ob_putc(ob, ']');
+	if (rp->sg)
+		write_latency(rp, ob);
+	dens_write(&rp->dn, ob);
+	sc_write(&rp->sc, ob, pair_name(rp, 0));
 	if (rp->has_perf)
 		write_perf(rp, ob);
 	sonde__ob_putc(ob, '}');
@@ -930,11 +1043,15 @@ static int plan_timeline(struct report *rp)
 
 		if (!all)
 			return -ENOMEM;
+		/* (an empty array may be NULL: no memcpy from it) */
 		for (uint32_t i = 0; i < rp->npairs; i++) {
-			memcpy(all + n, rp->pairs[i].dur, rp->pairs[i].n * sizeof(*all));
+			if (rp->pairs[i].n)
+				memcpy(all + n, rp->pairs[i].dur,
+				       rp->pairs[i].n * sizeof(*all));
 			n += rp->pairs[i].n;
 		}
-		memcpy(all + n, rp->open_dur, rp->nopen * sizeof(*all));
+		if (rp->nopen)
+			memcpy(all + n, rp->open_dur, rp->nopen * sizeof(*all));
 		n += rp->nopen;
 		qsort(all, n, sizeof(*all), ru_cmp_i64);
 		if (!slice_budget) {
@@ -955,12 +1072,76 @@ static int plan_timeline(struct report *rp)
 	return 0;
 }
 
+/*
+ * The stats-group state for the latency table and --by over the reader's
+ * current metadata (it keeps pointers into it).  0; 1 after an error line
+ * (a --by field that no event has); -ENOMEM.
+ */
+static int make_sg(struct report *rp)
+{
+	int e;
+
+	sg_free(rp->sg);
+	rp->sg = NULL;
+	if (!rp->npairs && !rp->by)
+		return 0;
+	free(rp->sgp);
+	rp->sgp = calloc(rp->npairs + 1, sizeof(*rp->sgp));
+	if (!rp->sgp)
+		return -ENOMEM;
+	for (uint32_t i = 0; i < rp->npairs; i++) {
+		rp->sgp[i].name = rp->pairs[i].name;
+		rp->sgp[i].begin = rp->m->all[rp->pairs[i].begin];
+		rp->sgp[i].end = rp->m->all[rp->pairs[i].end];
+	}
+	e = sg_new(rp->m, rp->sgp, rp->npairs, rp->by,
+		   rp->npairs ? rp->lat_rows : 0, NULL, &rp->sg);
+	if (e) {
+		sg_free(rp->sg);
+		rp->sg = NULL;
+	}
+	return e;
+}
+
+/*
+ * After pass 1: the density strips (threads with slices) and the
+ * scatter (pairs with slices) over the span.  0 or -ENOMEM.
+ */
+static int plan_views(struct report *rp)
+{
+	int64_t span = rp->last_ns - rp->first_ns;
+	uint64_t *slices = calloc(rp->tm.n + 1, sizeof(*slices));
+	struct sc_in *in = calloc(rp->npairs + 1, sizeof(*in));
+	int e = -ENOMEM;
+
+	if (!slices || !in)
+		goto out;
+	for (uint32_t i = 0; i < rp->tm.n; i++)
+		slices[i] = rp->tm.t[i].slices;
+	for (uint32_t i = 0; i < rp->npairs; i++) {
+		const struct pair *p = &rp->pairs[i];
+
+		in[i].n = p->n;
+		in[i].min = p->n ? p->dur[0] : 0;
+		in[i].max = p->n ? p->dur[p->n - 1] : 0;
+	}
+	e = dens_plan(&rp->dn, rp->tm.n, slices, span);
+	if (!e)
+		e = sc_plan(&rp->sc, rp->npairs, in, span);
+out:
+	free(slices);
+	free(in);
+	return e;
+}
+
 int cmd_report(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "output", required_argument, NULL, 'o' },
 		{ "max-items", required_argument, NULL, 'm' },
 		{ "bins", required_argument, NULL, 'b' },
+		{ "top", required_argument, NULL, 't' },
+		{ "by", required_argument, NULL, 'y' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -973,6 +1154,7 @@ int cmd_report(int argc, char **argv)
 	memset(&rp, 0, sizeof(rp));
 	rp.max_items = DEF_MAX_ITEMS;
 	rp.nbins = DEF_BINS;
+	rp.lat_rows = DEF_TOP;
 	optind = 1;
 	while ((c = cli_getopt(argc, argv, "o:h", opts, dir, 1, &ndir)) != -1) {
 		switch (c) {
@@ -989,6 +1171,14 @@ int cmd_report(int argc, char **argv)
 				return cli_error("report: bad --bins '%s' (1 to 100000)",
 						 optarg);
 			break;
+		case 't':
+			if (parse_u32(optarg, 1, MAX_TOP, &rp.lat_rows))
+				return cli_error("report: bad --top '%s' (1 to %u)",
+						 optarg, MAX_TOP);
+			break;
+		case 'y':
+			rp.by = optarg;
+			break;
 		case 'h':
 			fputs(usage_text, stdout);
 			return 0;
@@ -1001,7 +1191,7 @@ int cmd_report(int argc, char **argv)
 		fputs(usage_text, stderr);
 		return 1;
 	}
-	hb_init();
+	ld_init();
 	rp.dir = dir[0];
 	rp.r = ru_open(rp.dir);
 	if (!rp.r)
@@ -1046,6 +1236,12 @@ int cmd_report(int argc, char **argv)
 		rp.pair_of[rp.partner[i]] = rp.npairs;
 		rp.npairs++;
 	}
+	/* a --by that does not fit the trace fails now, not after pass 1 */
+	c = make_sg(&rp);
+	if (c == -ENOMEM)
+		goto nomem;
+	if (c)
+		goto out;
 
 	/* pass 1 */
 	if (run_pass(&rp, 1))
@@ -1073,7 +1269,7 @@ int cmd_report(int argc, char **argv)
 	rp.bins = calloc((size_t)rp.nbins * (size_t)(1 + rp.ntop), sizeof(*rp.bins));
 	if (!rp.bins)
 		goto nomem;
-	if (plan_timeline(&rp))
+	if (plan_timeline(&rp) || plan_views(&rp))
 		goto nomem;
 	/* sample density: SAMPLE_BINS per thread, whatever the samples */
 	if (syms_samples(rp.sy) && rp.tm.n) {
@@ -1094,6 +1290,11 @@ int cmd_report(int argc, char **argv)
 		goto out;
 	}
 	rp.m = sonde__reader_meta(rp.r);
+	c = make_sg(&rp);
+	if (c == -ENOMEM)
+		goto nomem;
+	if (c)
+		goto out;
 	ru_slots_reset(&rp.sm);
 	for (uint32_t i = 0; i < rp.tm.n; i++)
 		rp.tm.t[i].open = 0;
@@ -1101,6 +1302,8 @@ int cmd_report(int argc, char **argv)
 		goto out;
 	if (rp.nitems > 1)
 		qsort(rp.items, rp.nitems, sizeof(*rp.items), cmp_item);
+	if (rp.sg && sg_finish(rp.sg))
+		goto nomem;
 	if (write_report(&rp, out))
 		goto out;
 	ret = 0;
@@ -1126,6 +1329,10 @@ out:
 	free(rp.dens);
 	syms_free(rp.sy);
 	ru_counters_free(&rp.cn);
+	sg_free(rp.sg);
+	free(rp.sgp);
+	dens_free(&rp.dn);
+	sc_free(&rp.sc);
 	free(rp.tm.t);
 	free(rp.tm.h);
 	sonde__reader_close(rp.r);

@@ -204,6 +204,7 @@ int ru_slot_push(struct ru_slot *sl, int64_t ns, uint32_t depth)
 		return -ENOMEM;
 	sl->st[sl->n].ns = ns;
 	sl->st[sl->n].depth = depth;
+	sl->st[sl->n].tag = 0;
 	sl->n++;
 	return 0;
 }

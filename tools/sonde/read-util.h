@@ -39,6 +39,7 @@ void ru_pairs(const struct sonde__rd_meta *m, unsigned char *role,
 struct ru_open {
 	int64_t ns;
 	uint32_t depth;
+	uint32_t tag;      /* the caller's: 0, set it after ru_slot_push() */
 };
 
 struct ru_slot {

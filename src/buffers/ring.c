@@ -389,7 +389,7 @@ static int switch_subbuf(const struct sonde__chan_view *ch,
 		       : 0;
 }
 
-int sonde__ring_flush(struct sonde__chan_view *ch, uint32_t cpu)
+static int flush(struct sonde__chan_view *ch, uint32_t cpu, bool empty)
 {
 	struct sonde__cpu_view *cv;
 
@@ -406,13 +406,23 @@ int sonde__ring_flush(struct sonde__chan_view *ch, uint32_t cpu)
 		if (sonde__arch_rseq_cpu(ch->rseq_off) != cpu)
 			return -EAGAIN;
 #endif
-		if (in == SONDE__PKT_HDR_SIZE)
+		if (in == SONDE__PKT_HDR_SIZE && !empty)
 			return 0; /* no record since the last switch */
 		r = switch_subbuf(ch, cv, cpu, off, sonde__clock_now(ch));
 		if (r <= 0)
 			return r;
 	}
 	return -EBUSY;
+}
+
+int sonde__ring_flush(struct sonde__chan_view *ch, uint32_t cpu)
+{
+	return flush(ch, cpu, false);
+}
+
+int sonde__ring_flush_live(struct sonde__chan_view *ch, uint32_t cpu)
+{
+	return flush(ch, cpu, true);
 }
 
 static char *write_header(char *p, uint32_t id, uint64_t ts, bool compact)

@@ -23,5 +23,14 @@ SONDE_HIDDEN uint64_t sonde__clock_now(const struct sonde__chan_view *ch);
  * sub-buffer is not consumed yet, -EBUSY when writers kept winning.
  */
 SONDE_HIDDEN int sonde__ring_flush(struct sonde__chan_view *ch, uint32_t cpu);
+/*
+ * The same, closing the current sub-buffer even when it holds no record
+ * (an empty packet, header only): a live stream then tells its readers
+ * "nothing on this CPU until now", and its next packet begins now, never
+ * before a time readers were already told (sonde record --relay's live
+ * timer).  Same returns.
+ */
+SONDE_HIDDEN int sonde__ring_flush_live(struct sonde__chan_view *ch,
+					uint32_t cpu);
 
 #endif

@@ -153,13 +153,17 @@ SONDE_HIDDEN int sonde__output_relay_create(const struct sonde__relay_opts *o,
 					    char *why, size_t n);
 /*
  * Move things along without blocking: send what is queued, read the
- * replies, notice a lost connection, reconnect when due, and, in a live
- * session, send a beacon for each stream that had no packet since the
- * last timer tick.  @now: the trace clock now (the beacons' time).  Call
- * it often (each loop of the recorder).
+ * replies, notice a lost connection, reconnect when due.  Call it often
+ * (each loop of the recorder).
  */
-SONDE_HIDDEN void sonde__output_relay_poll(struct sonde__output *o,
-					   uint64_t now);
+SONDE_HIDDEN void sonde__output_relay_poll(struct sonde__output *o);
+/*
+ * Live session: a beacon, "no data until @until" (trace clock), for each
+ * stream that had no packet since the last call.  No packet sent later
+ * on those streams may begin before @until.
+ */
+SONDE_HIDDEN void sonde__output_relay_beacons(struct sonde__output *o,
+					      uint64_t until);
 /*
  * End of the trace: send what is queued and close every stream, waiting
  * at most @timeout_ms in all.  0, or -ETIMEDOUT / -ENOTCONN (what was

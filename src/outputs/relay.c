@@ -40,8 +40,12 @@
  * Live beacons: a live viewer merges streams in time order and waits on a
  * stream until it knows what it holds; for a stream with no new packet
  * since the last timer tick a SEND_INDEX with packet_size 0 says "no data
- * until now", so the view moves on.  The relay takes beacons only for a
- * stream that has had a packet.
+ * until T", so the view moves on.  T must not pass the beginning of the
+ * stream's next packet, or the viewer meets a packet older than what it
+ * already showed and stops ("message's timestamp is less than ... last
+ * returned timestamp", seen with T = now): the caller gives T, the time
+ * at which it closed every CPU's current packet (record-relay.c).  The
+ * relay takes beacons only for a stream that has had a packet.
  *
  * Trust boundary: the network peer.  Replies are read into fixed-size
  * buffers, only as many bytes as the request expects; a reply other than
@@ -124,7 +128,6 @@ struct relay_output {
 
 	uint64_t retry_at;  /* CLOCK_MONOTONIC ns */
 	uint32_t tries;
-	uint64_t tick_at;   /* next live tick, CLOCK_MONOTONIC ns */
 	int finished;
 	struct sonde__relay_stats st;
 };
@@ -867,8 +870,8 @@ static const struct sonde__output_ops relay_ops = {
 	.destroy = relay_destroy,
 };
 
-/* Live beacons: "no data until @now" for each stream idle since the
- * last tick. */
+/* Live beacons: "no data until @now" for each stream that had no packet
+ * since the last call. */
 static int beacons(struct relay_output *r, uint64_t now)
 {
 	uint8_t msg[SONDE__RELAYD_HDR_SIZE + SONDE__RELAYD_INDEX_SIZE];
@@ -903,7 +906,7 @@ static int beacons(struct relay_output *r, uint64_t now)
 	return 0;
 }
 
-void sonde__output_relay_poll(struct sonde__output *o, uint64_t now)
+void sonde__output_relay_poll(struct sonde__output *o)
 {
 	struct relay_output *r = relay_of(o);
 	uint64_t mono = mono_ns();
@@ -937,10 +940,18 @@ void sonde__output_relay_poll(struct sonde__output *o, uint64_t now)
 		e = read_replies(r);
 	if (!e)
 		e = data_alive(r);
-	if (!e && r->live_timer_us && mono >= r->tick_at) {
-		r->tick_at = mono + r->live_timer_us * 1000ull;
-		e = beacons(r, now);
-	}
+	if (e)
+		lost(r, e);
+}
+
+void sonde__output_relay_beacons(struct sonde__output *o, uint64_t until)
+{
+	struct relay_output *r = relay_of(o);
+	int e;
+
+	if (r->finished || r->cfd < 0 || !r->live_timer_us)
+		return;
+	e = beacons(r, until);
 	if (e)
 		lost(r, e);
 }
@@ -1060,7 +1071,6 @@ int sonde__output_relay_create(const struct sonde__relay_opts *o,
 		r->st.outages++;
 		r->retry_at = mono_ns() + RETRY_MS * 1000000ull;
 	}
-	r->tick_at = mono_ns() + r->live_timer_us * 1000ull;
 	*out = &r->base;
 	return 0;
 fail:

@@ -4,12 +4,17 @@
  * lttng-relayd (src/outputs/relay.c), and to the -o directory as well
  * when one is given (src/outputs/tee.c); both then hold the same bytes.
  *
- * Live: every --live-timer ms the recorder closes the partly filled
- * sub-buffers of each CPU (moving itself onto that CPU and switching
- * there in a restartable sequence, as a writer would: sonde__ring_flush(),
- * the daemon's switch timer does the same), so a quiet process's events
- * reach the relay within that time, and the relay output sends live
- * beacons for the streams that had nothing new.
+ * Live: every --live-timer ms the recorder closes the current sub-buffer
+ * of each CPU (moving itself onto that CPU and switching there in a
+ * restartable sequence, as a writer would: sonde__ring_flush_live(); the
+ * daemon's switch timer does the same for non-empty ones), so a quiet
+ * process's events reach the relay within that time.  An idle CPU's
+ * buffer is closed too, as an empty packet: its next packet then begins
+ * after the time the flush started, which the relay output sends as a
+ * live beacon ("no data until then") for streams that had nothing new.
+ * A beacon saying "until now" instead let a viewer go past the beginning
+ * of the idle CPU's open packet, and babeltrace2 stopped on it as a late
+ * message.
  *
  * Faults: an unreachable relay at the start is an error (exit 1), unless
  * --relay-optional and -o DIR are given: the recording then goes to DIR
@@ -172,11 +177,12 @@ int record_relay_start(struct record_relay *rr, struct sonde__consumer *cons)
 	return 0;
 }
 
-/* Close the partly filled sub-buffer of every CPU, on that CPU. */
-static void flush_all(struct sonde__chan_view *v)
+/* Close the current sub-buffer of every CPU, on that CPU, even an empty
+ * one.  0, or -1 if one could not be closed. */
+static int flush_all(struct sonde__chan_view *v)
 {
 	cpu_set_t all;
-	int moved = 0;
+	int moved = 0, r = 0;
 
 	if (sched_getaffinity(0, sizeof(all), &all))
 		CPU_ZERO(&all);
@@ -188,18 +194,28 @@ static void flush_all(struct sonde__chan_view *v)
 			continue;
 		CPU_ZERO(&one);
 		CPU_SET(cpu, &one);
-		if (sched_setaffinity(0, sizeof(one), &one))
+		if (sched_setaffinity(0, sizeof(one), &one)) {
+			r = -1;
 			continue;
+		}
 		moved = 1;
-		for (int i = 0; i < 3 && sonde__ring_flush(v, cpu) == -EAGAIN;
-		     i++)
-			sched_yield();
+		int e = -EAGAIN;
+
+		for (int i = 0; i < 3 && e == -EAGAIN; i++) {
+			e = sonde__ring_flush_live(v, cpu);
+			if (e == -EAGAIN)
+				sched_yield();
+		}
+		if (e)
+			r = -1;
 #else
-		sonde__ring_flush(v, cpu);
+		if (sonde__ring_flush_live(v, cpu))
+			r = -1;
 #endif
 	}
 	if (moved)
 		sched_setaffinity(0, sizeof(all), &all);
+	return r;
 }
 
 void record_relay_tick(struct record_relay *rr, struct sonde__trace *t)
@@ -207,11 +223,15 @@ void record_relay_tick(struct record_relay *rr, struct sonde__trace *t)
 	if (!rr->relay)
 		return;
 	if (rr->view && mono_ns() >= rr->flush_at) {
-		flush_all(rr->view);
+		/* Every packet opened by the flush begins after @until: the
+		 * beacons may say so.  Not if a CPU kept its packet. */
+		uint64_t until = sonde__clock_read(sonde__trace_clock(t));
+
+		if (!flush_all(rr->view))
+			sonde__output_relay_beacons(rr->relay, until);
 		rr->flush_at = mono_ns() + rr->live_ms * 1000000ull;
 	}
-	sonde__output_relay_poll(rr->relay,
-				 sonde__clock_read(sonde__trace_clock(t)));
+	sonde__output_relay_poll(rr->relay);
 }
 
 static void human_bytes(unsigned long long b, char *out, size_t n)

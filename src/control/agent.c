@@ -12,9 +12,10 @@
  * Start-up.  An application started after `sonde start` must record its
  * first events, so the constructor that started the thread waits
  * (sonde__agent_wait()) until the registration is answered: the daemon
- * attached the process to a started session (an ATTACH was handled), or
- * said that none records it (it ACKs the HELLO once it has placed the
- * process), or the connection failed or ended.  The wait is bounded by
+ * ACKs the HELLO once it has placed the process (attached it to every
+ * started session, each ATTACH handled here first, or to none), or the
+ * connection failed or ended.  An ATTACH alone does not end the wait:
+ * more may follow, one per started session.  The wait is bounded by
  * $SONDE_REGISTER_TIMEOUT (milliseconds, REGISTER_TIMEOUT_DEFAULT_MS by
  * default, 0: no wait), counted once from the thread's start: every later
  * registration waits only for what is left of it.  When no daemon's socket
@@ -26,23 +27,40 @@
  * accepts but never answers.  The wait is a futex on a word the thread
  * sets once: nothing a fork() could leave locked in the child.
  *
- * Connected, it says HELLO (pid, name, the session it already records
+ * Connected, it says HELLO (pid, name, the sessions it already records
  * into after a fork) and EVENTS (its event names, again whenever an
  * object is loaded or unloaded), then serves the daemon's requests, one at
  * a time, each answered with an ACK:
- *   ATTACH s, patterns, fd  map the session's buffers (a memfd), give the
- *                           selected sites their ids in that channel,
- *                           publish it, start the sites;
- *   ENABLE s, patterns      start or stop sites by the new patterns;
- *   DETACH s                stop every site, wait a grace period for
- *                           writers already past their site's check, then
- *                           replace the mapping by private anonymous
- *                           memory: a writer that raced past the grace
- *                           writes nowhere that matters, and the channel
- *                           is quiescent for the daemon to seal.
- * When the daemon goes away (crash included) the process detaches the
- * same way and waits for the next daemon: it never blocks or dies of it.
- * A malformed or unusable request gets a negative ACK.
+ *   ATTACH s, patterns, fd  map the session's buffers (a memfd) into a
+ *                           free slot, give the sites that the patterns
+ *                           select their ids in that channel, publish it,
+ *                           start them;
+ *   ENABLE s, patterns      start or stop sites in s's slot by the new
+ *                           patterns;
+ *   DETACH s                stop recording into s's slot, wait a grace
+ *                           period for writers already past their site's
+ *                           check, then replace the mapping by private
+ *                           anonymous memory: a writer that raced past
+ *                           the grace writes nowhere that matters, and
+ *                           the channel is quiescent for the daemon to
+ *                           seal.
+ * When the daemon goes away (crash included) the process detaches from
+ * every session the same way and waits for the next daemon: it never
+ * blocks or dies of it.  A malformed or unusable request gets a negative
+ * ACK.
+ *
+ * Slots.  A process records into up to SONDE__SLOTS sessions at once, as
+ * an LTTng-UST application does into every started session: each session
+ * is a slot of the registry (registry.h), with its own channel, event ids
+ * and patterns; the table slots[] maps a session id to its slot and
+ * mapping.  Slot 0 is the channel sonde__chan points to, the one the
+ * inline fast path writes; an ATTACH takes slot 0 when it is free (so a
+ * process that records into one session uses the fast path), else the
+ * lowest free one, recorded through the sites' out-of-line path.  When
+ * slot 0's session detaches the others keep their slots; the next ATTACH
+ * takes slot 0 again.  A fork()ed child inherits every slot, mapping and
+ * view, announces itself in each channel, and its HELLO names every
+ * session: the daemon counts it in each.
  *
  * Retired ranges.  After a DETACH the released channel's address range
  * holds unbacked private memory and its view stays allocated, for a writer
@@ -107,6 +125,10 @@
 #define STALL_NS 250000000ull
 #define RETIRED_MAX 4u
 #define ROOM_WAIT_MS 1000
+
+/* The daemon's bound on the sessions of one process is the registry's. */
+_Static_assert(SONDE__SLOTS == SONDE__APP_SESSIONS_MAX,
+	       "one slot per session of the protocol");
 /* Start-up's wait for the registration (see the top of the file), and the
  * largest $SONDE_REGISTER_TIMEOUT taken (an hour, in milliseconds). */
 #define REGISTER_TIMEOUT_DEFAULT_MS 3000ul
@@ -122,13 +144,16 @@ static uint32_t registered;
  * waits.  Set before the thread starts, under the pthread_once(). */
 static uint64_t register_deadline;
 
-/* The channel this process records into; inherited across fork. */
-static struct {
-	uint64_t session; /* 0: none */
+/* The channels this process records into, by registry slot (see the top
+ * of the file); inherited across fork.  Changed under agent_lock. */
+static struct slot {
+	uint64_t session; /* 0: a free slot */
 	void *map;
 	size_t size;
 	struct sonde__chan_view *view;
-} cur;
+} slots[SONDE__SLOTS];
+/* The mapping the prefault thread walks (the last attached), or NULL. */
+static void *prefault_map;
 
 /* The daemon's directory, resolved once by agent_once(). */
 static struct sonde__rundir rd;
@@ -240,44 +265,81 @@ static void make_room(void)
 		sleep_ns(TICK_MS * 1000000L);
 }
 
-/* Stop recording into the current channel and let go of it. */
-static void detach_current(void)
+/* The slot of @session, or -1. */
+static int slot_of(uint64_t session)
 {
-	struct retired *r;
+	for (int i = 0; session && i < SONDE__SLOTS; i++)
+		if (slots[i].session == session)
+			return i;
+	return -1;
+}
 
-	if (!cur.session)
-		return;
-	/* Before the mapping is replaced below. */
-	sonde__prefault_stop();
-	sonde__registry_detach();
-	sleep_ns(GRACE_NS);
-	if (mmap(cur.map, cur.size, PROT_READ | PROT_WRITE,
-		 MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED | MAP_NORESERVE, -1,
-		 0) == MAP_FAILED)
-		sonde__logf(SONDE_LOG_WARN,
-			    "Cannot release a session's buffers. errno=%d",
-			    errno);
-	/* Without an entry, the range and the view are kept for good. */
-	r = malloc(sizeof(*r));
-	if (r) {
-		r->map = cur.map;
-		r->size = cur.size;
-		r->view = cur.view;
-		r->quiet_since = last_tick = now_ns();
-		r->next = retired;
-		retired = r;
-		nretired++;
+/* A free slot, 0 first (the fast path), or -1. */
+static int slot_free(void)
+{
+	for (int i = 0; i < SONDE__SLOTS; i++)
+		if (!slots[i].session)
+			return i;
+	return -1;
+}
+
+/*
+ * Stop recording into the slots of @mask and let go of their channels:
+ * every one stops first, then one grace period serves them all.
+ */
+static void detach_slots(unsigned int mask)
+{
+	mask &= (1u << SONDE__SLOTS) - 1;
+	for (int i = 0; i < SONDE__SLOTS; i++) {
+		if (!(mask & 1u << i))
+			continue;
+		if (!slots[i].session) {
+			mask &= ~(1u << i);
+			continue;
+		}
+		/* Before the mapping is replaced below. */
+		if (slots[i].map == prefault_map) {
+			sonde__prefault_stop();
+			prefault_map = NULL;
+		}
+		sonde__registry_detach_slot((unsigned int)i);
 	}
-	cur.session = 0;
-	cur.map = NULL;
-	cur.size = 0;
-	cur.view = NULL;
+	if (!mask)
+		return;
+	sleep_ns(GRACE_NS);
+	for (int i = 0; i < SONDE__SLOTS; i++) {
+		struct slot *sl = &slots[i];
+		struct retired *r;
+
+		if (!(mask & 1u << i))
+			continue;
+		if (mmap(sl->map, sl->size, PROT_READ | PROT_WRITE,
+			 MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED |
+				 MAP_NORESERVE,
+			 -1, 0) == MAP_FAILED)
+			sonde__logf(SONDE_LOG_WARN,
+				    "Cannot release a session's buffers. errno=%d",
+				    errno);
+		/* Without an entry, the range and the view are kept for
+		 * good. */
+		r = malloc(sizeof(*r));
+		if (r) {
+			r->map = sl->map;
+			r->size = sl->size;
+			r->view = sl->view;
+			r->quiet_since = last_tick = now_ns();
+			r->next = retired;
+			retired = r;
+			nretired++;
+		}
+		memset(sl, 0, sizeof(*sl));
+	}
 }
 
 static int do_attach(uint64_t session, const char *patterns, int fd)
 {
 	struct sonde__channel c;
-	int r;
+	int i, r;
 
 	if (fd < 0)
 		return -EBADF;
@@ -285,9 +347,12 @@ static int do_attach(uint64_t session, const char *patterns, int fd)
 		return -EINVAL;
 	if (strlen(patterns) >= SONDE__PATTERNS_MAX)
 		return -E2BIG;
-	if (cur.session == session)
-		return sonde__registry_set_patterns(patterns);
-	if (cur.session)
+	i = slot_of(session);
+	if (i >= 0)
+		return sonde__registry_set_patterns_slot((unsigned int)i,
+							 patterns);
+	i = slot_free();
+	if (i < 0)
 		return -EBUSY;
 	r = sonde__channel_map(fd, &c);
 	if (r)
@@ -295,7 +360,7 @@ static int do_attach(uint64_t session, const char *patterns, int fd)
 	/* Before any tracepoint can write there (a failed attach leaves a
 	 * harmless entry). */
 	sonde__proc_announce(c.h, c.view);
-	r = sonde__registry_attach(c.h, c.view, patterns);
+	r = sonde__registry_attach_slot((unsigned int)i, c.h, c.view, patterns);
 	if (r) {
 		/* Nothing was published: nothing can be writing there. */
 		free(c.view);
@@ -303,22 +368,27 @@ static int do_attach(uint64_t session, const char *patterns, int fd)
 		return r;
 	}
 	__atomic_fetch_add(&c.h->nr_procs, 1, __ATOMIC_RELAXED);
-	cur.session = session;
-	cur.map = c.h;
-	cur.size = c.size;
-	cur.view = c.view;
+	slots[i].session = session;
+	slots[i].map = c.h;
+	slots[i].size = c.size;
+	slots[i].view = c.view;
+	/* The newest channel's pages are the ones not touched yet; the
+	 * walk of an older one, if still going, stops. */
 	sonde__prefault_start(c.h, c.size);
+	prefault_map = c.h;
 	return 0;
 }
 
 /* Handle one request of the daemon; its ACK status. */
 static int handle(const struct sonde__msg *m, int fd)
 {
-	int r;
+	int i, r;
 
-	if (m->h.type == SONDE__MSG_ATTACH && !cur.session)
+	/* Only this thread changes the slots: read without the lock. */
+	if (m->h.type == SONDE__MSG_ATTACH && slot_of(m->h.arg) < 0)
 		make_room();
 	pthread_mutex_lock(&agent_lock);
+	i = slot_of(m->h.arg);
 	switch (m->h.type) {
 	case SONDE__MSG_ATTACH:
 		r = m->argc == 1 ? do_attach(m->h.arg, m->argv[0], fd)
@@ -327,18 +397,19 @@ static int handle(const struct sonde__msg *m, int fd)
 	case SONDE__MSG_ENABLE:
 		if (m->argc != 1)
 			r = -EPROTO;
-		else if (!cur.session || cur.session != m->h.arg)
+		else if (i < 0)
 			r = -ENOENT;
 		else if (strlen(m->argv[0]) >= SONDE__PATTERNS_MAX)
 			r = -E2BIG;
 		else
-			r = sonde__registry_set_patterns(m->argv[0]);
+			r = sonde__registry_set_patterns_slot((unsigned int)i,
+							      m->argv[0]);
 		break;
 	case SONDE__MSG_DETACH:
-		if (!cur.session || cur.session != m->h.arg) {
+		if (i < 0) {
 			r = -ENOENT;
 		} else {
-			detach_current();
+			detach_slots(1u << i);
 			r = 0;
 		}
 		break;
@@ -426,18 +497,24 @@ static void wait_daemon(const struct sonde__rundir *dir, int ms)
 static void serve(int fd)
 {
 	static char buf[SONDE__MSG_BUF];
-	char sid[24] = "";
-	const char *hello[2] = { program_invocation_short_name, sid };
+	char sid[SONDE__SLOTS][24];
+	const char *hello[1 + SONDE__SLOTS] = { program_invocation_short_name };
+	uint32_t nhello = 1;
 	struct sonde__msg m;
 	uint64_t n;
 
+	/* After a fork, the sessions the parent recorded into (proto.h). */
 	pthread_mutex_lock(&agent_lock);
-	if (cur.session)
-		snprintf(sid, sizeof(sid), "%llu",
-			 (unsigned long long)cur.session);
+	for (int i = 0; i < SONDE__SLOTS; i++) {
+		if (!slots[i].session)
+			continue;
+		snprintf(sid[i], sizeof(sid[i]), "%llu",
+			 (unsigned long long)slots[i].session);
+		hello[nhello++] = sid[i];
+	}
 	pthread_mutex_unlock(&agent_lock);
 	if (sonde__msg_send(fd, SONDE__MSG_HELLO, 0, (uint64_t)getpid(), 0,
-			    hello, 2, -1, 0))
+			    hello, nhello, -1, 0))
 		return;
 	if (read(change_fd, &n, sizeof(n)) < 0) {
 		/* Nothing pending. */
@@ -490,8 +567,6 @@ static void serve(int fd)
 		r = handle(&m, pfd);
 		if (pfd >= 0)
 			close(pfd);
-		if (m.h.type == SONDE__MSG_ATTACH)
-			answered();
 		if (sonde__msg_send(fd, SONDE__MSG_ACK, r, m.h.arg, m.h.seq,
 				    NULL, 0, -1, 0))
 			return;
@@ -523,7 +598,7 @@ static void *agent_main(void *arg)
 			close(fd);
 			answered();
 			pthread_mutex_lock(&agent_lock);
-			detach_current();
+			detach_slots(~0u);
 			pthread_mutex_unlock(&agent_lock);
 			nap_ms(100);
 			continue;
@@ -565,8 +640,9 @@ static void atfork_parent(void)
 /* The child keeps recording where the parent did, under its own agent. */
 static void atfork_child(void)
 {
-	if (cur.map)
-		sonde__proc_announce(cur.map, cur.view);
+	for (int i = 0; i < SONDE__SLOTS; i++)
+		if (slots[i].session)
+			sonde__proc_announce(slots[i].map, slots[i].view);
 	sonde__prefault_atfork_child();
 	pthread_mutex_unlock(&agent_lock);
 	if (!running)

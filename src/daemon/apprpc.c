@@ -24,11 +24,15 @@
  * that placed it if any), it is sent an ACK of its HELLO, which ends the
  * wait of its start-up for the daemon (agent.c).
  *
- * Where an application records: a->s, set when an ATTACH succeeds (or at
- * HELLO by a fork's claim of a started session), cleared when a DETACH
- * completes or the session stops.  An application that records nowhere
- * after a HELLO or a DETACH is placed: it joins the first started session
- * in creation order.  A failed ATTACH is not retried by itself (a broken
+ * Where an application records: the set a->s, up to
+ * SONDE__APP_SESSIONS_MAX sessions (the agent's slots), to which a session
+ * is added when an ATTACH to it succeeds (or at HELLO by a fork's claim of
+ * a started session), and from which it is removed when a DETACH from it
+ * completes or the session stops.  A start attaches every application to
+ * the session, busy or not (its ATTACH waits in the queue); an application
+ * is placed after its HELLO and after each DETACH: it is attached to every
+ * started session it does not record into, in creation order, while it
+ * has room.  A failed ATTACH is not retried by itself (a broken
  * application would be asked for ever); the next start, or the next stop
  * of a session, places it again.
  *
@@ -49,10 +53,62 @@ static void handle_op_done(struct sd_op *op, const struct sd_conn *a,
 	if (!op)
 		return;
 	op->outstanding--;
-	/* A process that is gone has nothing left to detach. */
+	/* A process that is gone has nothing left to detach, nor one that
+	 * was never attached (its ATTACH was cancelled while queued). */
 	if (status && status != -ECANCELED &&
-	    !(r->type == SONDE__MSG_DETACH && a->dead))
+	    !(r->type == SONDE__MSG_DETACH && (a->dead || status == -ENOENT)))
 		op->failed++;
+}
+
+int sonde__sd_app_in(const struct sd_conn *a, const struct sd_session *s)
+{
+	for (unsigned int i = 0; s && i < SONDE__APP_SESSIONS_MAX; i++)
+		if (a->s[i] == s)
+			return 1;
+	return 0;
+}
+
+void sonde__sd_app_leave(struct sd_conn *a, const struct sd_session *s)
+{
+	for (unsigned int i = 0; i < SONDE__APP_SESSIONS_MAX; i++)
+		if (a->s[i] == s)
+			a->s[i] = NULL;
+}
+
+/* Add @s to the sessions @a records into; 0, or -ENOSPC when full. */
+static int join(struct sd_conn *a, struct sd_session *s)
+{
+	unsigned int i, free_i = SONDE__APP_SESSIONS_MAX;
+
+	for (i = 0; i < SONDE__APP_SESSIONS_MAX; i++) {
+		if (a->s[i] == s)
+			return 0;
+		if (!a->s[i] && free_i == SONDE__APP_SESSIONS_MAX)
+			free_i = i;
+	}
+	if (free_i == SONDE__APP_SESSIONS_MAX)
+		return -ENOSPC;
+	a->s[free_i] = s;
+	return 0;
+}
+
+/* The sessions @a records into; those it is being attached to as well
+ * with @pending. */
+static unsigned int nsessions(const struct sd_conn *a, int pending)
+{
+	unsigned int n = 0;
+
+	for (unsigned int i = 0; i < SONDE__APP_SESSIONS_MAX; i++)
+		n += !!a->s[i];
+	for (const struct sd_req *r = a->rq; pending && r; r = r->next)
+		n += r->type == SONDE__MSG_ATTACH && r->s &&
+		     !sonde__sd_app_in(a, r->s);
+	return n;
+}
+
+int sonde__sd_app_room(const struct sd_conn *a)
+{
+	return nsessions(a, 1) < SONDE__APP_SESSIONS_MAX;
 }
 
 /* Queue a request; @s NULL names session @sid that the daemon does not
@@ -65,9 +121,11 @@ static int still_wanted(const struct sd_conn *a, const struct sd_req *r)
 {
 	switch (r->type) {
 	case SONDE__MSG_ATTACH:
-		return r->s && r->s->state == SD_STARTED && r->s->c && !a->s;
+		return r->s && r->s->state == SD_STARTED && r->s->c &&
+		       !sonde__sd_app_in(a, r->s) &&
+		       nsessions(a, 0) < SONDE__APP_SESSIONS_MAX;
 	case SONDE__MSG_ENABLE:
-		return r->s && a->s == r->s;
+		return sonde__sd_app_in(a, r->s);
 	default:
 		return 1; /* a DETACH never hurts */
 	}
@@ -91,15 +149,16 @@ static void complete(struct sd *d, struct sd_conn *a, int status)
 			enqueue(d, a, SONDE__MSG_DETACH, NULL, r->sid, NULL);
 			break;
 		}
-		a->s = r->s;
+		/* still_wanted() left room for it. */
+		join(a, r->s);
 		/* A stop that began meanwhile queued its DETACH already;
 		 * one that ended without it did not. */
 		if (r->s->state == SD_STOPPED || r->s->state == SD_CREATED)
 			enqueue(d, a, SONDE__MSG_DETACH, r->s, r->sid, NULL);
 		break;
 	case SONDE__MSG_DETACH:
-		if (a->s && a->s == r->s)
-			a->s = NULL;
+		if (r->s)
+			sonde__sd_app_leave(a, r->s);
 		a->want_place = 1;
 		break;
 	default:
@@ -183,14 +242,9 @@ void sonde__sd_request(struct sd *d, struct sd_conn *a, uint16_t type,
 	enqueue(d, a, type, s, s->id, op);
 }
 
-int sonde__sd_app_idle(const struct sd_conn *a)
-{
-	return !a->rq;
-}
-
 int sonde__sd_app_bound(const struct sd_conn *a, const struct sd_session *s)
 {
-	if (a->s == s)
+	if (sonde__sd_app_in(a, s))
 		return 1;
 	for (const struct sd_req *r = a->rq; r; r = r->next)
 		if (r->type == SONDE__MSG_ATTACH && r->s == s)
@@ -198,32 +252,46 @@ int sonde__sd_app_bound(const struct sd_conn *a, const struct sd_session *s)
 	return 0;
 }
 
+/* A session @a records into, or NULL. */
+static const struct sd_session *any_session(const struct sd_conn *a)
+{
+	for (unsigned int i = 0; i < SONDE__APP_SESSIONS_MAX; i++)
+		if (a->s[i])
+			return a->s[i];
+	return NULL;
+}
+
 /* After a request of @a completed: send the next, or place it if it owes
- * a placement and nothing else is queued. */
+ * a placement and nothing else is queued: an ATTACH to every started
+ * session it does not record into, while it has room. */
 static void settle(struct sd *d, struct sd_conn *a)
 {
-	struct sd_session *s;
+	const struct sd_session *in;
 
 	pump(d, a);
 	if (a->dead || a->rq)
 		return;
 	if (a->want_place) {
 		a->want_place = 0;
-		s = a->s ? NULL : sonde__sd_first_started(d);
-		if (s) {
-			enqueue(d, a, SONDE__MSG_ATTACH, s, s->id, NULL);
-			if (a->rq)
-				return;
-		}
+		for (struct sd_session *s = d->sessions; s && !a->dead;
+		     s = s->next)
+			if (s->state == SD_STARTED && s->c &&
+			    !sonde__sd_app_bound(a, s) &&
+			    sonde__sd_app_room(a))
+				enqueue(d, a, SONDE__MSG_ATTACH, s, s->id,
+					NULL);
+		if (a->dead || a->rq)
+			return;
 	}
 	if (!a->placing)
 		return;
 	a->placing = 0;
+	in = any_session(a);
 	/* Its start-up may wait for this (agent.c): the HELLO's ACK, with
-	 * the session it records into, 0 for none.  Not a request: sequence
+	 * a session it records into, 0 for none.  Not a request: sequence
 	 * 0, no answer expected (an older agent's -EOPNOTSUPP answer matches
 	 * no request and is ignored). */
-	if (sonde__msg_send(a->fd, SONDE__MSG_ACK, 0, a->s ? a->s->id : 0, 0,
+	if (sonde__msg_send(a->fd, SONDE__MSG_ACK, 0, in ? in->id : 0, 0,
 			    NULL, 0, -1, 1))
 		sonde__sd_conn_drop(a);
 }
@@ -231,7 +299,7 @@ static void settle(struct sd *d, struct sd_conn *a)
 void sonde__sd_place_apps(struct sd *d)
 {
 	for (struct sd_conn *a = d->conns; a; a = a->next) {
-		if (!a->app || a->dead || a->s || a->rq)
+		if (!a->app || a->dead || a->rq)
 			continue;
 		a->want_place = 1;
 		settle(d, a);
@@ -274,8 +342,7 @@ void sonde__sd_rpc_reap(struct sd *d, struct sd_conn *a)
 void sonde__sd_rpc_session_gone(struct sd *d, const struct sd_session *s)
 {
 	for (struct sd_conn *a = d->conns; a; a = a->next) {
-		if (a->s == s)
-			a->s = NULL;
+		sonde__sd_app_leave(a, s);
 		for (struct sd_req *r = a->rq; r; r = r->next)
 			if (r->s == s)
 				r->s = NULL;
@@ -324,7 +391,8 @@ void sonde__sd_events(struct sd_conn *a, const struct sonde__msg *m)
 void sonde__sd_hello(struct sd *d, struct sd_conn *a,
 		     const struct sonde__msg *m)
 {
-	unsigned long long claim = 0;
+	uint64_t claim[SONDE__APP_SESSIONS_MAX];
+	uint32_t n;
 
 	a->app = 1;
 	a->placing = 1;
@@ -333,20 +401,20 @@ void sonde__sd_hello(struct sd *d, struct sd_conn *a,
 	for (char *p = a->name; *p; p++)
 		if (*p < ' ' || *p == 0x7f)
 			*p = '?';
-	if (m->argc > 1 && *m->argv[1])
-		claim = strtoull(m->argv[1], NULL, 10);
-	if (claim) {
-		/* Forked from a process that records into @claim. */
+	/* Forked from a process that records into these sessions. */
+	n = sonde__hello_sessions(m, claim, SONDE__APP_SESSIONS_MAX);
+	for (uint32_t i = 0; i < n; i++) {
 		struct sd_session *s;
 
 		for (s = d->sessions; s; s = s->next)
-			if (s->id == claim && s->state == SD_STARTED)
+			if (s->id == claim[i] && s->state == SD_STARTED)
 				break;
 		if (s)
-			a->s = s;
+			join(a, s);
 		else
-			enqueue(d, a, SONDE__MSG_DETACH, NULL, claim, NULL);
+			enqueue(d, a, SONDE__MSG_DETACH, NULL, claim[i], NULL);
 	}
-	a->want_place = !a->s;
+	/* And into every other started session. */
+	a->want_place = 1;
 	settle(d, a);
 }

@@ -120,6 +120,8 @@ struct sd_op {
 	int begun, status;
 	int phase;               /* destroy: 1 while its stop runs */
 	int n, failed, outstanding; /* applications asked, not done, waited */
+	int full;                /* start: applications in as many sessions
+				  * as a process can record into */
 	uint64_t deadline;       /* ns, for all the answers */
 	struct sd_op *next;
 };
@@ -143,7 +145,9 @@ struct sd_conn {
 	char name[64];
 	char *events;            /* '\n'-terminated lines */
 	size_t events_len;
-	struct sd_session *s;    /* the channel it records into */
+	/* The sessions whose channels it records into (ATTACH succeeded, or
+	 * claimed by a fork's HELLO), in no order; NULL: a free entry. */
+	struct sd_session *s[SONDE__APP_SESSIONS_MAX];
 	int placing;             /* not listed before its first placement */
 	int want_place;          /* to be placed once its queue is empty */
 	int stuck;               /* a request timed out, no ACK since */
@@ -190,9 +194,17 @@ SONDE_HIDDEN void sonde__sd_ack(struct sd *d, struct sd_conn *a,
 SONDE_HIDDEN void sonde__sd_request(struct sd *d, struct sd_conn *a,
 				    uint16_t type, struct sd_session *s,
 				    struct sd_op *op);
-SONDE_HIDDEN int sonde__sd_app_idle(const struct sd_conn *a);
 SONDE_HIDDEN int sonde__sd_app_bound(const struct sd_conn *a,
 				     const struct sd_session *s);
+/* Whether @a records into @s now (its ATTACH succeeded). */
+SONDE_HIDDEN int sonde__sd_app_in(const struct sd_conn *a,
+				  const struct sd_session *s);
+/* @a no longer records into @s (a stop, or the session is gone). */
+SONDE_HIDDEN void sonde__sd_app_leave(struct sd_conn *a,
+				      const struct sd_session *s);
+/* Whether @a can be attached to one more session: it records into, or
+ * is being attached to, fewer than SONDE__APP_SESSIONS_MAX. */
+SONDE_HIDDEN int sonde__sd_app_room(const struct sd_conn *a);
 SONDE_HIDDEN void sonde__sd_place_apps(struct sd *d);
 SONDE_HIDDEN uint64_t sonde__sd_rpc_expire(struct sd *d, uint64_t t);
 SONDE_HIDDEN void sonde__sd_rpc_reap(struct sd *d, struct sd_conn *a);
@@ -203,7 +215,6 @@ SONDE_HIDDEN void sonde__sd_rpc_op_gone(struct sd *d, struct sd_op *op);
 /* session.c */
 SONDE_HIDDEN struct sd_session *sonde__sd_find(struct sd *d,
 					       const char *name);
-SONDE_HIDDEN struct sd_session *sonde__sd_first_started(struct sd *d);
 SONDE_HIDDEN const char *sonde__sd_patterns(const struct sd_session *s);
 SONDE_HIDDEN const char *sonde__sd_state_name(enum sd_state st);
 SONDE_HIDDEN int sonde__sd_session_new(struct sd *d,

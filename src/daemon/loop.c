@@ -89,7 +89,7 @@ void sonde__sd_conn_drop(struct sd_conn *a)
 	if (a->dead)
 		return;
 	a->dead = 1;
-	a->s = NULL;
+	memset(a->s, 0, sizeof(a->s));
 	if (a->fd >= 0)
 		close(a->fd);
 	a->fd = -1;

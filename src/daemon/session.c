@@ -5,10 +5,10 @@
  * started ones, and the queue of verbs (ops) of each session.
  *
  * A session owns one channel (the consumer of src/sources/, its buffers
- * in a memfd) from its first start.  Started, it attaches the applications
- * that record into no other session: ATTACH passes them the memfd and the
- * session's patterns; ENABLE changes the patterns live.  Stop detaches
- * them (each stops its sites, waits a grace period and unmaps), so the
+ * in a memfd) from its first start.  Started, it attaches every
+ * application: ATTACH passes them the memfd and the session's patterns;
+ * ENABLE changes the patterns live.  Stop detaches them from this session
+ * only (each stops its sites, waits a grace period and unmaps), so the
  * channel is quiescent and the consumer seals it: every record is written,
  * the buffers restart at their next sub-buffer, and the metadata is
  * rewritten; a later start continues the same trace.  While started, and
@@ -16,9 +16,12 @@
  * SD_DRAIN_MS, the metadata rewritten when new event classes appear, and
  * a switch timer (timer.c) closes partly filled sub-buffers.
  *
- * A process records into one channel at a time: a new application, or one
- * whose session stopped, joins the first started session in creation
- * order (apprpc.c).
+ * A process records into every started session at once, up to
+ * SONDE__APP_SESSIONS_MAX of them, each with its own channel, event ids
+ * and patterns, as an LTTng-UST application registered with its session
+ * daemon is attached to every started session: the agent keeps one slot
+ * per session (agent.c).  A new application joins every started session
+ * (apprpc.c); stopping or destroying one session detaches only it.
  *
  * Verbs on one session run one at a time, in the order they came, as they
  * did when the daemon answered one client at a time: each is an op queued
@@ -42,14 +45,6 @@ struct sd_session *sonde__sd_find(struct sd *d, const char *name)
 {
 	for (struct sd_session *s = d->sessions; s; s = s->next)
 		if (!strcmp(s->name, name))
-			return s;
-	return NULL;
-}
-
-struct sd_session *sonde__sd_first_started(struct sd *d)
-{
-	for (struct sd_session *s = d->sessions; s; s = s->next)
-		if (s->state == SD_STARTED)
 			return s;
 	return NULL;
 }

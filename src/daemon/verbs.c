@@ -10,12 +10,13 @@
  * answered or their one deadline has passed, and writes the reply:
  *
  *   start     begin: make the buffers, mark the session started, ATTACH
- *             every idle application that records nowhere; finish: say
- *             how many attached.
+ *             every application (each records into every started
+ *             session, up to SONDE__APP_SESSIONS_MAX); finish: say how
+ *             many attached.
  *   stop      begin: mark it stopping (still drained, joined by no one),
- *             DETACH its applications (and those attaching to it);
- *             finish: seal the channel, or only drain it if some did not
- *             detach, and place the detached elsewhere.
+ *             DETACH its applications (and those attaching to it) from
+ *             it alone; finish: seal the channel, or only drain it if
+ *             some did not detach.
  *   destroy   a stop first when started, then write what is left and free
  *             the session.
  *   enable, disable
@@ -303,11 +304,16 @@ static void start_begin(struct sd *d, struct sd_op *op)
 	s->sealed = 0;
 	s->next_switch = sonde__sd_now() + (uint64_t)s->switch_ms * 1000000u;
 	op->phase = 1;
-	/* Only the applications that record nowhere else come; those busy
-	 * with another request are placed when it completes. */
-	for (struct sd_conn *a = d->conns; a; a = a->next)
-		if (a->app && !a->dead && !a->s && sonde__sd_app_idle(a))
+	/* Every application comes, whatever else it records into; one busy
+	 * with another request gets the ATTACH after it. */
+	for (struct sd_conn *a = d->conns; a; a = a->next) {
+		if (!a->app || a->dead || sonde__sd_app_bound(a, s))
+			continue;
+		if (sonde__sd_app_room(a))
 			sonde__sd_request(d, a, SONDE__MSG_ATTACH, s, op);
+		else
+			op->full++;
+	}
 }
 
 /* Begin a stop: 0, or -EINVAL (said in the reply) when not started. */
@@ -337,8 +343,7 @@ static void stop_finish(struct sd *d, struct sd_op *op, int quiet)
 	/* Those that did not answer in time are no longer its own; their
 	 * DETACH stays queued. */
 	for (struct sd_conn *a = d->conns; a; a = a->next)
-		if (a->s == s)
-			a->s = NULL;
+		sonde__sd_app_leave(a, s);
 	r = sonde__sd_seal(s, op->failed);
 	sonde__consumer_stats(s->c, &st);
 	if (r)
@@ -354,7 +359,8 @@ static void stop_finish(struct sd *d, struct sd_op *op, int quiet)
 	if (op->failed)
 		sonde__sd_tprintf(t, "; %d processes did not detach, their last events are written at destroy",
 				  op->failed);
-	/* The detached join another started session, if any. */
+	/* The detached record into the other started sessions already; one
+	 * whose ATTACH to one of them failed is asked again. */
 	sonde__sd_place_apps(d);
 	op->status = r;
 }
@@ -465,6 +471,9 @@ int sonde__sd_op_finish(struct sd *d, struct sd_op *op)
 		if (op->failed)
 			sonde__sd_tprintf(&op->t, "; %d did not attach",
 					  op->failed);
+		if (op->full)
+			sonde__sd_tprintf(&op->t, "; %d record into %u sessions already, the most a process can",
+					  op->full, SONDE__APP_SESSIONS_MAX);
 		return 0;
 	case SONDE__CMD_STOP:
 		if (op->phase)
@@ -494,7 +503,7 @@ static void cmd_sessions(struct sd *d, struct sd_text *t)
 		int apps = 0;
 
 		for (struct sd_conn *a = d->conns; a; a = a->next)
-			apps += !a->dead && a->s == s;
+			apps += !a->dead && sonde__sd_app_in(a, s);
 		if (s->c)
 			sonde__consumer_stats(s->c, &st);
 		sonde__sd_tprintf(t, "%s %s %s apps=%d events=%llu lost=%llu dir=%s\n",
@@ -506,17 +515,22 @@ static void cmd_sessions(struct sd *d, struct sd_text *t)
 }
 
 /* The applications, once placed (so that one listed records where it
- * will record, as when placement was synchronous). */
+ * will record, as when placement was synchronous); the sessions each
+ * records into, in creation order, as "session=A,B". */
 static void cmd_list(struct sd *d, struct sd_text *t)
 {
 	for (struct sd_conn *a = d->conns; a; a = a->next) {
-		const char *p;
+		const char *p, *sep = " session=";
 
 		if (!a->app || a->dead || a->placing)
 			continue;
 		sonde__sd_tprintf(t, "pid %d %s", (int)a->pid, a->name);
-		if (a->s)
-			sonde__sd_tprintf(t, " session=%s", a->s->name);
+		for (const struct sd_session *s = d->sessions; s; s = s->next) {
+			if (!sonde__sd_app_in(a, s))
+				continue;
+			sonde__sd_tprintf(t, "%s%s", sep, s->name);
+			sep = ",";
+		}
 		sonde__sd_tprintf(t, "\n");
 		for (p = a->events; p && *p;) {
 			const char *nl = strchr(p, '\n');

@@ -39,6 +39,47 @@ int sonde__msg_decode(const void *buf, size_t n, struct sonde__msg *m)
 	return 0;
 }
 
+/* A session id: 1 to 19 decimal digits, not all zeros; 0 otherwise. */
+static uint64_t session_id(const char *s)
+{
+	uint64_t v = 0;
+	size_t n = 0;
+
+	for (; s[n] >= '0' && s[n] <= '9'; n++) {
+		if (n == 19)
+			return 0;
+		v = v * 10 + (uint64_t)(s[n] - '0');
+	}
+	return s[n] ? 0 : v;
+}
+
+uint32_t sonde__hello_sessions(const struct sonde__msg *m, uint64_t *ids,
+			       uint32_t max)
+{
+	uint32_t n = 0, seen = 0;
+
+	if (max > SONDE__APP_SESSIONS_MAX)
+		max = SONDE__APP_SESSIONS_MAX;
+	/* Bounded by the ids a process can hold, not by the message: at
+	 * most SONDE__APP_SESSIONS_MAX non-empty strings after the name are
+	 * parsed. */
+	for (uint32_t i = 1; i < m->argc && seen < SONDE__APP_SESSIONS_MAX &&
+			     n < max;
+	     i++) {
+		uint64_t id = session_id(m->argv[i]);
+		uint32_t k;
+
+		if (!m->argv[i][0])
+			continue; /* an older agent's "none" */
+		seen++;
+		for (k = 0; k < n && ids[k] != id; k++)
+			;
+		if (id && k == n)
+			ids[n++] = id;
+	}
+	return n;
+}
+
 int sonde__msg_sendv(int fd, const struct sonde__msg_hdr *h,
 		     const struct iovec *iov, uint32_t niov, int fd_pass,
 		     int dontwait)

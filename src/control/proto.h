@@ -6,10 +6,10 @@
  *
  *   client -> daemon   COMMAND  [cwd, verb, args...]          -> REPLY
  *                      (flags F_PARTS: REPLY_PART... then REPLY)
- *   app    -> daemon   HELLO    arg = pid, [process name]      -> ACK
- *                               (once the app is placed: arg = the session
- *                               it records into, 0 for none; seq 0; not
- *                               answered)
+ *   app    -> daemon   HELLO    arg = pid, [process name, session...]
+ *                               -> ACK (once the app is placed: arg = a
+ *                               session it records into, 0 for none; seq 0;
+ *                               not answered)
  *                      EVENTS   [provider:name, ...]  (whole list, again
  *                               whenever the process loads or unloads one)
  *   daemon -> app      ATTACH   arg = session, [patterns], fd = buffers
@@ -24,9 +24,17 @@
  * cut to fit one message.  Peers that know nothing of the flag ignore it
  * (the field was reserved, zero), so the version stays 1.
  *
+ * A process records into up to SONDE__APP_SESSIONS_MAX sessions at once,
+ * each with its own buffers and patterns: one ATTACH per session.  After a
+ * fork() the child records where its parent did; its HELLO names those
+ * sessions, each id a string in decimal after the process name (an agent
+ * that records nowhere sends the name alone, or an empty string after it,
+ * as agents did when a process recorded into one session at most).  A
+ * daemon that knows one session per process reads the first of them.
+ *
  * Decoding is a pure function of the bytes (fuzzed by fuzz-proto): every
- * length, count and terminator is checked before anything is used; so is
- * the assembly of a reply from its pieces.
+ * length, count and terminator is checked before anything is used; so are
+ * the assembly of a reply from its pieces and the session ids of a HELLO.
  */
 #ifndef SONDE_SRC_CONTROL_PROTO_H
 #define SONDE_SRC_CONTROL_PROTO_H
@@ -47,6 +55,9 @@
 #define SONDE__REPLY_MAX (64u << 20)
 /* COMMAND: the client takes its reply in pieces. */
 #define SONDE__MSG_F_PARTS 1u
+/* Sessions one process records into at once, at most (agent.c's slots,
+ * SONDE__SLOTS of src/instrumentation/registry.h). */
+#define SONDE__APP_SESSIONS_MAX 8u
 
 enum sonde__msg_type {
 	SONDE__MSG_HELLO = 1,
@@ -85,6 +96,17 @@ struct sonde__msg {
  */
 SONDE_HIDDEN int sonde__msg_decode(const void *buf, size_t n,
 				   struct sonde__msg *m);
+
+/*
+ * The sessions that the HELLO @m names (proto.h, above): into @ids, at
+ * most @max of them, in the order given; the count.  Only non-zero ids
+ * written in decimal digits (at most 19 of them, no sign, no space) are
+ * taken, each once; the other strings are skipped.  Only the first
+ * SONDE__APP_SESSIONS_MAX strings after the name that are not empty are
+ * looked at.
+ */
+SONDE_HIDDEN uint32_t sonde__hello_sessions(const struct sonde__msg *m,
+					    uint64_t *ids, uint32_t max);
 
 /*
  * Send one message; @fd_pass >= 0 rides along (SCM_RIGHTS).  @dontwait:

@@ -3,8 +3,11 @@
  * libFuzzer target for the control protocol, which the session daemon and
  * every traced process must not trust: message framing and decoding
  * (sonde__msg_decode) and the daemon's command parser (sonde__cmd_parse),
- * fed with the strings of any message that decodes.  A decoded message is
- * also checked against the bytes it came from.
+ * fed with the strings of any message that decodes, and the session ids
+ * a HELLO names (sonde__hello_sessions(): at most the bound asked for and
+ * SONDE__APP_SESSIONS_MAX, non-zero, distinct, each the value of a string
+ * of decimal digits of the message).  A decoded message is also checked
+ * against the bytes it came from.
  *
  * Replies in pieces (REPLY_PART... REPLY, proto.h), both ways:
  *  - the input read as frames a client receives, each a little-endian
@@ -18,6 +21,7 @@
  */
 #include <errno.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -27,6 +31,41 @@
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static struct sonde__msg m;
+
+/* The session ids of @m read as a HELLO, under every bound. */
+static void hello_sessions(void)
+{
+	uint64_t ids[SONDE__APP_SESSIONS_MAX + 2];
+
+	for (uint32_t max = 0; max <= SONDE__APP_SESSIONS_MAX + 1; max++) {
+		uint32_t n = sonde__hello_sessions(&m, ids, max);
+
+		if (n > max || n > SONDE__APP_SESSIONS_MAX)
+			abort();
+		for (uint32_t i = 0; i < n; i++) {
+			char s[24];
+			int found = 0;
+
+			if (!ids[i])
+				abort();
+			for (uint32_t k = 0; k < i; k++)
+				if (ids[k] == ids[i])
+					abort();
+			snprintf(s, sizeof(s), "%llu",
+				 (unsigned long long)ids[i]);
+			/* Leading zeros are taken: compare by value. */
+			for (uint32_t a = 1; a < m.argc && !found; a++) {
+				const char *p = m.argv[a];
+
+				while (*p == '0' && p[1])
+					p++;
+				found = !strcmp(p, s);
+			}
+			if (!found)
+				abort();
+		}
+	}
+}
 
 /* The whole input as one message. */
 static void one_message(const uint8_t *data, size_t size)
@@ -47,6 +86,7 @@ static void one_message(const uint8_t *data, size_t size)
 	}
 	if (total != m.h.len)
 		abort();
+	hello_sessions();
 	if (!sonde__cmd_parse(m.argc, m.argv, &c, err, sizeof(err))) {
 		if (!c.verb || c.npatterns > SONDE__CMD_PATTERNS_MAX ||
 		    !memchr(c.session, 0, sizeof(c.session)) ||

@@ -119,6 +119,9 @@
 # ONLY=analysis: only the analysis-* section (its table and targets).
 # ONLY=filter: only the filter section (disabled, enabled-3int,
 #   filtered-out, filtered-in; its targets).
+# ONLY=relay: only the relay-* section (bench/relay.sh): one recording to
+#   disk, to an lttng-relayd on loopback, and to both; events/s, MB/s,
+#   events lost and packets not sent.
 # Installs nothing itself except through scripts/install-deps.sh if present.
 set -uo pipefail
 
@@ -146,7 +149,7 @@ PERF=${PERF-perf}
 CC=${CC:-cc}
 ONLY=${ONLY:-}
 ANALYSIS_CMDS=${ANALYSIS_CMDS:-1000000}
-case $ONLY in '' | kernel | analysis | filter) ;; *) usage ;; esac
+case $ONLY in '' | kernel | analysis | filter | relay) ;; *) usage ;; esac
 CFLAGS="-std=c11 -O2 -g -Wall -Wextra"
 
 SONDE=$BUILD_DIR/bin/sonde
@@ -538,6 +541,10 @@ user_sections() {
 		done
 	fi
 	[ -n "$ONLY" ] && [ "$ONLY" != analysis ] || analysis
+	if [ -z "$ONLY" ] || [ "$ONLY" = relay ]; then
+		log "relay: sonde record to disk, to lttng-relayd on loopback, to both"
+		REPS=$REPS bash bench/relay.sh "$BUILD_DIR" || fail "bench/relay.sh failed"
+	fi
 	if [ -z "$ONLY" ] || [ "$ONLY" = kernel ]; then
 		log "kernel events: sonde record -k against perf record -e"
 		PERF=$PERF CC=$CC bash bench/kernel-events.sh "$BUILD_DIR" ||

@@ -794,7 +794,8 @@ static int relay_write_metadata(struct sonde__output *o, const char *text,
 	struct relay_output *r = relay_of(o);
 	char *m;
 
-	if (len < r->meta_len || memcmp(text, r->meta, r->meta_len)) {
+	if (len < r->meta_len ||
+	    (r->meta_len && memcmp(text, r->meta, r->meta_len))) {
 		/* Sent bytes cannot be taken back: a trace must not do this
 		 * (it writes append-only metadata for this output). */
 		sonde__logf(SONDE_LOG_ERROR,

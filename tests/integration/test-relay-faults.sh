@@ -98,5 +98,6 @@ for case in restart gone; do
 			"gone: it says it gave up"
 	fi
 	tap_diag_file "$WORK/$case.err" 5
+	relay_stop
 done
 tap_done

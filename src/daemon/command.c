@@ -115,6 +115,7 @@ int sonde__cmd_parse(uint32_t argc, const char *const *argv,
 
 	memset(c, 0, sizeof(*c));
 	c->switch_ms = -1;
+	c->live_ms = -1;
 	if (argc < 2)
 		return fail(err, n, "empty command");
 	cwd = argv[0];
@@ -180,6 +181,41 @@ int sonde__cmd_parse(uint32_t argc, const char *const *argv,
 				return fail(err, n,
 					    "--switch-timer needs milliseconds from 0 (off) to 3600000");
 			c->switch_ms = ms;
+		} else if (!strcmp(a, "--relay") &&
+			   c->verb == SONDE__CMD_CREATE) {
+			if (!v || strncmp(v, "net://", 6) ||
+			    strlen(v) >= SONDE__RELAY_URL_MAX)
+				return fail(err, n,
+					    "--relay needs a URL net://HOST[:CTRL[:DATA]] of at most %d bytes",
+					    SONDE__RELAY_URL_MAX - 1);
+			c->relay = v;
+		} else if ((!strcmp(a, "--relay-session") ||
+			    !strcmp(a, "--relay-hostname")) &&
+			   c->verb == SONDE__CMD_CREATE) {
+			if (!v || !sonde__session_name_valid(v))
+				return fail(err, n,
+					    "%s needs a name (letters, digits, '_', '-', '.'; at most 63)",
+					    a);
+			if (a[8] == 's')
+				c->relay_session = v;
+			else
+				c->relay_hostname = v;
+		} else if (!strcmp(a, "--live-timer") &&
+			   c->verb == SONDE__CMD_CREATE) {
+			char *end;
+			long long ms;
+
+			errno = 0;
+			ms = v ? strtoll(v, &end, 10) : -1;
+			if (!v || errno || end == v || *end || ms < 0 ||
+			    ms > 3600000)
+				return fail(err, n,
+					    "--live-timer needs milliseconds from 0 (not live) to 3600000");
+			c->live_ms = ms;
+		} else if (!strcmp(a, "--relay-optional") &&
+			   c->verb == SONDE__CMD_CREATE) {
+			c->relay_optional = 1;
+			takes = 0;
 		} else if ((!strcmp(a, "-k") || !strcmp(a, "--kernel")) &&
 			   (c->verb == SONDE__CMD_ENABLE ||
 			    c->verb == SONDE__CMD_DISABLE)) {
@@ -236,6 +272,16 @@ int sonde__cmd_parse(uint32_t argc, const char *const *argv,
 		if (!c->session[0])
 			return fail(err, n,
 				    "create needs a session name: sonde create NAME [options]");
+		if (!c->relay && (c->relay_session || c->relay_hostname ||
+				  c->live_ms >= 0 || c->relay_optional))
+			return fail(err, n,
+				    "--relay-session, --relay-hostname, --live-timer and --relay-optional go with --relay URL");
+		if (c->relay && c->overwrite)
+			return fail(err, n,
+				    "--overwrite keeps the latest events for a snapshot; it cannot stream to a relay");
+		if (c->relay_optional && !c->dir[0])
+			return fail(err, n,
+				    "--relay-optional needs -o DIR: where the trace goes while the relay is away");
 		break;
 	case SONDE__CMD_ENABLE:
 	case SONDE__CMD_DISABLE:

@@ -46,7 +46,16 @@ struct sonde__cmd {
 	int kernel;           /* enable -k: the patterns are kernel events */
 	const char *filter;   /* enable -k --filter EXPR (into the argv) */
 	char lsuffix[16];     /* enable --loglevel[-only]: "@N" or "@=N" */
+	/* create --relay URL and its options (into the argv), or NULL. */
+	const char *relay;
+	const char *relay_session;  /* --relay-session (default: NAME) */
+	const char *relay_hostname; /* --relay-hostname */
+	int64_t live_ms;      /* --live-timer, -1: default */
+	int relay_optional;   /* --relay-optional */
 };
+
+/* Bytes of a --relay URL, with its NUL, at most. */
+#define SONDE__RELAY_URL_MAX 256
 
 /* Whether @name can name a session: [A-Za-z0-9_.-], 1 to 63 bytes, no
  * leading '.'. */

@@ -54,6 +54,14 @@
 #define SD_DEFAULT_SUBBUF (1u << 20)
 #define SD_DEFAULT_NSUB 8u
 #define SD_DEFAULT_SWITCH_MS 1000
+#define SD_DEFAULT_LIVE_MS 1000
+/* What destroy waits, at most, for a relay to take the end of a trace
+ * (the daemon's one thread waits: kept short). */
+#define SD_RELAY_FINISH_MS 2000
+/* Bytes queued for a relay at most while it is slow or away, and its
+ * reconnections per outage (as sonde record's defaults). */
+#define SD_RELAY_BUFFER (64ull << 20)
+#define SD_RELAY_RETRIES 30
 /* Requests queued to one application before it is dropped as broken. */
 #define SD_APP_QUEUE_MAX 64
 /* How the user raises the buffers' memory limit: it is the daemon's. */
@@ -86,6 +94,16 @@ struct sd_session {
 	char kpatterns[SONDE__PATTERNS_MAX]; /* kernel events, '\n'-separated */
 	char kfilter[SONDE__KFILTER_MAX];    /* their filter, or "" */
 	struct sonde__kernel *k;            /* from the first start with them */
+	/* Created with --relay (see session.c): the relay output, beside
+	 * dir when -o was given; owned by @out from create until the first
+	 * start, then by @trace, which the channel and kernel source join. */
+	char relay_url[SONDE__RELAY_URL_MAX]; /* "" if not */
+	struct sonde__output *relay;
+	struct sonde__output *out;
+	struct sonde__trace *trace;
+	int relay_optional;
+	uint32_t live_ms;                   /* live timer, 0: not live */
+	uint64_t next_live;                 /* ns, CLOCK_MONOTONIC */
 	struct sd_op *ops;                  /* verbs, the first one running */
 	struct sd_session *next;
 };
@@ -226,6 +244,14 @@ SONDE_HIDDEN int sonde__sd_buffers(struct sd_session *s, struct sd_text *t);
 SONDE_HIDDEN int sonde__sd_kernel_start(struct sd_session *s, struct sd_text *t);
 SONDE_HIDDEN int sonde__sd_seal(struct sd_session *s, int failed);
 SONDE_HIDDEN int sonde__sd_finish(struct sd_session *s);
+/* Where the trace of @s goes, for messages: its directory, its relay, or
+ * both ("DIR and net://..."). */
+SONDE_HIDDEN const char *sonde__sd_where(const struct sd_session *s,
+					 char *buf, size_t n);
+/* A session streamed to a relay: what was sent and not, appended to @t
+ * after "; "; whether anything was lost. */
+SONDE_HIDDEN int sonde__sd_relay_report(struct sd_session *s,
+					struct sd_text *t);
 SONDE_HIDDEN void sonde__sd_session_free(struct sd *d, struct sd_session *s);
 SONDE_HIDDEN void sonde__sd_tick(struct sd *d, struct sd_session *s,
 				 uint64_t t);

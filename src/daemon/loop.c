@@ -580,6 +580,8 @@ static void serve(struct sd *d)
 		for (struct sd_session *s = d->sessions; s; s = s->next)
 			if (s->state == SD_STARTED || s->state == SD_STOPPING)
 				sonde__sd_tick(d, s, t);
+			else if (s->relay) /* what a stop wrote, reconnects */
+				sonde__output_relay_poll(s->relay);
 		/* What the verbs sent has deadlines of its own. */
 		w = sonde__sd_rpc_expire(d, sonde__sd_now());
 		if (w < wake)

@@ -29,6 +29,21 @@
  * applications it asked have all answered or its one deadline has passed;
  * then its client gets the reply and the next op begins.  Verbs on other
  * sessions, and everything else the daemon does, go on meanwhile.
+ *
+ * A session created with --relay streams its trace to lttng-relayd, and
+ * to its -o directory as well when one is given (the relay and tee
+ * outputs, src/outputs/, made by sonde__live_output() as for `sonde
+ * record --relay`).  The relay is connected, and its session made, at
+ * create: an unreachable relay fails the create (unless --relay-optional,
+ * with -o: the trace then goes to the directory until the relay answers).
+ * The trace is made on that output at the first start, and the channel
+ * (and kernel source) join it.  Live (--live-timer), every tick closes
+ * every CPU's sub-buffer and sends beacons for idle streams
+ * (sonde__live_flush(), shared with `sonde record --relay`) in place of
+ * the switch timer.  Sends never block: what the relay cannot take is
+ * queued up to SD_RELAY_BUFFER, dropped and counted beyond, and said by
+ * stop and destroy; destroy waits SD_RELAY_FINISH_MS at most for the
+ * relay to take the end of the trace.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -39,6 +54,8 @@
 
 #include "../buffers/ring.h"
 #include "../control/attach.h"
+#include "../sources/live.h"
+#include "../trace/trace.h"
 #include "daemon.h"
 
 struct sd_session *sonde__sd_find(struct sd *d, const char *name)
@@ -86,10 +103,19 @@ void sonde__sd_tick(struct sd *d, struct sd_session *s, uint64_t t)
 
 	if (s->overwrite)
 		return;
-	if (s->switch_ms > 0 && t >= s->next_switch) {
+	if (s->relay && s->live_ms) {
+		/* Every CPU's packet closed, an idle one's too, and the
+		 * beacons: in place of the switch timer. */
+		if (t >= s->next_live) {
+			sonde__live_flush(s->view, s->relay, s->trace);
+			s->next_live = t + (uint64_t)s->live_ms * 1000000u;
+		}
+	} else if (s->switch_ms > 0 && t >= s->next_switch) {
 		sonde__sd_switch_timer(d, s);
 		s->next_switch = t + (uint64_t)s->switch_ms * 1000000u;
 	}
+	if (s->relay)
+		sonde__output_relay_poll(s->relay);
 	if (sonde__consumer_drain(s->c, &moved))
 		return;
 	if (s->k)
@@ -147,6 +173,58 @@ static int default_dir(struct sd *d, struct sd_session *s, char *why,
 	return k > 0 && (size_t)k < sizeof(s->dir) ? 0 : -ENAMETOOLONG;
 }
 
+const char *sonde__sd_where(const struct sd_session *s, char *buf, size_t n)
+{
+	if (!s->relay_url[0])
+		return s->dir;
+	if (!s->dir[0])
+		return s->relay_url;
+	snprintf(buf, n, "%s and %s", s->dir, s->relay_url);
+	return buf;
+}
+
+/*
+ * --relay: connect to the relay and make the session there, the output
+ * (the relay, beside s->dir if any) kept in @s until the first start.
+ * 0, or -errno with a sentence in @t.
+ */
+static int relay_connect(struct sd_session *s, const struct sonde__cmd *c,
+			 struct sd_text *t)
+{
+	struct sonde__relay_opts ro;
+	struct sonde__relay_stats st;
+	char why[640];
+	int r;
+
+	memset(&ro, 0, sizeof(ro));
+	ro.url = s->relay_url;
+	ro.hostname = c->relay_hostname;
+	ro.session = c->relay_session ? c->relay_session : s->name;
+	ro.live_timer_us = s->live_ms * 1000u;
+	ro.max_queue = SD_RELAY_BUFFER;
+	ro.retries = SD_RELAY_RETRIES;
+	r = sonde__live_output(&ro,
+			       s->relay_optional ? SONDE__RELAY_DEFERRED : 0,
+			       s->dir[0] ? s->dir : NULL, &s->relay, &s->out,
+			       why, sizeof(why));
+	if (r) {
+		sonde__sd_tprintf(t, "cannot create session %s: %s", s->name,
+				  why);
+		return r;
+	}
+	sonde__output_relay_stats(s->relay, &st);
+	if (st.up)
+		sonde__sd_tprintf(t, "session %s created, streaming to %s as %s%s%s",
+				  s->name, s->relay_url, st.path,
+				  s->dir[0] ? ", trace in " : "", s->dir);
+	else
+		sonde__sd_tprintf(t, "session %s created, trace in %s; %s: trying the relay again every second",
+				  s->name, s->dir, why);
+	if (s->live_ms)
+		sonde__sd_tprintf(t, " (live, every %u ms)", s->live_ms);
+	return 0;
+}
+
 int sonde__sd_session_new(struct sd *d, const struct sonde__cmd *c,
 			  struct sd_text *t)
 {
@@ -175,9 +253,15 @@ int sonde__sd_session_new(struct sd *d, const struct sonde__cmd *c,
 	if (!s)
 		return -ENOMEM;
 	snprintf(s->name, sizeof(s->name), "%s", c->session);
+	if (c->relay) {
+		snprintf(s->relay_url, sizeof(s->relay_url), "%s", c->relay);
+		s->relay_optional = c->relay_optional;
+		s->live_ms = c->live_ms >= 0 ? (uint32_t)c->live_ms
+					     : SD_DEFAULT_LIVE_MS;
+	}
 	if (c->dir[0]) {
 		snprintf(s->dir, sizeof(s->dir), "%s", c->dir);
-	} else {
+	} else if (!c->relay) {
 		r = default_dir(d, s, why, sizeof(why));
 		if (r) {
 			sonde__sd_tprintf(t, "%s", why);
@@ -185,11 +269,16 @@ int sonde__sd_session_new(struct sd *d, const struct sonde__cmd *c,
 			return r;
 		}
 	}
-	r = sonde__output_dir_prepare(s->dir, why, sizeof(why));
+	r = s->dir[0] ? sonde__output_dir_prepare(s->dir, why, sizeof(why))
+		      : 0;
 	if (r) {
 		if (!c->dir[0])
 			rmdir(s->dir); /* default_dir() made it, empty */
 		sonde__sd_tprintf(t, "%s", why);
+		free(s);
+		return r;
+	}
+	if (c->relay && (r = relay_connect(s, c, t))) {
 		free(s);
 		return r;
 	}
@@ -203,7 +292,9 @@ int sonde__sd_session_new(struct sd *d, const struct sonde__cmd *c,
 	for (tail = &d->sessions; *tail; tail = &(*tail)->next)
 		;
 	*tail = s;
-	sonde__sd_tprintf(t, "session %s created, trace in %s", s->name, s->dir);
+	if (!s->relay)
+		sonde__sd_tprintf(t, "session %s created, trace in %s", s->name,
+				  s->dir);
 	return 0;
 }
 
@@ -214,6 +305,45 @@ static void buffers_undo(struct sd_session *s)
 	s->c = NULL;
 	free(s->view);
 	s->view = NULL;
+	if (s->trace) {
+		/* Its relay goes with it: a later start says so. */
+		sonde__trace_discard(s->trace);
+		sonde__trace_destroy(s->trace);
+		s->trace = NULL;
+		s->relay = NULL;
+	}
+}
+
+/*
+ * The first start of a session created with --relay: its trace, on the
+ * output made at create.  The relay must be there, unless
+ * --relay-optional.  0 or -errno (said in @t).
+ */
+static int relay_trace(struct sd_session *s, struct sd_text *t)
+{
+	struct sonde__relay_stats st;
+	int r;
+
+	if (!s->relay) {
+		sonde__sd_tprintf(t, "session %s lost its relay output when a start failed; destroy it and create another",
+				  s->name);
+		return -ENOTCONN;
+	}
+	sonde__output_relay_poll(s->relay);
+	sonde__output_relay_stats(s->relay, &st);
+	if (!st.up && !s->relay_optional) {
+		sonde__sd_tprintf(t, "cannot start session %s: the relay %s is unreachable (lost since create); start again once it is back, or destroy the session",
+				  s->name, s->relay_url);
+		return -ENOTCONN;
+	}
+	r = sonde__trace_create(s->out, NULL, NULL, &s->trace);
+	if (r) {
+		sonde__sd_tprintf(t, "cannot create the trace of %s: %s",
+				  s->name, strerror(-r));
+		return r;
+	}
+	s->out = NULL; /* the trace's now */
+	return 0;
 }
 
 /* The buffers of @s, made at its first start; 0 or -errno (said in @t). */
@@ -234,14 +364,20 @@ int sonde__sd_buffers(struct sd_session *s, struct sd_text *t)
 
 	if (s->c)
 		return 0;
+	if (s->relay_url[0]) {
+		if (!s->trace && (r = relay_trace(s, t)))
+			return r;
+		o.dir = NULL;
+		o.trace = s->trace;
+	}
 	r = sonde__consumer_create(&o, &s->c);
 	if (r && why[0]) {
 		sonde__sd_tprintf(t, "%s", why);
 		return r;
 	}
 	if (r) {
-		sonde__sd_tprintf(t, "cannot create the buffers of %s in %s: %s",
-				  s->name, s->dir, strerror(-r));
+		sonde__sd_tprintf(t, "cannot create the buffers of %s: %s",
+				  s->name, strerror(-r));
 		return r;
 	}
 	s->view = sonde__view_create(sonde__consumer_shm(s->c));
@@ -253,8 +389,9 @@ int sonde__sd_buffers(struct sd_session *s, struct sd_text *t)
 	 * leaves a trace; rewritten as event classes appear and at stop.
 	 * A flight recorder writes only snapshots. */
 	if (!s->overwrite && (r = write_meta(s))) {
-		sonde__sd_tprintf(t, "cannot write the trace of %s in %s: %s",
-				  s->name, s->dir, strerror(-r));
+		sonde__sd_tprintf(t, "cannot write the trace of %s in %s%s%s: %s",
+				  s->name, s->dir, s->dir[0] && s->relay_url[0] ? " and " : "",
+				  s->relay_url, strerror(-r));
 		buffers_undo(s);
 		return r;
 	}
@@ -292,8 +429,11 @@ int sonde__sd_finish(struct sd_session *s)
 {
 	int r = 0;
 
-	if (!s->c)
+	if (!s->c) {
+		if (s->relay)
+			sonde__output_relay_finish(s->relay, SD_RELAY_FINISH_MS);
 		return 0;
+	}
 	/* Before the consumer's last metadata, which lists its classes. */
 	if (s->k)
 		r = sonde__kernel_finish(s->k);
@@ -301,11 +441,34 @@ int sonde__sd_finish(struct sd_session *s)
 		sonde__consumer_discard_output(s->c);
 	else if (!s->sealed && !r)
 		r = sonde__consumer_finish(s->c, s->name, 0);
+	/* The end of the trace to the relay, while the trace (freed with
+	 * the session) still holds its streams; what it cannot take in
+	 * time is counted lost (sonde__sd_relay_report()). */
+	if (s->relay)
+		sonde__output_relay_finish(s->relay, SD_RELAY_FINISH_MS);
 	sonde__kernel_destroy(s->k);
 	s->k = NULL;
 	sonde__consumer_destroy(s->c);
 	s->c = NULL;
 	return r;
+}
+
+int sonde__sd_relay_report(struct sd_session *s, struct sd_text *t)
+{
+	char text[1024];
+	size_t l;
+	int lost;
+
+	if (!s->relay)
+		return 0;
+	lost = sonde__live_report(s->relay, s->relay_url, text, sizeof(text));
+	l = strlen(text);
+	while (l && text[l - 1] == '\n')
+		text[--l] = '\0';
+	for (char *p = text; (p = strchr(p, '\n'));)
+		*p = ';';
+	sonde__sd_tprintf(t, "; %s", text);
+	return lost;
 }
 
 /* Free @s; the verbs still queued on it are told it is gone. */
@@ -332,6 +495,8 @@ void sonde__sd_session_free(struct sd *d, struct sd_session *s)
 		free(op);
 	}
 	free(s->view);
+	sonde__trace_destroy(s->trace);
+	sonde__output_destroy(s->out);
 	free(s);
 }
 

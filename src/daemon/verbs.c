@@ -303,6 +303,7 @@ static void start_begin(struct sd *d, struct sd_op *op)
 	s->state = SD_STARTED;
 	s->sealed = 0;
 	s->next_switch = sonde__sd_now() + (uint64_t)s->switch_ms * 1000000u;
+	s->next_live = sonde__sd_now() + (uint64_t)s->live_ms * 1000000u;
 	op->phase = 1;
 	/* Every application comes, whatever else it records into; one busy
 	 * with another request gets the ATTACH after it. */
@@ -338,6 +339,7 @@ static void stop_finish(struct sd *d, struct sd_op *op, int quiet)
 	struct sd_session *s = op->s;
 	struct sonde__consumer_stats st;
 	struct sd_text *t = &op->t;
+	char where[PATH_MAX + SONDE__RELAY_URL_MAX + 8];
 	int r;
 
 	/* Those that did not answer in time are no longer its own; their
@@ -348,14 +350,18 @@ static void stop_finish(struct sd *d, struct sd_op *op, int quiet)
 	sonde__consumer_stats(s->c, &st);
 	if (r)
 		sonde__sd_tprintf(t, "session %s stopped, but writing %s failed: %s",
-				  s->name, s->dir, strerror(-r));
+				  s->name, sonde__sd_where(s, where, sizeof(where)),
+				  strerror(-r));
 	else if (!quiet)
 		sonde__sd_tprintf(t, "session %s stopped: %llu events, %llu lost, %s%s",
 				  s->name, (unsigned long long)st.events,
 				  (unsigned long long)st.lost,
 				  s->overwrite ? "flight recorder (sonde snapshot) in "
 					       : "trace in ",
-				  s->dir);
+				  sonde__sd_where(s, where, sizeof(where)));
+	/* Sent so far: the rest of what the stop wrote is on its way. */
+	if (!quiet)
+		sonde__sd_relay_report(s, t);
 	if (op->failed)
 		sonde__sd_tprintf(t, "; %d processes did not detach, their last events are written at destroy",
 				  op->failed);
@@ -369,15 +375,18 @@ static void stop_finish(struct sd *d, struct sd_op *op, int quiet)
 static void destroy_finish(struct sd *d, struct sd_op *op)
 {
 	struct sd_session *s = op->s;
+	char where[PATH_MAX + SONDE__RELAY_URL_MAX + 8];
 	int r = sonde__sd_finish(s);
 
 	if (op->t.len)
 		sonde__sd_tprintf(&op->t, "; ");
 	if (r)
 		sonde__sd_tprintf(&op->t, "session %s destroyed; writing %s failed: %s",
-				  s->name, s->dir, strerror(-r));
+				  s->name, sonde__sd_where(s, where, sizeof(where)),
+				  strerror(-r));
 	else
 		sonde__sd_tprintf(&op->t, "session %s destroyed", s->name);
+	sonde__sd_relay_report(s, &op->t);
 	op->status = r;
 	sonde__sd_session_free(d, s);
 	op->s = NULL;
@@ -506,11 +515,13 @@ static void cmd_sessions(struct sd *d, struct sd_text *t)
 			apps += !a->dead && sonde__sd_app_in(a, s);
 		if (s->c)
 			sonde__consumer_stats(s->c, &st);
-		sonde__sd_tprintf(t, "%s %s %s apps=%d events=%llu lost=%llu dir=%s\n",
+		sonde__sd_tprintf(t, "%s %s %s apps=%d events=%llu lost=%llu dir=%s%s%s\n",
 				  s->name, sonde__sd_state_name(s->state),
 				  s->overwrite ? "overwrite" : "discard", apps,
 				  (unsigned long long)st.events,
-				  (unsigned long long)st.lost, s->dir);
+				  (unsigned long long)st.lost,
+				  s->dir[0] ? s->dir : "-",
+				  s->relay_url[0] ? " relay=" : "", s->relay_url);
 	}
 }
 

@@ -36,7 +36,9 @@ static const struct {
 	const char *verb;
 	const char *usage;
 } usages[] = {
-	{ "create", "sonde create NAME [-o DIR] [--overwrite] [--subbuf-size S] [--num-subbuf N] [--switch-timer MS] [--timeout S]" },
+	{ "create", "sonde create NAME [-o DIR] [--overwrite] [--subbuf-size S] [--num-subbuf N] [--switch-timer MS] [--timeout S]\n"
+		    "       sonde create NAME --relay net://HOST[:CTRL[:DATA]] [-o DIR] [--relay-session NAME]\n"
+		    "              [--relay-hostname NAME] [--live-timer MS] [--relay-optional] [...]" },
 	{ "enable", "sonde enable -s NAME PATTERN... [--timeout S]\n"
 		    "       sonde enable -s NAME -k SYSTEM:NAME... [--filter EXPR] [--timeout S]" },
 	{ "disable", "sonde disable -s NAME PATTERN... [--timeout S]" },

@@ -1,0 +1,155 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Live traces streamed to lttng-relayd (see live.h): the parts shared by
+ * `sonde record --relay` (tools/sonde/record-relay.c) and the daemon's
+ * sessions created with --relay (src/daemon/).
+ *
+ * Live: every live timer tick the owner of the buffers closes the current
+ * sub-buffer of each CPU (moving itself onto that CPU and switching there
+ * in a restartable sequence, as a writer would: sonde__ring_flush_live()),
+ * so a quiet process's events reach the relay within that time.  An idle
+ * CPU's buffer is closed too, as an empty packet: its next packet then
+ * begins after the time the flush started, which the relay output sends
+ * as a live beacon ("no data until then") for streams that had nothing
+ * new.  A beacon saying "until now" instead let a viewer go past the
+ * beginning of the idle CPU's open packet, and babeltrace2 stopped on it
+ * as a late message.
+ *
+ * Trust boundary: the buffers are written by the traced processes; the
+ * flush uses only the geometry of the view made when they were created.
+ */
+#include <errno.h>
+#include <sched.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <sonde/static/ring.h>
+
+#include "../buffers/ring.h"
+#include "../clock/clock.h"
+#include "../control/attach.h"
+#include "../outputs/output.h"
+#include "../trace/trace.h"
+#include "live.h"
+
+int sonde__live_output(const struct sonde__relay_opts *ro, unsigned int flags,
+		       const char *dir, struct sonde__output **relay,
+		       struct sonde__output **out, char *why, size_t n)
+{
+	struct sonde__output *d = NULL, *rel;
+	int r;
+
+	why[0] = '\0';
+	r = sonde__output_relay_create(ro, flags, &rel, why, n);
+	if (r) {
+		if (!why[0])
+			snprintf(why, n, "cannot stream to %s: %s", ro->url,
+				 strerror(-r));
+		return r;
+	}
+	if (!dir) {
+		*relay = *out = rel;
+		return 0;
+	}
+	r = sonde__output_dir_create(dir, &d);
+	if (!r)
+		r = sonde__output_tee_create(d, rel, out); /* takes both */
+	else
+		sonde__output_destroy(rel);
+	if (r) {
+		snprintf(why, n, "cannot create trace in %s: %s", dir,
+			 strerror(-r));
+		return r;
+	}
+	*relay = rel;
+	return 0;
+}
+
+/* Close the current sub-buffer of every CPU, on that CPU, even an empty
+ * one.  0, or -1 if one could not be closed. */
+static int flush_all(struct sonde__chan_view *v)
+{
+	cpu_set_t all;
+	int moved = 0, r = 0;
+
+	if (sched_getaffinity(0, sizeof(all), &all))
+		CPU_ZERO(&all);
+	for (uint32_t cpu = 0; cpu < v->ncpu; cpu++) {
+#if SONDE__ARCH_HAVE_RSEQ
+		cpu_set_t one;
+
+		if (cpu >= CPU_SETSIZE || !CPU_ISSET(cpu, &all))
+			continue;
+		CPU_ZERO(&one);
+		CPU_SET(cpu, &one);
+		if (sched_setaffinity(0, sizeof(one), &one)) {
+			r = -1;
+			continue;
+		}
+		moved = 1;
+		int e = -EAGAIN;
+
+		for (int i = 0; i < 3 && e == -EAGAIN; i++) {
+			e = sonde__ring_flush_live(v, cpu);
+			if (e == -EAGAIN)
+				sched_yield();
+		}
+		if (e)
+			r = -1;
+#else
+		if (sonde__ring_flush_live(v, cpu))
+			r = -1;
+#endif
+	}
+	if (moved)
+		sched_setaffinity(0, sizeof(all), &all);
+	return r;
+}
+
+void sonde__live_flush(struct sonde__chan_view *v, struct sonde__output *relay,
+		       struct sonde__trace *t)
+{
+	/* Every packet opened by the flush begins after @until: the
+	 * beacons may say so.  Not if a CPU kept its packet. */
+	uint64_t until = sonde__clock_read(sonde__trace_clock(t));
+
+	if (!flush_all(v))
+		sonde__output_relay_beacons(relay, until);
+}
+
+static void human_bytes(unsigned long long b, char *out, size_t n)
+{
+	if (b >= 1000000000ull)
+		snprintf(out, n, "%.1f GB", b / 1e9);
+	else if (b >= 1000000ull)
+		snprintf(out, n, "%.1f MB", b / 1e6);
+	else
+		snprintf(out, n, "%.1f kB", b / 1e3);
+}
+
+int sonde__live_report(struct sonde__output *relay, const char *url,
+		       char *buf, size_t n)
+{
+	struct sonde__relay_stats st;
+	char sent[32], lost[32];
+	int k;
+
+	sonde__output_relay_stats(relay, &st);
+	human_bytes(st.bytes, sent, sizeof(sent));
+	human_bytes(st.lost_bytes, lost, sizeof(lost));
+	k = snprintf(buf, n,
+		     "relay %s: %llu packets (%s) sent as %s, %llu packets (%s) not sent\n",
+		     url, (unsigned long long)st.packets, sent,
+		     st.path[0] ? st.path : "(no session)",
+		     (unsigned long long)st.lost_packets, lost);
+	if (k >= 0 && (size_t)k < n &&
+	    (st.outages || st.inflight_lost_bytes || st.relay_errors))
+		snprintf(buf + k, n - (size_t)k,
+			 "relay: %u connection%s lost, %u reconnection%s, %llu bytes in flight lost, %u request%s refused%s\n",
+			 st.outages, st.outages == 1 ? "" : "s", st.reconnects,
+			 st.reconnects == 1 ? "" : "s",
+			 (unsigned long long)st.inflight_lost_bytes,
+			 st.relay_errors, st.relay_errors == 1 ? "" : "s",
+			 st.gave_up ? "; gave up retrying" : "");
+	return st.lost_packets || st.outages;
+}

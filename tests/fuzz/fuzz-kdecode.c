@@ -21,19 +21,7 @@
 
 /* <sonde/tracepoint.h> (the field kinds) registers a translation unit's
  * events with libsonde, which this target does not link: none here. */
-void sonde__register_events(struct sonde_event_desc **start,
-			    struct sonde_event_desc **stop)
-{
-	(void)start;
-	(void)stop;
-}
-
-void sonde__unregister_events(struct sonde_event_desc **start,
-			      struct sonde_event_desc **stop)
-{
-	(void)start;
-	(void)stop;
-}
+#include "libsonde-stubs.h"
 
 static const char *const formats[] = {
 	"name: sched_switch\nID: 372\nformat:\n"

@@ -35,25 +35,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 #include <sonde/tracepoint.h>
 #include "../../src/instrumentation/registry.h"
 
-void sonde__register_events(struct sonde_event_desc **start,
-			    struct sonde_event_desc **stop)
-{
-	(void)start;
-	(void)stop;
-}
-
-void sonde__unregister_events(struct sonde_event_desc **start,
-			      struct sonde_event_desc **stop)
-{
-	(void)start;
-	(void)stop;
-}
-
-const struct sonde_field_desc *sonde__field_at(const struct sonde_event_desc *d,
-					       uint32_t i)
-{
-	return &d->fields[i];
-}
+#define SONDE_STUBS_FIELD_AT
+#include "libsonde-stubs.h"
 
 static struct sonde__msg m;
 

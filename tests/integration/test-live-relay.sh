@@ -8,7 +8,10 @@
 #     session runs; after destroy the relay's copy is byte-identical to
 #     the -o copy and babeltrace2 reads every event there, none lost;
 #  3. a session with --relay only (no local directory): the relay's copy
-#     holds every event of a burst.
+#     holds every event of a burst;
+#  4. the relayd killed -9 while a session streams to it: the app goes on
+#     unhindered, the -o copy holds every event, and destroy says the
+#     connection was lost.
 # Usage: test-live-relay.sh SONDE BABELTRACE2 TEST-LIVE-APP TEST-LIVE-RAW
 here=$(dirname "$0")
 . "$here/../tap.sh"
@@ -40,7 +43,15 @@ lt_sonde "create --relay" create live --relay "$RELAY_URL" \
 tap_like "$OUT$ERR" "streaming to $RELAY_URL as $HOST/live-" "create names the relay session"
 lt_sonde "enable" enable -s live 'live:*'
 lt_sonde "start" start -s live
-: >"$WORK/one.go"
+# babeltrace2 2.0.4's lttng-live takes each metadata update for a whole
+# text (it checks the "/* CTF 1.8" signature of each): a viewer attached
+# before the app's event classes reached the relay stops when they are
+# appended.  Attach once the -o copy shows the app's events.
+for ((i = 0; i < 100; i++)); do
+	lt_bt "$WORK/live" early
+	[ "$(lt_count early live:a "$pid")" -gt 0 ] && break
+	sleep 0.2
+done
 timeout -k 2 60 "$BT" --input-format=lttng-live \
 	"net://127.0.0.1:$RELAY_LIVE/host/$HOST/live" \
 	>"$WORK/view.txt" 2>"$WORK/view.err" &
@@ -100,4 +111,28 @@ rdir=$(relay_session_dir "$WORK/relay" "$HOST" only-relay)
 lt_bt "$rdir" only
 tap_is "$BT_RC|$(lt_count only live:a "$pid")|$(lt_count only live:b "$pid")|$(lt_count only live:c "$pid")" \
 	"0|300|300|300" "the relay's copy of a relay-only session holds every event"
+
+# 4. The relay lost mid-session.
+tap_cmd "app started" -- lt_app three -- loop "$WORK/three"
+pid=$APP_PID
+tap_cmd "app listed" -- lt_wait_listed "$pid"
+lt_sonde "create --relay" create lost --relay "$RELAY_URL" \
+	--relay-hostname "$HOST" -o "$WORK/lost"
+lt_sonde "enable" enable -s lost 'live:*'
+lt_sonde "start" start -s lost
+sleep 1
+relay_stop KILL
+p0=$(lt_progress three)
+sleep 2
+p1=$(lt_progress three)
+tap_ok "$([ "$((p1 - p0))" -gt 200 ] && echo 1)" \
+	"the app goes on with the relay gone ($p0 -> $p1)"
+lt_app_stop three
+tap_is "$APP_RC" 0 "the app exits 0"
+lt_sonde "stop with the relay gone" stop -s lost
+lt_sonde "destroy with the relay gone" destroy -s lost
+tap_like "$OUT$ERR" "relay: [1-9][0-9]* connections? lost" "destroy says the relay was lost"
+lt_bt "$WORK/lost" lost
+tap_is "$BT_RC|$(lt_range lost live:a 0 1000000000 "$pid" | cut -d' ' -f4)" "0|0" \
+	"the -o copy holds every event recorded, none missing"
 tap_done

@@ -879,6 +879,17 @@ static void disable_section(struct section *s)
 			(*dp)->probes = NULL;
 			free(ps);
 		}
+		/* Its sessions' record goes with it (no thread can be in
+		 * the sites of an object being unloaded), its filters to
+		 * the retired ones. */
+		if (desc_valid(*dp) && has_site_field(*dp) && (*dp)->site) {
+			struct sonde__site *st = __atomic_exchange_n(
+				&(*dp)->site, NULL, __ATOMIC_ACQ_REL);
+
+			for (unsigned k = 0; k < SONDE__SLOTS; k++)
+				filter_replace(st, k, NULL);
+			free(st);
+		}
 	}
 }
 

@@ -61,9 +61,13 @@ seq_of() {
 check() {
 	local tag=$1 name=$2 pid=$3 who=$4 fmax=$5 lmin=$6 lmax=$7 filt=${8:-0}
 	local n f l g b ok
-	# Filtered: the last event kept at or before LAST_MIN.
+	# Filtered: the last event kept at or before LAST_MIN, and the first
+	# kept at or after FIRST_MAX (the events between are filtered out).
 	while [ "$filt" = 1 ] && [ $((lmin % 100)) -ge 50 ]; do
 		lmin=$((lmin - 1))
+	done
+	while [ "$filt" = 1 ] && [ $((fmax % 100)) -ge 50 ]; do
+		fmax=$((fmax + 1))
 	done
 	read -r n f l g b <<<"$(seq_of "$tag" "$name" "$pid" "$filt")"
 	ok=$((n > 0 && g == 0 && b == 0 && l >= lmin && l <= lmax))

@@ -580,13 +580,18 @@ static int write_slow(struct sonde__chan_view *ch, uint32_t id,
 		}
 		if (thread)
 			confirm_writer(cv->rb);
-		/* Everything but the first 8 bytes now, those at commit. */
+		/* Everything but the first 8 bytes now, those at commit.  A
+		 * record of 5 to 7 bytes has a 4-byte marker: its bytes past
+		 * the header go now, and only the header at commit. */
 		memcpy(&w->first, stage, 4);
 		if (len >= 8) {
 			memcpy(&w->second, stage + 4, 4);
 			if ((how == TWO_STEP ? hlen : len) > 8)
 				memcpy((char *)slot + 8, stage + 8,
 				       (how == TWO_STEP ? hlen : len) - 8);
+		} else if ((how == TWO_STEP ? hlen : len) > 4) {
+			memcpy((char *)slot + 4, stage + 4,
+			       (how == TWO_STEP ? hlen : len) - 4);
 		}
 		w->slot = slot;
 		w->sub = &cv->sub[idx];

@@ -11,7 +11,6 @@
 here=$(dirname "$0")
 . "$here/../tap.sh"
 . "$here/lib.sh"
-[ -z "${SONDE_TEST_SKIP:-}" ] || tap_skip_all "$SONDE_TEST_SKIP"
 SONDE=$1 BT=$2 PROG=$3
 st_need_bt
 st_setup

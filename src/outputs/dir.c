@@ -114,13 +114,15 @@ static int write_rest(int fd, const struct iovec *iov, int n, size_t done)
 
 static int dir_write_packet(struct sonde__output *o, struct sonde__ostream *s,
 			    const struct iovec *iov, int iovcnt,
-			    struct sonde__packet_index *idx)
+			    struct sonde__packet_index *idx,
+			    unsigned int wflags)
 {
 	size_t total = 0;
 	ssize_t w;
 	int r = 0;
 
 	(void)o;
+	(void)wflags; /* writev() copies: nothing is held */
 	for (int i = 0; i < iovcnt; i++)
 		total += iov[i].iov_len;
 	idx->offset = s->size;

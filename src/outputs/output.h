@@ -19,6 +19,21 @@
  *   SONDE__OUTPUT_APPEND_METADATA in its flags (the relay: what it sent
  *   cannot be taken back) must be given texts that each extend the one
  *   before (the trace then writes its metadata append-only, trace.h).
+ * - An output with SONDE__OUTPUT_HOLDS_PAYLOAD in its flags may go on
+ *   reading a packet's payload (its last iovec) after write_packet()
+ *   returns, when the caller allows it (SONDE__WRITE_MAY_HOLD): the relay
+ *   hands the shared-memory pages to the kernel (MSG_ZEROCOPY), which
+ *   reads them until the peer acknowledged them.  The caller then keeps
+ *   those bytes unchanged until retired() counts the packet; every other
+ *   iovec, and every payload written without the flag, is the caller's
+ *   again when write_packet() returns.  retired() is the number of
+ *   packets written to the stream whose payloads the output no longer
+ *   reads, a prefix in the order they were written: it never goes back,
+ *   and reaches the count written in a bounded time (the output gives a
+ *   connection up rather than hold memory forever).  release() drops
+ *   every hold at once (waiting a bounded time for the kernel, then
+ *   giving up the connection): after it every stream's retired() is all
+ *   its packets.  Outputs that never hold leave both NULL.
  * - sync() makes what was written durable (or sent); discard() removes
  *   everything this output created, for a trace that must not be left
  *   looking valid; destroy() closes it (NULL is a no-op).
@@ -59,7 +74,10 @@ struct sonde__output_ops {
 			   struct sonde__ostream **out);
 	int (*write_packet)(struct sonde__output *o, struct sonde__ostream *s,
 			    const struct iovec *iov, int iovcnt,
-			    struct sonde__packet_index *idx);
+			    struct sonde__packet_index *idx,
+			    unsigned int wflags);
+	uint64_t (*retired)(struct sonde__output *o, struct sonde__ostream *s);
+	void (*release)(struct sonde__output *o);
 	int (*write_metadata)(struct sonde__output *o, const char *text,
 			      size_t len);
 	int (*sync)(struct sonde__output *o);
@@ -75,6 +93,11 @@ struct sonde__output {
 
 /* The output needs append-only metadata (see the contract above). */
 #define SONDE__OUTPUT_APPEND_METADATA 1u
+/* write_packet() may keep reading a payload it was allowed to hold. */
+#define SONDE__OUTPUT_HOLDS_PAYLOAD 2u
+/* write_packet()'s @wflags: the payload (last iovec) stays unchanged
+ * until retired() counts the packet. */
+#define SONDE__WRITE_MAY_HOLD 1u
 
 /*
  * The trace directory output: @dir exists (sonde__output_dir_prepare());
@@ -128,6 +151,26 @@ struct sonde__relay_stats {
 					 connection was lost */
 	uint64_t direct_bytes; /* sent straight from the caller's buffers */
 	uint64_t copied_bytes; /* queued (copied) first */
+	/* Zero copy (SONDE_RELAY_ZEROCOPY, on by default where the kernel
+	 * has SO_ZEROCOPY): */
+	uint64_t zc_packets;  /* payload handed to the kernel by reference */
+	uint64_t zc_bytes;
+	uint64_t zc_copied;   /* of them, ones the kernel said it copied
+				 (SO_EE_CODE_ZEROCOPY_COPIED: loopback) */
+	uint64_t zc_fallback; /* packets copied while zero copy was on: not
+				 allowed to hold (the consumer's bound, a
+				 rebuilt packet), too small, or the
+				 output's own bound reached */
+	uint64_t zc_stalls;   /* connections given up because held packets
+				 went unacknowledged (ZC_STALL_MS) */
+	int zc_on;            /* zero copy on the current connection */
+	/* Sent but not confirmed stored by the relay (DATA_PENDING) when
+	 * a connection was lost: the relay may have lost them (its kernel
+	 * acknowledged bytes it never wrote).  Packets counted lost above
+	 * are not counted again here. */
+	uint64_t unconfirmed_lost_packets;
+	uint64_t unconfirmed_lost_bytes;
+	uint64_t confirmed_packets; /* confirmed stored, over all sessions */
 	uint64_t beacons;
 	uint32_t outages, reconnects;
 	uint32_t relay_errors; /* replies other than success */

@@ -165,6 +165,17 @@ size_t sonde__relayd_enc_close_stream(uint8_t *buf, uint64_t handle,
 	return (size_t)(p - buf);
 }
 
+size_t sonde__relayd_enc_data_pending(uint8_t *buf, uint64_t handle,
+				      uint64_t last_seq)
+{
+	uint8_t *p = put_hdr(buf, SONDE__RELAYD_DATA_PENDING,
+			     SONDE__RELAYD_DATA_PENDING_SIZE);
+
+	p = put64(p, handle);
+	p = put64(p, last_seq);
+	return (size_t)(p - buf);
+}
+
 size_t sonde__relayd_enc_data_hdr(uint8_t *buf, uint64_t handle, uint64_t seq,
 				  uint32_t len)
 {

@@ -32,6 +32,7 @@ enum sonde__relayd_cmd {
 	SONDE__RELAYD_VERSION = 5,
 	SONDE__RELAYD_SEND_METADATA = 6,
 	SONDE__RELAYD_CLOSE_STREAM = 7,
+	SONDE__RELAYD_DATA_PENDING = 8,
 	SONDE__RELAYD_SEND_INDEX = 13,
 	SONDE__RELAYD_STREAMS_SENT = 16,
 };
@@ -53,6 +54,7 @@ enum sonde__relayd_cmd {
 #define SONDE__RELAYD_INDEX_SIZE 80u
 #define SONDE__RELAYD_METADATA_HDR_SIZE 12u /* stream, padding */
 #define SONDE__RELAYD_CLOSE_STREAM_SIZE 16u
+#define SONDE__RELAYD_DATA_PENDING_SIZE 16u /* stream, last seq */
 /* Reply sizes. */
 #define SONDE__RELAYD_REPLY_VERSION 8u  /* major, minor */
 #define SONDE__RELAYD_REPLY_HANDLE 12u  /* session or stream id, ret_code */
@@ -102,6 +104,16 @@ SONDE_HIDDEN size_t
 sonde__relayd_enc_index(uint8_t *buf, uint64_t handle, uint64_t seq,
 			const struct sonde__packet_index *idx);
 SONDE_HIDDEN size_t sonde__relayd_enc_close_stream(uint8_t *buf,
+						   uint64_t handle,
+						   uint64_t last_seq);
+/*
+ * DATA_PENDING: does the relay still wait for data of stream @handle up
+ * to packet @last_seq?  Its generic reply's code is not LTTNG_OK but 0
+ * (everything up to @last_seq received and written to the stream's file,
+ * with its index in a session that has indexes) or 1 (some still
+ * missing); anything else is a refusal (an unknown stream).
+ */
+SONDE_HIDDEN size_t sonde__relayd_enc_data_pending(uint8_t *buf,
 						   uint64_t handle,
 						   uint64_t last_seq);
 /* The data connection's header of a packet of @len bytes. */

@@ -6,7 +6,9 @@
  * errors are the tee's (a full disk stops the recording as it always
  * did), and the second, the relay, does not fail after its creation: what
  * it cannot send it counts.  A stream of the tee is the pair of its two
- * streams.  The tee needs append-only metadata if either output does.
+ * streams.  The tee needs append-only metadata if either output does,
+ * and holds payloads if either does: a packet is retired when both are
+ * done with it (an output that never holds is done on return).
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -15,6 +17,7 @@
 
 struct sonde__ostream {
 	struct sonde__ostream *a, *b;
+	uint64_t written; /* packets written to both */
 };
 
 struct tee_output {
@@ -63,16 +66,50 @@ static int tee_open_stream(struct sonde__output *o, const char *name,
 
 static int tee_write_packet(struct sonde__output *o, struct sonde__ostream *s,
 			    const struct iovec *iov, int iovcnt,
-			    struct sonde__packet_index *idx)
+			    struct sonde__packet_index *idx,
+			    unsigned int wflags)
 {
 	struct tee_output *t = tee_of(o);
 	struct sonde__packet_index bidx;
-	int r = t->a->ops->write_packet(t->a, s->a, iov, iovcnt, idx);
+	int r = t->a->ops->write_packet(t->a, s->a, iov, iovcnt, idx, wflags);
 
 	if (r)
 		return r;
 	bidx = *idx;
-	return t->b->ops->write_packet(t->b, s->b, iov, iovcnt, &bidx);
+	r = t->b->ops->write_packet(t->b, s->b, iov, iovcnt, &bidx, wflags);
+	if (!r)
+		s->written++;
+	return r;
+}
+
+/* Each output counts its own stream's packets; both had every packet of
+ * the tee's stream (a's errors stop the tee before b, and b's writes
+ * never fail), so both counts number the same packets. */
+static uint64_t side_retired(struct sonde__output *o, struct sonde__ostream *s,
+			     uint64_t written)
+{
+	uint64_t n = o->ops->retired ? o->ops->retired(o, s) : written;
+
+	return n < written ? n : written;
+}
+
+static uint64_t tee_retired(struct sonde__output *o, struct sonde__ostream *s)
+{
+	struct tee_output *t = tee_of(o);
+	uint64_t a = side_retired(t->a, s->a, s->written);
+	uint64_t b = side_retired(t->b, s->b, s->written);
+
+	return a < b ? a : b;
+}
+
+static void tee_release(struct sonde__output *o)
+{
+	struct tee_output *t = tee_of(o);
+
+	if (t->a->ops->release)
+		t->a->ops->release(t->a);
+	if (t->b->ops->release)
+		t->b->ops->release(t->b);
 }
 
 static int tee_write_metadata(struct sonde__output *o, const char *text,
@@ -116,6 +153,8 @@ static const struct sonde__output_ops tee_ops = {
 	.kind = "directory and relay",
 	.open_stream = tee_open_stream,
 	.write_packet = tee_write_packet,
+	.retired = tee_retired,
+	.release = tee_release,
 	.write_metadata = tee_write_metadata,
 	.sync = tee_sync,
 	.discard = tee_discard,
@@ -133,7 +172,8 @@ int sonde__output_tee_create(struct sonde__output *a, struct sonde__output *b,
 		return -ENOMEM;
 	}
 	t->base.ops = &tee_ops;
-	t->base.flags = (a->flags | b->flags) & SONDE__OUTPUT_APPEND_METADATA;
+	t->base.flags = (a->flags | b->flags) & (SONDE__OUTPUT_APPEND_METADATA |
+						 SONDE__OUTPUT_HOLDS_PAYLOAD);
 	t->a = a;
 	t->b = b;
 	*out = &t->base;

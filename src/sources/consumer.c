@@ -17,6 +17,20 @@
  *    and its torn records are dropped and counted when it is written.
  * Every packet's events_discarded is rewritten on its way out so that it
  * never goes backwards within a stream (emit()).
+ * Held packets (zero copy): an output that may hold payloads
+ * (SONDE__OUTPUT_HOLDS_PAYLOAD: the relay hands the pages to the kernel
+ * with MSG_ZEROCOPY, which reads them until the peer acknowledges them)
+ * is allowed to hold a packet written straight from its sub-buffer, at
+ * most hold_max of them per CPU.  Such a sub-buffer is not handed back
+ * (nor zeroed) when written: `consumed` stops at it until the stream's
+ * retired count passes its packet (release_retired(), each drain), and
+ * the sub-buffers written after it wait with it, since `consumed` is one
+ * position.  Past the bound, a packet is written for the output to copy,
+ * so the hold never grows beyond hold_max sub-buffers per CPU; the output
+ * retires everything on a lost or stalled connection, and a seal makes it
+ * release every hold before the buffers start afresh.  Released early,
+ * a sub-buffer the writers reuse would reach the relay with their later
+ * records (or the zeros written here) in place of the packet sent.
  * Trust boundary: the shared memory, which every traced process can write
  * (its header, the control blocks, the sub-buffers, the registry).  The
  * geometry (CPU count, sub-buffer size and count, region offsets) and the
@@ -81,6 +95,10 @@
 
 #define REG_SIZE (1u << 20)
 
+/* Sub-buffers of one CPU an output may hold at most (zero copy), and
+ * never more than a quarter of them. */
+#define HOLD_MAX 4
+
 struct cpu_out {
 	struct sonde__stream *s; /* its stream in the trace */
 	uint64_t pos; /* next sub-buffer to write (free-running bytes) */
@@ -96,6 +114,15 @@ struct cpu_out {
 	int poisoned;    /* its positions are nonsense: no longer read */
 	uint64_t lost_frozen; /* its writers' loss counters when poisoned */
 	int32_t tid, pid;     /* the thread record in force (context) */
+	/* Zero copy: sub-buffers before `released` are handed back; those
+	 * from it to pos are written, and wait for the held ones among
+	 * them, held[] (oldest at hhead), to be retired by the output. */
+	uint64_t released;
+	struct {
+		uint64_t pos; /* the sub-buffer */
+		uint64_t num; /* its packet's number in the stream */
+	} held[HOLD_MAX];
+	uint32_t hhead, nheld;
 };
 
 /*
@@ -152,6 +179,7 @@ struct sonde__consumer {
 	int procs_final;           /* no writer left: skip unfinished entries */
 	uint8_t *cbuf;             /* a packet with its context */
 	size_t cbuf_size;
+	uint32_t hold_max; /* sub-buffers per CPU the output may hold */
 };
 
 static uint32_t cpu_count(void)
@@ -598,6 +626,8 @@ int sonde__consumer_create(const struct sonde__consumer_opts *o,
 	}
 	for (uint32_t i = 0; i < ncpu; i++)
 		c->out[i].stuck_pos = UINT64_MAX;
+	if (sonde__trace_holds(c->trace) && !o->overwrite)
+		c->hold_max = o->nsub / 4 < HOLD_MAX ? o->nsub / 4 : HOLD_MAX;
 	r = open_streams(c, c->trace, c->class_id, c->out, ncpu);
 	if (r)
 		goto fail;
@@ -1001,8 +1031,9 @@ static uint32_t with_context(struct sonde__consumer *c, struct cpu_out *o,
  * failed write (ENOSPC).
  */
 static int emit(struct sonde__consumer *c, const struct sink *k, uint32_t cpu,
-		const uint8_t *pkt, uint32_t content, uint64_t seq)
+		const uint8_t *pkt, uint32_t content, uint64_t seq, int *held)
 {
+	const uint8_t *shm = pkt;
 	struct cpu_out *o = &k->out[cpu];
 	struct sonde__pkt_hdr hdr;
 	int64_t n = content ? walk_packet(c, pkt, content) : -1;
@@ -1048,8 +1079,14 @@ static int emit(struct sonde__consumer *c, const struct sink *k, uint32_t cpu,
 	if (d < o->discarded)
 		d = o->discarded;
 	hdr.events_discarded = d;
-	r = sonde__stream_write_packet(o->s, &hdr, NULL, pkt + sizeof(hdr),
-				       content - sizeof(hdr));
+	/* Only a packet sent from its sub-buffer may be held (@held): a
+	 * rebuilt one or one with context is in memory reused at once. */
+	if (held)
+		*held = pkt == shm;
+	r = sonde__stream_write_packet_flags(o->s, &hdr, NULL, pkt + sizeof(hdr),
+					     content - sizeof(hdr),
+					     held && *held ? SONDE__WRITE_MAY_HOLD
+							   : 0);
 	if (r)
 		return r;
 	o->discarded = d;
@@ -1062,14 +1099,15 @@ static int emit(struct sonde__consumer *c, const struct sink *k, uint32_t cpu,
 
 /* The trace's own sink; a write error stops all further output. */
 static int emit_main(struct sonde__consumer *c, uint32_t cpu,
-		     const uint8_t *pkt, uint32_t content, uint64_t seq)
+		     const uint8_t *pkt, uint32_t content, uint64_t seq,
+		     int *held)
 {
 	struct sink k = { c->out, &c->st };
 	int r;
 
 	if (c->failed)
 		return c->failed;
-	r = emit(c, &k, cpu, pkt, content, seq);
+	r = emit(c, &k, cpu, pkt, content, seq, held);
 	if (r)
 		c->failed = r;
 	return r;
@@ -1288,6 +1326,8 @@ static void reclaim_stuck(struct sonde__consumer *c, uint32_t cpu,
 	o->stuck_pos = UINT64_MAX;
 }
 
+static uint32_t release_retired(struct sonde__consumer *c, uint32_t cpu);
+
 int sonde__consumer_drain(struct sonde__consumer *c, int *moved)
 {
 	const struct geom *g = &c->g;
@@ -1301,34 +1341,90 @@ int sonde__consumer_drain(struct sonde__consumer *c, int *moved)
 	if (g->overwrite)
 		return c->failed;
 	for (uint32_t cpu = 0; cpu < g->ncpu; cpu++) {
-		struct sonde_rb_cpu *rb = rb_of(c, cpu);
 		struct cpu_out *o = &c->out[cpu];
 
 		/* At most a buffer per call: writers that keep moving the
 		 * offset (or a process posing as one) cannot hold the
 		 * consumer here. */
+		if (o->released != o->pos && release_retired(c, cpu))
+			*moved = 1;
 		for (uint32_t i = 0; i < g->nsub && complete(c, cpu, o->pos);
 		     i++) {
 			const uint8_t *pkt = subbuf(c, cpu, o->pos);
+			int held = 0;
 
 			r = emit_main(c, cpu, pkt, content_of(c, pkt),
-				      o->pos / g->subbuf_size);
+				      o->pos / g->subbuf_size,
+				      o->nheld < c->hold_max ? &held : NULL);
 			if (r)
 				return r;
-			/* Its records zeroed before it is handed back, so
-			 * that a reservation that never gets its marker
-			 * holds zeros (hole_len()), not older records. */
-			memset((uint8_t *)pkt + SONDE__PKT_HDR_SIZE, 0,
-			       g->subbuf_size - SONDE__PKT_HDR_SIZE);
+			if (held) {
+				uint32_t t = (o->hhead + o->nheld++) % HOLD_MAX;
+
+				o->held[t].pos = o->pos;
+				o->held[t].num = sonde__stream_packets(o->s) - 1;
+			}
 			o->pos += g->subbuf_size;
-			/* Hands the sub-buffer back; pairs with the
-			 * producers' acquire load in switch_subbuf(). */
-			__atomic_store_n(&rb->consumed, o->pos,
-					 __ATOMIC_RELEASE);
+			release_retired(c, cpu);
 			*moved = 1;
 		}
 	}
 	return 0;
+}
+
+/*
+ * Hand back to @cpu's writers the sub-buffers written and no longer held:
+ * from `released` up to the first one whose packet the output still reads
+ * (see the top of the file).  Returns how many.
+ */
+static uint32_t release_retired(struct sonde__consumer *c, uint32_t cpu)
+{
+	struct sonde_rb_cpu *rb = rb_of(c, cpu);
+	struct cpu_out *o = &c->out[cpu];
+	uint64_t sb = c->g.subbuf_size, retired = 0;
+	int asked = 0;
+	uint32_t n = 0;
+
+	while (o->released != o->pos) {
+		if (o->nheld && o->held[o->hhead].pos == o->released) {
+			if (!asked) {
+				retired = sonde__stream_retired(o->s);
+				asked = 1;
+			}
+			if (retired <= o->held[o->hhead].num)
+				break;
+			o->hhead = (o->hhead + 1) % HOLD_MAX;
+			o->nheld--;
+		}
+		/* Its records zeroed before it is handed back, so that a
+		 * reservation that never gets its marker holds zeros
+		 * (hole_len()), not older records. */
+		memset(subbuf(c, cpu, o->released) + SONDE__PKT_HDR_SIZE, 0,
+		       sb - SONDE__PKT_HDR_SIZE);
+		o->released += sb;
+		/* Hands the sub-buffer back; pairs with the producers'
+		 * acquire load in switch_subbuf(). */
+		__atomic_store_n(&rb->consumed, o->released, __ATOMIC_RELEASE);
+		n++;
+	}
+	return n;
+}
+
+/*
+ * Drop every hold of @cpu (the output released them all, or no writer
+ * will use the buffer again): what follows, a seal, sets `consumed`
+ * itself.
+ */
+static void forget_held(struct sonde__consumer *c, uint32_t cpu)
+{
+	struct cpu_out *o = &c->out[cpu];
+
+	if (o->nheld && sonde__stream_retired(o->s) <=
+				o->held[(o->hhead + o->nheld - 1) % HOLD_MAX].num)
+		sonde__trace_release(c->trace);
+	o->nheld = 0;
+	o->hhead = 0;
+	o->released = o->pos;
 }
 
 /*
@@ -1370,14 +1466,15 @@ static int finish_cpu(struct sonde__consumer *c, uint32_t cpu)
 		const uint8_t *pkt = subbuf(c, cpu, pos);
 
 		if (pos != cur && complete(c, cpu, pos))
-			r = emit_main(c, cpu, pkt, content_of(c, pkt), pos / sb);
+			r = emit_main(c, cpu, pkt, content_of(c, pkt), pos / sb,
+				      NULL);
 		else
 			r = emit_main(c, cpu, c->tmp,
 				      salvage(c, o, cpu, pos,
 					      pos != cur ? (uint32_t)sb
 							 : (uint32_t)(off - pos),
 					      pos == cur),
-				      pos / sb);
+				      pos / sb, NULL);
 		if (r)
 			return r;
 	}
@@ -1485,8 +1582,10 @@ int sonde__consumer_seal(struct sonde__consumer *c)
 		if (r)
 			return r;
 		/* No process writes any more: a poisoned buffer starts
-		 * afresh too, and is read again. */
+		 * afresh too, and is read again; held sub-buffers are let
+		 * go first, since every one is reused. */
 		o->poisoned = 0;
+		forget_held(c, cpu);
 		reset_cpu(c, cpu, o->pos);
 	}
 	return 0;
@@ -1574,7 +1673,7 @@ static int snapshot_cpu(struct sonde__consumer *c, const struct sink *k,
 					       pos == cur);
 
 		if (len > SONDE__PKT_HDR_SIZE) {
-			r = emit(c, k, cpu, c->tmp, len, pos / sb);
+			r = emit(c, k, cpu, c->tmp, len, pos / sb, NULL);
 			if (r)
 				return r;
 		}

@@ -43,6 +43,7 @@ struct sonde__stream {
 	uint32_t class_id;
 	uint32_t instance;
 	uint64_t size;
+	uint64_t packets; /* written */
 	struct sonde__stream *next;
 };
 
@@ -177,6 +178,15 @@ int sonde__stream_write_packet(struct sonde__stream *s,
 			       const uint64_t *ctx_extra, const void *body,
 			       size_t n)
 {
+	return sonde__stream_write_packet_flags(s, hdr, ctx_extra, body, n, 0);
+}
+
+int sonde__stream_write_packet_flags(struct sonde__stream *s,
+				     struct sonde__pkt_hdr *hdr,
+				     const uint64_t *ctx_extra,
+				     const void *body, size_t n,
+				     unsigned int wflags)
+{
 	struct sonde__trace *t = s->t;
 	uint32_t nr_extra = t->classes[s->class_id].ops.nr_ctx_extra;
 	uint64_t hsize = SONDE__PKT_HDR_SIZE_EXTRA(nr_extra);
@@ -210,10 +220,43 @@ int sonde__stream_write_packet(struct sonde__stream *s,
 		.stream_instance_id = hdr->stream_instance_id,
 		.packet_seq_num = hdr->packet_seq_num,
 	};
-	r = t->out->ops->write_packet(t->out, s->os, iov, k, &idx);
-	if (!r)
+	/* Only the body can be held: it is the last iovec (none is an empty
+	 * packet's, which holds nothing). */
+	if (!n || !(t->out->flags & SONDE__OUTPUT_HOLDS_PAYLOAD))
+		wflags &= ~SONDE__WRITE_MAY_HOLD;
+	r = t->out->ops->write_packet(t->out, s->os, iov, k, &idx, wflags);
+	if (!r) {
 		s->size += hsize + n;
+		s->packets++;
+	}
 	return r;
+}
+
+uint64_t sonde__stream_packets(const struct sonde__stream *s)
+{
+	return s->packets;
+}
+
+uint64_t sonde__stream_retired(struct sonde__stream *s)
+{
+	const struct sonde__output *o = s->t->out;
+	uint64_t n;
+
+	if (!o->ops->retired)
+		return s->packets;
+	n = o->ops->retired(s->t->out, s->os);
+	return n < s->packets ? n : s->packets;
+}
+
+int sonde__trace_holds(const struct sonde__trace *t)
+{
+	return !!(t->out->flags & SONDE__OUTPUT_HOLDS_PAYLOAD);
+}
+
+void sonde__trace_release(struct sonde__trace *t)
+{
+	if (t->out->ops->release)
+		t->out->ops->release(t->out);
 }
 
 uint64_t sonde__stream_size(const struct sonde__stream *s)

@@ -104,6 +104,30 @@ SONDE_HIDDEN int sonde__stream_write_packet(struct sonde__stream *s,
 					    struct sonde__pkt_hdr *hdr,
 					    const uint64_t *ctx_extra,
 					    const void *body, size_t n);
+/*
+ * The same, and with SONDE__WRITE_MAY_HOLD in @wflags the output may go
+ * on reading @body after the call (zero copy to a relay, output.h): the
+ * caller keeps those @n bytes unchanged until sonde__stream_retired()
+ * counts the packet (its number is sonde__stream_packets() after the
+ * call, less one).  The header and extra context are the caller's again
+ * on return.
+ */
+SONDE_HIDDEN int sonde__stream_write_packet_flags(struct sonde__stream *s,
+						  struct sonde__pkt_hdr *hdr,
+						  const uint64_t *ctx_extra,
+						  const void *body, size_t n,
+						  unsigned int wflags);
+/* Packets written to @s so far. */
+SONDE_HIDDEN uint64_t sonde__stream_packets(const struct sonde__stream *s);
+/* How many of them, the first ones, the output no longer reads: their
+ * memory is the caller's again.  All of them when the output never
+ * holds; it may read completions from the kernel (a system call). */
+SONDE_HIDDEN uint64_t sonde__stream_retired(struct sonde__stream *s);
+/* Whether @t's output may hold payloads (SONDE__OUTPUT_HOLDS_PAYLOAD). */
+SONDE_HIDDEN int sonde__trace_holds(const struct sonde__trace *t);
+/* Make the output drop every hold (output.h, release()), waiting a bounded
+ * time: then every stream's packets are retired. */
+SONDE_HIDDEN void sonde__trace_release(struct sonde__trace *t);
 /* Bytes of packet header and context of @s's packets, before the records:
  * SONDE__PKT_HDR_SIZE_EXTRA(its class's nr_ctx_extra). */
 SONDE_HIDDEN uint32_t sonde__stream_pkt_hdr_size(const struct sonde__stream *s);

@@ -156,6 +156,29 @@ void record_relay_tick(struct record_relay *rr, struct sonde__trace *t)
 	sonde__output_relay_poll(rr->relay);
 }
 
+/*
+ * The end summary's lines on zero copy (packets sent from the buffers by
+ * reference, those the kernel copied all the same, those sonde copied)
+ * and on packets sent on a lost connection that the relay never
+ * confirmed it stored: possibly lost, beside those never sent.
+ */
+static void relay_more(const struct sonde__relay_stats *st)
+{
+	if (st->zc_packets || st->zc_fallback)
+		fprintf(stderr,
+			"sonde: relay: zero copy: %llu packets (%.1f MB) sent by reference, %llu copied by the kernel, %llu copied by sonde%s\n",
+			(unsigned long long)st->zc_packets,
+			(double)st->zc_bytes / 1e6,
+			(unsigned long long)st->zc_copied,
+			(unsigned long long)st->zc_fallback,
+			st->zc_stalls ? "; the relay stalled" : "");
+	if (st->unconfirmed_lost_packets)
+		fprintf(stderr,
+			"sonde: relay: %llu packets (%llu bytes) possibly lost: sent, never confirmed stored by the relay\n",
+			(unsigned long long)st->unconfirmed_lost_packets,
+			(unsigned long long)st->unconfirmed_lost_bytes);
+}
+
 int record_relay_finish(struct record_relay *rr)
 {
 	char text[1024], *line, *save;
@@ -175,11 +198,16 @@ int record_relay_finish(struct record_relay *rr)
 		struct sonde__relay_stats st;
 
 		sonde__output_relay_stats(rr->relay, &st);
+		relay_more(&st);
 		sonde__logf(SONDE_LOG_INFO,
-			    "relay finished. direct=%llu copied=%llu beacons=%llu",
+			    "relay finished. direct=%llu copied=%llu beacons=%llu zc_packets=%llu zc_copied=%llu zc_fallback=%llu confirmed=%llu",
 			    (unsigned long long)st.direct_bytes,
 			    (unsigned long long)st.copied_bytes,
-			    (unsigned long long)st.beacons);
+			    (unsigned long long)st.beacons,
+			    (unsigned long long)st.zc_packets,
+			    (unsigned long long)st.zc_copied,
+			    (unsigned long long)st.zc_fallback,
+			    (unsigned long long)st.confirmed_packets);
 	}
 	return lost || r ? 1 : 0;
 }

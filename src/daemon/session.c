@@ -38,12 +38,12 @@
  * with -o: the trace then goes to the directory until the relay answers).
  * The trace is made on that output at the first start, and the channel
  * (and kernel source) join it.  Live (--live-timer), every tick closes
- * every CPU's sub-buffer and sends beacons for idle streams
- * (sonde__live_flush(), shared with `sonde record --relay`) in place of
- * the switch timer.  Sends never block: what the relay cannot take is
- * queued up to SD_RELAY_BUFFER, dropped and counted beyond, and said by
- * stop and destroy; destroy waits SD_RELAY_FINISH_MS at most for the
- * relay to take the end of the trace.
+ * every CPU's sub-buffer and the kernel source's packets, and sends
+ * beacons for idle streams (sonde__live_tick(), shared with `sonde record
+ * --relay`) in place of the switch timer.  Sends never block: what the
+ * relay cannot take is queued up to SD_RELAY_BUFFER, dropped and counted
+ * beyond, and said by stop and destroy; destroy waits SD_RELAY_FINISH_MS
+ * at most for the relay to take the end of the trace.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -107,7 +107,9 @@ void sonde__sd_tick(struct sd *d, struct sd_session *s, uint64_t t)
 		/* Every CPU's packet closed, an idle one's too, and the
 		 * beacons: in place of the switch timer. */
 		if (t >= s->next_live) {
-			sonde__live_flush(s->view, s->relay, s->trace);
+			struct sonde__live_srcs src = { s->view, s->k, NULL };
+
+			sonde__live_tick(&src, s->relay, s->trace);
 			s->next_live = t + (uint64_t)s->live_ms * 1000000u;
 		}
 	} else if (s->switch_ms > 0 && t >= s->next_switch) {

@@ -49,6 +49,12 @@
  * written by the packet writer (pktw.c), which keeps a stream's time from
  * going back.  Records the kernel lost (PERF_RECORD_LOST: the ring was
  * full) are counted in events_discarded of their CPU's stream.
+ *
+ * Live (sonde__kernel_live(), a live recording to a relay): each tick
+ * drains every ring and closes each CPU's packet, so that a viewer, which
+ * merges the streams in time order, is never held up by a kernel stream:
+ * one with records gets its packet, an idle one a beacon from the relay
+ * (pktw.h).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -844,6 +850,16 @@ int sonde__kernel_drain(struct sonde__kernel *k, int *moved)
 			return r;
 	}
 	return 0;
+}
+
+int sonde__kernel_live(struct sonde__kernel *k, uint64_t until)
+{
+	int moved, r = sonde__kernel_drain(k, &moved);
+
+	for (uint32_t c = 0; !r && c < k->ncpu; c++)
+		if (k->cpu[c].mapped)
+			r = sonde__pktw_live(&k->cpu[c].w, until);
+	return r;
 }
 
 int sonde__kernel_enable(struct sonde__kernel *k, int on)

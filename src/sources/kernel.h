@@ -65,6 +65,13 @@ SONDE_HIDDEN int sonde__kernel_enable(struct sonde__kernel *k, int on);
 /* Move what the rings hold into packets.  *@moved: whether any record
  * was read.  0 or -errno of the output. */
 SONDE_HIDDEN int sonde__kernel_drain(struct sonde__kernel *k, int *moved);
+/*
+ * A live tick at trace time @until (read before this call): drain the
+ * rings, write every CPU's packet that holds records, open every CPU's
+ * stream (an empty packet) if not yet, and let no later packet begin
+ * before @until (sonde__pktw_live()).  0 or -errno of the output.
+ */
+SONDE_HIDDEN int sonde__kernel_live(struct sonde__kernel *k, uint64_t until);
 /* Stop the events, drain, write every partial packet.  0 or -errno. */
 SONDE_HIDDEN int sonde__kernel_finish(struct sonde__kernel *k);
 SONDE_HIDDEN void sonde__kernel_stats(const struct sonde__kernel *k,

@@ -15,8 +15,22 @@
  * beginning of the idle CPU's open packet, and babeltrace2 stopped on it
  * as a late message.
  *
+ * Every source takes part in the tick, since a viewer merges all the
+ * streams in time order and waits on the one it knows least about: the
+ * perf-fed ones (kernel tracepoints, samples: kernel.c, perf.c) drain
+ * their rings and close their current packet when it holds records, and
+ * keep every later record at or after the tick's time (pktw.h), so that
+ * the same beacon holds for their idle streams.  Before, an idle kernel
+ * stream got that beacon while a record older than it still waited in
+ * the ring or the open packet, and babeltrace2 stopped on it.
+ *
+ * The per-CPU switch (sonde__live_switch()) is also the daemon's switch
+ * timer (src/daemon/timer.c), which closes only sub-buffers that hold
+ * records.
+ *
  * Trust boundary: the buffers are written by the traced processes; the
- * flush uses only the geometry of the view made when they were created.
+ * switch uses only the geometry of the view made when they were created,
+ * and the one offset it reads there is masked into it.
  */
 #include <errno.h>
 #include <sched.h>
@@ -25,12 +39,15 @@
 
 #include <sonde/static/ring.h>
 
+#include "../buffers/layout.h"
 #include "../buffers/ring.h"
 #include "../clock/clock.h"
 #include "../control/attach.h"
 #include "../outputs/output.h"
 #include "../trace/trace.h"
+#include "kernel.h"
 #include "live.h"
+#include "perf.h"
 
 int sonde__live_output(const struct sonde__relay_opts *ro, unsigned int flags,
 		       const char *dir, struct sonde__output **relay,
@@ -65,16 +82,30 @@ int sonde__live_output(const struct sonde__relay_opts *ro, unsigned int flags,
 	return 0;
 }
 
-/* Close the current sub-buffer of every CPU, on that CPU, even an empty
- * one.  0, or -1 if one could not be closed. */
-static int flush_all(struct sonde__chan_view *v)
+int sonde__live_switch(struct sonde__chan_view *v, const cpu_set_t *home,
+		       int empty)
 {
 	cpu_set_t all;
 	int moved = 0, r = 0;
 
-	if (sched_getaffinity(0, sizeof(all), &all))
+	if (home)
+		all = *home;
+	else if (sched_getaffinity(0, sizeof(all), &all))
 		CPU_ZERO(&all);
 	for (uint32_t cpu = 0; cpu < v->ncpu; cpu++) {
+		int e;
+
+		if (!empty) {
+			/* Nothing since the last switch: no move there.  The
+			 * one offset read is masked into the view's geometry;
+			 * the switch reads it again. */
+			uint64_t off = __atomic_load_n(&v->cpu[cpu].rb->offset,
+						       __ATOMIC_ACQUIRE);
+
+			if ((((uint32_t)(off - 1) & v->subbuf_mask) + 1) ==
+			    SONDE__PKT_HDR_SIZE)
+				continue;
+		}
 #if SONDE__ARCH_HAVE_RSEQ
 		cpu_set_t one;
 
@@ -87,34 +118,46 @@ static int flush_all(struct sonde__chan_view *v)
 			continue;
 		}
 		moved = 1;
-		int e = -EAGAIN;
-
+		e = -EAGAIN;
 		for (int i = 0; i < 3 && e == -EAGAIN; i++) {
-			e = sonde__ring_flush_live(v, cpu);
+			e = empty ? sonde__ring_flush_live(v, cpu)
+				  : sonde__ring_flush(v, cpu);
 			if (e == -EAGAIN)
 				sched_yield();
 		}
+#else
+		e = empty ? sonde__ring_flush_live(v, cpu)
+			  : sonde__ring_flush(v, cpu);
+#endif
 		if (e)
 			r = -1;
-#else
-		if (sonde__ring_flush_live(v, cpu))
-			r = -1;
-#endif
 	}
 	if (moved)
 		sched_setaffinity(0, sizeof(all), &all);
 	return r;
 }
 
-void sonde__live_flush(struct sonde__chan_view *v, struct sonde__output *relay,
-		       struct sonde__trace *t)
+int sonde__live_tick(const struct sonde__live_srcs *src,
+		     struct sonde__output *relay, struct sonde__trace *t)
 {
-	/* Every packet opened by the flush begins after @until: the
+	/* Every packet opened by the tick begins after @until, and no
+	 * record of the perf-fed sources written later is earlier: the
 	 * beacons may say so.  Not if a CPU kept its packet. */
 	uint64_t until = sonde__clock_read(sonde__trace_clock(t));
+	int r = 0, kept = 0;
 
-	if (!flush_all(v))
+	/* The kernel's and the sampler's first: a stream of theirs that
+	 * is new reaches the relay before what the user-space flush then
+	 * closes, which a viewer could otherwise show first. */
+	if (src->kernel)
+		r = sonde__kernel_live(src->kernel, until);
+	if (!r && src->perf)
+		r = sonde__perf_live(src->perf, until);
+	if (src->view && sonde__live_switch(src->view, NULL, 1))
+		kept = 1;
+	if (!r && !kept)
 		sonde__output_relay_beacons(relay, until);
+	return r;
 }
 
 static void human_bytes(unsigned long long b, char *out, size_t n)

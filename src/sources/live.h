@@ -2,19 +2,22 @@
 /*
  * Live traces streamed to lttng-relayd (live.c): what `sonde record
  * --relay` and a daemon session created with --relay share, the live
- * timer's flush with its beacons, the relay (or relay and directory)
+ * timer's tick with its beacons, the relay (or relay and directory)
  * output, and the report of what was sent and what was not.
  */
 #ifndef SONDE_SRC_SOURCES_LIVE_H
 #define SONDE_SRC_SOURCES_LIVE_H
 
+#include <sched.h>
 #include <stddef.h>
 #include <stdint.h>
 
 #include "../common/common.h"
 
 struct sonde__chan_view;
+struct sonde__kernel;
 struct sonde__output;
+struct sonde__perf;
 struct sonde__relay_opts;
 struct sonde__trace;
 
@@ -31,16 +34,37 @@ SONDE_HIDDEN int sonde__live_output(const struct sonde__relay_opts *ro,
 				    struct sonde__output **out, char *why,
 				    size_t n);
 /*
- * One tick of the live timer: close the current sub-buffer of every CPU
- * of @v, on that CPU, even an empty one (sonde__ring_flush_live()); if
- * every one was closed, every packet opened by the flush begins after
- * the time read from @t's clock before it, which the relay's beacons
- * then say for the streams that had nothing new.  Moves the calling
- * thread onto each CPU in turn and back to its affinity.
+ * Close the current sub-buffer of every CPU of @v, on that CPU (the
+ * calling thread moves onto each in turn, then back to @home, or to its
+ * affinity when @home is NULL): with @empty even an empty one (the live
+ * timer, sonde__ring_flush_live()), else only those holding records,
+ * without moving to the others (a switch timer, sonde__ring_flush()).
+ * 0, or -1 if one could not be closed.
  */
-SONDE_HIDDEN void sonde__live_flush(struct sonde__chan_view *v,
-				    struct sonde__output *relay,
-				    struct sonde__trace *t);
+SONDE_HIDDEN int sonde__live_switch(struct sonde__chan_view *v,
+				    const cpu_set_t *home, int empty);
+
+/* The sources of a trace that a live tick closes packets of; NULL for
+ * those the trace has not. */
+struct sonde__live_srcs {
+	struct sonde__chan_view *view; /* the user-space channel's */
+	struct sonde__kernel *kernel;  /* kernel tracepoints (-k) */
+	struct sonde__perf *perf;      /* samples and counters (--sample) */
+};
+
+/*
+ * One tick of the live timer, at a time T read from @t's clock first:
+ * the kernel and perf sources drain their rings, write every packet that
+ * holds records and keep their later records at T or after
+ * (sonde__kernel_live(), sonde__perf_live()); every CPU's sub-buffer of
+ * the channel is closed, even an empty one (sonde__live_switch()); if all
+ * went well, every stream's next packet begins at T or later, which the
+ * relay's beacons then say for the streams that had nothing new.  0, or
+ * -errno of the output (a source's packet could not be written).
+ */
+SONDE_HIDDEN int sonde__live_tick(const struct sonde__live_srcs *src,
+				  struct sonde__output *relay,
+				  struct sonde__trace *t);
 /*
  * What @relay (streaming to @url) sent and did not send, as one or two
  * lines ending in '\n' in @buf (each starting "relay"); whether anything

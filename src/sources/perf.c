@@ -47,7 +47,9 @@
  * time, and a sample earlier than what its stream already holds is given
  * the stream's latest time (the mapping onto the TSC is refined at each
  * pass, by nanoseconds, so a CTF stream never goes back in time).  Packets
- * are written whole, when full or 100 ms old, and at the end.
+ * are written whole, when full or 100 ms old, and at the end; in a live
+ * recording to a relay, at each live tick too (sonde__perf_live(), as the
+ * kernel source does: an idle stream then gets the relay's beacons).
  */
 #include <dirent.h>
 #include <errno.h>
@@ -841,6 +843,17 @@ int sonde__perf_drain(struct sonde__perf *p, int *moved)
 		}
 	}
 	return 0;
+}
+
+int sonde__perf_live(struct sonde__perf *p, uint64_t until)
+{
+	int moved, r = sonde__perf_drain(p, &moved);
+
+	/* The last slot is the counters' stream, when there are counters. */
+	for (uint32_t i = 0; !r && i <= p->ncpu; i++)
+		if (i < p->ncpu ? p->cpu[i].mapped : p->ncounters != 0)
+			r = sonde__pktw_live(&p->cpu[i].w, until);
+	return r;
 }
 
 uint64_t sonde__perf_next_ns(const struct sonde__perf *p)

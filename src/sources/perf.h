@@ -87,6 +87,14 @@ SONDE_HIDDEN uint64_t sonde__perf_next_ns(const struct sonde__perf *p);
  * 100 ms.  *@moved: whether any record was read.  0 or -errno (of the
  * output). */
 SONDE_HIDDEN int sonde__perf_drain(struct sonde__perf *p, int *moved);
+/*
+ * A live tick at trace time @until (read before this call): drain as
+ * sonde__perf_drain() does, write every stream's packet that holds
+ * records, open every stream (an empty packet) if not yet, and let no
+ * later packet begin before @until (sonde__pktw_live()).  0 or -errno of
+ * the output.
+ */
+SONDE_HIDDEN int sonde__perf_live(struct sonde__perf *p, uint64_t until);
 /* Stop the events, drain the rings, write every partial packet.
  * 0 or -errno. */
 SONDE_HIDDEN int sonde__perf_finish(struct sonde__perf *p);

@@ -11,6 +11,15 @@
  * events_discarded is a running total of the source's losses for the
  * stream; a packet with no record is written at the end when only that
  * count changed, so that readers see every loss.
+ *
+ * Live (sonde__pktw_live(), each tick of a live recording to a relay):
+ * the packet is written when it holds anything, the stream is opened
+ * with an empty packet if it has none yet, and the stream's time is
+ * raised to the tick's: the relay may tell viewers "nothing on this
+ * stream before then" (a beacon), so a record that comes later with an
+ * earlier time (one the kernel had stamped but not yet put in the ring
+ * when it was read) is given the tick's time, as one out of order is
+ * given the stream's latest.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -57,13 +66,12 @@ static uint8_t *put_ext(uint8_t *q, uint32_t id, uint64_t ts)
 	return q + 12;
 }
 
-int sonde__pktw_flush(struct sonde__pktw *w)
+/* Write the packet as it is, even empty. */
+static int write_packet(struct sonde__pktw *w)
 {
 	struct sonde__pkt_hdr h;
 	int r;
 
-	if (!w->used && w->discarded == w->discarded_written)
-		return 0;
 	if (!w->s) {
 		r = sonde__trace_open_stream(w->trace, w->class_id, w->instance,
 					     &w->s);
@@ -90,6 +98,26 @@ int sonde__pktw_flush(struct sonde__pktw *w)
 	w->used = 0;
 	w->tid = -1;
 	return 0;
+}
+
+int sonde__pktw_flush(struct sonde__pktw *w)
+{
+	if (!w->used && w->discarded == w->discarded_written)
+		return 0;
+	return write_packet(w);
+}
+
+int sonde__pktw_live(struct sonde__pktw *w, uint64_t until)
+{
+	int r = sonde__pktw_flush(w);
+
+	if (r)
+		return r;
+	if (w->ts_last < until)
+		w->ts_last = until;
+	/* A stream the relay does not know yet would show up in a viewer
+	 * already past its first packet: it is made now, empty. */
+	return w->s ? 0 : write_packet(w);
 }
 
 int sonde__pktw_begin(struct sonde__pktw *w, uint32_t id, uint64_t *ts,

@@ -60,6 +60,13 @@ SONDE_HIDDEN void sonde__pktw_end(struct sonde__pktw *w, uint8_t *q,
 /* Write the packet if it holds anything, or a loss to report.  0 or
  * -errno. */
 SONDE_HIDDEN int sonde__pktw_flush(struct sonde__pktw *w);
+/*
+ * A live tick at trace time @until, read before the source's rings were
+ * last drained: write the packet if it holds anything, open the stream
+ * with an empty packet if it has none yet, and raise the stream's time to
+ * @until, so that no later packet begins before it.  0 or -errno.
+ */
+SONDE_HIDDEN int sonde__pktw_live(struct sonde__pktw *w, uint64_t until);
 /* Write the packet if its first record is older than SONDE__PKTW_AGE_NS
  * at CLOCK_MONOTONIC @now_ns.  0 or -errno. */
 SONDE_HIDDEN int sonde__pktw_age(struct sonde__pktw *w, uint64_t now_ns);

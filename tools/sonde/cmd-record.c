@@ -963,8 +963,18 @@ static int record_loop(struct sonde__consumer *cons,
 			take_snapshot(cons, o, r->cmd, r->child,
 				      ++r->snapshots);
 		moved = 0;
-		if (r->relay)
-			record_relay_tick(r->relay, sonde__consumer_trace(cons));
+		if (r->relay) {
+			/* The sources' packets too, unless writing failed. */
+			err = record_relay_tick(r->relay,
+						sonde__consumer_trace(cons),
+						failed ? NULL : r->perf,
+						failed ? NULL : r->kern);
+			if (err && !failed) {
+				cli_error("cannot write trace to %s: %s; recording stopped",
+					  o->dir, strerror(-err));
+				failed = 1;
+			}
+		}
 		if (!failed) {
 			/* Metadata first: it then names the event classes of
 			 * the packets written next, even if this process is

@@ -13,6 +13,8 @@ struct sonde__output;
 struct sonde__trace;
 struct sonde__consumer;
 struct sonde__chan_view;
+struct sonde__kernel;
+struct sonde__perf;
 
 struct record_relay {
 	const char *url;       /* --relay, or NULL */
@@ -25,7 +27,7 @@ struct record_relay {
 	int live_set;
 	/* Set up by record_relay_output(): */
 	struct sonde__output *relay; /* owned by the trace's output */
-	struct sonde__chan_view *view; /* for the live flush */
+	struct sonde__chan_view *view; /* for the live tick */
 	uint64_t flush_at;     /* CLOCK_MONOTONIC ns */
 };
 
@@ -76,11 +78,14 @@ int record_relay_check(const struct record_relay *rr, const char *dir,
  */
 int record_relay_output(struct record_relay *rr, const char *dir,
 			struct sonde__output **out);
-/* Once the consumer exists: what the live flush needs.  0 or 1 (said). */
+/* Once the consumer exists: what the live tick needs.  0 or 1 (said). */
 int record_relay_start(struct record_relay *rr, struct sonde__consumer *cons);
 /* Each loop of the recorder: the relay's progress, and every live timer
- * tick a flush of the partly filled sub-buffers. */
-void record_relay_tick(struct record_relay *rr, struct sonde__trace *t);
+ * tick the partly filled packets of every source closed (those of the
+ * perf source @perf and kernel source @kern, each NULL if absent, too).
+ * 0, or -errno when a source's packet could not be written. */
+int record_relay_tick(struct record_relay *rr, struct sonde__trace *t,
+		      struct sonde__perf *perf, struct sonde__kernel *kern);
 /* After the trace is finished: close the relay's streams and say what
  * was sent and what was not, on stderr.  0, or 1 if anything was lost. */
 int record_relay_finish(struct record_relay *rr);

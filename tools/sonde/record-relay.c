@@ -172,11 +172,13 @@ static void relay_more(const struct sonde__relay_stats *st)
 			(unsigned long long)st->zc_copied,
 			(unsigned long long)st->zc_fallback,
 			st->zc_stalls ? "; the relay stalled" : "");
-	if (st->unconfirmed_lost_packets)
+	if (st->unconfirmed_lost_packets || st->outages)
 		fprintf(stderr,
-			"sonde: relay: %llu packets (%llu bytes) possibly lost: sent, never confirmed stored by the relay\n",
+			"sonde: relay: %llu packets (%llu bytes) possibly lost: sent, never confirmed stored by the relay; %llu bytes sent in all, %llu not sent\n",
 			(unsigned long long)st->unconfirmed_lost_packets,
-			(unsigned long long)st->unconfirmed_lost_bytes);
+			(unsigned long long)st->unconfirmed_lost_bytes,
+			(unsigned long long)st->bytes,
+			(unsigned long long)st->lost_bytes);
 }
 
 int record_relay_finish(struct record_relay *rr)

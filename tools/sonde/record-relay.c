@@ -5,8 +5,10 @@
  * when one is given (src/outputs/tee.c); both then hold the same bytes.
  *
  * Live: every --live-timer ms the recorder closes the current sub-buffer
- * of each CPU and sends beacons for the idle streams (sonde__live_flush(),
- * src/sources/live.c, shared with the daemon's --relay sessions).
+ * of each CPU, and the current packet of each stream of the kernel (-k)
+ * and perf (--sample) sources, and sends beacons for the idle streams
+ * (sonde__live_tick(), src/sources/live.c, shared with the daemon's
+ * --relay sessions).
  *
  * Faults: an unreachable relay at the start is an error (exit 1), unless
  * --relay-optional and -o DIR are given: the recording then goes to DIR
@@ -145,15 +147,21 @@ int record_relay_start(struct record_relay *rr, struct sonde__consumer *cons)
 	return 0;
 }
 
-void record_relay_tick(struct record_relay *rr, struct sonde__trace *t)
+int record_relay_tick(struct record_relay *rr, struct sonde__trace *t,
+		      struct sonde__perf *perf, struct sonde__kernel *kern)
 {
+	int r = 0;
+
 	if (!rr->relay)
-		return;
+		return 0;
 	if (rr->view && mono_ns() >= rr->flush_at) {
-		sonde__live_flush(rr->view, rr->relay, t);
+		struct sonde__live_srcs src = { rr->view, kern, perf };
+
+		r = sonde__live_tick(&src, rr->relay, t);
 		rr->flush_at = mono_ns() + rr->live_ms * 1000000ull;
 	}
 	sonde__output_relay_poll(rr->relay);
+	return r;
 }
 
 /*

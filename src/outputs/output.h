@@ -214,6 +214,17 @@ SONDE_HIDDEN void sonde__output_relay_beacons(struct sonde__output *o,
  */
 SONDE_HIDDEN int sonde__output_relay_finish(struct sonde__output *o,
 					    int timeout_ms);
+/*
+ * The same without blocking, for a caller that must go on serving others
+ * (the daemon): the first call begins the end, and each call moves it on
+ * as far as the sockets allow.  -EINPROGRESS until done: call again (every
+ * few ms); then 0, or -ETIMEDOUT once CLOCK_MONOTONIC @deadline (ns) has
+ * passed, or -ENOTCONN / -errno (what was left is counted lost, as
+ * sonde__output_relay_finish() counts it).  Later calls, and
+ * sonde__output_relay_finish(), return 0.
+ */
+SONDE_HIDDEN int sonde__output_relay_finish_step(struct sonde__output *o,
+						 uint64_t deadline);
 SONDE_HIDDEN void sonde__output_relay_stats(struct sonde__output *o,
 					    struct sonde__relay_stats *st);
 

@@ -216,6 +216,9 @@ struct relay_output {
 	uint64_t retry_at;  /* CLOCK_MONOTONIC ns */
 	uint32_t tries;
 	int finished;
+	int end_step; /* sonde__output_relay_finish_step(): 0 none, 1 sending
+			 and confirming, 2 waiting for the kernel's zero copy,
+			 3 streams closed, their replies due */
 	/* Zero copy: wanted (SONDE_RELAY_ZEROCOPY), even beyond the relay's
 	 * window ("force", for tests); the number of the next
 	 * send and the first one not reported done, with the ranges
@@ -1588,6 +1591,73 @@ int sonde__output_relay_finish(struct sonde__output *o, int timeout_ms)
 	}
 	close_fds(r);
 	return 0;
+}
+
+int sonde__output_relay_finish_step(struct sonde__output *o,
+				    uint64_t deadline)
+{
+	struct relay_output *r = relay_of(o);
+	uint8_t msg[SONDE__RELAYD_MSG_MAX];
+	int e;
+
+	if (!r->finished) {
+		r->finished = 1;
+		if (r->cfd < 0)
+			return -ENOTCONN;
+		r->end_step = 1;
+	}
+	if (!r->end_step)
+		return 0;
+	e = ctl_catch_up(r);
+	if (!e)
+		e = q_flush(&r->dq, r->dfd, &r->zc_next);
+	if (!e)
+		e = read_replies(r);
+	if (!e)
+		zc_reap(r);
+	/* As sonde__output_relay_finish(): every packet sent and confirmed
+	 * stored, the kernel done with the held ones, then the streams
+	 * closed and their replies read. */
+	if (!e && r->end_step == 1 && !r->dq.head) {
+		if (unconfirmed(r))
+			e = probe(r);
+		else
+			r->end_step = 2;
+	}
+	if (!e && r->end_step == 2 && !r->hhead) {
+		for (uint32_t i = 0; !e && i < r->nr; i++) {
+			struct sonde__ostream *s = r->streams[i];
+
+			if (s->gen != r->gen)
+				continue;
+			e = ctl_send(r, msg,
+				     sonde__relayd_enc_close_stream(
+					     msg, s->handle,
+					     s->next_seq ? s->next_seq - 1
+							 : UINT64_MAX),
+				     1);
+		}
+		if (!e)
+			e = ctl_send(r, msg,
+				     sonde__relayd_enc_close_stream(
+					     msg, r->meta_handle, UINT64_MAX),
+				     1);
+		r->end_step = 3;
+	}
+	if (!e && r->end_step == 3 && !r->cq.head && !r->replies_due) {
+		r->end_step = 0;
+		close_fds(r);
+		return 0;
+	}
+	if (!e && mono_ns() >= deadline)
+		e = -ETIMEDOUT;
+	if (e) {
+		r->end_step = 0;
+		lost(r, e);
+		r->st.gave_up = 1;
+		return e;
+	}
+	return -EINPROGRESS;
 }
 
 void sonde__output_relay_stats(struct sonde__output *o,

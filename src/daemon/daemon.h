@@ -55,9 +55,11 @@
 #define SD_DEFAULT_NSUB 8u
 #define SD_DEFAULT_SWITCH_MS 1000
 #define SD_DEFAULT_LIVE_MS 1000
-/* What destroy waits, at most, for a relay to take the end of a trace
- * (the daemon's one thread waits: kept short). */
+/* What destroy gives a relay, at most, to take the end of a trace; the
+ * daemon serves the others meanwhile, and looks at the relay again every
+ * SD_RELAY_STEP_MS (session.c, sonde__sd_finish_more()). */
 #define SD_RELAY_FINISH_MS 2000
+#define SD_RELAY_STEP_MS 5
 /* Bytes queued for a relay at most while it is slow or away, and its
  * reconnections per outage (as sonde record's defaults). */
 #define SD_RELAY_BUFFER (64ull << 20)
@@ -104,6 +106,9 @@ struct sd_session {
 	int relay_optional;
 	uint32_t live_ms;                   /* live timer, 0: not live */
 	uint64_t next_live;                 /* ns, CLOCK_MONOTONIC */
+	int relay_ending;                   /* destroy: the relay takes the
+					       end of the trace */
+	uint64_t relay_end_by;              /* ns, CLOCK_MONOTONIC */
 	struct sd_op *ops;                  /* verbs, the first one running */
 	struct sd_session *next;
 };
@@ -136,7 +141,8 @@ struct sd_op {
 	struct sd_session *s;
 	struct sd_text t;
 	int begun, status;
-	int phase;               /* destroy: 1 while its stop runs */
+	int phase;               /* destroy: 1 while its stop runs, 2 once
+				  * its trace is finished */
 	int n, failed, outstanding; /* applications asked, not done, waited */
 	int full;                /* start: applications in as many sessions
 				  * as a process can record into */
@@ -243,7 +249,14 @@ SONDE_HIDDEN int sonde__sd_buffers(struct sd_session *s, struct sd_text *t);
  * joins its trace; later: enabled again).  0 or -errno, said in @t. */
 SONDE_HIDDEN int sonde__sd_kernel_start(struct sd_session *s, struct sd_text *t);
 SONDE_HIDDEN int sonde__sd_seal(struct sd_session *s, int failed);
+/* Write what is left of @s's trace (destroy) and begin the end of its
+ * relay, if any: sonde__sd_finish_more() then until it returns 0.  0 or
+ * the -errno of the writing. */
 SONDE_HIDDEN int sonde__sd_finish(struct sd_session *s);
+/* Move the end of @s's relay on, without blocking, at @t; once the relay
+ * took it, or SD_RELAY_FINISH_MS passed, release the buffers and return
+ * 0; 1 while it goes on (call again within SD_RELAY_STEP_MS). */
+SONDE_HIDDEN int sonde__sd_finish_more(struct sd_session *s, uint64_t t);
 /* Where the trace of @s goes, for messages: its directory, its relay, or
  * both ("DIR and net://..."). */
 SONDE_HIDDEN const char *sonde__sd_where(const struct sd_session *s,
@@ -266,6 +279,12 @@ SONDE_HIDDEN void sonde__sd_tprintf(struct sd_text *t, const char *fmt, ...)
 SONDE_HIDDEN void sonde__sd_command(struct sd *d, struct sd_conn *cl,
 				    const struct sonde__msg *m);
 SONDE_HIDDEN void sonde__sd_op_begin(struct sd *d, struct sd_op *op);
+/* Before an op finishes, once its applications answered: what it still
+ * waits on without blocking (destroy: the relay taking the end of the
+ * trace), moved on at @t.  The time to call again, or 0 when it can
+ * finish. */
+SONDE_HIDDEN uint64_t sonde__sd_op_more(struct sd *d, struct sd_op *op,
+					uint64_t t);
 SONDE_HIDDEN int sonde__sd_op_finish(struct sd *d, struct sd_op *op);
 SONDE_HIDDEN void sonde__sd_op_reply(struct sd *d, struct sd_op *op);
 

@@ -636,8 +636,11 @@ int sonde__sessiond_run(const struct sonde__sessiond_opts *o)
 		unlink(o->rd->sock);
 	}
 	while (d->sessions) {
-		/* Only when poll() itself failed: no one is waited on. */
+		/* Only when poll() itself failed: no one is waited on but
+		 * the relay, SD_RELAY_FINISH_MS at most. */
 		sonde__sd_finish(d->sessions);
+		while (sonde__sd_finish_more(d->sessions, sonde__sd_now()))
+			poll(NULL, 0, SD_RELAY_STEP_MS);
 		sonde__sd_session_free(d, d->sessions);
 	}
 	for (struct sd_conn *a = d->conns; a; a = a->next)

@@ -42,8 +42,11 @@
  * beacons for idle streams (sonde__live_tick(), shared with `sonde record
  * --relay`) in place of the switch timer.  Sends never block: what the
  * relay cannot take is queued up to SD_RELAY_BUFFER, dropped and counted
- * beyond, and said by stop and destroy; destroy waits SD_RELAY_FINISH_MS
- * at most for the relay to take the end of the trace.
+ * beyond, and said by stop and destroy.  Destroy gives the relay
+ * SD_RELAY_FINISH_MS at most to take the end of the trace, without
+ * waiting on it: the op stays in progress while the loop moves the end on
+ * (sonde__sd_finish_more()) and serves every other client, and answers
+ * once the relay took it or the time is up.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -425,34 +428,51 @@ int sonde__sd_seal(struct sd_session *s, int failed)
 	return r ? r : write_meta(s);
 }
 
-/* Write what is left and release the buffers of @s (destroy); 0 or the
+/* Write what is left of @s's trace (destroy), and begin the end of its
+ * relay; the buffers are released by sonde__sd_finish_more(), once the
+ * relay is done with them (zero copy may hold their pages).  0 or the
  * -errno of the writing. */
 int sonde__sd_finish(struct sd_session *s)
 {
 	int r = 0;
 
-	if (!s->c) {
-		if (s->relay)
-			sonde__output_relay_finish(s->relay, SD_RELAY_FINISH_MS);
-		return 0;
+	if (s->c) {
+		/* Before the consumer's last metadata, which lists its
+		 * classes. */
+		if (s->k)
+			r = sonde__kernel_finish(s->k);
+		if (s->overwrite)
+			sonde__consumer_discard_output(s->c);
+		else if (!s->sealed && !r)
+			r = sonde__consumer_finish(s->c, s->name, 0);
 	}
-	/* Before the consumer's last metadata, which lists its classes. */
-	if (s->k)
-		r = sonde__kernel_finish(s->k);
-	if (s->overwrite)
-		sonde__consumer_discard_output(s->c);
-	else if (!s->sealed && !r)
-		r = sonde__consumer_finish(s->c, s->name, 0);
 	/* The end of the trace to the relay, while the trace (freed with
 	 * the session) still holds its streams; what it cannot take in
-	 * time is counted lost (sonde__sd_relay_report()). */
-	if (s->relay)
-		sonde__output_relay_finish(s->relay, SD_RELAY_FINISH_MS);
+	 * time is counted lost (sonde__sd_relay_report()).  The daemon
+	 * never waits on it: the loop moves it on between its other work. */
+	if (s->relay) {
+		s->relay_ending = 1;
+		s->relay_end_by =
+			sonde__sd_now() + SD_RELAY_FINISH_MS * 1000000ull;
+	}
+	return r;
+}
+
+int sonde__sd_finish_more(struct sd_session *s, uint64_t t)
+{
+	(void)t;
+	if (s->relay_ending) {
+		if (sonde__output_relay_finish_step(s->relay,
+						    s->relay_end_by) ==
+		    -EINPROGRESS)
+			return 1;
+		s->relay_ending = 0;
+	}
 	sonde__kernel_destroy(s->k);
 	s->k = NULL;
 	sonde__consumer_destroy(s->c);
 	s->c = NULL;
-	return r;
+	return 0;
 }
 
 int sonde__sd_relay_report(struct sd_session *s, struct sd_text *t)
@@ -523,6 +543,7 @@ static uint64_t run_session(struct sd *d, struct sd_session *s, uint64_t t)
 	struct sd_op *op;
 
 	while ((op = s->ops)) {
+		uint64_t w;
 		int gone;
 
 		if (!op->begun) {
@@ -543,6 +564,11 @@ static uint64_t run_session(struct sd *d, struct sd_session *s, uint64_t t)
 			op->failed += op->outstanding;
 			op->outstanding = 0;
 		}
+		/* A peer that is not an application, the relay, waited on
+		 * the same way: the op stays first until it is done. */
+		w = sonde__sd_op_more(d, op, t);
+		if (w)
+			return w;
 		s->ops = op->next;
 		gone = sonde__sd_op_finish(d, op);
 		sonde__sd_op_reply(d, op);

@@ -17,8 +17,10 @@
  *             DETACH its applications (and those attaching to it) from
  *             it alone; finish: seal the channel, or only drain it if
  *             some did not detach.
- *   destroy   a stop first when started, then write what is left and free
- *             the session.
+ *   destroy   a stop first when started, then write what is left, give
+ *             the relay (if any) the end of the trace, SD_RELAY_FINISH_MS
+ *             at most, without waiting on it (sonde__sd_op_more()), and
+ *             free the session.
  *   enable, disable
  *             begin: change the patterns, ENABLE the applications of a
  *             started session; finish: say how many did not apply them.
@@ -371,12 +373,28 @@ static void stop_finish(struct sd *d, struct sd_op *op, int quiet)
 	op->status = r;
 }
 
-/* Destroy the session of @op; it is freed. */
+uint64_t sonde__sd_op_more(struct sd *d, struct sd_op *op, uint64_t t)
+{
+	if (op->c.verb != SONDE__CMD_DESTROY)
+		return 0;
+	if (op->phase != 2) {
+		if (op->phase == 1)
+			stop_finish(d, op, 1);
+		op->status = sonde__sd_finish(op->s);
+		op->phase = 2;
+	}
+	return sonde__sd_finish_more(op->s, t)
+		       ? t + SD_RELAY_STEP_MS * 1000000ull
+		       : 0;
+}
+
+/* Destroy the session of @op, whose trace is finished (op->status: how
+ * the writing went); it is freed. */
 static void destroy_finish(struct sd *d, struct sd_op *op)
 {
 	struct sd_session *s = op->s;
 	char where[PATH_MAX + SONDE__RELAY_URL_MAX + 8];
-	int r = sonde__sd_finish(s);
+	int r = op->status;
 
 	if (op->t.len)
 		sonde__sd_tprintf(&op->t, "; ");
@@ -489,8 +507,7 @@ int sonde__sd_op_finish(struct sd *d, struct sd_op *op)
 			stop_finish(d, op, 0);
 		return 0;
 	case SONDE__CMD_DESTROY:
-		if (op->phase)
-			stop_finish(d, op, 1);
+		/* Its stop finished, and its trace, in sonde__sd_op_more(). */
 		destroy_finish(d, op);
 		return 1;
 	default:

@@ -305,6 +305,8 @@ int sonde__sd_session_new(struct sd *d, const struct sonde__cmd *c,
 
 static void buffers_undo(struct sd_session *s)
 {
+	sonde__kernel_destroy(s->k); /* it wrote into the trace */
+	s->k = NULL;
 	sonde__consumer_discard_output(s->c);
 	sonde__consumer_destroy(s->c);
 	s->c = NULL;
@@ -389,6 +391,14 @@ int sonde__sd_buffers(struct sd_session *s, struct sd_text *t)
 	if (!s->view) {
 		buffers_undo(s);
 		return -ENOMEM;
+	}
+	/* A relay takes metadata only as appends, and no stream class can
+	 * join the trace after its first text (trace.h): the kernel source
+	 * joins before it.  If it cannot, the start fails as a whole. */
+	if (s->relay_url[0] && s->kpatterns[0] &&
+	    (r = sonde__sd_kernel_start(s, t))) {
+		buffers_undo(s);
+		return r;
 	}
 	/* Readable from the first start, so that a daemon killed later
 	 * leaves a trace; rewritten as event classes appear and at stop.

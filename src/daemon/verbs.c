@@ -192,6 +192,13 @@ static void enable_kernel(struct sd_op *op)
 		op->status = -EBUSY;
 		return;
 	}
+	if (s->relay_url[0] && s->c) {
+		/* Its trace's classes are fixed on the relay (session.c). */
+		sonde__sd_tprintf(&op->t, "session %s streams to a relay, which takes kernel events only from the first start: enable -k before it (destroy this session and create another)",
+				  s->name);
+		op->status = -EBUSY;
+		return;
+	}
 	/* Unknown events are refused now, not at the start. */
 	{
 		struct sonde__tracefs_set set;

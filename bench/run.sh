@@ -120,8 +120,9 @@
 # ONLY=filter: only the filter section (disabled, enabled-3int,
 #   filtered-out, filtered-in; its targets).
 # ONLY=relay: only the relay-* section (bench/relay.sh): one recording to
-#   disk, to an lttng-relayd on loopback, and to both; events/s, MB/s,
-#   events lost and packets not sent.
+#   disk, to an lttng-relayd on loopback (zero copy on, and off: nozc),
+#   and to both; events/s, MB/s, events lost and packets not sent, and
+#   the recorder's CPU ms per MB sent and the share sent by reference.
 # Installs nothing itself except through scripts/install-deps.sh if present.
 set -uo pipefail
 
@@ -542,7 +543,7 @@ user_sections() {
 	fi
 	[ -n "$ONLY" ] && [ "$ONLY" != analysis ] || analysis
 	if [ -z "$ONLY" ] || [ "$ONLY" = relay ]; then
-		log "relay: sonde record to disk, to lttng-relayd on loopback, to both"
+		log "relay: sonde record to disk, to lttng-relayd on loopback (zero copy on and off), to both"
 		REPS=$REPS bash bench/relay.sh "$BUILD_DIR" || fail "bench/relay.sh failed"
 	fi
 	if [ -z "$ONLY" ] || [ "$ONLY" = kernel ]; then

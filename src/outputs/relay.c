@@ -680,6 +680,14 @@ static void zc_reap(struct relay_output *r)
 	zc_retire(r, 0);
 }
 
+/* Wait until the data connection takes more, or @deadline.  Completions
+ * waiting on its error queue wake poll() too (POLLERR): read first. */
+static int wait_out(struct relay_output *r, uint64_t deadline)
+{
+	zc_reap(r);
+	return wait_fd(r->dfd, POLLOUT, deadline);
+}
+
 /*
  * Wait until nothing is held, at most until @deadline: send what is
  * queued, then read completions as they come.  0, or -errno (the caller
@@ -692,7 +700,7 @@ static int zc_drain(struct relay_output *r, uint64_t deadline)
 	while (!e && r->hhead && r->dq.head) {
 		e = q_flush(&r->dq, r->dfd, &r->zc_next);
 		if (!e && r->dq.head)
-			e = wait_fd(r->dfd, POLLOUT, deadline);
+			e = wait_out(r, deadline);
 	}
 	for (;;) {
 		uint64_t now = mono_ns();
@@ -993,13 +1001,22 @@ static int read_replies(struct relay_output *r)
 }
 
 /* The data connection: the relay never writes there, so readable means
- * closed.  0 or -ECONNRESET. */
+ * closed.  POLLERR alone is also what zero-copy completions waiting on
+ * the error queue show: an error only if the socket has one (SO_ERROR).
+ * 0 or -errno. */
 static int data_alive(struct relay_output *r)
 {
 	struct pollfd p = { r->dfd, POLLIN, 0 };
+	socklen_t l = sizeof(int);
+	int err = 0;
 
-	if (poll(&p, 1, 0) > 0 && (p.revents & (POLLIN | POLLHUP | POLLERR)))
+	if (poll(&p, 1, 0) <= 0)
+		return 0;
+	if (p.revents & (POLLIN | POLLHUP))
 		return -ECONNRESET;
+	if ((p.revents & POLLERR) &&
+	    (getsockopt(r->dfd, SOL_SOCKET, SO_ERROR, &err, &l) || err))
+		return err ? -err : -ECONNRESET;
 	return 0;
 }
 
@@ -1342,7 +1359,7 @@ static int relay_sync(struct sonde__output *o)
 	while (!e && r->dq.head) {
 		e = q_flush(&r->dq, r->dfd, &r->zc_next);
 		if (!e && r->dq.head)
-			e = wait_fd(r->dfd, POLLOUT, deadline);
+			e = wait_out(r, deadline);
 	}
 	if (!e)
 		e = settle(r, deadline);
@@ -1547,7 +1564,7 @@ int sonde__output_relay_finish(struct sonde__output *o, int timeout_ms)
 	while (!e && r->dq.head) {
 		e = q_flush(&r->dq, r->dfd, &r->zc_next);
 		if (!e && r->dq.head)
-			e = wait_fd(r->dfd, POLLOUT, deadline);
+			e = wait_out(r, deadline);
 	}
 	/* Every packet confirmed stored before the streams close (a relay
 	 * that dies now loses what it did not write: counted). */

@@ -17,7 +17,10 @@
 #  2. zero copy as by default (held only within the relay's window): the
 #     same;
 #  3. SONDE_RELAY_ZEROCOPY=0: the same, copied, and no packet by
-#     reference.
+#     reference;
+#  4. a relay that keeps up, many packets by reference: never taken for
+#     lost (completions waiting on the error queue make the data socket
+#     poll POLLERR, which is no error), the copies byte-identical.
 # Usage: test-relay-zerocopy.sh SONDE BABELTRACE2 HELLO
 here=$(dirname "$0")
 . "$here/../tap.sh"
@@ -86,5 +89,25 @@ for case in force zc copy; do
 		tap_is "$zcline" "" "copy: SONDE_RELAY_ZEROCOPY=0: no packet by reference"
 	fi
 	tap_diag_file "$WORK/$case.err" 4
+done
+
+# 4. The relay reading all along: thousands of packets by reference.
+for i in 1 2 3; do
+	case=flow$i
+	timeout -k 10 120 "$SONDE" record -o "$WORK/$case" --relay "$RELAY_URL" \
+		--relay-hostname "$HOST" --relay-session "$case" --live-timer 0 \
+		--subbuf-size 64k --num-subbuf 64 -- "$HELLO" 2000000 \
+		>"$WORK/$case.out" 2>"$WORK/$case.err"
+	rc=$?
+	rdir=$(relay_session_dir "$WORK/relay" "$HOST" "$case")
+	same=1
+	for f in "$WORK/$case"/*; do
+		cmp -s "$f" "$rdir/$(basename "$f")" || same=0
+	done
+	tap_ok "$([ $rc = 0 ] && [ $same = 1 ] &&
+		! grep -q 'connection.* lost' "$WORK/$case.err" &&
+		grep -qE 'zero copy: [1-9][0-9]* packets' "$WORK/$case.err" && echo 1)" \
+		"$case: no connection lost, packets by reference, the copies identical ($(grep -oE 'zero copy: [0-9]+ packets' "$WORK/$case.err"))"
+	grep -q 'connection.* lost' "$WORK/$case.err" && tap_diag_file "$WORK/$case.err" 6
 done
 tap_done

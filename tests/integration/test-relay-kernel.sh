@@ -79,7 +79,7 @@ PIDS="$PIDS $rec"
 if ! wait_for 20 test -s "$WORK/one-app.progress"; then
 	kill -0 "$rec" 2>/dev/null || {
 		wait "$rec"
-		grep -q 'not permitted\|perf_event_paranoid\|Permission\|no such event' \
+		grep -q 'not permitted\|cannot sample\|cannot record kernel events: tracefs\|Permission denied' \
 			"$WORK/one.err" &&
 			tap_skip_all "$MODE events cannot be recorded here: $(head -c 300 "$WORK/one.err")"
 	}

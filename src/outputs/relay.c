@@ -226,7 +226,6 @@ struct relay_output {
 	int zc_want, zc_force;
 	uint32_t zc_next, zc_done;
 	uint32_t zc_lo[ZC_RANGES], zc_hi[ZC_RANGES];
-	int zc_copied[ZC_RANGES];
 	uint32_t zc_nr;
 	struct held *hhead, **htail;
 	/* Confirmation: replies read in this session (a reply's number),
@@ -590,8 +589,7 @@ static void zc_done_range(struct relay_output *r, uint32_t lo, uint32_t hi,
 		 * order; a range lost here only delays, up to the stall). */
 		if (r->zc_nr < ZC_RANGES) {
 			r->zc_lo[r->zc_nr] = lo;
-			r->zc_hi[r->zc_nr] = hi;
-			r->zc_copied[r->zc_nr++] = copied;
+			r->zc_hi[r->zc_nr++] = hi;
 		}
 		return;
 	}
@@ -604,7 +602,6 @@ static void zc_done_range(struct relay_output *r, uint32_t lo, uint32_t hi,
 			r->zc_done = r->zc_hi[i] + 1;
 		r->zc_lo[i] = r->zc_lo[--r->zc_nr];
 		r->zc_hi[i] = r->zc_hi[r->zc_nr];
-		r->zc_copied[i] = r->zc_copied[r->zc_nr];
 		i = (uint32_t)-1; /* again: one may follow now */
 	}
 }

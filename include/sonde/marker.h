@@ -81,6 +81,7 @@ SONDE__API void sonde__mark(struct sonde_event_desc *d, const char *fmt, ...)
 		if (SONDE__UNLIKELY(__atomic_load_n(&sonde__mk.state,          \
 						    __ATOMIC_RELAXED)))        \
 			sonde__mark(&sonde__mk, fmt, ##__VA_ARGS__);           \
+		SONDE__NO_TAIL_CALL();                                         \
 	} while (0)
 
 #endif /* SONDE_TRACING_DISABLED */

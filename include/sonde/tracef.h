@@ -162,6 +162,7 @@ SONDE__API void sonde__vmarklog(struct sonde_event_desc *d, const char *file,
 			       SONDE_EVENT_TRACEF, 0);                         \
 		if (SONDE__TF_ON())                                            \
 			sonde__mark(&sonde__tf, "" fmt "", ##__VA_ARGS__);     \
+		SONDE__NO_TAIL_CALL();                                         \
 	} while (0)
 
 /**
@@ -179,6 +180,7 @@ SONDE__API void sonde__vmarklog(struct sonde_event_desc *d, const char *file,
 			       SONDE_EVENT_TRACEF, 0);                         \
 		if (SONDE__TF_ON())                                            \
 			sonde__vmark(&sonde__tf, ap);                          \
+		SONDE__NO_TAIL_CALL();                                         \
 	} while (0)
 
 /**
@@ -198,6 +200,7 @@ SONDE__API void sonde__vmarklog(struct sonde_event_desc *d, const char *file,
 		if (SONDE__TF_ON())                                            \
 			sonde__marklog(&sonde__tf, __FILE__, __LINE__,         \
 				       __func__, "" fmt "", ##__VA_ARGS__);    \
+		SONDE__NO_TAIL_CALL();                                         \
 	} while (0)
 
 /**
@@ -214,6 +217,7 @@ SONDE__API void sonde__vmarklog(struct sonde_event_desc *d, const char *file,
 		if (SONDE__TF_ON())                                            \
 			sonde__vmarklog(&sonde__tf, __FILE__, __LINE__,        \
 					__func__, ap);                         \
+		SONDE__NO_TAIL_CALL();                                         \
 	} while (0)
 
 #endif /* SONDE_TRACING_DISABLED */

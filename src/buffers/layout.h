@@ -81,12 +81,25 @@ struct sonde__shm_hdr {
 	uint32_t reg_used;  /* bytes, release-stored after each append */
 	uint32_t nr_events; /* next event id */
 	uint32_t nr_procs;  /* processes that attached */
-	uint32_t resv;
+	uint32_t flags;     /* SONDE__SHM_F_*, set by the consumer */
 	/* Process log: entry proc_head % SONDE__PROC_LOG_NR is the next. */
 	uint32_t proc_head;
 	uint32_t resv2;
 	struct sonde__proc_ent procs[SONDE__PROC_LOG_NR];
 };
+
+/*
+ * Header flags.  SONDE__SHM_F_IP: the session records the address of each
+ * event's site (`sonde record --context ip`): a site records the "ip
+ * variant" of its class, whose registry entry has a first field named
+ * "sonde:ip" (u64, base 16; ':' keeps it from any C field name) and whose
+ * records start with that address.  The consumer moves it into the
+ * event's context; an old libsonde ignores the flag (its events then
+ * carry ip 0).  Written by the consumer before any process attaches; a
+ * process that clears it only loses the ips of its own events.
+ */
+#define SONDE__SHM_F_IP 1u
+#define SONDE__REG_IP_FIELD "sonde:ip"
 
 /*
  * One registered event class; followed by its name, its message format

@@ -376,9 +376,10 @@ static size_t serialize(const struct plan *pl, const struct loc *loc,
 	return n;
 }
 
-/* Record @d's event from @ap (left as it was: each pass takes a copy). */
+/* Record @d's event from @ap (left as it was: each pass takes a copy);
+ * @ip: the site's address, for the sessions that record it. */
 static void record(struct sonde_event_desc *d, const struct loc *loc,
-		   va_list ap)
+		   va_list ap, uint64_t ip)
 {
 	const struct plan *pl = d->priv;
 	struct sonde__chan_view *ch;
@@ -401,7 +402,8 @@ static void record(struct sonde_event_desc *d, const struct loc *loc,
 	va_end(aq);
 	if (size <= SONDE__FAST_PAYLOAD_MAX) {
 		if (slots)
-			sonde__record_slots(d, mask, rec, (uint32_t)size);
+			sonde__record_slots_ip(d, mask, rec, (uint32_t)size,
+					       ip);
 		else
 			sonde__record(d, &d->id, rec, (uint32_t)size);
 		return;
@@ -414,15 +416,13 @@ static void record(struct sonde_event_desc *d, const struct loc *loc,
 		if (!(mask & 1))
 			continue;
 		if (slots) {
-			ch = sonde__slot_chan(d, k, &id);
-			if (!ch)
-				continue;
+			p = sonde__slot_reserve(d, k, (uint32_t)size, ip, &w);
 		} else {
 			ch = sonde__chan_get(); /* before the id, see
 						 * sonde__chan_get() */
 			id = __atomic_load_n(&d->id, __ATOMIC_RELAXED);
+			p = sonde__reserve_slow(ch, d, id, (uint32_t)size, &w);
 		}
-		p = sonde__reserve_slow(ch, d, id, (uint32_t)size, &w);
 		if (!p)
 			continue;
 		va_copy(aq, ap);
@@ -437,13 +437,13 @@ SONDE__API void sonde__mark(struct sonde_event_desc *d, const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	record(d, NULL, ap);
+	record(d, NULL, ap, SONDE__SITE_IP());
 	va_end(ap);
 }
 
 SONDE__API void sonde__vmark(struct sonde_event_desc *d, va_list ap)
 {
-	record(d, NULL, ap);
+	record(d, NULL, ap, SONDE__SITE_IP());
 }
 
 SONDE__API void sonde__marklog(struct sonde_event_desc *d, const char *file,
@@ -453,7 +453,7 @@ SONDE__API void sonde__marklog(struct sonde_event_desc *d, const char *file,
 	va_list ap;
 
 	va_start(ap, fmt);
-	record(d, &loc, ap);
+	record(d, &loc, ap, SONDE__SITE_IP());
 	va_end(ap);
 }
 
@@ -462,5 +462,5 @@ SONDE__API void sonde__vmarklog(struct sonde_event_desc *d, const char *file,
 {
 	struct loc loc = { file, func, line };
 
-	record(d, &loc, ap);
+	record(d, &loc, ap, SONDE__SITE_IP());
 }

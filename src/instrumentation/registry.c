@@ -57,6 +57,10 @@ struct slot {
 	struct sonde__shm_hdr *h;    /* NULL: free */
 	struct sonde__chan_view *ch;
 	char *patterns;
+	/* The session records each event's site address (SONDE__SHM_F_IP,
+	 * read once at attach): its sites record the ip variant of their
+	 * class, through the out-of-line path, which knows the address. */
+	bool ip;
 };
 static struct slot slots[SONDE__SLOTS];
 
@@ -81,6 +85,8 @@ static struct probe_reg *probes; /* in registration order */
 /* Names are padded so that each following sonde__reg_field is aligned. */
 #define NAME_SPACE(len) (((size_t)(len) + 3) & ~(size_t)3)
 #define ALIGN8(n) (((size_t)(n) + 7) & ~(size_t)7)
+/* The first field of a class's ip variant (layout.h). */
+#define IP_NAME SONDE__REG_IP_FIELD
 /* sizeof(struct sonde_field_desc) before it had enum_desc. */
 #define FIELD_DESC_V1 24u
 
@@ -206,13 +212,14 @@ static bool map_matches(void *arg, uint64_t start, uint64_t end,
 /* Whether registry entry @e (its @size bytes checked by the caller) is
  * @name with @d's recorded fields. */
 static bool entry_matches(const struct sonde__reg_entry *e, uint32_t size,
-			  const char *name, const struct sonde_event_desc *d)
+			  const char *name, const struct sonde_event_desc *d,
+			  bool ip)
 {
 	const char *base = (const char *)e, *end = base + size;
 	const char *q = (const char *)(e + 1), *fmt = desc_fmt(d);
 	size_t fl = fmt ? strlen(fmt) + 1 : 0;
 
-	if (e->nr_fields != written_fields(d) || strcmp(q, name) ||
+	if (e->nr_fields != written_fields(d) + ip || strcmp(q, name) ||
 	    e->loglevel != desc_loglevel(d) || e->fmt_len != fl)
 		return false;
 	q += NAME_SPACE(e->name_len);
@@ -220,6 +227,17 @@ static bool entry_matches(const struct sonde__reg_entry *e, uint32_t size,
 		if ((size_t)(end - q) < fl || memcmp(q, fmt, fl))
 			return false;
 		q += NAME_SPACE(fl);
+	}
+	if (ip) {
+		const struct sonde__reg_field *f =
+			(const struct sonde__reg_field *)q;
+
+		if ((size_t)(end - q) < sizeof(*f) + sizeof(IP_NAME) ||
+		    f->kind != SONDE_FIELD_INTEGER || f->size != 8 ||
+		    f->name_len != sizeof(IP_NAME) ||
+		    memcmp(f + 1, IP_NAME, sizeof(IP_NAME)))
+			return false;
+		q += sizeof(*f) + NAME_SPACE(sizeof(IP_NAME));
 	}
 	for (uint32_t i = 0; i < d->nr_fields; i++) {
 		const struct sonde_field_desc *fd = sonde__field_at(d, i);
@@ -269,9 +287,14 @@ static bool map_size(void *arg, uint64_t start, uint64_t end,
 	return true;
 }
 
-static size_t entry_size(const char *name, const struct sonde_event_desc *d)
+static size_t entry_size(const char *name, const struct sonde_event_desc *d,
+			 bool ip)
 {
 	size_t n = sizeof(struct sonde__reg_entry) + NAME_SPACE(strlen(name) + 1);
+
+	if (ip)
+		n += sizeof(struct sonde__reg_field) +
+		     NAME_SPACE(sizeof(IP_NAME));
 
 	if (desc_fmt(d))
 		n += NAME_SPACE(strlen(desc_fmt(d)) + 1);
@@ -307,14 +330,15 @@ static bool map_fill(void *arg, uint64_t start, uint64_t end,
 }
 
 static void entry_fill(struct sonde__reg_entry *e, size_t size, uint32_t id,
-		       const char *name, const struct sonde_event_desc *d)
+		       const char *name, const struct sonde_event_desc *d,
+		       bool ip)
 {
 	char *base = (char *)e, *q = (char *)(e + 1);
 
 	memset(e, 0, size);
 	e->size = (uint32_t)size;
 	e->id = id;
-	e->nr_fields = written_fields(d);
+	e->nr_fields = written_fields(d) + ip;
 	e->name_len = (uint32_t)strlen(name) + 1;
 	e->loglevel = desc_loglevel(d);
 	memcpy(q, name, e->name_len);
@@ -323,6 +347,16 @@ static void entry_fill(struct sonde__reg_entry *e, size_t size, uint32_t id,
 		e->fmt_len = (uint32_t)strlen(desc_fmt(d)) + 1;
 		memcpy(q, desc_fmt(d), e->fmt_len);
 		q += NAME_SPACE(e->fmt_len);
+	}
+	if (ip) {
+		struct sonde__reg_field *f = (struct sonde__reg_field *)q;
+
+		f->kind = SONDE_FIELD_INTEGER;
+		f->size = 8;
+		f->base = 16;
+		f->name_len = sizeof(IP_NAME);
+		memcpy(f + 1, IP_NAME, sizeof(IP_NAME));
+		q += sizeof(*f) + NAME_SPACE(sizeof(IP_NAME));
 	}
 	for (uint32_t i = 0; i < d->nr_fields; i++) {
 		const struct sonde_field_desc *fd = sonde__field_at(d, i);
@@ -368,9 +402,10 @@ static int shm_lock(struct sonde__shm_hdr *h)
 	return -r;
 }
 
-/* Find or append the event class for @d; returns its id or -errno. */
+/* Find or append the event class for @d (its ip variant when @ip);
+ * returns its id or -errno. */
 static long shm_event_id(struct sonde__shm_hdr *h, const char *name,
-			 const struct sonde_event_desc *d)
+			 const struct sonde_event_desc *d, bool ip)
 {
 	char *reg = (char *)h + h->reg_off;
 	uint32_t used, off = 0;
@@ -396,20 +431,20 @@ static long shm_event_id(struct sonde__shm_hdr *h, const char *name,
 			id = -EIO;
 			goto out;
 		}
-		if (entry_matches(e, e->size, name, d)) {
+		if (entry_matches(e, e->size, name, d, ip)) {
 			id = e->id;
 			goto out;
 		}
 		off += e->size;
 	}
-	size = entry_size(name, d);
+	size = entry_size(name, d, ip);
 	if (used + size > h->reg_size) {
 		id = -ENOSPC;
 		goto out;
 	}
 	id = h->nr_events++;
 	entry_fill((struct sonde__reg_entry *)(reg + used), size, (uint32_t)id,
-		   name, d);
+		   name, d, ip);
 	/* Publishes the entry; pairs with the consumer's acquire load. */
 	__atomic_store_n(&h->reg_used, used + (uint32_t)size, __ATOMIC_RELEASE);
 out:
@@ -479,7 +514,8 @@ static void state_update(struct sonde_event_desc *d)
 	struct sonde__site *st = has_site_field(d) ? d->site : NULL;
 	uint32_t on = st ? __atomic_load_n(&st->on, __ATOMIC_RELAXED) : 0;
 	uint32_t fm = st ? __atomic_load_n(&st->fmask, __ATOMIC_RELAXED) : 0;
-	int want = !on ? 0 : (on == 1 && !(fm & 1)) ? 1 : 2;
+	/* Slot 0 wanting the site's address needs the out-of-line path. */
+	int want = !on ? 0 : (on == 1 && !(fm & 1) && !slots[0].ip) ? 1 : 2;
 
 	if (want)
 		__atomic_fetch_or(&d->state, want, __ATOMIC_RELEASE);
@@ -607,7 +643,10 @@ static void enable_section(struct section *s, unsigned k, bool enable)
 				goto set;
 			}
 		}
-		id = shm_event_id(slots[k].h, name, d);
+		/* An object built before sites had slots records through
+		 * the inline path alone, without the address. */
+		id = shm_event_id(slots[k].h, name, d,
+				  slots[k].ip && has_site_field(d));
 		if (id < 0)
 			sonde__logf(SONDE_LOG_WARN,
 				    "Event not enabled: registry full. event=%s",
@@ -972,6 +1011,9 @@ int sonde__registry_attach_slot(unsigned k, struct sonde__shm_hdr *h,
 	}
 	slots[k].h = h;
 	slots[k].patterns = pats;
+	/* Read once: what the sites register must not change under them. */
+	slots[k].ip = __atomic_load_n(&h->flags, __ATOMIC_RELAXED) &
+		      SONDE__SHM_F_IP;
 	for (struct section *s = sections; s; s = s->next)
 		enable_section(s, k, false);
 	/* Ids are in place before the channel they belong to is visible. */
@@ -1078,8 +1120,15 @@ SONDE__API uint32_t sonde__site_select(const struct sonde_event_desc *d,
 	return mask;
 }
 
-SONDE__API struct sonde__chan_view *
-sonde__slot_chan(const struct sonde_event_desc *d, uint32_t k, uint32_t *id)
+/* Whether slot @k records the sites' addresses (relaxed: stored before
+ * the slot's channel is published, read after its acquire load). */
+static bool slot_ip(uint32_t k)
+{
+	return __atomic_load_n(&slots[k].ip, __ATOMIC_RELAXED);
+}
+
+static struct sonde__chan_view *chan_of(const struct sonde_event_desc *d,
+					uint32_t k, uint32_t *id)
 {
 	const struct sonde__site *st;
 	struct sonde__chan_view *ch;
@@ -1094,17 +1143,75 @@ sonde__slot_chan(const struct sonde_event_desc *d, uint32_t k, uint32_t *id)
 	return ch && *id != NO_ID ? ch : NULL;
 }
 
-SONDE__API void sonde__record_slots(const struct sonde_event_desc *d,
-				    uint32_t mask, const void *rec,
-				    uint32_t len)
+/* Objects built before the ip variant write records in place without the
+ * address: they skip the sessions that want it. */
+SONDE__API struct sonde__chan_view *
+sonde__slot_chan(const struct sonde_event_desc *d, uint32_t k, uint32_t *id)
 {
+	struct sonde__chan_view *ch = chan_of(d, k, id);
+
+	return ch && !slot_ip(k) ? ch : NULL;
+}
+
+SONDE__API char *sonde__slot_reserve(const struct sonde_event_desc *d,
+				     uint32_t k, uint32_t len, uint64_t ip,
+				     struct sonde__wctx *w)
+{
+	struct sonde__chan_view *ch;
+	uint32_t id;
+	bool with_ip;
+	char *p;
+
+	if (!(ch = chan_of(d, k, &id)))
+		return NULL;
+	with_ip = slot_ip(k);
+	/* UINT32_MAX: too big, dropped and counted by the slow path. */
+	if (with_ip && len != UINT32_MAX)
+		len = len > SONDE__MAX_PAYLOAD - 8 ? UINT32_MAX : len + 8;
+	p = sonde__reserve_slow(ch, d, id, len, w);
+	if (p && with_ip) {
+		memcpy(p, &ip, sizeof(ip));
+		p += sizeof(ip);
+	}
+	return p;
+}
+
+SONDE__API void sonde__record_slots_ip(const struct sonde_event_desc *d,
+				       uint32_t mask, const void *rec,
+				       uint32_t len, uint64_t ip)
+{
+	/* The ip variant's record: the address, then the fields. */
+	uint64_t buf[(SONDE__FAST_PAYLOAD_MAX + 7) / 8 + 1];
+
 	for (uint32_t k = 0; mask; k++, mask >>= 1) {
 		struct sonde__chan_view *ch;
 		uint32_t id;
 
-		if ((mask & 1) && (ch = sonde__slot_chan(d, k, &id)))
+		if (!(mask & 1) || !(ch = chan_of(d, k, &id)))
+			continue;
+		if (!slot_ip(k)) {
 			sonde__record_slow(ch, d, id, rec, len);
+		} else if (len <= SONDE__FAST_PAYLOAD_MAX) {
+			buf[0] = ip;
+			memcpy(buf + 1, rec, len);
+			sonde__record_slow(ch, d, id, buf, len + 8);
+		} else {
+			struct sonde__wctx w;
+			char *p = sonde__slot_reserve(d, k, len, ip, &w);
+
+			if (p) {
+				memcpy(p, rec, len);
+				sonde__commit(&w);
+			}
+		}
 	}
+}
+
+SONDE__API void sonde__record_slots(const struct sonde_event_desc *d,
+				    uint32_t mask, const void *rec,
+				    uint32_t len)
+{
+	sonde__record_slots_ip(d, mask, rec, len, 0);
 }
 
 /* fork() while another thread holds the lock must not leave the child's

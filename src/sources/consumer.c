@@ -480,6 +480,9 @@ static void init_layout(struct sonde__consumer *c,
 	memcpy(c->hdr_fixed, h, HDR_FIXED);
 	sonde__events_init(&c->events, (const char *)h + g->reg_off,
 			   (uint32_t)g->reg_size);
+	/* --context ip: the sites write their address (context.c). */
+	c->events.ip_ctx = sonde__ctx_has_ip(&c->ctx);
+	h->flags = c->events.ip_ctx ? SONDE__SHM_F_IP : 0;
 	snprintf(h->patterns, sizeof(h->patterns), "%s", o->patterns);
 	pthread_mutexattr_init(&ma);
 	pthread_mutexattr_setpshared(&ma, PTHREAD_PROCESS_SHARED);
@@ -989,6 +992,8 @@ static uint32_t with_context(struct sonde__consumer *c, struct cpu_out *o,
 	memcpy(c->cbuf, pkt, SONDE__PKT_HDR_SIZE);
 	while (walk_record(c, pkt, content, off, ts, &r) == SONDE__REC_EVENT) {
 		const char *comm = NULL;
+		uint32_t skip = 0;
+		uint64_t ip = 0;
 		int32_t ids[2];
 
 		if (r.id == SONDE__THREAD_EVENT_ID) {
@@ -1002,12 +1007,20 @@ static uint32_t with_context(struct sonde__consumer *c, struct cpu_out *o,
 			if (!comm)
 				comm = sonde__procs_learn(&c->procs, o->pid);
 		}
+		/* The walker sized it with its class: an ip variant's
+		 * payload holds the address first. */
+		if (r.id < c->events.nr && c->events.ev[r.id] &&
+		    c->events.ev[r.id]->ip) {
+			memcpy(&ip, pkt + off + r.hdr_len, sizeof(ip));
+			skip = sizeof(ip);
+		}
 		memcpy(c->cbuf + out, pkt + off, r.hdr_len);
 		out += r.hdr_len;
 		out += sonde__ctx_put(&c->ctx, c->cbuf + out, o->pid, o->tid,
-				      comm);
-		memcpy(c->cbuf + out, pkt + off + r.hdr_len, r.len - r.hdr_len);
-		out += r.len - r.hdr_len;
+				      comm, ip);
+		memcpy(c->cbuf + out, pkt + off + r.hdr_len + skip,
+		       r.len - r.hdr_len - skip);
+		out += r.len - r.hdr_len - skip;
 		off += r.len;
 		ts = r.ts;
 	}

@@ -1,14 +1,21 @@
 // SPDX-License-Identifier: MIT
 /*
  * Per-event context of the user-space channel: what `sonde record
- * --context vpid,vtid,procname` asks for, as LTTng's contexts of the same
- * names.  The hot path does not write it: a record's thread and process
- * are already in the sonde:thread record in force on its CPU, and its
- * process's name in the process log (procs.c).  The consumer, which walks
- * every record of a packet anyway, writes each record out as header,
- * context, payload (the stream class's event.context, in the order asked
- * for), so an enabled tracepoint costs the same with or without context.
- * `ip` would need the caller's address stored by every record: refused.
+ * --context vpid,vtid,procname,ip` asks for, as LTTng's contexts of the
+ * same names.  The hot path does not write vpid, vtid nor procname: a
+ * record's thread and process are already in the sonde:thread record in
+ * force on its CPU, and its process's name in the process log (procs.c).
+ * The consumer, which walks every record of a packet anyway, writes each
+ * record out as header, context, payload (the stream class's
+ * event.context, in the order asked for), so an enabled tracepoint costs
+ * the same with or without them.
+ * ip, the address of the event's site, only the site knows: a session
+ * that asks for it says so in its header (SONDE__SHM_F_IP), and the sites
+ * then record through their out-of-line path, which writes the address
+ * before the fields (the class's ip variant, layout.h); the consumer moves
+ * it into the context.  That costs the out-of-line path's call, paid only
+ * by sessions that ask for ip.  Records without it (libsonde's own, or
+ * written by objects built before) get ip 0.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -23,6 +30,7 @@ static const char *const names[] = {
 	[SONDE__CTX_VPID] = "vpid",
 	[SONDE__CTX_VTID] = "vtid",
 	[SONDE__CTX_PROCNAME] = "procname",
+	[SONDE__CTX_IP] = "ip",
 };
 
 int sonde__ctx_parse(const char *list, struct sonde__ctx_spec *s, char *why,
@@ -38,14 +46,9 @@ int sonde__ctx_parse(const char *list, struct sonde__ctx_spec *s, char *why,
 		for (uint8_t i = 1; i <= SONDE__CTX_MAX; i++)
 			if (strlen(names[i]) == len && !memcmp(names[i], p, len))
 				k = i;
-		if (!k && len == 2 && !memcmp(p, "ip", 2)) {
-			snprintf(why, n,
-				 "context ip is not supported: it would store the caller's address in every record; use vpid, vtid, procname");
-			return -ENOTSUP;
-		}
 		if (!k) {
 			snprintf(why, n,
-				 "unknown context '%.*s': use vpid, vtid, procname",
+				 "unknown context '%.*s': use vpid, vtid, procname, ip",
 				 (int)(len > 64 ? 64 : len), p);
 			return -EINVAL;
 		}
@@ -63,7 +66,8 @@ int sonde__ctx_parse(const char *list, struct sonde__ctx_spec *s, char *why,
 		}
 	}
 	if (!s->nr) {
-		snprintf(why, n, "no context named: use vpid, vtid, procname");
+		snprintf(why, n,
+			 "no context named: use vpid, vtid, procname, ip");
 		return -EINVAL;
 	}
 	return 0;
@@ -78,6 +82,10 @@ uint32_t sonde__ctx_fields(const struct sonde__ctx_spec *s,
 		f[i].base = 10;
 		if (s->kind[i] == SONDE__CTX_PROCNAME) {
 			f[i].kind = SONDE_FIELD_STRING;
+		} else if (s->kind[i] == SONDE__CTX_IP) {
+			f[i].kind = SONDE_FIELD_INTEGER;
+			f[i].size = 8;
+			f[i].base = 16;
 		} else {
 			f[i].kind = SONDE_FIELD_INTEGER;
 			f[i].size = 4;
@@ -87,8 +95,16 @@ uint32_t sonde__ctx_fields(const struct sonde__ctx_spec *s,
 	return s->nr;
 }
 
+int sonde__ctx_has_ip(const struct sonde__ctx_spec *s)
+{
+	for (uint32_t i = 0; i < s->nr; i++)
+		if (s->kind[i] == SONDE__CTX_IP)
+			return 1;
+	return 0;
+}
+
 uint32_t sonde__ctx_put(const struct sonde__ctx_spec *s, uint8_t *out,
-			int32_t pid, int32_t tid, const char *comm)
+			int32_t pid, int32_t tid, const char *comm, uint64_t ip)
 {
 	uint32_t n = 0;
 
@@ -109,6 +125,10 @@ uint32_t sonde__ctx_put(const struct sonde__ctx_spec *s, uint8_t *out,
 			memcpy(out + n, comm ? comm : "", len);
 			out[n + len] = 0;
 			n += (uint32_t)len + 1;
+			break;
+		case SONDE__CTX_IP:
+			memcpy(out + n, &ip, 8);
+			n += 8;
 			break;
 		}
 	}

@@ -15,10 +15,11 @@ enum sonde__ctx_kind {
 	SONDE__CTX_VPID = 1, /* s32, the writer's pid (its namespace's) */
 	SONDE__CTX_VTID,     /* s32, the writer's tid */
 	SONDE__CTX_PROCNAME, /* string, its comm when it wrote, <= 16 bytes */
+	SONDE__CTX_IP,       /* u64, base 16: the address of its site */
 };
-#define SONDE__CTX_MAX 3u
+#define SONDE__CTX_MAX 4u
 /* Bytes of context one record gets at most. */
-#define SONDE__CTX_BYTES_MAX (4u + 4u + SONDE__COMM_LEN)
+#define SONDE__CTX_BYTES_MAX (4u + 4u + SONDE__COMM_LEN + 8u)
 
 /* The fields asked for, in the order asked. */
 struct sonde__ctx_spec {
@@ -38,10 +39,13 @@ SONDE_HIDDEN int sonde__ctx_parse(const char *list, struct sonde__ctx_spec *s,
  * (SONDE__CTX_MAX of them; names are static).  Returns their number. */
 SONDE_HIDDEN uint32_t sonde__ctx_fields(const struct sonde__ctx_spec *s,
 					struct sonde__field_class *f);
-/* Write the context of a record of @pid, @tid, named @comm (NULL: "")
- * at @out (SONDE__CTX_BYTES_MAX bytes of room); its length. */
+/* Whether @s asks for the sites' addresses. */
+SONDE_HIDDEN int sonde__ctx_has_ip(const struct sonde__ctx_spec *s);
+/* Write the context of a record of @pid, @tid, named @comm (NULL: ""),
+ * from the site at @ip, at @out (SONDE__CTX_BYTES_MAX bytes of room); its
+ * length. */
 SONDE_HIDDEN uint32_t sonde__ctx_put(const struct sonde__ctx_spec *s,
 				     uint8_t *out, int32_t pid, int32_t tid,
-				     const char *comm);
+				     const char *comm, uint64_t ip);
 
 #endif

@@ -131,8 +131,9 @@ static void class_free(struct sonde__event_class *e)
 }
 
 /* Parse the entry at @p, @size bytes of private memory: 0 with *@out set,
- * -EBADMSG or -ENOMEM. */
-static int class_parse(const char *p, uint32_t size,
+ * -EBADMSG or -ENOMEM.  A class's ip variant (its first field
+ * SONDE__REG_IP_FIELD, layout.h) is taken only when @ip_ctx. */
+static int class_parse(const char *p, uint32_t size, int ip_ctx,
 		       struct sonde__event_class **out)
 {
 	const struct sonde__reg_entry *re = (const struct sonde__reg_entry *)p;
@@ -172,32 +173,46 @@ static int class_parse(const char *p, uint32_t size,
 	}
 	for (uint32_t i = 0; i < re->nr_fields; i++) {
 		const struct sonde__reg_field *f;
+		struct sonde__field_class *fc = &e->fields[e->nr_fields];
 
 		if (off > size || size - off < sizeof(*f))
 			goto fail;
 		f = (const struct sonde__reg_field *)(p + off);
 		off += sizeof(*f);
-		if (f->name_len > size - off ||
-		    !ident_ok(p + off, f->name_len, 0) || !field_ok(f))
+		if (f->name_len > size - off)
 			goto fail;
-		e->fields[i].name = strdup(p + off);
-		if (!e->fields[i].name) {
+		if (i == 0 && f->name_len == sizeof(SONDE__REG_IP_FIELD) &&
+		    !memcmp(p + off, SONDE__REG_IP_FIELD,
+			    sizeof(SONDE__REG_IP_FIELD))) {
+			/* The ip variant: only where the session asked for
+			 * it, and only as a u64. */
+			if (!ip_ctx || f->kind != SONDE_FIELD_INTEGER ||
+			    f->size != 8 || f->count || f->nr_maps)
+				goto fail;
+			e->ip = 1;
+			off += (uint32_t)(f->name_len + 3) & ~3u;
+			continue;
+		}
+		if (!ident_ok(p + off, f->name_len, 0) || !field_ok(f))
+			goto fail;
+		fc->name = strdup(p + off);
+		if (!fc->name) {
 			r = -ENOMEM;
 			goto fail;
 		}
-		e->nr_fields = i + 1;
-		e->fields[i].kind = f->kind;
-		e->fields[i].size = f->size;
-		e->fields[i].is_signed = f->is_signed;
-		e->fields[i].base = f->base;
-		e->fields[i].len_size = f->len_size;
-		e->fields[i].len_signed = f->len_signed;
-		e->fields[i].count = f->count;
-		e->fields[i].flags = f->flags;
+		e->nr_fields++;
+		fc->kind = f->kind;
+		fc->size = f->size;
+		fc->is_signed = f->is_signed;
+		fc->base = f->base;
+		fc->len_size = f->len_size;
+		fc->len_signed = f->len_signed;
+		fc->count = f->count;
+		fc->flags = f->flags;
 		off += (uint32_t)(f->name_len + 3) & ~3u;
 		if (f->kind == SONDE_FIELD_ENUM) {
 			off = (off + 7) & ~7u;
-			r = maps_parse(p, size, &off, f->nr_maps, &e->fields[i]);
+			r = maps_parse(p, size, &off, f->nr_maps, fc);
 			if (r)
 				goto fail;
 			r = -EBADMSG;
@@ -328,7 +343,7 @@ int sonde__events_refresh(struct sonde__event_table *t,
 		if (!copy)
 			return -ENOMEM;
 		memcpy(copy, t->reg + t->parsed, size);
-		r = class_parse(copy, size, &e);
+		r = class_parse(copy, size, t->ip_ctx, &e);
 		free(copy);
 		if (r == -ENOMEM)
 			return r;
@@ -366,17 +381,12 @@ static uint64_t load_uint(const uint8_t *p, unsigned int size)
 	return v;
 }
 
-/* Payload size of a record of class @id at @p, @avail bytes: the record
- * walker's size callback (sonde__rec_size_cb) over the table @arg. */
-static int64_t payload_size(void *arg, uint32_t id, const uint8_t *p,
-			    size_t avail)
+/* Bytes of @e's fields at @p, @avail bytes, or -EBADMSG. */
+static int64_t fields_size(const struct sonde__event_class *e,
+			   const uint8_t *p, size_t avail)
 {
-	const struct sonde__event_table *t = arg;
-	const struct sonde__event_class *e;
 	size_t off = 0;
 
-	if (id >= t->nr || !(e = t->ev[id]))
-		return -ENOENT;
 	if (!e->has_variable)
 		return e->fixed_size <= avail ? (int64_t)e->fixed_size
 					      : -EBADMSG;
@@ -420,6 +430,26 @@ static int64_t payload_size(void *arg, uint32_t id, const uint8_t *p,
 		off += (size_t)n;
 	}
 	return (int64_t)off;
+}
+
+/* Payload size of a record of class @id at @p, @avail bytes: the record
+ * walker's size callback (sonde__rec_size_cb) over the table @arg. */
+static int64_t payload_size(void *arg, uint32_t id, const uint8_t *p,
+			    size_t avail)
+{
+	const struct sonde__event_table *t = arg;
+	const struct sonde__event_class *e;
+	int64_t n;
+
+	if (id >= t->nr || !(e = t->ev[id]))
+		return -ENOENT;
+	if (!e->ip)
+		return fields_size(e, p, avail);
+	/* The ip variant: the site's address, then the fields. */
+	if (avail < 8)
+		return -EBADMSG;
+	n = fields_size(e, p + 8, avail - 8);
+	return n < 0 ? n : n + 8;
 }
 
 int sonde__events_step(const struct sonde__event_table *t, const uint8_t *pkt,

@@ -20,6 +20,9 @@ struct sonde__event_table {
 	const char *reg;
 	uint32_t reg_size;
 	int broken; /* a malformed entry or size was found: parsing ended */
+	/* The session records the sites' addresses (set by the consumer
+	 * before the first refresh): classes' ip variants are taken. */
+	int ip_ctx;
 };
 
 /*

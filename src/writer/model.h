@@ -44,6 +44,11 @@ struct sonde__event_class {
 	char *fmt;
 	uint32_t fixed_size; /* payload bytes if every field is fixed, else 0 */
 	int has_variable;    /* a string or a sequence */
+	/* Its records' payload starts with the site's address, 8 bytes that
+	 * are not among the fields: the ip variant of a user-space class
+	 * (src/buffers/layout.h), whose source moves it into the event
+	 * context before the trace sees the record.  Sizes above exclude it. */
+	int ip;
 };
 
 /*

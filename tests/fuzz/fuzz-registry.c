@@ -5,7 +5,8 @@
  * registry (sonde__events_refresh) and the record walker used to count,
  * salvage and check packets (sonde__events_step, src/format/record.c).
  * The input is split at its first 0xFF 0xFF 0xFF 0xFF: registry bytes,
- * then packet records.
+ * then packet records.  An input of odd length is read as a session that
+ * records the sites' addresses (--context ip: classes' ip variants taken).
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -38,6 +39,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	memcpy((char *)h + h->reg_off, data, reg);
 	memset(&t, 0, sizeof(t));
 	sonde__events_init(&t, (char *)h + h->reg_off, (uint32_t)reg);
+	t.ip_ctx = size & 1;
 	sonde__events_refresh(&t, h);
 	if (split) {
 		const uint8_t *rec = split + sizeof(sep);

@@ -40,6 +40,7 @@
 			       SONDE_EVENT_TRACEF, SONDE_LOGLEVEL_DEBUG + 1);  \
 		if (SONDE__TF_ON())                                            \
 			sonde__mark(&sonde__tf, "" fmt "", ##__VA_ARGS__);     \
+		SONDE__NO_TAIL_CALL();                                         \
 	} while (0)
 
 #define lttng_ust_vtracef(fmt, ap)                                             \
@@ -48,6 +49,7 @@
 			       SONDE_EVENT_TRACEF, SONDE_LOGLEVEL_DEBUG + 1);  \
 		if (SONDE__TF_ON())                                            \
 			sonde__vmark(&sonde__tf, ap);                          \
+		SONDE__NO_TAIL_CALL();                                         \
 	} while (0)
 
 #endif /* SONDE_TRACING_DISABLED */

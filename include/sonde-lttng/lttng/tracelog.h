@@ -70,6 +70,7 @@
 		if (SONDE__TF_ON())                                            \
 			sonde__marklog(&sonde__tf, __FILE__, __LINE__,         \
 				       __func__, "" fmt "", ##__VA_ARGS__);    \
+		SONDE__NO_TAIL_CALL();                                         \
 	} while (0)
 
 #define lttng_ust_vtracelog(level, fmt, ap)                                    \
@@ -78,6 +79,7 @@
 		if (SONDE__TF_ON())                                            \
 			sonde__vmarklog(&sonde__tf, __FILE__, __LINE__,        \
 					__func__, ap);                         \
+		SONDE__NO_TAIL_CALL();                                         \
 	} while (0)
 
 #endif /* SONDE_TRACING_DISABLED */

@@ -106,12 +106,14 @@
 	}                                                                      \
 	static inline SONDE__UNUSED void sonde_lttng__rec_##cp##__##cn(          \
 		struct sonde_event_desc *sonde_lttng__d,                       \
-		int sonde_lttng__outline SONDE__PPARAMS args)                  \
+		int sonde_lttng__outline,                                      \
+		uint64_t sonde_lttng__ip SONDE__PPARAMS args)                  \
 	{                                                                      \
 		SONDE__EACH_PREP(fields)                                       \
 		/* The core's own record paths, for this instance. */         \
 		if (sonde_lttng__outline) {                                    \
-			SONDE__REC_SLOTS(sonde_lttng__d, fields)               \
+			SONDE__REC_SLOTS(sonde_lttng__d, fields,               \
+					 sonde_lttng__ip)                      \
 		} else {                                                       \
 			SONDE__REC_ONE(sonde_lttng__d, fields)                 \
 		}                                                              \
@@ -160,11 +162,13 @@
 	sonde_lttng__recf_##cp##__##cn(                                         \
 		struct sonde_event_desc *sonde_lttng__d SONDE__PPARAMS args)   \
 	{                                                                      \
-		sonde_lttng__rec_##cp##__##cn(sonde_lttng__d, 1                 \
+		sonde_lttng__rec_##cp##__##cn(sonde_lttng__d, 1,                \
+					     SONDE__SITE_IP()                  \
 					     SONDE__PNAMES args);              \
 	}
 #define SONDE_LTTNG__INSTANCE_TP(cp, cn, p, n, args)                           \
-	static inline SONDE__UNUSED void sonde__tp_##p##__##n(                  \
+	static inline SONDE__UNUSED __attribute__((always_inline)) void       \
+	sonde__tp_##p##__##n(                                                  \
 		int sonde__st SONDE__PPARAMS args)                             \
 	{                                                                      \
 		if (SONDE__UNLIKELY(sonde__st > 1)) {                          \
@@ -173,12 +177,13 @@
 			if (sonde__st & 2) {                                   \
 				sonde_lttng__recf_##cp##__##cn(                 \
 					&sonde__ev_##p##__##n SONDE__PNAMES args); \
+				SONDE__NO_TAIL_CALL();                         \
 				return;                                        \
 			}                                                      \
 		}                                                              \
 		if (!(sonde__st & 1))                                          \
 			return;                                                \
-		sonde_lttng__rec_##cp##__##cn(&sonde__ev_##p##__##n, 0          \
+		sonde_lttng__rec_##cp##__##cn(&sonde__ev_##p##__##n, 0, 0       \
 					     SONDE__PNAMES args);              \
 	}
 

@@ -115,8 +115,13 @@ struct sonde__fval {
  * (src/instrumentation/registry.c): the sessions (slots) that record @d
  * for the field values @v (in the order of @d's field table; NULL: no
  * filter can pass), as a bit mask; record @len bytes at @rec into each
- * slot of @mask; the channel and id of slot @slot for a record written in
- * place (NULL if the slot no longer records @d).
+ * slot of @mask, led by the site's address @ip in the sessions that
+ * record it (`sonde record --context ip`); reserve a record of @len bytes
+ * to write in place into slot @slot (NULL if the slot no longer records
+ * @d or the buffer is full; the address already written where the
+ * session wants it), to publish with sonde__commit().  sonde__record_slots()
+ * and sonde__slot_chan() are what objects built before the address was
+ * recorded call (address 0; in place, sessions that want it skipped).
  */
 SONDE__API uint32_t sonde__site_select(const struct sonde_event_desc *d,
 				       const struct sonde__fval *v);
@@ -126,6 +131,23 @@ SONDE__API void sonde__record_slots(const struct sonde_event_desc *d,
 SONDE__API struct sonde__chan_view *
 sonde__slot_chan(const struct sonde_event_desc *d, uint32_t slot,
 		 uint32_t *id);
+SONDE__API void sonde__record_slots_ip(const struct sonde_event_desc *d,
+				       uint32_t mask, const void *rec,
+				       uint32_t len, uint64_t ip);
+SONDE__API char *sonde__slot_reserve(const struct sonde_event_desc *d,
+				     uint32_t slot, uint32_t len, uint64_t ip,
+				     struct sonde__wctx *w);
+
+/*
+ * The address of the site that called the out-of-line function this
+ * expands in: its return address, inside the function that holds the
+ * site.  For that, a tracepoint's site function is always inlined (also
+ * at -O0, and when the compiler finds it big), and each site's call is
+ * followed by SONDE__NO_TAIL_CALL(), so that it is never made a jump
+ * whose return address would be the caller's.
+ */
+#define SONDE__SITE_IP() ((uint64_t)(uintptr_t)__builtin_return_address(0))
+#define SONDE__NO_TAIL_CALL() __asm__ __volatile__("")
 
 SONDE__API void sonde__register_events(struct sonde_event_desc **start,
 				       struct sonde_event_desc **stop);
@@ -280,7 +302,11 @@ static inline void sonde__put_net(char *p, const void *v, size_t n)
 			SONDE__WRITE_NET_ELEMS(type, sonde__a_##field,         \
 					       sonde__c_##field)               \
 		} else if (sonde__n) {                                         \
-			memcpy(sonde__p, sonde__a_##field, sonde__n);          \
+			/* Hidden like the size: a NULL sequence of 0 \
+			 * elements is valid, never copied. */                 \
+			const void *sonde__src = sonde__a_##field;             \
+			__asm__("" : "+r"(sonde__src));                        \
+			memcpy(sonde__p, sonde__src, sonde__n);                \
 		}                                                              \
 		sonde__p += sonde__n;                                          \
 	}
@@ -354,7 +380,8 @@ static inline void sonde__put_net(char *p, const void *v, size_t n)
 		sonde__probes_leave(&sonde__ev_##p##__##n, sonde__e);           \
 	}                                                                      \
 	SONDE__TP_FILTERED(p, n, args, fields)                                 \
-	static inline SONDE__UNUSED void sonde__tp_##p##__##n(                  \
+	static inline SONDE__UNUSED __attribute__((always_inline)) void       \
+	sonde__tp_##p##__##n(                                                  \
 		int sonde__st SONDE__PPARAMS args)                             \
 	{                                                                      \
 		if (SONDE__UNLIKELY(sonde__st > 1)) {                          \
@@ -362,6 +389,7 @@ static inline void sonde__put_net(char *p, const void *v, size_t n)
 				sonde__tpp_##p##__##n(SONDE__NAMES args);       \
 			if (sonde__st & 2) {                                   \
 				sonde__tpf_##p##__##n(SONDE__NAMES args);       \
+				SONDE__NO_TAIL_CALL();                         \
 				return;                                        \
 			}                                                      \
 		}                                                              \
@@ -412,9 +440,10 @@ static inline void sonde__put_net(char *p, const void *v, size_t n)
  * The site's out-of-line record, after PREP: the sessions that want it,
  * filters evaluated on every field (nowrite ones included) before anything
  * is serialized; then one serialization for all of them, or, too big, one
- * record written in place per session.
+ * record written in place per session.  @ip: the site's address
+ * (SONDE__SITE_IP() of the out-of-line function).
  */
-#define SONDE__REC_SLOTS(dp, fields)                                           \
+#define SONDE__REC_SLOTS(dp, fields, ip)                                       \
 	struct sonde__wctx sonde__w;                                           \
 	char *sonde__p;                                                        \
 	size_t sonde__sz;                                                      \
@@ -432,22 +461,18 @@ static inline void sonde__put_net(char *p, const void *v, size_t n)
 		sonde__p = (char *)sonde__rec;                                 \
 		SONDE__EACH_WRITE(fields)                                      \
 		(void)sonde__p;                                                \
-		sonde__record_slots((dp), sonde__m, sonde__rec,                \
-				    (uint32_t)sonde__sz);                      \
+		sonde__record_slots_ip((dp), sonde__m, sonde__rec,             \
+				       (uint32_t)sonde__sz, (ip));             \
 		return;                                                        \
 	}                                                                      \
 	if (sonde__sz > SONDE__MAX_PAYLOAD)                                    \
 		sonde__sz = UINT32_MAX;                                        \
 	for (uint32_t sonde__k = 0; sonde__m; sonde__k++, sonde__m >>= 1) {    \
-		struct sonde__chan_view *sonde__ch;                            \
-		uint32_t sonde__id;                                            \
 		if (!(sonde__m & 1))                                           \
 			continue;                                              \
-		sonde__ch = sonde__slot_chan((dp), sonde__k, &sonde__id);      \
-		if (!sonde__ch)                                                \
-			continue;                                              \
-		sonde__p = sonde__reserve_slow(sonde__ch, (dp), sonde__id,     \
-					       (uint32_t)sonde__sz, &sonde__w);\
+		sonde__p = sonde__slot_reserve((dp), sonde__k,                 \
+					       (uint32_t)sonde__sz, (ip),      \
+					       &sonde__w);                     \
 		if (!sonde__p)                                                 \
 			continue;                                              \
 		SONDE__EACH_WRITE(fields)                                      \
@@ -462,7 +487,8 @@ static inline void sonde__put_net(char *p, const void *v, size_t n)
 	{                                                                      \
 		SONDE__EACH_PREP(fields)                                       \
 		{                                                              \
-			SONDE__REC_SLOTS(&sonde__ev_##p##__##n, fields)         \
+			SONDE__REC_SLOTS(&sonde__ev_##p##__##n, fields,         \
+					 SONDE__SITE_IP())                     \
 		}                                                              \
 	}
 

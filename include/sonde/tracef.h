@@ -24,8 +24,14 @@
  * 'sonde_tracelog:*' --loglevel WARNING` selects it.  Call sites with
  * different formats are different event classes of the same name.
  *
- * The format must be a string literal: it is the site's, kept in the
- * metadata.  Conversions: d i u x X o c s p f F e E g G a A with the hh h
+ * A format that is a string literal (or another constant the compiler
+ * sees) is the site's, kept in the metadata.  Any other format (a
+ * logging wrapper's, as LTTng-UST allows) is formatted at the call, with
+ * vsnprintf(3), at most SONDE_TRACEF_MSG_MAX - 1 bytes (a longer message
+ * ends in "[+N bytes]"), and recorded as the one string argument of a
+ * site whose format is "%s": readers show the same msg.  That form is not
+ * for signal handlers (vsnprintf), and costs the formatting.
+ * Conversions of a literal format: d i u x X o c s p f F e E g G a A with the hh h
  * l ll z j t length modifiers, flags, width and precision ('*' included);
  * no %n, no positional arguments, no wide or long double conversions.
  * A format the parser refuses is reported on stderr when a session
@@ -48,6 +54,12 @@
 /** sonde_event_desc.flags, with SONDE_EVENT_TRACEF: a tracelog site (line,
  * file and func come first). */
 #define SONDE_EVENT_TRACELOG 4u
+/** sonde_event_desc.flags: a site that can never run (of a call's two,
+ * the one for a constant format or for another), never registered. */
+#define SONDE_EVENT_UNUSED 8u
+/** Bytes of a message formatted at the call (a format not a literal),
+ * with its NUL. */
+#define SONDE_TRACEF_MSG_MAX 4096
 
 /* Event name of tracelog level @l (a constant expression). */
 #define SONDE__TRACELOG_NAME(l)                                                \
@@ -76,24 +88,24 @@
 #define sonde_tracef(fmt, ...)                                                 \
 	do {                                                                   \
 		if (0)                                                         \
-			sonde__mark_off("" fmt "", ##__VA_ARGS__);             \
+			sonde__mark_off(fmt, ##__VA_ARGS__);                   \
 	} while (0)
 #define sonde_vtracef(fmt, ap)                                                 \
 	do {                                                                   \
 		if (0)                                                         \
-			(void)("" fmt ""), (void)(ap);                         \
+			(void)(fmt), (void)(ap);                               \
 	} while (0)
 #define sonde_tracelog(level, fmt, ...)                                        \
 	do {                                                                   \
 		SONDE__TRACELOG_CHECK(level);                                  \
 		if (0)                                                         \
-			sonde__mark_off("" fmt "", ##__VA_ARGS__);             \
+			sonde__mark_off(fmt, ##__VA_ARGS__);                   \
 	} while (0)
 #define sonde_vtracelog(level, fmt, ap)                                        \
 	do {                                                                   \
 		SONDE__TRACELOG_CHECK(level);                                  \
 		if (0)                                                         \
-			(void)("" fmt ""), (void)(ap);                         \
+			(void)(fmt), (void)(ap);                               \
 	} while (0)
 
 #else
@@ -110,6 +122,20 @@ SONDE__API void sonde__marklog(struct sonde_event_desc *d, const char *file,
 	__attribute__((format(printf, 5, 6)));
 SONDE__API void sonde__vmarklog(struct sonde_event_desc *d, const char *file,
 				int line, const char *func, va_list ap);
+/* The same for a site whose format is not a literal: the message is
+ * formatted here, and recorded as the site's one string argument. */
+SONDE__API void sonde__tracef_msg(struct sonde_event_desc *d, const char *fmt,
+				  ...) __attribute__((format(printf, 2, 3)));
+SONDE__API void sonde__vtracef_msg(struct sonde_event_desc *d, const char *fmt,
+				   va_list ap);
+SONDE__API void sonde__tracelog_msg(struct sonde_event_desc *d,
+				    const char *file, int line,
+				    const char *func, const char *fmt, ...)
+	__attribute__((format(printf, 5, 6)));
+SONDE__API void sonde__vtracelog_msg(struct sonde_event_desc *d,
+				     const char *file, int line,
+				     const char *func, const char *fmt,
+				     va_list ap);
 
 #ifdef __cplusplus
 }
@@ -136,7 +162,7 @@ SONDE__API void sonde__vmarklog(struct sonde_event_desc *d, const char *file,
 		.struct_size = sizeof(struct sonde_event_desc),                \
 		.provider = prov,                                              \
 		.name = nm,                                                    \
-		.signature = "" fmt "",                                        \
+		.signature = fmt,                                              \
 		.flags = SONDE_EVENT_MARKER | (fl),                            \
 		.loglevel1 = (ll1),                                            \
 	};                                                                     \
@@ -149,25 +175,126 @@ SONDE__API void sonde__vmarklog(struct sonde_event_desc *d, const char *file,
 #define SONDE__TF_ON()                                                         \
 	SONDE__UNLIKELY(__atomic_load_n(&sonde__tf.state, __ATOMIC_RELAXED))
 
-/**
- * sonde_tracef() - record event sonde_tracef:event, message @fmt.
- * @fmt: a string literal, checked against the arguments like printf's.
- *
- * Context: any thread, signal handlers included; never blocks.  Arguments
- * are evaluated only when the site is enabled.
+/*
+ * A call's two sites: @fmt a constant (a literal), the site whose format
+ * it is; else the site of format "%s" that records the message formatted
+ * at the call.  __builtin_constant_p() decides both the branch and, in the
+ * static initializers, which of the two sites is marked unused, the same
+ * way (gcc and clang, C and C++, at any -O).
  */
-#define sonde_tracef(fmt, ...)                                                 \
+#define SONDE__TF_LIT(fmt) __builtin_constant_p(fmt)
+#define SONDE__TF_FMT(fmt) (SONDE__TF_LIT(fmt) ? (fmt) : "")
+#define SONDE__TF_UNUSED_IF(c) ((c) ? SONDE_EVENT_UNUSED : 0u)
+
+#define SONDE__TRACEF(prov, nm, fl, ll1, fmt, ...)                              \
 	do {                                                                   \
-		SONDE__TF_SITE("sonde_tracef", "event", fmt,                   \
-			       SONDE_EVENT_TRACEF, 0);                         \
-		if (SONDE__TF_ON())                                            \
-			sonde__mark(&sonde__tf, "" fmt "", ##__VA_ARGS__);     \
+		if (SONDE__TF_LIT(fmt)) {                                      \
+			SONDE__TF_SITE(prov, nm, SONDE__TF_FMT(fmt),           \
+				       (fl) | SONDE__TF_UNUSED_IF(             \
+					       !SONDE__TF_LIT(fmt)), ll1);     \
+			if (SONDE__TF_ON())                                    \
+				sonde__mark(&sonde__tf, fmt, ##__VA_ARGS__);   \
+		} else {                                                       \
+			SONDE__TF_SITE(prov, nm, "%s",                         \
+				       (fl) | SONDE__TF_UNUSED_IF(             \
+					       SONDE__TF_LIT(fmt)), ll1);      \
+			if (SONDE__TF_ON())                                    \
+				sonde__tracef_msg(&sonde__tf, fmt,             \
+						  ##__VA_ARGS__);              \
+		}                                                              \
+		SONDE__NO_TAIL_CALL();                                         \
+	} while (0)
+
+#define SONDE__VTRACEF(prov, nm, fl, ll1, fmt, ap)                              \
+	do {                                                                   \
+		if (SONDE__TF_LIT(fmt)) {                                      \
+			SONDE__TF_SITE(prov, nm, SONDE__TF_FMT(fmt),           \
+				       (fl) | SONDE__TF_UNUSED_IF(             \
+					       !SONDE__TF_LIT(fmt)), ll1);     \
+			if (SONDE__TF_ON())                                    \
+				sonde__vmark(&sonde__tf, ap);                  \
+		} else {                                                       \
+			SONDE__TF_SITE(prov, nm, "%s",                         \
+				       (fl) | SONDE__TF_UNUSED_IF(             \
+					       SONDE__TF_LIT(fmt)), ll1);      \
+			if (SONDE__TF_ON())                                    \
+				sonde__vtracef_msg(&sonde__tf, fmt, ap);       \
+		}                                                              \
+		SONDE__NO_TAIL_CALL();                                         \
+	} while (0)
+
+#define SONDE__TRACELOG(prov, nm, level, fmt, ...)                             \
+	do {                                                                   \
+		SONDE__TRACELOG_CHECK(level);                                  \
+		if (SONDE__TF_LIT(fmt)) {                                      \
+			SONDE__TF_SITE(prov, nm, SONDE__TF_FMT(fmt),           \
+				       SONDE_EVENT_TRACEF |                    \
+					       SONDE_EVENT_TRACELOG |          \
+					       SONDE__TF_UNUSED_IF(            \
+						       !SONDE__TF_LIT(fmt)),   \
+				       (uint32_t)(level) + 1);                 \
+			if (SONDE__TF_ON())                                    \
+				sonde__marklog(&sonde__tf, __FILE__, __LINE__, \
+					       __func__, fmt, ##__VA_ARGS__);  \
+		} else {                                                       \
+			SONDE__TF_SITE(prov, nm, "%s",                         \
+				       SONDE_EVENT_TRACEF |                    \
+					       SONDE_EVENT_TRACELOG |          \
+					       SONDE__TF_UNUSED_IF(            \
+						       SONDE__TF_LIT(fmt)),    \
+				       (uint32_t)(level) + 1);                 \
+			if (SONDE__TF_ON())                                    \
+				sonde__tracelog_msg(&sonde__tf, __FILE__,      \
+						    __LINE__, __func__, fmt,   \
+						    ##__VA_ARGS__);            \
+		}                                                              \
+		SONDE__NO_TAIL_CALL();                                         \
+	} while (0)
+
+#define SONDE__VTRACELOG(prov, nm, level, fmt, ap)                             \
+	do {                                                                   \
+		SONDE__TRACELOG_CHECK(level);                                  \
+		if (SONDE__TF_LIT(fmt)) {                                      \
+			SONDE__TF_SITE(prov, nm, SONDE__TF_FMT(fmt),           \
+				       SONDE_EVENT_TRACEF |                    \
+					       SONDE_EVENT_TRACELOG |          \
+					       SONDE__TF_UNUSED_IF(            \
+						       !SONDE__TF_LIT(fmt)),   \
+				       (uint32_t)(level) + 1);                 \
+			if (SONDE__TF_ON())                                    \
+				sonde__vmarklog(&sonde__tf, __FILE__,          \
+						__LINE__, __func__, ap);       \
+		} else {                                                       \
+			SONDE__TF_SITE(prov, nm, "%s",                         \
+				       SONDE_EVENT_TRACEF |                    \
+					       SONDE_EVENT_TRACELOG |          \
+					       SONDE__TF_UNUSED_IF(            \
+						       SONDE__TF_LIT(fmt)),    \
+				       (uint32_t)(level) + 1);                 \
+			if (SONDE__TF_ON())                                    \
+				sonde__vtracelog_msg(&sonde__tf, __FILE__,     \
+						     __LINE__, __func__, fmt,  \
+						     ap);                      \
+		}                                                              \
 		SONDE__NO_TAIL_CALL();                                         \
 	} while (0)
 
 /**
+ * sonde_tracef() - record event sonde_tracef:event, message @fmt.
+ * @fmt: the format, checked against the arguments like printf's: a
+ *       string literal (typed values, the format kept once), or any other
+ *       (the message formatted at the call; see the top of this file).
+ *
+ * Context: any thread, signal handlers included (a literal format); never
+ * blocks.  Arguments are evaluated only when the site is enabled.
+ */
+#define sonde_tracef(fmt, ...)                                                 \
+	SONDE__TRACEF("sonde_tracef", "event", SONDE_EVENT_TRACEF, 0, fmt,     \
+		      ##__VA_ARGS__)
+
+/**
  * sonde_vtracef() - sonde_tracef() with a va_list.
- * @fmt: a string literal (it is the site's format, kept in the metadata).
+ * @fmt: as sonde_tracef()'s.
  * @ap: the arguments; the compiler cannot check them against @fmt, so
  *      they must be what @fmt says, as for vprintf(3).  @ap is not
  *      consumed: the caller may use it again.
@@ -175,33 +302,19 @@ SONDE__API void sonde__vmarklog(struct sonde_event_desc *d, const char *file,
  * Context: as sonde_tracef().
  */
 #define sonde_vtracef(fmt, ap)                                                 \
-	do {                                                                   \
-		SONDE__TF_SITE("sonde_tracef", "event", fmt,                   \
-			       SONDE_EVENT_TRACEF, 0);                         \
-		if (SONDE__TF_ON())                                            \
-			sonde__vmark(&sonde__tf, ap);                          \
-		SONDE__NO_TAIL_CALL();                                         \
-	} while (0)
+	SONDE__VTRACEF("sonde_tracef", "event", SONDE_EVENT_TRACEF, 0, fmt, ap)
 
 /**
  * sonde_tracelog() - record event sonde_tracelog:TRACE_<LEVEL> with the
  * call's file, line and function, message @fmt.
  * @level: enum sonde_loglevel, a constant expression.
- * @fmt: a string literal, checked against the arguments like printf's.
+ * @fmt: as sonde_tracef()'s.
  *
  * Context: as sonde_tracef().
  */
 #define sonde_tracelog(level, fmt, ...)                                        \
-	do {                                                                   \
-		SONDE__TRACELOG_CHECK(level);                                  \
-		SONDE__TF_SITE("sonde_tracelog", SONDE__TRACELOG_NAME(level),  \
-			       fmt, SONDE_EVENT_TRACEF | SONDE_EVENT_TRACELOG, \
-			       (uint32_t)(level) + 1);                         \
-		if (SONDE__TF_ON())                                            \
-			sonde__marklog(&sonde__tf, __FILE__, __LINE__,         \
-				       __func__, "" fmt "", ##__VA_ARGS__);    \
-		SONDE__NO_TAIL_CALL();                                         \
-	} while (0)
+	SONDE__TRACELOG("sonde_tracelog", SONDE__TRACELOG_NAME(level), level,  \
+			fmt, ##__VA_ARGS__)
 
 /**
  * sonde_vtracelog() - sonde_tracelog() with a va_list (see sonde_vtracef()).
@@ -209,16 +322,8 @@ SONDE__API void sonde__vmarklog(struct sonde_event_desc *d, const char *file,
  * Context: as sonde_tracef().
  */
 #define sonde_vtracelog(level, fmt, ap)                                        \
-	do {                                                                   \
-		SONDE__TRACELOG_CHECK(level);                                  \
-		SONDE__TF_SITE("sonde_tracelog", SONDE__TRACELOG_NAME(level),  \
-			       fmt, SONDE_EVENT_TRACEF | SONDE_EVENT_TRACELOG, \
-			       (uint32_t)(level) + 1);                         \
-		if (SONDE__TF_ON())                                            \
-			sonde__vmarklog(&sonde__tf, __FILE__, __LINE__,        \
-					__func__, ap);                         \
-		SONDE__NO_TAIL_CALL();                                         \
-	} while (0)
+	SONDE__VTRACELOG("sonde_tracelog", SONDE__TRACELOG_NAME(level), level, \
+			 fmt, ap)
 
 #endif /* SONDE_TRACING_DISABLED */
 

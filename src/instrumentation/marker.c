@@ -464,3 +464,81 @@ SONDE__API void sonde__vmarklog(struct sonde_event_desc *d, const char *file,
 
 	record(d, &loc, ap, SONDE__SITE_IP());
 }
+
+/*
+ * A site whose format is not a literal (<sonde/tracef.h>): its own format
+ * is "%s", and its one argument the message, formatted here.  A message
+ * longer than the buffer is cut, and says by how much.
+ */
+static void record_str(struct sonde_event_desc *d, const struct loc *loc,
+		       uint64_t ip, ...)
+{
+	va_list ap;
+
+	va_start(ap, ip);
+	record(d, loc, ap, ip);
+	va_end(ap);
+}
+
+static void record_msg(struct sonde_event_desc *d, const struct loc *loc,
+		       uint64_t ip, const char *fmt, va_list ap)
+{
+	char msg[SONDE_TRACEF_MSG_MAX];
+	int n = fmt ? vsnprintf(msg, sizeof(msg), fmt, ap) : -1;
+
+	if (n < 0) {
+		snprintf(msg, sizeof(msg), "(no message: bad format)");
+	} else if ((size_t)n >= sizeof(msg)) {
+		char tail[32];
+		int t = snprintf(tail, sizeof(tail), "[+%zu bytes]",
+				 (size_t)n - (sizeof(msg) - 1));
+
+		memcpy(msg + sizeof(msg) - 1 - t, tail, (size_t)t + 1);
+	}
+	record_str(d, loc, ip, msg);
+}
+
+SONDE__API void sonde__tracef_msg(struct sonde_event_desc *d, const char *fmt,
+				  ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	record_msg(d, NULL, SONDE__SITE_IP(), fmt, ap);
+	va_end(ap);
+}
+
+SONDE__API void sonde__vtracef_msg(struct sonde_event_desc *d, const char *fmt,
+				   va_list ap)
+{
+	va_list aq;
+
+	va_copy(aq, ap); /* the caller's stays unconsumed */
+	record_msg(d, NULL, SONDE__SITE_IP(), fmt, aq);
+	va_end(aq);
+}
+
+SONDE__API void sonde__tracelog_msg(struct sonde_event_desc *d,
+				    const char *file, int line,
+				    const char *func, const char *fmt, ...)
+{
+	struct loc loc = { file, func, line };
+	va_list ap;
+
+	va_start(ap, fmt);
+	record_msg(d, &loc, SONDE__SITE_IP(), fmt, ap);
+	va_end(ap);
+}
+
+SONDE__API void sonde__vtracelog_msg(struct sonde_event_desc *d,
+				     const char *file, int line,
+				     const char *func, const char *fmt,
+				     va_list ap)
+{
+	struct loc loc = { file, func, line };
+	va_list aq;
+
+	va_copy(aq, ap);
+	record_msg(d, &loc, SONDE__SITE_IP(), fmt, aq);
+	va_end(aq);
+}

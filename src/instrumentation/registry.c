@@ -171,6 +171,7 @@ static bool enum_walk(const struct sonde_enum_desc *ed,
 static bool desc_valid(const struct sonde_event_desc *d)
 {
 	if (!d || d->struct_size < offsetof(struct sonde_event_desc, probes) ||
+	    (d->flags & SONDE_EVENT_UNUSED) ||
 	    !d->provider || !d->name || (!d->fields && d->nr_fields) ||
 	    (d->field_size && (d->field_size < FIELD_DESC_V1 ||
 			       d->field_size > 4096)))

@@ -9,7 +9,8 @@
  * with MSG the message snprintf(3) makes of the same format and
  * arguments, escaped as sonde view (and babeltrace2) escape strings, and
  * LOC, for tracelog, 'line = N, file = "F", func = "F", '.
- * test-tracef.sh compares that with sonde view.
+ * test-tracef.sh compares that with sonde view.  Formats that are not
+ * literals (a wrapper's, a variable) are formatted at the call.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -106,6 +107,45 @@ static void vwrap(int level, ...)
 	putchar('\n');
 }
 
+/*
+ * A logging wrapper that forwards its caller's format, as LTTng-UST lets
+ * vtracef() and vtracelog() do: the format is not a literal, so the
+ * message is formatted at the call and recorded as one string.
+ */
+static void logf_(int level, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+static void logf_(int level, const char *fmt, ...)
+{
+	char msg[8192], loc[512];
+	va_list ap;
+	int line;
+
+	va_start(ap, fmt);
+	if (level < 0) {
+		sonde_vtracef(fmt, ap);
+		printf("sonde_tracef:event||");
+	} else {
+		sonde_vtracelog(SONDE_LOGLEVEL_ERR, fmt, ap); line = __LINE__;
+		snprintf(loc, sizeof(loc),
+			 "line = %d, file = \"%s\", func = \"%s\", ", line,
+			 __FILE__, __func__);
+		printf("sonde_tracelog:TRACE_ERR|%s|", loc);
+	}
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	if (strlen(msg) >= SONDE_TRACEF_MSG_MAX) {
+		/* Cut, and saying by how much. */
+		char tail[32];
+		int t = snprintf(tail, sizeof(tail), "[+%zu bytes]",
+				 strlen(msg) - (SONDE_TRACEF_MSG_MAX - 1));
+
+		memcpy(msg + SONDE_TRACEF_MSG_MAX - 1 - t, tail, (size_t)t + 1);
+	}
+	put_escaped(msg);
+	putchar('\n');
+}
+
 int main(void)
 {
 	const char *volatile nul = NULL; /* a NULL the compiler cannot see */
@@ -137,5 +177,17 @@ int main(void)
 	TL(SONDE_LOGLEVEL_DEBUG, "TRACE_DEBUG", "debug %u", 3u);
 	TL(SONDE_LOGLEVEL_INFO, "TRACE_INFO", "info only");
 	vwrap(1, "vv", 123456789L);
+	{
+		static char big[6000];
+		const char *volatile dyn = "direct %s %d"; /* not a literal */
+
+		memset(big, 'b', sizeof(big) - 1);
+		logf_(-1, "wrapped %d %s %.1f", 7, "seven", 7.0);
+		logf_(-1, "wrapped %d %s %.1f", 8, "eight", 8.0);
+		logf_(1, "wrapped log %x", 255u);
+		logf_(-1, "long [%s]", big);
+		sonde_tracef(dyn, "call", 9);
+		expect("sonde_tracef:event", "", "direct %s %d", "call", 9);
+	}
 	return 0;
 }

@@ -35,22 +35,12 @@
 /* sonde_tracef() and sonde_vtracef() under LTTng-UST's event name and
  * level. */
 #define lttng_ust_tracef(fmt, ...)                                             \
-	do {                                                                   \
-		SONDE__TF_SITE("lttng_ust_tracef", "event", fmt,               \
-			       SONDE_EVENT_TRACEF, SONDE_LOGLEVEL_DEBUG + 1);  \
-		if (SONDE__TF_ON())                                            \
-			sonde__mark(&sonde__tf, "" fmt "", ##__VA_ARGS__);     \
-		SONDE__NO_TAIL_CALL();                                         \
-	} while (0)
+	SONDE__TRACEF("lttng_ust_tracef", "event", SONDE_EVENT_TRACEF,         \
+		      SONDE_LOGLEVEL_DEBUG + 1, fmt, ##__VA_ARGS__)
 
 #define lttng_ust_vtracef(fmt, ap)                                             \
-	do {                                                                   \
-		SONDE__TF_SITE("lttng_ust_tracef", "event", fmt,               \
-			       SONDE_EVENT_TRACEF, SONDE_LOGLEVEL_DEBUG + 1);  \
-		if (SONDE__TF_ON())                                            \
-			sonde__vmark(&sonde__tf, ap);                          \
-		SONDE__NO_TAIL_CALL();                                         \
-	} while (0)
+	SONDE__VTRACEF("lttng_ust_tracef", "event", SONDE_EVENT_TRACEF,        \
+		       SONDE_LOGLEVEL_DEBUG + 1, fmt, ap)
 
 #endif /* SONDE_TRACING_DISABLED */
 

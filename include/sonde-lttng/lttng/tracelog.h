@@ -58,29 +58,14 @@
 		     : SONDE_LTTNG__LL "DEBUG")
 
 /* sonde_tracelog() and sonde_vtracelog() under LTTng-UST's event names. */
-#define SONDE_LTTNG__TL_SITE(level, fmt)                                       \
-	SONDE__TRACELOG_CHECK(level);                                          \
-	SONDE__TF_SITE("lttng_ust_tracelog", SONDE_LTTNG__TRACELOG_NAME(level), \
-		       fmt, SONDE_EVENT_TRACEF | SONDE_EVENT_TRACELOG,         \
-		       (uint32_t)(level) + 1)
-
 #define lttng_ust_tracelog(level, fmt, ...)                                    \
-	do {                                                                   \
-		SONDE_LTTNG__TL_SITE(level, fmt);                              \
-		if (SONDE__TF_ON())                                            \
-			sonde__marklog(&sonde__tf, __FILE__, __LINE__,         \
-				       __func__, "" fmt "", ##__VA_ARGS__);    \
-		SONDE__NO_TAIL_CALL();                                         \
-	} while (0)
+	SONDE__TRACELOG("lttng_ust_tracelog",                                  \
+			SONDE_LTTNG__TRACELOG_NAME(level), level, fmt,         \
+			##__VA_ARGS__)
 
 #define lttng_ust_vtracelog(level, fmt, ap)                                    \
-	do {                                                                   \
-		SONDE_LTTNG__TL_SITE(level, fmt);                              \
-		if (SONDE__TF_ON())                                            \
-			sonde__vmarklog(&sonde__tf, __FILE__, __LINE__,        \
-					__func__, ap);                         \
-		SONDE__NO_TAIL_CALL();                                         \
-	} while (0)
+	SONDE__VTRACELOG("lttng_ust_tracelog",                                 \
+			 SONDE_LTTNG__TRACELOG_NAME(level), level, fmt, ap)
 
 #endif /* SONDE_TRACING_DISABLED */
 

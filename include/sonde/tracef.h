@@ -186,97 +186,59 @@ SONDE__API void sonde__vtracelog_msg(struct sonde_event_desc *d,
 #define SONDE__TF_FMT(fmt) (SONDE__TF_LIT(fmt) ? (fmt) : "")
 #define SONDE__TF_UNUSED_IF(c) ((c) ? SONDE_EVENT_UNUSED : 0u)
 
-#define SONDE__TRACEF(prov, nm, fl, ll1, fmt, ...)                              \
+/* The two sites of a call: @lit records through the first, @dyn through
+ * the second; each a parenthesized expression naming the site sonde__tf. */
+#define SONDE__TF_TWO(prov, nm, fl, ll1, fmt, lit, dyn)                         \
 	do {                                                                   \
 		if (SONDE__TF_LIT(fmt)) {                                      \
 			SONDE__TF_SITE(prov, nm, SONDE__TF_FMT(fmt),           \
 				       (fl) | SONDE__TF_UNUSED_IF(             \
 					       !SONDE__TF_LIT(fmt)), ll1);     \
 			if (SONDE__TF_ON())                                    \
-				sonde__mark(&sonde__tf, fmt, ##__VA_ARGS__);   \
+				(void)lit;                                     \
 		} else {                                                       \
 			SONDE__TF_SITE(prov, nm, "%s",                         \
 				       (fl) | SONDE__TF_UNUSED_IF(             \
 					       SONDE__TF_LIT(fmt)), ll1);      \
 			if (SONDE__TF_ON())                                    \
-				sonde__tracef_msg(&sonde__tf, fmt,             \
-						  ##__VA_ARGS__);              \
+				(void)dyn;                                     \
 		}                                                              \
 		SONDE__NO_TAIL_CALL();                                         \
 	} while (0)
 
+#define SONDE__TRACEF(prov, nm, fl, ll1, fmt, ...)                              \
+	SONDE__TF_TWO(prov, nm, fl, ll1, fmt,                                  \
+		      (sonde__mark(&sonde__tf, fmt, ##__VA_ARGS__)),           \
+		      (sonde__tracef_msg(&sonde__tf, fmt, ##__VA_ARGS__)))
+
 #define SONDE__VTRACEF(prov, nm, fl, ll1, fmt, ap)                              \
-	do {                                                                   \
-		if (SONDE__TF_LIT(fmt)) {                                      \
-			SONDE__TF_SITE(prov, nm, SONDE__TF_FMT(fmt),           \
-				       (fl) | SONDE__TF_UNUSED_IF(             \
-					       !SONDE__TF_LIT(fmt)), ll1);     \
-			if (SONDE__TF_ON())                                    \
-				sonde__vmark(&sonde__tf, ap);                  \
-		} else {                                                       \
-			SONDE__TF_SITE(prov, nm, "%s",                         \
-				       (fl) | SONDE__TF_UNUSED_IF(             \
-					       SONDE__TF_LIT(fmt)), ll1);      \
-			if (SONDE__TF_ON())                                    \
-				sonde__vtracef_msg(&sonde__tf, fmt, ap);       \
-		}                                                              \
-		SONDE__NO_TAIL_CALL();                                         \
-	} while (0)
+	SONDE__TF_TWO(prov, nm, fl, ll1, fmt, (sonde__vmark(&sonde__tf, ap)),  \
+		      (sonde__vtracef_msg(&sonde__tf, fmt, ap)))
+
+#define SONDE__TL_FLAGS (SONDE_EVENT_TRACEF | SONDE_EVENT_TRACELOG)
 
 #define SONDE__TRACELOG(prov, nm, level, fmt, ...)                             \
 	do {                                                                   \
 		SONDE__TRACELOG_CHECK(level);                                  \
-		if (SONDE__TF_LIT(fmt)) {                                      \
-			SONDE__TF_SITE(prov, nm, SONDE__TF_FMT(fmt),           \
-				       SONDE_EVENT_TRACEF |                    \
-					       SONDE_EVENT_TRACELOG |          \
-					       SONDE__TF_UNUSED_IF(            \
-						       !SONDE__TF_LIT(fmt)),   \
-				       (uint32_t)(level) + 1);                 \
-			if (SONDE__TF_ON())                                    \
-				sonde__marklog(&sonde__tf, __FILE__, __LINE__, \
-					       __func__, fmt, ##__VA_ARGS__);  \
-		} else {                                                       \
-			SONDE__TF_SITE(prov, nm, "%s",                         \
-				       SONDE_EVENT_TRACEF |                    \
-					       SONDE_EVENT_TRACELOG |          \
-					       SONDE__TF_UNUSED_IF(            \
-						       SONDE__TF_LIT(fmt)),    \
-				       (uint32_t)(level) + 1);                 \
-			if (SONDE__TF_ON())                                    \
-				sonde__tracelog_msg(&sonde__tf, __FILE__,      \
-						    __LINE__, __func__, fmt,   \
-						    ##__VA_ARGS__);            \
-		}                                                              \
-		SONDE__NO_TAIL_CALL();                                         \
+		SONDE__TF_TWO(prov, nm, SONDE__TL_FLAGS,                       \
+			      (uint32_t)(level) + 1, fmt,                      \
+			      (sonde__marklog(&sonde__tf, __FILE__, __LINE__,  \
+					      __func__, fmt, ##__VA_ARGS__)),  \
+			      (sonde__tracelog_msg(&sonde__tf, __FILE__,       \
+						   __LINE__, __func__, fmt,    \
+						   ##__VA_ARGS__)));           \
 	} while (0)
 
 #define SONDE__VTRACELOG(prov, nm, level, fmt, ap)                             \
 	do {                                                                   \
 		SONDE__TRACELOG_CHECK(level);                                  \
-		if (SONDE__TF_LIT(fmt)) {                                      \
-			SONDE__TF_SITE(prov, nm, SONDE__TF_FMT(fmt),           \
-				       SONDE_EVENT_TRACEF |                    \
-					       SONDE_EVENT_TRACELOG |          \
-					       SONDE__TF_UNUSED_IF(            \
-						       !SONDE__TF_LIT(fmt)),   \
-				       (uint32_t)(level) + 1);                 \
-			if (SONDE__TF_ON())                                    \
-				sonde__vmarklog(&sonde__tf, __FILE__,          \
-						__LINE__, __func__, ap);       \
-		} else {                                                       \
-			SONDE__TF_SITE(prov, nm, "%s",                         \
-				       SONDE_EVENT_TRACEF |                    \
-					       SONDE_EVENT_TRACELOG |          \
-					       SONDE__TF_UNUSED_IF(            \
-						       SONDE__TF_LIT(fmt)),    \
-				       (uint32_t)(level) + 1);                 \
-			if (SONDE__TF_ON())                                    \
-				sonde__vtracelog_msg(&sonde__tf, __FILE__,     \
-						     __LINE__, __func__, fmt,  \
-						     ap);                      \
-		}                                                              \
-		SONDE__NO_TAIL_CALL();                                         \
+		SONDE__TF_TWO(prov, nm, SONDE__TL_FLAGS,                       \
+			      (uint32_t)(level) + 1, fmt,                      \
+			      (sonde__vmarklog(&sonde__tf, __FILE__, __LINE__, \
+					       __func__, ap)),                 \
+			      (sonde__vtracelog_msg(&sonde__tf, __FILE__,      \
+						    __LINE__, __func__, fmt,   \
+						    ap)));                     \
 	} while (0)
 
 /**

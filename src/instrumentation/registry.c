@@ -1190,12 +1190,15 @@ SONDE__API void sonde__record_slots_ip(const struct sonde_event_desc *d,
 
 		if (!(mask & 1) || !(ch = chan_of(d, k, &id)))
 			continue;
+		/* @rec is 8-aligned with room to the next multiple of 8
+		 * (SONDE__REC_SLOTS, marker.c), as sonde__record_in() wants;
+		 * so is buf. */
 		if (!slot_ip(k)) {
-			sonde__record_slow(ch, d, id, rec, len);
+			sonde__record_in(ch, d, id, rec, len);
 		} else if (len <= SONDE__FAST_PAYLOAD_MAX) {
 			buf[0] = ip;
 			memcpy(buf + 1, rec, len);
-			sonde__record_slow(ch, d, id, buf, len + 8);
+			sonde__record_in(ch, d, id, buf, len + 8);
 		} else {
 			struct sonde__wctx w;
 			char *p = sonde__slot_reserve(d, k, len, ip, &w);

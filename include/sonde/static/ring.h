@@ -150,12 +150,30 @@ static inline struct sonde__chan_view *sonde__chan_get(void)
  * sonde__record_slow().  Context: any thread, signal handlers included;
  * never blocks, allocates or enters the kernel.
  */
+static inline __attribute__((always_inline)) void
+sonde__record_in(struct sonde__chan_view *ch, const struct sonde_event_desc *d,
+		 uint32_t id, const uint64_t *rec, uint32_t payload);
+
 static inline void sonde__record(const struct sonde_event_desc *d,
 				 const uint32_t *idp, uint64_t *rec,
 				 uint32_t payload)
 {
 	struct sonde__chan_view *ch = sonde__chan_get();
-	uint32_t id = __atomic_load_n(idp, __ATOMIC_RELAXED);
+
+	sonde__record_in(ch, d, __atomic_load_n(idp, __ATOMIC_RELAXED), rec,
+			 payload);
+}
+
+/*
+ * The same into channel @ch with id @id (loaded by the caller, after the
+ * channel): the out-of-line path of a site (registry.c) records into each
+ * session this way.  Always inlined, so that sonde__record() is the code
+ * it was before it called this.
+ */
+static inline __attribute__((always_inline)) void
+sonde__record_in(struct sonde__chan_view *ch, const struct sonde_event_desc *d,
+		 uint32_t id, const uint64_t *rec, uint32_t payload)
+{
 #if SONDE__ARCH_HAVE_RSEQ
 	/* The thread's rseq area, glibc's or libsonde's own (a C library
 	 * without __rseq_offset, or one told not to register): taken from the

@@ -32,15 +32,15 @@ id means different events in the two classes, the same name is in both.
 Events interleave in time across the files, one timestamp is shared by
 the two classes, one record has an extended header.
 """
-import struct
+import os
 import sys
 import time
 
+sys.dont_write_bytecode = True
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import ctfgen  # noqa: E402
+
 UUID = bytes(range(0x10, 0x20))
-UUID_TXT = "10111213-1415-1617-1819-1a1b1c1d1e1f"
-OFFSET_S = 1700000000
-MAGIC = 0xC1FC1FC1
-HDR = 84
 # variant -> the extra packet context fields of class 1: (TSDL type, name,
 # value in every packet)
 EXTRA = {
@@ -50,75 +50,10 @@ EXTRA = {
     "extra-9": [("uint64_t", "x%d" % i, i) for i in range(9)],
 }
 
-PREAMBLE = """/* CTF 1.8 */
-
-typealias integer { size = 8; align = 8; signed = false; } := uint8_t;
-typealias integer { size = 16; align = 8; signed = false; } := uint16_t;
-typealias integer { size = 32; align = 8; signed = false; } := uint32_t;
-typealias integer { size = 64; align = 8; signed = false; } := uint64_t;
-
-trace {
-	major = 1;
-	minor = 8;
-	uuid = "%s";
-	byte_order = le;
-	packet.header := struct {
-		uint32_t magic;
-		uint8_t  uuid[16];
-		uint32_t stream_id;
-		uint64_t stream_instance_id;
-	};
-};
-
-env {
-	tracer_name = "sonde";
-	hostname = "box";
-	procname = "classes";
-	vpid = 100;
-};
-
-clock {
-	name = "tsc";
-	freq = 1000000000;
-	offset_s = %d;
-	offset = 0;
-	absolute = TRUE;
-};
-
-typealias integer { size = 24; align = 8; signed = false; map = clock.tsc.value; } := uint24_clock_t;
-typealias integer { size = 64; align = 8; signed = false; map = clock.tsc.value; } := uint64_clock_t;
-
-struct packet_context {
-	uint64_clock_t timestamp_begin;
-	uint64_clock_t timestamp_end;
-	uint64_t content_size;
-	uint64_t packet_size;
-	uint64_t packet_seq_num;
-	uint64_t events_discarded;
-	uint32_t cpu_id;
-};
-
-struct other_context {
-	uint64_clock_t timestamp_begin;
-	uint64_clock_t timestamp_end;
-	uint64_t content_size;
-	uint64_t packet_size;
-	uint64_t packet_seq_num;
-	uint32_t events_discarded;
-	uint32_t cpu_id;
-};
-
-struct event_header {
-	enum : uint8_t { compact = 0 ... 252, extended = 255 } id;
-	variant <id> {
-		struct { uint24_clock_t timestamp; } compact;
-		struct { uint32_t id; uint64_clock_t timestamp; } extended;
-	} v;
-};
-""" % (UUID_TXT, OFFSET_S)
-
-INT = "integer { size = %d; align = 8; signed = %d; encoding = none; base = %d; } _%s;"
-STR = "string { encoding = UTF8; } _%s;"
+# class 1's packet context in the ctx variant: events_discarded of 32 bits
+OTHER_CONTEXT = "struct other_context {\n%s};\n\n" % ctfgen.PACKET_CONTEXT.replace(
+    "uint64_t events_discarded", "uint32_t events_discarded")
+PREAMBLE = ctfgen.head("classes", 100, uuid=UUID, structs=OTHER_CONTEXT)
 
 # class id -> [(event id, name, [(field, kind, size, signed, base)])]
 CLASSES = {
@@ -130,27 +65,15 @@ CLASSES = {
 }
 
 
-def stream_block(sid, ctx="packet_context", with_id=True):
-    return "stream {\n%s\tevent.header := struct event_header;\n" \
-           "\tpacket.context := struct %s;\n};\n" % (
-               "\tid = %d;\n" % sid if with_id else "", ctx)
-
-
 def event_block(sid, eid, name, fields, with_sid=True):
-    lines = []
-    for f, kind, size, signed, base in fields:
-        lines.append("\t\t" + (STR % f if kind == "s" else
-                               INT % (size * 8, signed, base, f)))
-    return "event {\n\tname = \"%s\";\n\tid = %d;\n%s\tfields := struct {\n" \
-           "%s\n\t};\n};\n" % (name, eid,
-                               "\tstream_id = %d;\n" % sid if with_sid else "",
-                               "\n".join(lines))
+    return ctfgen.event_block(eid, name, [ctfgen.field_tsdl(f) for f in fields],
+                              sid if with_sid else None)
 
 
 def extra_context(variant):
     """sonde's packet context followed by class 1's extra fields."""
     return "struct extra_context {\n%s%s};\n" % (
-        PREAMBLE.split("struct packet_context {\n")[1].split("};")[0],
+        ctfgen.PACKET_CONTEXT,
         "".join("\t%s _%s;\n" % (ty, name) for ty, name, _ in EXTRA[variant]))
 
 
@@ -162,17 +85,16 @@ def metadata(variant):
     single = variant == "single"
     for sid in classes:
         if variant == "ctx" and sid == 1:
-            out.append(stream_block(sid, "other_context"))
+            out.append(ctfgen.stream_block(sid, "other_context"))
         elif variant in EXTRA and sid == 1:
-            out.append(stream_block(sid, "extra_context"))
+            out.append(ctfgen.stream_block(sid, "extra_context"))
         elif variant == "dup-sid" and sid == 0:
-            out.append(stream_block(1))
+            out.append(ctfgen.stream_block(1))
         elif variant == "big-sid" and sid == 1:
-            out.append(stream_block(64))
+            out.append(ctfgen.stream_block(64))
         else:
-            out.append(stream_block(sid, with_id=not single))
-        thread = [("tid", "i", 4, 1, 10), ("pid", "i", 4, 1, 10)]
-        out.append(event_block(sid, 0, "sonde:thread", thread, not single))
+            out.append(ctfgen.stream_block(sid, with_id=not single))
+        out.append(event_block(sid, 0, "sonde:thread", ctfgen.THREAD, not single))
         for eid, name, fields in CLASSES[sid]:
             esid = sid
             if variant == "ev-sid" and name == "b:sample":
@@ -188,14 +110,8 @@ def payload(sid, eid, values):
         if e == eid:
             break
     else:
-        fields = [("tid", "i", 4, 1, 10), ("pid", "i", 4, 1, 10)]
-    b = b""
-    for (f, kind, size, signed, _), v in zip(fields, values):
-        if kind == "s":
-            b += v.encode() + b"\0"
-        else:
-            b += v.to_bytes(size, "little", signed=bool(signed))
-    return b
+        fields = ctfgen.THREAD
+    return ctfgen.encode(fields, values)
 
 
 def text(sid, eid, values):
@@ -213,33 +129,21 @@ def text(sid, eid, values):
     return name + ": { " + ", ".join(parts) + " }"
 
 
-def record(eid, ts, prev, body, ext=False):
-    if ext or eid > 252 or ts - prev >= 1 << 24:
-        return struct.pack("<BIQ", 0xFF, eid, ts) + body
-    return struct.pack("<I", eid | (ts & 0xFFFFFF) << 8) + body
-
-
 def packet(sid, hsid, inst, cpu, seq, begin, end, recs, extra=()):
     """recs: [(eid, ts, values, ext)] of class sid, a thread record first;
     hsid: the stream_id written in the packet header; extra: the values of
     the class's extra packet context fields."""
     body, prev = b"", begin
     for eid, ts, values, ext in recs:
-        body += record(eid, ts, prev, payload(sid, eid, values), ext)
+        body += ctfgen.record(eid, ts, payload(sid, eid, values), prev, ext)
         prev = ts
-    body = b"".join(struct.pack("<Q", v) for v in extra) + body
-    content = HDR + len(body)
-    size = (content + 63) // 64 * 64
-    hdr = struct.pack("<I16sIQQQQQQQI", MAGIC, UUID, hsid, inst, begin, end,
-                      content * 8, size * 8, seq, 0, cpu)
-    assert len(hdr) == HDR
-    return hdr + body + b"\0" * (size - content)
+    body = b"".join(v.to_bytes(8, "little") for v in extra) + body
+    return ctfgen.packet(body, begin, end, seq, cpu, hsid, inst, uuid=UUID)
 
 
 def main():
     d, variant = sys.argv[1], sys.argv[2]
-    with open(d + "/metadata", "w") as f:
-        f.write(metadata(variant))
+    ctfgen.write(d, "metadata", metadata(variant))
     # class 0: two packets, tid 100 then 101; class 1: one packet, tid 200
     c0 = [(1000, 5000, 100, [(1, 1000, [1], False), (2, 3000, ["hello"], False),
                              (3, 5000, [7], True)]),
@@ -256,8 +160,7 @@ def main():
         blob += packet(0, psid, inst, 0, seq, b, e,
                        [(0, b, [tid, 100], False)] + [(i, t, v, x) for i, t, v, x in evs])
         exp += [(t, 0, 0, tid, text(0, i, v)) for i, t, v, x in evs]
-    with open(d + "/channel0_0", "wb") as f:
-        f.write(blob)
+    ctfgen.write(d, "channel0_0", blob)
     if variant != "single":
         blob = b""
         for seq, (b, e, tid, evs) in enumerate(c1):
@@ -265,10 +168,9 @@ def main():
                            [(0, b, [tid, 100], False)] + [(i, t, v, x) for i, t, v, x in evs],
                            [v for _, _, v in EXTRA.get(variant, [])])
             exp += [(t, 1, 1, tid, text(1, i, v)) for i, t, v, x in evs]
-        with open(d + "/other_0", "wb") as f:
-            f.write(blob)
+        ctfgen.write(d, "other_0", blob)
     for t, sid, cpu, tid, line in sorted(exp, key=lambda x: (x[0], x[1])):
-        hms = time.strftime("%H:%M:%S", time.gmtime(OFFSET_S + t // 10**9))
+        hms = time.strftime("%H:%M:%S", time.gmtime(ctfgen.OFFSET_S + t // 10**9))
         print("[%s.%09d] cpu %d pid 100 tid %d %s" % (hms, t % 10**9, cpu, tid, line))
 
 

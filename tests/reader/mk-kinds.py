@@ -30,82 +30,17 @@ VARIANT (a metadata the reader must reject, naming it; no stdout):
   text-16     a UTF8 array of 16-bit integers
 """
 import json
+import os
 import struct
 import sys
 
-UUID = bytes(range(0x20, 0x30))
-UUID_TXT = "20212223-2425-2627-2829-2a2b2c2d2e2f"
-OFFSET_S = 1700000000
-MAGIC = 0xC1FC1FC1
-HDR = 84
+sys.dont_write_bytecode = True
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import ctfgen  # noqa: E402
 
-PREAMBLE = """/* CTF 1.8 */
-
-typealias integer { size = 8; align = 8; signed = false; } := uint8_t;
-typealias integer { size = 32; align = 8; signed = false; } := uint32_t;
-typealias integer { size = 64; align = 8; signed = false; } := uint64_t;
-
-trace {
-	major = 1;
-	minor = 8;
-	uuid = "%s";
-	byte_order = le;
-	packet.header := struct {
-		uint32_t magic;
-		uint8_t  uuid[16];
-		uint32_t stream_id;
-		uint64_t stream_instance_id;
-	};
-};
-
-env {
-	tracer_name = "sonde";
-	hostname = "box";
-	procname = "kinds";
-	vpid = 300;
-};
-
-clock {
-	name = "tsc";
-	freq = 1000000000;
-	offset_s = %d;
-	offset = 0;
-	absolute = TRUE;
-};
-
-typealias integer { size = 24; align = 8; signed = false; map = clock.tsc.value; } := uint24_clock_t;
-typealias integer { size = 64; align = 8; signed = false; map = clock.tsc.value; } := uint64_clock_t;
-
-struct packet_context {
-	uint64_clock_t timestamp_begin;
-	uint64_clock_t timestamp_end;
-	uint64_t content_size;
-	uint64_t packet_size;
-	uint64_t packet_seq_num;
-	uint64_t events_discarded;
-	uint32_t cpu_id;
-};
-
-struct event_header {
-	enum : uint8_t { compact = 0 ... 252, extended = 255 } id;
-	variant <id> {
-		struct { uint24_clock_t timestamp; } compact;
-		struct { uint32_t id; uint64_clock_t timestamp; } extended;
-	} v;
-};
-
-stream {
-	id = 0;
-	event.header := struct event_header;
-	packet.context := struct packet_context;
-};
-""" % (UUID_TXT, OFFSET_S)
-
-
-def int_ty(bits, signed, base=10, be=False, enc="none"):
-    return "integer { size = %d; align = 8; signed = %d; encoding = %s; " \
-           "base = %d;%s }" % (bits, signed, enc, base,
-                               " byte_order = be;" if be else "")
+int_ty = ctfgen.int_type
+PREAMBLE = ctfgen.head("kinds", 300, int_sizes=(8, 32, 64)) + "\n" + \
+    ctfgen.stream_block(0)
 
 
 def tsdl_str(s):
@@ -281,21 +216,15 @@ BAD = {
 }
 
 
-def event_block(eid, name, lines):
-    return "event {\n\tname = \"%s\";\n\tid = %d;\n\tstream_id = 0;\n" \
-           "\tfields := struct {\n%s\n\t};\n};\n" % (
-               name, eid, "\n".join("\t\t" + x for x in lines))
-
-
 def metadata(variant):
-    thread = [int_ty(32, 1) + " _tid;", int_ty(32, 1) + " _pid;"]
-    out = [PREAMBLE, event_block(0, "sonde:thread", thread)]
+    thread = [ctfgen.field_tsdl(f) for f in ctfgen.THREAD]
+    out = [PREAMBLE, ctfgen.event_block(0, "sonde:thread", thread)]
     for eid, name, fields in EVENTS:
-        out.append(event_block(eid, name,
-                               [x for f in fields for x in f.tsdl()]))
+        out.append(ctfgen.event_block(eid, name,
+                                      [x for f in fields for x in f.tsdl()]))
     if variant in BAD:
         eid, name, line = BAD[variant]
-        out.append(event_block(eid, name, [line]))
+        out.append(ctfgen.event_block(eid, name, [line]))
     return "\n".join(out)
 
 
@@ -304,26 +233,21 @@ def main():
     variant = sys.argv[2] if len(sys.argv) > 2 else ""
     if variant and variant not in BAD:
         sys.exit("mk-kinds.py: unknown variant " + variant)
-    with open(d + "/metadata", "w") as f:
-        f.write(metadata(variant))
+    ctfgen.write(d, "metadata", metadata(variant))
     fields = {eid: fl for eid, _, fl in EVENTS}
-    body = struct.pack("<BIQ", 0xFF, 0, 1000) + struct.pack("<ii", 301, 300)
+    body = ctfgen.record(0, 1000, ctfgen.encode(ctfgen.THREAD, [301, 300]),
+                         ext=True)
     ts = 1000
     for eid, values in RECORDS:
         ts += 1000
-        body += struct.pack("<I", eid | ts << 8)
-        body += b"".join(f.encode(v) for f, v in zip(fields[eid], values))
+        body += ctfgen.record(eid, ts, b"".join(
+            f.encode(v) for f, v in zip(fields[eid], values)))
         if not variant:
             args = {}
             for f, v in zip(fields[eid], values):
                 args.update(f.json(v))
             print(json.dumps(args, separators=(",", ":"), ensure_ascii=False))
-    content = HDR + len(body)
-    size = (content + 63) // 64 * 64
-    hdr = struct.pack("<I16sIQQQQQQQI", MAGIC, UUID, 0, 0, 1000, ts,
-                      content * 8, size * 8, 0, 0, 0)
-    with open(d + "/channel0_0", "wb") as f:
-        f.write(hdr + body + b"\0" * (size - content))
+    ctfgen.write(d, "channel0_0", ctfgen.packet(body, 1000, ts))
 
 
 main()

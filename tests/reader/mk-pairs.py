@@ -30,86 +30,22 @@ drawn per command name from distinct ranges, with repeated values (ties).
 """
 import json
 import math
+import os
 import random
-import struct
 import sys
 
-UUID = bytes(range(0x20, 0x30))
-UUID_TXT = "20212223-2425-2627-2829-2a2b2c2d2e2f"
-OFFSET_S = 1700000000
-MAGIC = 0xC1FC1FC1
-HDR = 84
+sys.dont_write_bytecode = True
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import ctfgen  # noqa: E402
+
 PID = 4242
 PER_PACKET = 500
 
-METADATA = """/* CTF 1.8 */
+METADATA = ctfgen.head("pairs", PID) + "\n" + ctfgen.stream_block(0)
 
-typealias integer { size = 8; align = 8; signed = false; } := uint8_t;
-typealias integer { size = 16; align = 8; signed = false; } := uint16_t;
-typealias integer { size = 32; align = 8; signed = false; } := uint32_t;
-typealias integer { size = 64; align = 8; signed = false; } := uint64_t;
-
-trace {
-	major = 1;
-	minor = 8;
-	uuid = "%s";
-	byte_order = le;
-	packet.header := struct {
-		uint32_t magic;
-		uint8_t  uuid[16];
-		uint32_t stream_id;
-		uint64_t stream_instance_id;
-	};
-};
-
-env {
-	tracer_name = "sonde";
-	hostname = "box";
-	procname = "pairs";
-	vpid = %d;
-};
-
-clock {
-	name = "tsc";
-	freq = 1000000000;
-	offset_s = %d;
-	offset = 0;
-	absolute = TRUE;
-};
-
-typealias integer { size = 24; align = 8; signed = false; map = clock.tsc.value; } := uint24_clock_t;
-typealias integer { size = 64; align = 8; signed = false; map = clock.tsc.value; } := uint64_clock_t;
-
-struct packet_context {
-	uint64_clock_t timestamp_begin;
-	uint64_clock_t timestamp_end;
-	uint64_t content_size;
-	uint64_t packet_size;
-	uint64_t packet_seq_num;
-	uint64_t events_discarded;
-	uint32_t cpu_id;
-};
-
-struct event_header {
-	enum : uint8_t { compact = 0 ... 252, extended = 255 } id;
-	variant <id> {
-		struct { uint24_clock_t timestamp; } compact;
-		struct { uint32_t id; uint64_clock_t timestamp; } extended;
-	} v;
-};
-
-stream {
-	id = 0;
-	event.header := struct event_header;
-	packet.context := struct packet_context;
-};
-""" % (UUID_TXT, PID, OFFSET_S)
-
-INT = "integer { size = %d; align = 8; signed = %d; encoding = none; base = 10; } _%s;"
-STR = "string { encoding = UTF8; } _%s;"
 # event id -> (name, [(field, kind, bytes, signed)]); kind "i" or "s"
 CLASSES = {
-    0: ("sonde:thread", [("tid", "i", 4, 1), ("pid", "i", 4, 1)]),
+    0: ("sonde:thread", ctfgen.THREAD),
     1: ("app:cmd_begin", [("name", "s", 0, 0), ("client", "i", 8, 1),
                           ("argc", "i", 4, 0)]),
     2: ("app:cmd_end", [("ret", "i", 8, 1)]),
@@ -123,41 +59,17 @@ NAMES = {"GET": (200, 5000), "SET": (1000, 20000), "HGETALL": (30000, 400000),
 
 
 def metadata():
-    out = [METADATA]
-    for eid, (name, fields) in sorted(CLASSES.items()):
-        lines = ["\t\t" + (STR % f if k == "s" else INT % (size * 8, signed, f))
-                 for f, k, size, signed in fields]
-        out.append("event {\n\tname = \"%s\";\n\tid = %d;\n\tstream_id = 0;\n"
-                   "\tfields := struct {\n%s\n\t};\n};\n" % (name, eid, "\n".join(lines)))
-    return "\n".join(out)
-
-
-def payload(eid, values):
-    b = b""
-    for (f, kind, size, signed), v in zip(CLASSES[eid][1], values):
-        if kind == "s":
-            b += v.encode() + b"\0"
-        else:
-            b += v.to_bytes(size, "little", signed=bool(signed))
-    return b
+    return ctfgen.metadata(METADATA, CLASSES)
 
 
 def packet(cpu, seq, discarded, recs):
     """recs: [(eid, ts, values)], a sonde:thread record first."""
     body, prev = [], recs[0][1]
     for eid, ts, values in recs:
-        p = payload(eid, values)
-        if ts - prev >= 1 << 24:
-            body.append(struct.pack("<BIQ", 0xFF, eid, ts) + p)
-        else:
-            body.append(struct.pack("<I", eid | (ts & 0xFFFFFF) << 8) + p)
+        body.append(ctfgen.record(eid, ts, ctfgen.encode(CLASSES[eid][1], values), prev))
         prev = ts
-    body = b"".join(body)
-    content = HDR + len(body)
-    size = (content + 63) // 64 * 64
-    hdr = struct.pack("<I16sIQQQQQQQI", MAGIC, UUID, 0, cpu, recs[0][1], recs[-1][1],
-                      content * 8, size * 8, seq, discarded, cpu)
-    return hdr + body + b"\0" * (size - content)
+    return ctfgen.packet(b"".join(body), recs[0][1], recs[-1][1], seq, cpu,
+                         inst=cpu, discarded=discarded)
 
 
 def stats(v):
@@ -240,12 +152,9 @@ def main():
     e1002 = gen_thread(rng, 1002, n1, e1001[-1][1] + 5000, slices, ev_counts)
     e2001 = gen_thread(rng, 2001, ncmds - 2 * n1, 1005, slices, ev_counts)
     lost = 7
-    with open(d + "/metadata", "w") as f:
-        f.write(metadata())
-    with open(d + "/channel0_0", "wb") as f:
-        f.write(packets(0, [(1001, e1001), (1002, e1002)]))
-    with open(d + "/channel0_1", "wb") as f:
-        f.write(packets(1, [(2001, e2001)], discarded_at=1, lost=lost))
+    ctfgen.write(d, "metadata", metadata())
+    ctfgen.write(d, "channel0_0", packets(0, [(1001, e1001), (1002, e1002)]))
+    ctfgen.write(d, "channel0_1", packets(1, [(2001, e2001)], discarded_at=1, lost=lost))
     if not expect:
         return
     gname, gna, pairs = {}, {}, {}
@@ -258,7 +167,7 @@ def main():
     order = sorted(slices, key=lambda s: (-s[1], s[0], s[2]))
 
     def top_rows(rows):
-        return [[(OFFSET_S * 10**9) + t, dur, pid_of[tid], tid, pair, bf, ef]
+        return [[(ctfgen.OFFSET_S * 10**9) + t, dur, pid_of[tid], tid, pair, bf, ef]
                 for t, dur, tid, pair, bf, ef, _ in rows[:ntop]]
     out = {
         "events": len(e1001) + len(e1002) + len(e2001),

@@ -34,8 +34,11 @@ import importlib.util
 import json
 import math
 import os
-import struct
 import sys
+
+sys.dont_write_bytecode = True
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import ctfgen  # noqa: E402
 
 _spec = importlib.util.spec_from_file_location(
     "mk_pairs", os.path.join(os.path.dirname(os.path.abspath(__file__)), "mk-pairs.py"))
@@ -51,35 +54,26 @@ SHORT_NS, LONG_NS, LONGEST_NS = 1000, 20000, 11800000
 START = 1000      # the first slice of a packet, after its sonde:thread
 
 CLASSES = {
-    0: ("sonde:thread", [("tid", "i", 4, 1), ("pid", "i", 4, 1)]),
+    0: ("sonde:thread", ctfgen.THREAD),
     1: ("app:req_begin", [("name", "s", 0, 0), ("client", "i", 4, 0)]),
     2: ("app:req_end", [("status", "i", 1, 0)]),
 }
 
 
 def metadata():
-    out = [mp.METADATA]
-    for eid, (name, fields) in sorted(CLASSES.items()):
-        lines = ["\t\t" + (mp.STR % f if k == "s" else mp.INT % (size * 8, signed, f))
-                 for f, k, size, signed in fields]
-        out.append("event {\n\tname = \"%s\";\n\tid = %d;\n\tstream_id = 0;\n"
-                   "\tfields := struct {\n%s\n\t};\n};\n" % (name, eid, "\n".join(lines)))
-    return "\n".join(out)
-
-
-def rec(eid, off, payload):
-    """A compact record at @off ns into the packet's window."""
-    return struct.pack("<I", eid | (off & 0xFFFFFF) << 8) + payload
+    return ctfgen.metadata(mp.METADATA, CLASSES)
 
 
 def body(slices):
     """slices: [(start_off, dur, name, client, status)] -> (bytes, last
     offset, busy ns)."""
-    out = [rec(0, 0, struct.pack("<ii", TID, PID))]
+    enc = {eid: fields for eid, (_, fields) in CLASSES.items()}
+    # compact records: offsets are under 2^24 ns into the packet's window
+    out = [ctfgen.record(0, 0, ctfgen.encode(enc[0], [TID, PID]))]
     busy = 0
     for off, dur, name, client, status in slices:
-        out.append(rec(1, off, name.encode() + b"\0" + struct.pack("<I", client)))
-        out.append(rec(2, off + dur, struct.pack("<B", status)))
+        out.append(ctfgen.record(1, off, ctfgen.encode(enc[1], [name, client])))
+        out.append(ctfgen.record(2, off + dur, ctfgen.encode(enc[2], [status])))
         busy += dur
     return b"".join(out), slices[-1][0] + slices[-1][1], busy
 
@@ -106,14 +100,6 @@ def kind_slices(v):
     return spaced(durs, names, START)
 
 
-def packet(seq, base, data, last):
-    content = mp.HDR + len(data)
-    size = (content + 63) // 64 * 64
-    hdr = struct.pack("<I16sIQQQQQQQI", mp.MAGIC, mp.UUID, 0, 0, base, base + last,
-                      content * 8, size * 8, seq, 0, 0)
-    return hdr + data + b"\0" * (size - content)
-
-
 def main():
     args, expect = [], None
     it = iter(sys.argv[1:])
@@ -130,8 +116,7 @@ def main():
         spaced([SHORT_NS] * (PER_PACKET - 1), ["GET"] * (PER_PACKET - 1), START + LONGEST_NS + 1000)
     sbody = body(special)
     busy, counts = [], {}
-    with open(d + "/metadata", "w") as f:
-        f.write(metadata())
+    ctfgen.write(d, "metadata", metadata())
     with open(d + "/channel0_0", "wb") as f:
         for p in range(npk):
             base = (p + 1) << 24
@@ -145,14 +130,14 @@ def main():
                 counts["SET"] = counts.get("SET", 0) + v * LONG_STEP
                 counts["GET"] = counts.get("GET", 0) + PER_PACKET - v * LONG_STEP
             busy.append(b / WINDOW)
-            f.write(packet(p, base, data, last))
+            f.write(ctfgen.packet(data, base, base + last, p))
     if not expect:
         return
     first = (1 << 24) + START   # the first event (sonde:thread records are not events)
     out = {
         "slices": npk * PER_PACKET,
         "events": npk * PER_PACKET * 2,
-        "first_ns": mp.OFFSET_S * 10**9 + first,
+        "first_ns": ctfgen.OFFSET_S * 10**9 + first,
         "span_ns": (npk << 24) + last - first,
         "window_ns": WINDOW,
         "first_off": START,

@@ -118,7 +118,7 @@
 # ONLY=kernel: only the kernel-events section (its table and targets);
 # ONLY=analysis: only the analysis-* section (its table and targets).
 # ONLY=filter: only the filter section (disabled, enabled-3int,
-#   filtered-out, filtered-in; its targets).
+#   filtered-out, filtered-in, context-ip; its targets).
 # ONLY=relay: only the relay-* section (bench/relay.sh): one recording to
 #   disk, to an lttng-relayd on loopback (zero copy on, and off: nozc),
 #   and to both; events/s, MB/s, events lost and packets not sent, and
@@ -340,6 +340,13 @@ filter_cases() {
 		"$BIN/bench-sonde" enabled-3int "$ITER"; then
 		v=$(value enabled-3int "$REC_OUT")
 		[ -n "$v" ] && echo "filtered-in $v ns/event" || fail "filtered-in: no result"
+	fi
+	# --context ip: every event through the out-of-line path, which writes
+	# the site's address before the fields.
+	if rec context-ip --overwrite --context ip -- \
+		"$BIN/bench-sonde" enabled-3int "$ITER"; then
+		v=$(value enabled-3int "$REC_OUT")
+		[ -n "$v" ] && echo "context-ip $v ns/event" || fail "context-ip: no result"
 	fi
 }
 
@@ -619,6 +626,13 @@ function filter_targets() {
 			     med["filtered-out"], med["disabled"], med["filtered-out"] - med["disabled"],
 			     med["enabled-3int"], med["filtered-in"]))
 	else missing("a filtered-out event costs less than a recorded one")
+	if (("context-ip" in med) && ("enabled-3int" in med))
+		line(med["context-ip"] <= 2 * med["enabled-3int"],
+		     "--context ip costs at most twice a recorded event",
+		     sprintf("%.2f ns/event with ip, %.2f without (x%.2f)",
+			     med["context-ip"], med["enabled-3int"],
+			     med["context-ip"] / med["enabled-3int"]))
+	else missing("--context ip costs at most twice a recorded event")
 }
 END {
 	if (only == "filter") {

@@ -384,8 +384,10 @@ static void record(struct sonde_event_desc *d, const struct loc *loc,
 	const struct plan *pl = d->priv;
 	struct sonde__chan_view *ch;
 	uint32_t id, mask = 1;
-	/* Room for an 8-byte store past the last field. */
-	uint64_t rec[(SONDE__FAST_PAYLOAD_MAX + 7) / 8 + 1];
+	/* Room for an 8-byte store past the last field, and a word before
+	 * the first for the site's address (sonde__record_slots_ip()). */
+	uint64_t recbuf[1 + (SONDE__FAST_PAYLOAD_MAX + 7) / 8 + 1];
+	uint64_t *rec = recbuf + 1;
 	struct sonde__wctx w;
 	size_t size;
 	char *p;

@@ -1178,27 +1178,23 @@ SONDE__API char *sonde__slot_reserve(const struct sonde_event_desc *d,
 }
 
 SONDE__API void sonde__record_slots_ip(const struct sonde_event_desc *d,
-				       uint32_t mask, const void *rec,
+				       uint32_t mask, uint64_t *rec,
 				       uint32_t len, uint64_t ip)
 {
-	/* The ip variant's record: the address, then the fields. */
-	uint64_t buf[(SONDE__FAST_PAYLOAD_MAX + 7) / 8 + 1];
-
 	for (uint32_t k = 0; mask; k++, mask >>= 1) {
 		struct sonde__chan_view *ch;
 		uint32_t id;
 
 		if (!(mask & 1) || !(ch = chan_of(d, k, &id)))
 			continue;
-		/* @rec is 8-aligned with room to the next multiple of 8
-		 * (SONDE__REC_SLOTS, marker.c), as sonde__record_in() wants;
-		 * so is buf. */
+		/* The ip variant's record: the address, in the word before
+		 * the fields, then the fields (the layout the caller
+		 * promises: SONDE__REC_SLOTS, marker.c). */
 		if (!slot_ip(k)) {
 			sonde__record_in(ch, d, id, rec, len);
 		} else if (len <= SONDE__FAST_PAYLOAD_MAX) {
-			buf[0] = ip;
-			memcpy(buf + 1, rec, len);
-			sonde__record_in(ch, d, id, buf, len + 8);
+			rec[-1] = ip;
+			sonde__record_in(ch, d, id, rec - 1, len + 8);
 		} else {
 			struct sonde__wctx w;
 			char *p = sonde__slot_reserve(d, k, len, ip, &w);
@@ -1215,7 +1211,13 @@ SONDE__API void sonde__record_slots(const struct sonde_event_desc *d,
 				    uint32_t mask, const void *rec,
 				    uint32_t len)
 {
-	sonde__record_slots_ip(d, mask, rec, len, 0);
+	/* Older objects' records have no room before them. */
+	uint64_t buf[1 + (SONDE__FAST_PAYLOAD_MAX + 7) / 8 + 1];
+
+	if (len > SONDE__FAST_PAYLOAD_MAX)
+		return; /* no caller serializes aside what is bigger */
+	memcpy(buf + 1, rec, len);
+	sonde__record_slots_ip(d, mask, buf + 1, len, 0);
 }
 
 /* fork() while another thread holds the lock must not leave the child's

@@ -116,7 +116,10 @@ struct sonde__fval {
  * for the field values @v (in the order of @d's field table; NULL: no
  * filter can pass), as a bit mask; record @len bytes at @rec into each
  * slot of @mask, led by the site's address @ip in the sessions that
- * record it (`sonde record --context ip`); reserve a record of @len bytes
+ * record it (`sonde record --context ip`: written in the 8 bytes before
+ * @rec, which are the caller's scratch, so that the record goes out
+ * without a copy; @rec is 8-aligned, with room up to the next multiple of
+ * 8 after @len, @len at most SONDE__FAST_PAYLOAD_MAX); reserve a record of @len bytes
  * to write in place into slot @slot (NULL if the slot no longer records
  * @d or the buffer is full; the address already written where the
  * session wants it), to publish with sonde__commit().  sonde__record_slots()
@@ -132,7 +135,7 @@ SONDE__API struct sonde__chan_view *
 sonde__slot_chan(const struct sonde_event_desc *d, uint32_t slot,
 		 uint32_t *id);
 SONDE__API void sonde__record_slots_ip(const struct sonde_event_desc *d,
-				       uint32_t mask, const void *rec,
+				       uint32_t mask, uint64_t *rec,
 				       uint32_t len, uint64_t ip);
 SONDE__API char *sonde__slot_reserve(const struct sonde_event_desc *d,
 				     uint32_t slot, uint32_t len, uint64_t ip,
@@ -457,11 +460,12 @@ static inline void sonde__put_net(char *p, const void *v, size_t n)
 		return;                                                        \
 	sonde__sz = 0 SONDE__EACH_SIZE(fields);                                \
 	if (SONDE__LIKELY(sonde__sz <= SONDE__FAST_PAYLOAD_MAX)) {             \
-		uint64_t sonde__rec[(SONDE__FAST_PAYLOAD_MAX + 7) / 8];        \
-		sonde__p = (char *)sonde__rec;                                 \
+		/* Word 0: room for the address, before the fields. */        \
+		uint64_t sonde__rec[1 + (SONDE__FAST_PAYLOAD_MAX + 7) / 8];    \
+		sonde__p = (char *)(sonde__rec + 1);                           \
 		SONDE__EACH_WRITE(fields)                                      \
 		(void)sonde__p;                                                \
-		sonde__record_slots_ip((dp), sonde__m, sonde__rec,             \
+		sonde__record_slots_ip((dp), sonde__m, sonde__rec + 1,         \
 				       (uint32_t)sonde__sz, (ip));             \
 		return;                                                        \
 	}                                                                      \

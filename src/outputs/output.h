@@ -173,6 +173,9 @@ struct sonde__relay_stats {
 	uint64_t confirmed_packets; /* confirmed stored, over all sessions */
 	uint64_t beacons;
 	uint32_t outages, reconnects;
+	uint32_t attempts_failed; /* reconnection attempts given up: refused,
+				     or the relay silent past a step's
+				     bound (it never waits on the relay) */
 	uint32_t relay_errors; /* replies other than success */
 	int up;                /* connected now */
 	int gave_up;           /* stopped retrying */

@@ -7,8 +7,9 @@
  *
  * A session is two TCP connections, control and data.  Creating the
  * output connects, says VERSION, CREATE_SESSION (live when a live timer
- * is given) and adds the metadata stream, synchronously, each step within
- * SETUP_MS.  A stream of the trace is added when it is opened (or, after
+ * is given) and adds the metadata stream, waiting on each step, within
+ * SETUP_MS (the user sees a clear error at once); a reconnection takes
+ * the same steps without ever waiting (see "session setup" below).  A stream of the trace is added when it is opened (or, after
  * a reconnection, again with the others), then STREAMS_SENT publishes it
  * to viewers.  Each packet is sent whole (padding included: the relay's
  * copy is byte for byte the local one) as data header + packet on the
@@ -75,7 +76,13 @@
  * confirmed (or FINISH's time is up) before closing the streams.  Reconnection is tried every
  * RETRY_MS, at most opts->retries times per outage; it makes a new
  * session in a new directory ("<path>.N"), adds the streams again and
- * resends the whole metadata, and the packets go on from there.
+ * resends the whole metadata, and the packets go on from there.  It is
+ * moved on by sonde__output_relay_poll() as the sockets allow, never
+ * waited on: a relay that accepts and does not answer would otherwise
+ * stop the recorder's drain loop, or the daemon, for SETUP_MS a try.  A
+ * step not done within SETUP_MS gives the attempt up (attempts_failed);
+ * meanwhile the output is down, and packets are counted lost as during
+ * any outage.
  *
  * Live beacons: a live viewer merges streams in time order and waits on a
  * stream until it knows what it holds; for a stream with no new packet
@@ -190,6 +197,23 @@ struct queue {
 	uint64_t bytes;
 };
 
+/* A session being made (see "session setup" below). */
+struct attempt {
+	int on;
+	int cfd, dfd;  /* being connected, then the connections */
+	int cok, dok;  /* connected */
+	struct addrinfo *cai, *dai, *cnext, *dnext;
+	int step;
+	uint32_t idx;  /* the streams added so far */
+	uint8_t out[SONDE__RELAYD_MSG_MAX]; /* the request, @ooff sent */
+	size_t olen, ooff;
+	uint8_t in[SONDE__RELAYD_REPLY_HANDLE]; /* its reply, @ilen read */
+	size_t iwant, ilen;
+	uint64_t deadline; /* of the step, CLOCK_MONOTONIC ns */
+	char path[384];
+	char why[640];
+};
+
 struct relay_output {
 	struct sonde__output base;
 	struct sonde__relayd_url url;
@@ -215,6 +239,7 @@ struct relay_output {
 
 	uint64_t retry_at;  /* CLOCK_MONOTONIC ns */
 	uint32_t tries;
+	struct attempt at;  /* a reconnection under way, if at.on */
 	int finished;
 	int end_step; /* sonde__output_relay_finish_step(): 0 none, 1 sending
 			 and confirming, 2 waiting for the kernel's zero copy,
@@ -452,54 +477,6 @@ static int recv_all(int fd, void *buf, size_t len, uint64_t deadline)
 		len -= (size_t)n;
 	}
 	return 0;
-}
-
-/* A non-blocking TCP connection to @host:@port within SETUP_MS. */
-static int tcp_connect(const char *host, uint16_t port, int nodelay)
-{
-	struct addrinfo hints = { 0 }, *ai, *a;
-	char sport[8];
-	int fd = -1, r = -EHOSTUNREACH;
-
-	hints.ai_socktype = SOCK_STREAM;
-	hints.ai_family = AF_UNSPEC;
-	snprintf(sport, sizeof(sport), "%u", port);
-	if (getaddrinfo(host, sport, &hints, &ai))
-		return -EHOSTUNREACH;
-	for (a = ai; a; a = a->ai_next) {
-		socklen_t el = sizeof(int);
-		int err = 0, one = 1;
-
-		fd = socket(a->ai_family,
-			    a->ai_socktype | SOCK_CLOEXEC | SOCK_NONBLOCK,
-			    a->ai_protocol);
-		if (fd < 0) {
-			r = -errno;
-			continue;
-		}
-		if (connect(fd, a->ai_addr, a->ai_addrlen) &&
-		    errno != EINPROGRESS) {
-			r = -errno;
-		} else {
-			r = wait_fd(fd, POLLOUT,
-				    mono_ns() + SETUP_MS * 1000000ull);
-			if (!r && getsockopt(fd, SOL_SOCKET, SO_ERROR, &err,
-					     &el))
-				r = -errno;
-			else if (!r && err)
-				r = -err;
-		}
-		if (!r) {
-			if (nodelay)
-				setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one,
-					   sizeof(one));
-			break;
-		}
-		close(fd);
-		fd = -1;
-	}
-	freeaddrinfo(ai);
-	return fd >= 0 ? fd : r;
 }
 
 /* One control request and its reply of @rlen bytes, synchronously. */
@@ -840,79 +817,319 @@ static void lost(struct relay_output *r, int err)
 	r->retry_at = mono_ns() + RETRY_MS * 1000000ull;
 }
 
-/*
- * A new session on the relay, its streams and its metadata so far,
- * synchronously.  0 or -errno (the sockets closed again), with a
- * sentence in @why when given.
- */
-static int session_open(struct relay_output *r, char *why, size_t n)
-{
-	uint8_t msg[SONDE__RELAYD_MSG_MAX], rep[SONDE__RELAYD_REPLY_HANDLE];
-	uint32_t major, minor;
-	uint64_t sid, deadline;
-	char path[sizeof(r->st.path)];
-	int len, e;
+/* ------------------------------------------------------ session setup */
 
-	r->cfd = tcp_connect(r->url.host, r->url.ctrl_port, 1);
-	if (r->cfd < 0) {
-		e = r->cfd;
-		r->cfd = -1;
-		if (why)
-			snprintf(why, n,
-				 "cannot connect to the relay's control port %s:%u: %s",
-				 r->url.host, r->url.ctrl_port, strerror(-e));
-		return e;
+/*
+ * A session's setup, step by step without blocking, so that a relay that
+ * accepts and never answers holds up neither the recorder's drain loop
+ * nor the daemon's one thread: both connections are opened at once
+ * (O_NONBLOCK, EINPROGRESS, then POLLOUT and SO_ERROR), then each request
+ * (VERSION, CREATE_SESSION, ADD_STREAM for the metadata and for each
+ * stream, STREAMS_SENT) is sent and its reply read as the sockets allow,
+ * each step within SETUP_MS.  sonde__output_relay_poll() moves a
+ * reconnection on; the setup at create waits on the same steps
+ * (session_open()).  The connections are the attempt's until the session
+ * is made: nothing else writes to them, and r->cfd and r->dfd stay -1
+ * (down) meanwhile, so that packets are counted lost as during any
+ * outage.
+ */
+enum { AT_CONNECT, AT_VERSION, AT_CREATE, AT_META, AT_STREAM, AT_SENT };
+
+static void at_close(struct relay_output *r)
+{
+	struct attempt *a = &r->at;
+
+	if (a->cfd >= 0)
+		close(a->cfd);
+	if (a->dfd >= 0)
+		close(a->dfd);
+	if (a->cai)
+		freeaddrinfo(a->cai);
+	if (a->dai)
+		freeaddrinfo(a->dai);
+	memset(a, 0, sizeof(*a));
+	a->cfd = a->dfd = -1;
+}
+
+/* Begin connecting *@fd to the next address of *@next on (one that
+ * fails at once is passed over).  0 or -errno of the last one tried. */
+static int at_connect(struct addrinfo **next, int *fd, int err)
+{
+	for (struct addrinfo *a = *next; a; a = *next) {
+		*next = a->ai_next;
+		*fd = socket(a->ai_family,
+			     a->ai_socktype | SOCK_CLOEXEC | SOCK_NONBLOCK,
+			     a->ai_protocol);
+		if (*fd < 0) {
+			err = -errno;
+			continue;
+		}
+		if (!connect(*fd, a->ai_addr, a->ai_addrlen) ||
+		    errno == EINPROGRESS)
+			return 0;
+		err = -errno;
+		close(*fd);
+		*fd = -1;
 	}
-	r->dfd = tcp_connect(r->url.host, r->url.data_port, 0);
-	if (r->dfd < 0) {
-		e = r->dfd;
-		r->dfd = -1;
-		close_fds(r);
-		if (why)
-			snprintf(why, n,
-				 "cannot connect to the relay's data port %s:%u: %s",
-				 r->url.host, r->url.data_port, strerror(-e));
-		return e;
+	return err;
+}
+
+/* Whether connection *@fd, being made, is done: 1 connected, 0 not yet,
+ * -errno failed (and no address left to try). */
+static int at_connected(struct addrinfo **next, int *fd)
+{
+	struct pollfd p = { *fd, POLLOUT, 0 };
+	socklen_t el = sizeof(int);
+	int err = 0;
+
+	if (poll(&p, 1, 0) <= 0)
+		return 0;
+	if (getsockopt(*fd, SOL_SOCKET, SO_ERROR, &err, &el))
+		err = errno;
+	if (!err)
+		return 1;
+	close(*fd);
+	*fd = -1;
+	return at_connect(next, fd, -err);
+}
+
+/* The next request of the attempt, for step @step, its reply due. */
+static int at_request(struct relay_output *r, int step)
+{
+	struct attempt *a = &r->at;
+	int len;
+
+	a->step = step;
+	a->ooff = a->ilen = 0;
+	a->deadline = mono_ns() + SETUP_MS * 1000000ull;
+	switch (step) {
+	case AT_VERSION:
+		len = (int)sonde__relayd_enc_version(a->out);
+		a->iwant = SONDE__RELAYD_REPLY_VERSION;
+		break;
+	case AT_CREATE:
+		len = sonde__relayd_enc_create_session(
+			a->out, r->session, r->hostname, r->live_timer_us);
+		a->iwant = SONDE__RELAYD_REPLY_HANDLE;
+		break;
+	case AT_META:
+		len = sonde__relayd_enc_add_stream(a->out, "metadata", a->path);
+		a->iwant = SONDE__RELAYD_REPLY_HANDLE;
+		break;
+	case AT_STREAM:
+		len = sonde__relayd_enc_add_stream(
+			a->out, r->streams[a->idx]->name, a->path);
+		a->iwant = SONDE__RELAYD_REPLY_HANDLE;
+		break;
+	default:
+		len = (int)sonde__relayd_enc_streams_sent(a->out);
+		a->iwant = SONDE__RELAYD_REPLY_GENERIC;
+		break;
 	}
-	zc_setup(r);
-	r->replies_read = 0;
-	e = request(r, msg, sonde__relayd_enc_version(msg), rep,
-		    SONDE__RELAYD_REPLY_VERSION);
-	if (e)
-		goto fail;
-	sonde__relayd_dec_version(rep, &major, &minor);
-	if (major != SONDE__RELAYD_MAJOR || minor < SONDE__RELAYD_MINOR) {
-		e = -EPROTO;
-		if (why)
-			snprintf(why, n,
+	if (len < 0)
+		return len;
+	a->olen = (size_t)len;
+	return 0;
+}
+
+/* The reply to the current request is in: check it, then the next
+ * request.  0, 1 (the session is made) or -errno. */
+static int at_reply(struct relay_output *r)
+{
+	struct attempt *a = &r->at;
+	uint32_t major, minor;
+	uint64_t h;
+
+	switch (a->step) {
+	case AT_VERSION:
+		sonde__relayd_dec_version(a->in, &major, &minor);
+		if (major != SONDE__RELAYD_MAJOR || minor < SONDE__RELAYD_MINOR) {
+			snprintf(a->why, sizeof(a->why),
 				 "the relay at %s:%u speaks protocol %u.%u; sonde needs 2.10 or later (lttng-relayd 2.10+)",
 				 r->url.host, r->url.ctrl_port, major, minor);
-		close_fds(r);
+			return -EPROTO;
+		}
+		return at_request(r, AT_CREATE);
+	case AT_CREATE:
+		if (sonde__relayd_dec_handle(a->in, &h) != SONDE__RELAYD_OK)
+			return -EPROTO;
+		if (r->gen == 0)
+			snprintf(a->path, sizeof(a->path), "%s", r->base_path);
+		else
+			snprintf(a->path, sizeof(a->path), "%s.%u",
+				 r->base_path, r->gen);
+		return at_request(r, AT_META);
+	case AT_META:
+	case AT_STREAM:
+		if (sonde__relayd_dec_handle(a->in, &h) != SONDE__RELAYD_OK)
+			return -EPROTO;
+		if (a->step == AT_META)
+			r->meta_handle = h;
+		else
+			r->streams[a->idx++]->handle = h;
+		/* Streams opened meanwhile are added too. */
+		return at_request(r, a->idx < r->nr ? AT_STREAM : AT_SENT);
+	default:
+		return 1;
+	}
+}
+
+/* Begin an attempt: resolve, and start both connections.  0 or -errno. */
+static int at_start(struct relay_output *r)
+{
+	struct attempt *a = &r->at;
+	struct addrinfo hints = { 0 };
+	char port[8];
+	int e;
+
+	at_close(r);
+	a->on = 1;
+	a->step = AT_CONNECT;
+	a->deadline = mono_ns() + SETUP_MS * 1000000ull;
+	hints.ai_socktype = SOCK_STREAM;
+	hints.ai_family = AF_UNSPEC;
+	snprintf(port, sizeof(port), "%u", r->url.ctrl_port);
+	if (getaddrinfo(r->url.host, port, &hints, &a->cai))
+		a->cai = NULL;
+	snprintf(port, sizeof(port), "%u", r->url.data_port);
+	if (getaddrinfo(r->url.host, port, &hints, &a->dai))
+		a->dai = NULL;
+	a->cnext = a->cai;
+	a->dnext = a->dai;
+	e = at_connect(&a->cnext, &a->cfd, -EHOSTUNREACH);
+	if (e) {
+		snprintf(a->why, sizeof(a->why),
+			 "cannot connect to the relay's control port %s:%u: %s",
+			 r->url.host, r->url.ctrl_port, strerror(-e));
 		return e;
 	}
-	len = sonde__relayd_enc_create_session(msg, r->session, r->hostname,
-					       r->live_timer_us);
-	if (len < 0) {
-		e = len;
-		goto fail;
-	}
-	e = request(r, msg, (size_t)len, rep, SONDE__RELAYD_REPLY_HANDLE);
+	e = at_connect(&a->dnext, &a->dfd, -EHOSTUNREACH);
 	if (e)
-		goto fail;
-	if (sonde__relayd_dec_handle(rep, &sid) != SONDE__RELAYD_OK) {
-		e = -EPROTO;
-		goto fail;
+		snprintf(a->why, sizeof(a->why),
+			 "cannot connect to the relay's data port %s:%u: %s",
+			 r->url.host, r->url.data_port, strerror(-e));
+	return e;
+}
+
+/*
+ * Move the attempt on as far as the sockets allow, without blocking.
+ * 0 (waiting on the relay), 1 (the session is made: at_up()) or -errno
+ * (a sentence in r->at.why when there is more to say than the errno).
+ */
+static int at_advance(struct relay_output *r)
+{
+	struct attempt *a = &r->at;
+	int e, one = 1;
+
+	for (;;) {
+		ssize_t n;
+
+		if (mono_ns() >= a->deadline)
+			return -ETIMEDOUT;
+		if (a->step == AT_CONNECT) {
+			if (!a->cok) {
+				e = at_connected(&a->cnext, &a->cfd);
+				if (e < 0) {
+					snprintf(a->why, sizeof(a->why),
+						 "cannot connect to the relay's control port %s:%u: %s",
+						 r->url.host, r->url.ctrl_port,
+						 strerror(-e));
+					return e;
+				}
+				a->cok = e;
+			}
+			if (!a->dok) {
+				e = at_connected(&a->dnext, &a->dfd);
+				if (e < 0) {
+					snprintf(a->why, sizeof(a->why),
+						 "cannot connect to the relay's data port %s:%u: %s",
+						 r->url.host, r->url.data_port,
+						 strerror(-e));
+					return e;
+				}
+				a->dok = e;
+			}
+			if (!a->cok || !a->dok)
+				return 0;
+			setsockopt(a->cfd, IPPROTO_TCP, TCP_NODELAY, &one,
+				   sizeof(one));
+			e = at_request(r, AT_VERSION);
+			if (e)
+				return e;
+			continue;
+		}
+		if (a->ooff < a->olen) {
+			n = send(a->cfd, a->out + a->ooff, a->olen - a->ooff,
+				 MSG_NOSIGNAL | MSG_DONTWAIT);
+			if (n < 0) {
+				if (errno == EINTR)
+					continue;
+				return errno == EAGAIN || errno == EWOULDBLOCK
+					       ? 0
+					       : -errno;
+			}
+			a->ooff += (size_t)n;
+			continue;
+		}
+		n = recv(a->cfd, a->in + a->ilen, a->iwant - a->ilen,
+			 MSG_DONTWAIT);
+		if (n == 0)
+			return -ECONNRESET;
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return errno == EAGAIN || errno == EWOULDBLOCK ? 0
+								       : -errno;
+		}
+		a->ilen += (size_t)n;
+		if (a->ilen < a->iwant)
+			continue;
+		e = at_reply(r);
+		if (e)
+			return e;
 	}
+}
+
+/* Wait until the attempt's sockets may let it move on, or its step's
+ * deadline. */
+static void at_wait(struct relay_output *r)
+{
+	struct attempt *a = &r->at;
+	struct pollfd p[2];
+	uint64_t now = mono_ns();
+	nfds_t np = 0;
+
+	if (now >= a->deadline)
+		return;
+	if (a->step == AT_CONNECT) {
+		if (!a->cok)
+			p[np++] = (struct pollfd){ a->cfd, POLLOUT, 0 };
+		if (!a->dok)
+			p[np++] = (struct pollfd){ a->dfd, POLLOUT, 0 };
+	} else {
+		p[np++] = (struct pollfd){
+			a->cfd, a->ooff < a->olen ? POLLOUT : POLLIN, 0
+		};
+	}
+	poll(p, np, (int)((a->deadline - now) / 1000000u) + 1);
+}
+
+static int ctl_catch_up(struct relay_output *r);
+static int add_live(struct relay_output *r, struct sonde__ostream *s);
+
+/* The attempt made a session: its connections are the output's now. */
+static void at_up(struct relay_output *r)
+{
+	struct attempt *a = &r->at;
+	uint32_t added = a->idx;
+
+	r->cfd = a->cfd;
+	r->dfd = a->dfd;
+	a->cfd = a->dfd = -1;
 	r->gen++;
-	if (r->gen == 1)
-		snprintf(path, sizeof(path), "%s", r->base_path);
-	else
-		snprintf(path, sizeof(path), "%s.%u", r->base_path, r->gen - 1);
-	e = add_stream(r, "metadata", path, &r->meta_handle);
-	for (uint32_t i = 0; !e && i < r->nr; i++) {
+	for (uint32_t i = 0; i < added; i++) {
 		struct sonde__ostream *s = r->streams[i];
 
-		e = add_stream(r, s->name, path, &s->handle);
 		s->gen = r->gen;
 		s->next_seq = 0;
 		s->has_idx = 0;
@@ -920,36 +1137,55 @@ static int session_open(struct relay_output *r, char *why, size_t n)
 		s->sess_bytes = s->confirmed = s->confirmed_bytes = 0;
 		s->probing = s->refused = 0;
 	}
-	if (e)
-		goto fail;
-	deadline = mono_ns() + SETUP_MS * 1000000ull;
-	e = send_all(r->cfd, msg, sonde__relayd_enc_streams_sent(msg),
-		     deadline);
-	if (!e)
-		e = recv_all(r->cfd, rep, SONDE__RELAYD_REPLY_GENERIC,
-			     deadline);
-	if (!e && r->meta_len) {
-		size_t h = sonde__relayd_enc_metadata(msg, r->meta_handle,
-						      r->meta_len);
-
-		e = send_all(r->cfd, msg, h, deadline);
-		if (!e)
-			e = send_all(r->cfd, r->meta, r->meta_len, deadline);
-	}
-	if (e)
-		goto fail;
-	r->meta_sent = r->meta_len;
+	snprintf(r->st.path, sizeof(r->st.path), "%s", a->path);
+	at_close(r);
+	zc_setup(r);
+	r->replies_read = 0;
+	r->replies_due = 0;
+	r->rlen = 0;
 	r->streams_unsent = 0;
-	snprintf(r->st.path, sizeof(r->st.path), "%s", path);
 	r->st.up = 1;
-	return 0;
-fail:
+	/* The whole metadata again, first of the control messages. */
+	r->meta_sent = 0;
+	for (uint32_t i = added; i < r->nr && r->cfd >= 0; i++)
+		add_live(r, r->streams[i]);
+	if (r->cfd >= 0) {
+		int e = ctl_catch_up(r);
+
+		if (e)
+			lost(r, e);
+	}
+}
+
+/*
+ * A new session on the relay, its streams and its metadata so far,
+ * waiting on each step (at create, where the user must see a clear error
+ * at once).  0 or -errno (the sockets closed again), with a sentence in
+ * @why when given.
+ */
+static int session_open(struct relay_output *r, char *why, size_t n)
+{
+	int e = at_start(r);
+
+	while (!e) {
+		e = at_advance(r);
+		if (!e)
+			at_wait(r);
+	}
+	if (e == 1) {
+		at_up(r);
+		return 0;
+	}
 	if (why)
+		snprintf(why, n, "%s",
+			 r->at.why[0] ? r->at.why
+				      : "cannot create a session on the relay");
+	if (why && !r->at.why[0])
 		snprintf(why, n, "cannot create a session on the relay %s:%u: %s",
 			 r->url.host, r->url.ctrl_port,
 			 e == -EPROTO ? "it refused the request"
 				      : strerror(-e));
-	close_fds(r);
+	at_close(r);
 	return e;
 }
 
@@ -1057,6 +1293,23 @@ static int ctl_catch_up(struct relay_output *r)
 	return e ? e : q_flush(&r->cq, r->cfd, NULL);
 }
 
+/* Add @s to the session on the live connection (0, or the connection
+ * is lost: -errno). */
+static int add_live(struct relay_output *r, struct sonde__ostream *s)
+{
+	int e = settle(r, mono_ns() + SETUP_MS * 1000000ull);
+
+	if (!e)
+		e = add_stream(r, s->name, r->st.path, &s->handle);
+	if (e) {
+		lost(r, e);
+		return e;
+	}
+	s->gen = r->gen;
+	r->streams_unsent = 1;
+	return 0;
+}
+
 /* ------------------------------------------------------------ output */
 
 static int relay_open_stream(struct sonde__output *o, const char *name,
@@ -1086,19 +1339,7 @@ static int relay_open_stream(struct sonde__output *o, const char *name,
 	*out = s;
 	if (r->cfd < 0)
 		return 0; /* added with the others at reconnection */
-	/* Added now, synchronously: the replies due come first. */
-	{
-		int e = settle(r, mono_ns() + SETUP_MS * 1000000ull);
-
-		if (!e)
-			e = add_stream(r, name, r->st.path, &s->handle);
-		if (e) {
-			lost(r, e);
-			return 0;
-		}
-		s->gen = r->gen;
-		r->streams_unsent = 1;
-	}
+	add_live(r, s);
 	return 0;
 }
 
@@ -1410,6 +1651,7 @@ static void relay_destroy(struct sonde__output *o)
 	q_drop(&r->dq, &r->st);
 	q_drop(&r->cq, &r->st);
 	close_fds(r);
+	at_close(r);
 	zc_retire(r, 1);
 	for (uint32_t i = 0; i < r->nr; i++)
 		free(r->streams[i]);
@@ -1475,22 +1717,41 @@ void sonde__output_relay_poll(struct sonde__output *o)
 	if (r->finished)
 		return;
 	if (r->cfd < 0) {
-		if (r->st.gave_up || mono < r->retry_at)
+		if (r->st.gave_up)
 			return;
-		if (!session_open(r, NULL, 0)) {
+		if (!r->at.on) {
+			if (mono < r->retry_at)
+				return;
+			e = at_start(r);
+		} else {
+			e = 0;
+		}
+		if (!e)
+			e = at_advance(r);
+		if (!e)
+			return; /* under way: on at the next call */
+		if (e == 1) {
+			at_up(r);
 			r->st.reconnects++;
 			sonde__logf(SONDE_LOG_INFO,
 				    "relay connection back. path=%s",
 				    r->st.path);
 			return;
 		}
+		/* Refused, unreachable, or a relay that did not answer
+		 * within SETUP_MS: given up, tried again later. */
+		sonde__logf(SONDE_LOG_INFO,
+			    "relay reconnection failed. err=%d step=%d", e,
+			    r->at.step);
+		at_close(r);
+		r->st.attempts_failed++;
 		if (++r->tries >= r->retries) {
 			r->st.gave_up = 1;
 			sonde__logf(SONDE_LOG_WARN,
 				    "relay unreachable: no more retries. tries=%u",
 				    r->tries);
 		}
-		r->retry_at = mono + RETRY_MS * 1000000ull;
+		r->retry_at = mono_ns() + RETRY_MS * 1000000ull;
 		return;
 	}
 	zc_reap(r);
@@ -1555,6 +1816,7 @@ int sonde__output_relay_finish(struct sonde__output *o, int timeout_ms)
 	if (r->finished)
 		return 0;
 	r->finished = 1;
+	at_close(r);
 	if (r->cfd < 0)
 		return -ENOTCONN;
 	e = ctl_catch_up(r);
@@ -1616,6 +1878,7 @@ int sonde__output_relay_finish_step(struct sonde__output *o,
 
 	if (!r->finished) {
 		r->finished = 1;
+		at_close(r);
 		if (r->cfd < 0)
 			return -ENOTCONN;
 		r->end_step = 1;
@@ -1706,6 +1969,7 @@ int sonde__output_relay_create(const struct sonde__relay_opts *o,
 	r->base.ops = &relay_ops;
 	r->base.flags = SONDE__OUTPUT_APPEND_METADATA;
 	r->cfd = r->dfd = -1;
+	r->at.cfd = r->at.dfd = -1;
 	r->htail = &r->hhead;
 	r->probe_tail = &r->probe_head;
 	/* Trust boundary: the environment; "0" turns zero copy off (to

@@ -174,7 +174,7 @@ int sonde__live_report(struct sonde__output *relay, const char *url,
 		       char *buf, size_t n)
 {
 	struct sonde__relay_stats st;
-	char sent[32], lost[32];
+	char sent[32], lost[32], tries[64] = "";
 	int k;
 
 	sonde__output_relay_stats(relay, &st);
@@ -185,14 +185,17 @@ int sonde__live_report(struct sonde__output *relay, const char *url,
 		     url, (unsigned long long)st.packets, sent,
 		     st.path[0] ? st.path : "(no session)",
 		     (unsigned long long)st.lost_packets, lost);
+	if (st.attempts_failed)
+		snprintf(tries, sizeof(tries), ", %u reconnection attempt%s failed",
+			 st.attempts_failed, st.attempts_failed == 1 ? "" : "s");
 	if (k >= 0 && (size_t)k < n &&
 	    (st.outages || st.inflight_lost_bytes || st.relay_errors))
 		snprintf(buf + k, n - (size_t)k,
-			 "relay: %u connection%s lost, %u reconnection%s, %llu bytes in flight lost, %u request%s refused%s\n",
+			 "relay: %u connection%s lost, %u reconnection%s, %llu bytes in flight lost, %u request%s refused%s%s\n",
 			 st.outages, st.outages == 1 ? "" : "s", st.reconnects,
 			 st.reconnects == 1 ? "" : "s",
 			 (unsigned long long)st.inflight_lost_bytes,
 			 st.relay_errors, st.relay_errors == 1 ? "" : "s",
-			 st.gave_up ? "; gave up retrying" : "");
+			 tries, st.gave_up ? "; gave up retrying" : "");
 	return st.lost_packets || st.outages;
 }

@@ -9,9 +9,16 @@
  * output connects, says VERSION, CREATE_SESSION (live when a live timer
  * is given) and adds the metadata stream, waiting on each step, within
  * SETUP_MS (the user sees a clear error at once); a reconnection takes
- * the same steps without ever waiting (see "session setup" below).  A stream of the trace is added when it is opened (or, after
- * a reconnection, again with the others), then STREAMS_SENT publishes it
- * to viewers.  Each packet is sent whole (padding included: the relay's
+ * the same steps without ever waiting (see "session setup" below).  A
+ * stream of the trace is added when it is opened (or, after a
+ * reconnection, again with the others), then STREAMS_SENT publishes it
+ * to viewers.  On a live connection that is not waited on either: its
+ * ADD_STREAM is queued, and its packets and indexes meanwhile are queued
+ * (copied, within max_queue) with the handle left blank; each queue stops
+ * at the first such entry until the reply gives the handle, which is then
+ * written in (reply_add()).  Replies come in the order of the requests:
+ * the reply due next is a handle (12 bytes) when its number is the one
+ * of the oldest ADD_STREAM awaited, otherwise generic (4 bytes).  Each packet is sent whole (padding included: the relay's
  * copy is byte for byte the local one) as data header + packet on the
  * data connection, then its SEND_INDEX on the control connection, which
  * the relay matches by (stream, sequence number) to expose the packet to
@@ -127,6 +134,8 @@
 #define MAX_STREAMS 4096
 /* What each queued message may hold besides its bytes. */
 #define QENT_PACKET 1
+#define QENT_DATA_HDR 2 /* begins with a data header */
+#define QENT_INDEX 4    /* a SEND_INDEX message */
 /* Zero copy: held packets per stream at most; the smallest payload sent
  * so; how long a held packet may wait for the relay's acknowledgement. */
 #define STREAM_HOLD_MAX 8
@@ -168,6 +177,11 @@ struct sonde__ostream {
 	uint64_t probe_at;    /* its reply's number */
 	uint64_t probe_seq, probe_bytes;
 	struct sonde__ostream *probe_next;
+	/* Added on a live connection: its ADD_STREAM's reply (a reply's
+	 * number) is awaited; the next stream so waiting. */
+	int adding;
+	uint64_t add_at;
+	struct sonde__ostream *add_next;
 };
 
 /* A packet whose payload the kernel may still read (zero copy). */
@@ -189,6 +203,10 @@ struct qent {
 	int flags;
 	const uint8_t *ext; /* zero copy: the held payload, not copied */
 	struct held *h;
+	/* The stream whose relay handle this entry names, once its
+	 * ADD_STREAM is answered: the queue waits here until then, and the
+	 * handle is written in (QENT_DATA_HDR or QENT_INDEX). */
+	struct sonde__ostream *wait;
 	uint8_t data[];
 };
 
@@ -228,8 +246,12 @@ struct relay_output {
 	uint32_t gen;  /* sessions made so far */
 	struct queue cq, dq;
 	uint64_t replies_due; /* generic (4-byte) replies still to read */
-	uint8_t rbuf[SONDE__RELAYD_REPLY_GENERIC];
+	uint8_t rbuf[SONDE__RELAYD_REPLY_HANDLE];
 	size_t rlen;
+	/* Streams added on the live connection, their reply awaited, in
+	 * the order of their requests. */
+	struct sonde__ostream *add_head, **add_tail;
+	uint32_t nadds;
 	uint64_t meta_handle;
 	char *meta; /* the metadata text given so far */
 	size_t meta_len, meta_sent;
@@ -322,6 +344,7 @@ static int q_push(struct queue *q, const struct iovec *iov, int cnt,
 	e->payload = payload;
 	e->ext = NULL;
 	e->h = NULL;
+	e->wait = NULL;
 	p = e->data;
 	for (int i = 0; i < cnt; i++) {
 		size_t len = iov[i].iov_len;
@@ -357,6 +380,7 @@ static int q_push_ext(struct queue *q, const uint8_t *p, size_t len,
 	e->payload = payload;
 	e->ext = p;
 	e->h = h;
+	e->wait = NULL;
 	*q->tail = e;
 	q->tail = &e->next;
 	q->bytes += len;
@@ -373,8 +397,12 @@ static int q_flush(struct queue *q, int fd, uint32_t *zc_next)
 	while (q->head) {
 		struct qent *e = q->head;
 		int flags = MSG_NOSIGNAL | MSG_DONTWAIT | (e->ext ? zc : 0);
-		ssize_t w = send(fd, e->ext ? e->ext + e->off : e->data + e->off,
-				 e->len - e->off, flags);
+		ssize_t w;
+
+		if (e->wait && e->wait->adding)
+			return 0; /* its handle is not known yet */
+		w = send(fd, e->ext ? e->ext + e->off : e->data + e->off,
+			 e->len - e->off, flags);
 
 		if (w < 0) {
 			if (errno == EINTR)
@@ -408,7 +436,7 @@ static int q_flush(struct queue *q, int fd, uint32_t *zc_next)
 	return 0;
 }
 
-/* ---------------------------------------------------- blocking setup */
+/* ------------------------------------------------------------ waiting */
 
 static int wait_fd(int fd, short ev, uint64_t deadline)
 {
@@ -427,109 +455,58 @@ static int wait_fd(int fd, short ev, uint64_t deadline)
 	}
 }
 
-static int send_all(int fd, const void *buf, size_t len, uint64_t deadline)
-{
-	const uint8_t *p = buf;
+static int read_replies(struct relay_output *r);
 
-	while (len) {
-		ssize_t w = send(fd, p, len, MSG_NOSIGNAL | MSG_DONTWAIT);
-
-		if (w < 0) {
-			int r;
-
-			if (errno == EINTR)
-				continue;
-			if (errno != EAGAIN && errno != EWOULDBLOCK)
-				return -errno;
-			r = wait_fd(fd, POLLOUT, deadline);
-			if (r)
-				return r;
-			continue;
-		}
-		p += w;
-		len -= (size_t)w;
-	}
-	return 0;
-}
-
-static int recv_all(int fd, void *buf, size_t len, uint64_t deadline)
-{
-	uint8_t *p = buf;
-
-	while (len) {
-		ssize_t n = recv(fd, p, len, MSG_DONTWAIT);
-
-		if (n == 0)
-			return -ECONNRESET;
-		if (n < 0) {
-			int r;
-
-			if (errno == EINTR)
-				continue;
-			if (errno != EAGAIN && errno != EWOULDBLOCK)
-				return -errno;
-			r = wait_fd(fd, POLLIN, deadline);
-			if (r)
-				return r;
-			continue;
-		}
-		p += n;
-		len -= (size_t)n;
-	}
-	return 0;
-}
-
-/* One control request and its reply of @rlen bytes, synchronously. */
-static int request(struct relay_output *r, const uint8_t *msg, size_t len,
-		   uint8_t *reply, size_t rlen)
-{
-	uint64_t deadline = mono_ns() + SETUP_MS * 1000000ull;
-	int e = send_all(r->cfd, msg, len, deadline);
-
-	return e ? e : recv_all(r->cfd, reply, rlen, deadline);
-}
-
-static int add_stream(struct relay_output *r, const char *name,
-		      const char *path, uint64_t *handle)
-{
-	uint8_t msg[SONDE__RELAYD_MSG_MAX], rep[SONDE__RELAYD_REPLY_HANDLE];
-	int len = sonde__relayd_enc_add_stream(msg, name, path), e;
-
-	if (len < 0)
-		return len;
-	e = request(r, msg, (size_t)len, rep, sizeof(rep));
-	if (e)
-		return e;
-	if (sonde__relayd_dec_handle(rep, handle) != SONDE__RELAYD_OK)
-		return -EPROTO;
-	return 0;
-}
-
-static void reply_in(struct relay_output *r);
-
-/* Send what is queued and read every reply due, synchronously. */
+/* Send what is queued on the control connection and read every reply
+ * due, waiting until @deadline at most.  Requests behind a stream's
+ * awaited handle go once the reply that gives it is read. */
 static int settle(struct relay_output *r, uint64_t deadline)
 {
-	int e;
-
 	for (;;) {
-		e = q_flush(&r->cq, r->cfd, NULL);
+		struct qent *h;
+		short ev = 0;
+		int e = q_flush(&r->cq, r->cfd, NULL);
+
+		if (!e)
+			e = read_replies(r);
 		if (e)
 			return e;
-		if (!r->cq.head)
-			break;
-		e = wait_fd(r->cfd, POLLOUT, deadline);
+		h = r->cq.head;
+		if (!h && !r->replies_due)
+			return 0;
+		if (h && !(h->wait && h->wait->adding))
+			ev |= POLLOUT;
+		if (r->replies_due)
+			ev |= POLLIN;
+		e = wait_fd(r->cfd, ev, deadline);
 		if (e)
 			return e;
 	}
-	while (r->replies_due) {
-		e = recv_all(r->cfd, r->rbuf + r->rlen,
-			     sizeof(r->rbuf) - r->rlen, deadline);
-		if (e)
-			return e;
-		reply_in(r);
+}
+
+/* Mark the entry last pushed on @q as naming @s's handle, not known yet
+ * (@flag: where it is). */
+static void q_wait_last(struct queue *q, struct sonde__ostream *s, int flag)
+{
+	struct qent *e = (struct qent *)((char *)q->tail -
+					 offsetof(struct qent, next));
+
+	e->wait = s;
+	e->flags |= flag;
+}
+
+/* @s's handle is known: write it into the entries of @q waiting on it. */
+static void q_patch(struct queue *q, struct sonde__ostream *s)
+{
+	for (struct qent *e = q->head; e; e = e->next) {
+		if (e->wait != s)
+			continue;
+		if (e->flags & QENT_DATA_HDR)
+			sonde__relayd_set_data_hdr_stream(e->data, s->handle);
+		if (e->flags & QENT_INDEX)
+			sonde__relayd_set_index_stream(e->data, s->handle);
+		e->wait = NULL;
 	}
-	return 0;
 }
 
 static void close_fds(struct relay_output *r)
@@ -669,7 +646,7 @@ static int wait_out(struct relay_output *r, uint64_t deadline)
  */
 static int zc_drain(struct relay_output *r, uint64_t deadline)
 {
-	int e = 0;
+	int e = r->nadds ? settle(r, deadline) : 0;
 
 	while (!e && r->hhead && r->dq.head) {
 		e = q_flush(&r->dq, r->dfd, &r->zc_next);
@@ -734,13 +711,51 @@ static void zc_setup(struct relay_output *r)
 
 /* ------------------------------------------------------- confirmation */
 
-/* One generic reply, in r->rbuf: an answer to the oldest question in
- * flight if its number is this reply's, otherwise a request's. */
-static void reply_in(struct relay_output *r)
+/* The size of the reply to read next: a stream's handle, or generic. */
+static size_t reply_size(const struct relay_output *r)
+{
+	return r->add_head && r->add_head->add_at == r->replies_read
+		       ? SONDE__RELAYD_REPLY_HANDLE
+		       : SONDE__RELAYD_REPLY_GENERIC;
+}
+
+/* The reply to ADD_STREAM for the first stream awaiting one, in r->rbuf:
+ * its handle, written into what was queued for it.  0 or -EPROTO. */
+static int reply_add(struct relay_output *r)
+{
+	struct sonde__ostream *s = r->add_head;
+	uint32_t code = sonde__relayd_dec_handle(r->rbuf, &s->handle);
+
+	r->add_head = s->add_next;
+	if (!r->add_head)
+		r->add_tail = &r->add_head;
+	r->nadds--;
+	s->adding = 0;
+	r->rlen = 0;
+	r->replies_due--;
+	r->replies_read++;
+	if (code != SONDE__RELAYD_OK) {
+		sonde__logf(SONDE_LOG_WARN,
+			    "relay refused a stream. code=%u stream=%s", code,
+			    s->name);
+		r->st.relay_errors++;
+		return -EPROTO;
+	}
+	q_patch(&r->dq, s);
+	q_patch(&r->cq, s);
+	return 0;
+}
+
+/* One reply, in r->rbuf: a stream's handle (reply_add()), or a generic
+ * one: an answer to the oldest question in flight if its number is this
+ * reply's, otherwise a request's.  0 or -errno. */
+static int reply_in(struct relay_output *r)
 {
 	uint32_t code = sonde__relayd_dec_generic(r->rbuf);
 	struct sonde__ostream *s = r->probe_head;
 
+	if (reply_size(r) == SONDE__RELAYD_REPLY_HANDLE)
+		return reply_add(r);
 	r->rlen = 0;
 	r->replies_due--;
 	if (s && s->probe_at == r->replies_read) {
@@ -768,6 +783,7 @@ static void reply_in(struct relay_output *r)
 		r->st.relay_errors++;
 	}
 	r->replies_read++;
+	return 0;
 }
 
 /* The connection is gone: count what it took along, retry later. */
@@ -807,6 +823,11 @@ static void lost(struct relay_output *r, int err)
 	r->st.unconfirmed_lost_bytes += ub > lb ? ub - lb : 0;
 	r->probe_head = NULL;
 	r->probe_tail = &r->probe_head;
+	for (struct sonde__ostream *s = r->add_head; s; s = s->add_next)
+		s->adding = 0;
+	r->add_head = NULL;
+	r->add_tail = &r->add_head;
+	r->nadds = 0;
 	r->replies_due = 0;
 	r->replies_read = 0;
 	r->rlen = 0;
@@ -953,11 +974,14 @@ static int at_reply(struct relay_output *r)
 	case AT_CREATE:
 		if (sonde__relayd_dec_handle(a->in, &h) != SONDE__RELAYD_OK)
 			return -EPROTO;
-		if (r->gen == 0)
+		/* A session made, if not finished, still takes a directory
+		 * of its own: the next one is "<path>.N+1". */
+		r->gen++;
+		if (r->gen == 1)
 			snprintf(a->path, sizeof(a->path), "%s", r->base_path);
 		else
 			snprintf(a->path, sizeof(a->path), "%s.%u",
-				 r->base_path, r->gen);
+				 r->base_path, r->gen - 1);
 		return at_request(r, AT_META);
 	case AT_META:
 	case AT_STREAM:
@@ -1126,7 +1150,6 @@ static void at_up(struct relay_output *r)
 	r->cfd = a->cfd;
 	r->dfd = a->dfd;
 	a->cfd = a->dfd = -1;
-	r->gen++;
 	for (uint32_t i = 0; i < added; i++) {
 		struct sonde__ostream *s = r->streams[i];
 
@@ -1199,12 +1222,15 @@ static int read_replies(struct relay_output *r)
 		size_t want = sizeof(buf);
 		ssize_t n;
 
+		uint64_t due = r->replies_due * SONDE__RELAYD_REPLY_GENERIC +
+			       r->nadds * (SONDE__RELAYD_REPLY_HANDLE -
+					   SONDE__RELAYD_REPLY_GENERIC) -
+			       r->rlen;
+
 		/* Never more than the replies due: anything beyond is a peer
 		 * that does not follow the protocol. */
-		if (r->replies_due * SONDE__RELAYD_REPLY_GENERIC - r->rlen <
-		    want)
-			want = r->replies_due * SONDE__RELAYD_REPLY_GENERIC -
-			       r->rlen;
+		if (due < want)
+			want = (size_t)due;
 		if (!want) {
 			/* Nothing due: readable means EOF or garbage. */
 			n = recv(r->cfd, buf, 1, MSG_DONTWAIT | MSG_PEEK);
@@ -1227,8 +1253,12 @@ static int read_replies(struct relay_output *r)
 				       : -errno;
 		for (ssize_t i = 0; i < n; i++) {
 			r->rbuf[r->rlen++] = buf[i];
-			if (r->rlen == SONDE__RELAYD_REPLY_GENERIC)
-				reply_in(r);
+			if (r->rlen == reply_size(r)) {
+				int e = reply_in(r);
+
+				if (e)
+					return e;
+			}
 		}
 	}
 }
@@ -1266,6 +1296,22 @@ static int ctl_send(struct relay_output *r, const void *msg, size_t len,
 	return q_flush(&r->cq, r->cfd, NULL);
 }
 
+/* Queue @s's SEND_INDEX (or beacon), its handle written in later if
+ * not known yet, and push. */
+static int ctl_send_index(struct relay_output *r, struct sonde__ostream *s,
+			  const void *msg, size_t len)
+{
+	struct iovec iov = { (void *)msg, len };
+	int e = q_push(&r->cq, &iov, 1, 0, 0, 0);
+
+	if (e)
+		return e;
+	if (s->adding)
+		q_wait_last(&r->cq, s, QENT_INDEX);
+	r->replies_due++;
+	return q_flush(&r->cq, r->cfd, NULL);
+}
+
 /* Metadata bytes given but not yet sent, then STREAMS_SENT if due. */
 static int ctl_catch_up(struct relay_output *r)
 {
@@ -1293,21 +1339,39 @@ static int ctl_catch_up(struct relay_output *r)
 	return e ? e : q_flush(&r->cq, r->cfd, NULL);
 }
 
-/* Add @s to the session on the live connection (0, or the connection
- * is lost: -errno). */
+/*
+ * Add @s to the session on the live connection, without waiting: its
+ * ADD_STREAM is queued, and what is written to it meanwhile is queued
+ * (copied, within max_queue) with the handle left blank, the queues
+ * stopping there until the reply gives it (reply_add()).  0, or the
+ * connection is lost: -errno.
+ */
 static int add_live(struct relay_output *r, struct sonde__ostream *s)
 {
-	int e = settle(r, mono_ns() + SETUP_MS * 1000000ull);
+	uint8_t msg[SONDE__RELAYD_MSG_MAX];
+	int len = sonde__relayd_enc_add_stream(msg, s->name, r->st.path), e;
 
-	if (!e)
-		e = add_stream(r, s->name, r->st.path, &s->handle);
-	if (e) {
-		lost(r, e);
-		return e;
-	}
 	s->gen = r->gen;
+	s->next_seq = 0;
+	s->has_idx = 0;
+	s->active = 0;
+	s->sess_bytes = s->confirmed = s->confirmed_bytes = 0;
+	s->probing = s->refused = 0;
+	if (len < 0) {
+		lost(r, len);
+		return len;
+	}
+	s->adding = 1;
+	s->add_at = r->replies_read + r->replies_due;
+	s->add_next = NULL;
+	*r->add_tail = s;
+	r->add_tail = &s->add_next;
+	r->nadds++;
 	r->streams_unsent = 1;
-	return 0;
+	e = ctl_send(r, msg, (size_t)len, 1);
+	if (e)
+		lost(r, e);
+	return e;
 }
 
 /* ------------------------------------------------------------ output */
@@ -1355,7 +1419,7 @@ static int probe(struct relay_output *r)
 		int e;
 
 		if (s->gen != r->gen || s->probing || s->refused ||
-		    s->next_seq == s->confirmed)
+		    s->adding || s->next_seq == s->confirmed)
 			continue;
 		s->probe_at = r->replies_read + r->replies_due;
 		s->probe_seq = s->next_seq - 1;
@@ -1403,6 +1467,19 @@ static int send_copied(struct relay_output *r, struct iovec *v, int cnt,
 	if (sent > hlen)
 		r->st.direct_bytes += sent - hlen;
 	r->st.copied_bytes += total - (sent > hlen ? sent - hlen : 0);
+	return 0;
+}
+
+/* Queue the packet in @v (@cnt buffers, the data header first) of @s,
+ * whose handle is not known yet, copied, to be sent once it is.  0 or
+ * -ENOMEM (the connection is to be given up). */
+static int send_waiting(struct relay_output *r, struct sonde__ostream *s,
+			struct iovec *v, int cnt, uint64_t total)
+{
+	if (q_push(&r->dq, v, cnt, 0, QENT_PACKET, total))
+		return -ENOMEM;
+	q_wait_last(&r->dq, s, QENT_DATA_HDR);
+	r->st.copied_bytes += total;
 	return 0;
 }
 
@@ -1524,21 +1601,24 @@ static int relay_write_packet(struct sonde__output *o,
 	memcpy(v + 1, iov, (size_t)iovcnt * sizeof(*iov));
 	hold = r->st.zc_on && (wflags & SONDE__WRITE_MAY_HOLD) &&
 	       s->nheld < STREAM_HOLD_MAX && iovcnt > 1 &&
-	       iov[iovcnt - 1].iov_len >= ZC_MIN &&
+	       iov[iovcnt - 1].iov_len >= ZC_MIN && !s->adding &&
 	       zc_room(r, v[0].iov_len + total);
 	if (r->st.zc_on && !hold)
 		r->st.zc_fallback++;
-	e = hold ? send_held(r, s, v, iovcnt + 1, total)
-		 : send_copied(r, v, iovcnt + 1, total);
+	if (s->adding)
+		e = send_waiting(r, s, v, iovcnt + 1, total);
+	else
+		e = hold ? send_held(r, s, v, iovcnt + 1, total)
+			 : send_copied(r, v, iovcnt + 1, total);
 	if (e) {
 		lost(r, e);
 		r->st.lost_packets++;
 		r->st.lost_bytes += total;
 		return 0;
 	}
-	e = ctl_send(r, imsg,
-		     sonde__relayd_enc_index(imsg, s->handle, s->next_seq, idx),
-		     1);
+	e = ctl_send_index(r, s, imsg,
+			   sonde__relayd_enc_index(imsg, s->handle,
+						   s->next_seq, idx));
 	if (e) {
 		lost(r, e);
 		return 0;
@@ -1593,7 +1673,10 @@ static int relay_sync(struct sonde__output *o)
 
 	if (r->cfd < 0)
 		return 0;
-	e = ctl_catch_up(r);
+	if (r->nadds)
+		e = settle(r, deadline); /* the queues wait on no handle */
+	if (!e)
+		e = ctl_catch_up(r);
 	while (!e && r->dq.head) {
 		e = q_flush(&r->dq, r->dfd, &r->zc_next);
 		if (!e && r->dq.head)
@@ -1683,6 +1766,8 @@ static int beacons(struct relay_output *r, uint64_t now)
 		struct sonde__packet_index b;
 		int e;
 
+		if (s->adding)
+			continue; /* its handle is not known yet */
 		if (s->active || !s->has_idx || s->gen != r->gen) {
 			s->active = 0;
 			continue;
@@ -1819,7 +1904,10 @@ int sonde__output_relay_finish(struct sonde__output *o, int timeout_ms)
 	at_close(r);
 	if (r->cfd < 0)
 		return -ENOTCONN;
-	e = ctl_catch_up(r);
+	if (r->nadds)
+		e = settle(r, deadline); /* the queues wait on no handle */
+	if (!e)
+		e = ctl_catch_up(r);
 	while (!e && r->dq.head) {
 		e = q_flush(&r->dq, r->dfd, &r->zc_next);
 		if (!e && r->dq.head)
@@ -1895,7 +1983,7 @@ int sonde__output_relay_finish_step(struct sonde__output *o,
 	/* As sonde__output_relay_finish(): every packet sent and confirmed
 	 * stored, the kernel done with the held ones, then the streams
 	 * closed and their replies read. */
-	if (!e && r->end_step == 1 && !r->dq.head) {
+	if (!e && r->end_step == 1 && !r->dq.head && !r->nadds) {
 		if (unconfirmed(r))
 			e = probe(r);
 		else
@@ -1972,6 +2060,7 @@ int sonde__output_relay_create(const struct sonde__relay_opts *o,
 	r->at.cfd = r->at.dfd = -1;
 	r->htail = &r->hhead;
 	r->probe_tail = &r->probe_head;
+	r->add_tail = &r->add_head;
 	/* Trust boundary: the environment; "0" turns zero copy off (to
 	 * compare, or for a kernel that misbehaves with it). */
 	{

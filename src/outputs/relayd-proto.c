@@ -188,6 +188,16 @@ size_t sonde__relayd_enc_data_hdr(uint8_t *buf, uint64_t handle, uint64_t seq,
 	return (size_t)(p - buf);
 }
 
+void sonde__relayd_set_data_hdr_stream(uint8_t *buf, uint64_t handle)
+{
+	put64(buf + 8, handle);
+}
+
+void sonde__relayd_set_index_stream(uint8_t *buf, uint64_t handle)
+{
+	put64(buf + SONDE__RELAYD_HDR_SIZE, handle);
+}
+
 void sonde__relayd_dec_version(const uint8_t *p, uint32_t *major,
 			       uint32_t *minor)
 {

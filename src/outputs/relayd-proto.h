@@ -121,6 +121,13 @@ SONDE_HIDDEN size_t sonde__relayd_enc_data_hdr(uint8_t *buf, uint64_t handle,
 					       uint64_t seq, uint32_t len);
 
 /* Decoders of replies (@p holds the reply's size). */
+/* The stream handle of a data header or SEND_INDEX message encoded
+ * earlier, written in once the relay gave it (a stream added on a live
+ * connection, its packets queued meanwhile). */
+SONDE_HIDDEN void sonde__relayd_set_data_hdr_stream(uint8_t *buf,
+						   uint64_t handle);
+SONDE_HIDDEN void sonde__relayd_set_index_stream(uint8_t *buf,
+						uint64_t handle);
 SONDE_HIDDEN void sonde__relayd_dec_version(const uint8_t *p, uint32_t *major,
 					    uint32_t *minor);
 SONDE_HIDDEN uint32_t sonde__relayd_dec_handle(const uint8_t *p,

@@ -15,7 +15,11 @@
 #  2. a daemon session (`sonde create --relay -o`) whose relay is so
 #     replaced: `sonde sessions` from another client answers within 500 ms,
 #     every time, while the daemon retries; destroy answers promptly and
-#     says the relay was lost.
+#     says the relay was lost;
+#  3. a relayd that stops reading (SIGSTOP) before a daemon session's
+#     first start, which adds its streams: `sonde sessions` answers within
+#     500 ms meanwhile; once the relayd goes on (SIGCONT), the streams are
+#     added and the trace reaches it.
 # Every wait is bounded.
 # Usage: test-relay-hung.sh SONDE BABELTRACE2 TEST-LIVE-APP TEST-LIVE-RAW
 here=$(dirname "$0")
@@ -33,7 +37,7 @@ hung_stop() {
 	wait "$HUNG_PID" 2>/dev/null
 	HUNG_PID=
 }
-trap 'hung_stop; relay_stop KILL; lt_cleanup; st_cleanup' EXIT
+trap 'hung_stop; kill -CONT "$RELAY_PID" 2>/dev/null; relay_stop KILL; lt_cleanup; st_cleanup' EXIT
 
 now_ms() { date +%s%3N; }
 
@@ -139,6 +143,52 @@ lt_bt "$WORK/hs" hs
 tap_is "$BT_RC|$(lt_range hs live:a 0 1000000000 "$pid" | cut -d' ' -f4)" "0|0" \
 	"daemon: the -o copy holds every event recorded, none missing"
 hung_stop
+
+# 3. A relay that stops reading (SIGSTOP) before a daemon session's first
+# start, which adds the session's streams on the live connection: other
+# clients are answered meanwhile; once the relay goes on, the streams are
+# added and the trace reaches it.
+relay_start "$WORK/relay" || tap_bail "cannot start lttng-relayd"
+lt_sonde "create --relay -o" create st --relay "$RELAY_URL" \
+	--relay-hostname "$HOST" -o "$WORK/st" --live-timer 200
+lt_sonde "enable" enable -s st 'live:*'
+kill -STOP "$RELAY_PID"
+timeout -k 5 60 "$SONDE" start -s st >"$WORK/start.out" 2>"$WORK/start.err" &
+sp=$!
+sleep 0.2
+worst=0 all=
+for ((i = 0; i < 6; i++)); do
+	t0=$(now_ms)
+	timeout -k 5 60 "$SONDE" sessions >"$WORK/sessions.out" 2>&1
+	src=$?
+	dt=$(($(now_ms) - t0))
+	all="$all $dt"
+	[ "$src" = 0 ] || dt=99999
+	[ "$dt" -gt "$worst" ] && worst=$dt
+	sleep 0.2
+done
+wait "$sp"
+tap_is "$?" 0 "stalled: start exits 0" || tap_diag_file "$WORK/start.err"
+tap_ok "$([ "$worst" -lt 500 ] && echo 1)" \
+	"stalled: sonde sessions answers within 500 ms every time while the streams wait on the relay (ms:$all)"
+sleep 0.5
+kill -CONT "$RELAY_PID"
+lt_wait_progress one $(($(lt_progress one) + 500)) 30
+lt_sonde "stop" stop -s st
+lt_sonde "destroy" destroy -s st
+tap_like "$OUT$ERR" "relay $RELAY_URL: [1-9][0-9]* packets .* sent as $HOST/st-[0-9-]*," \
+	"stalled: the packets went to the relay once it went on"
+rdir=$(relay_session_dir "$WORK/relay" "$HOST" st)
+nr=0
+if [ -n "$rdir" ]; then
+	lt_bt "$rdir" strelay
+	nr=$(lt_count strelay live:a "$pid")
+fi
+lt_bt "$WORK/st" st
+no=$(lt_count st live:a "$pid")
+tap_ok "$([ "$nr" -gt 0 ] && [ "$nr" = "$no" ] && echo 1)" \
+	"stalled: the relay's copy holds every event of the -o copy ($nr and $no live:a)"
+relay_stop
 lt_app_stop one
 tap_is "$APP_RC" 0 "the app exits 0"
 tap_done

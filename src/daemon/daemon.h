@@ -241,9 +241,18 @@ SONDE_HIDDEN struct sd_session *sonde__sd_find(struct sd *d,
 					       const char *name);
 SONDE_HIDDEN const char *sonde__sd_patterns(const struct sd_session *s);
 SONDE_HIDDEN const char *sonde__sd_state_name(enum sd_state st);
+/* Create: 0 (said in @t), -errno (said), or 1: a session with --relay
+ * whose relay setup goes on: the create op (verb create) moves it on
+ * with sonde__sd_create_more() and answers. */
 SONDE_HIDDEN int sonde__sd_session_new(struct sd *d,
 				       const struct sonde__cmd *c,
 				       struct sd_text *t);
+/* The create op of @s: the relay's setup moved on; the time to call
+ * again, or 0 once done, @status and @t saying how (a failed create:
+ * the session is to be freed). */
+SONDE_HIDDEN uint64_t sonde__sd_create_more(struct sd_session *s,
+					    struct sd_text *t, int *status,
+					    uint64_t now);
 SONDE_HIDDEN int sonde__sd_buffers(struct sd_session *s, struct sd_text *t);
 /* Record @s's kernel events (its first start with them: the kernel source
  * joins its trace; later: enabled again).  0 or -errno, said in @t. */

@@ -36,6 +36,12 @@
  * record --relay`).  The relay is connected, and its session made, at
  * create: an unreachable relay fails the create (unless --relay-optional,
  * with -o: the trace then goes to the directory until the relay answers).
+ * The daemon does not wait for that: create makes the session, begins the
+ * relay's setup, and queues a create op on it that moves the setup on
+ * each SD_RELAY_STEP_MS (sonde__sd_create_more()) and answers once it is
+ * done, freeing the session if it failed; each step has 3 s at most, and
+ * other clients are served meanwhile, verbs on the session once it is
+ * done.
  * The trace is made on that output at the first start, and the channel
  * (and kernel source) join it.  Live (--live-timer), every tick closes
  * every CPU's sub-buffer and the kernel source's packets, and sends
@@ -188,31 +194,14 @@ const char *sonde__sd_where(const struct sd_session *s, char *buf, size_t n)
 	return buf;
 }
 
-/*
- * --relay: connect to the relay and make the session there, the output
- * (the relay, beside s->dir if any) kept in @s until the first start.
- * 0, or -errno with a sentence in @t.
- */
-static int relay_connect(struct sd_session *s, const struct sonde__cmd *c,
-			 struct sd_text *t)
+/* What create says once the relay's setup is done (@r, with @why): 0,
+ * or -errno when the create fails. */
+static int relay_said(struct sd_session *s, int r, const char *why,
+		      struct sd_text *t)
 {
-	struct sonde__relay_opts ro;
 	struct sonde__relay_stats st;
-	char why[640];
-	int r;
 
-	memset(&ro, 0, sizeof(ro));
-	ro.url = s->relay_url;
-	ro.hostname = c->relay_hostname;
-	ro.session = c->relay_session ? c->relay_session : s->name;
-	ro.live_timer_us = s->live_ms * 1000u;
-	ro.max_queue = SD_RELAY_BUFFER;
-	ro.retries = SD_RELAY_RETRIES;
-	r = sonde__live_output(&ro,
-			       s->relay_optional ? SONDE__RELAY_DEFERRED : 0,
-			       s->dir[0] ? s->dir : NULL, &s->relay, &s->out,
-			       why, sizeof(why));
-	if (r) {
+	if (r && !s->relay_optional) {
 		sonde__sd_tprintf(t, "cannot create session %s: %s", s->name,
 				  why);
 		return r;
@@ -227,6 +216,61 @@ static int relay_connect(struct sd_session *s, const struct sonde__cmd *c,
 				  s->name, s->dir, why);
 	if (s->live_ms)
 		sonde__sd_tprintf(t, " (live, every %u ms)", s->live_ms);
+	return 0;
+}
+
+/*
+ * --relay: connect to the relay and make the session there, the output
+ * (the relay, beside s->dir if any) kept in @s until the first start.
+ * The daemon waits on no peer: the setup is only begun here, and moved
+ * on by the create op (sonde__sd_create_more()) while other clients are
+ * served.  0, 1 (the setup goes on: queue the op), or -errno with a
+ * sentence in @t (the output, if made, destroyed).
+ */
+static int relay_connect(struct sd_session *s, const struct sonde__cmd *c,
+			 struct sd_text *t)
+{
+	struct sonde__relay_opts ro;
+	char why[640] = "";
+	int r;
+
+	memset(&ro, 0, sizeof(ro));
+	ro.url = s->relay_url;
+	ro.hostname = c->relay_hostname;
+	ro.session = c->relay_session ? c->relay_session : s->name;
+	ro.live_timer_us = s->live_ms * 1000u;
+	ro.max_queue = SD_RELAY_BUFFER;
+	ro.retries = SD_RELAY_RETRIES;
+	r = sonde__live_output(&ro,
+			       (s->relay_optional ? SONDE__RELAY_DEFERRED : 0) |
+				       SONDE__RELAY_ASYNC,
+			       s->dir[0] ? s->dir : NULL, &s->relay, &s->out,
+			       why, sizeof(why));
+	if (r) {
+		sonde__sd_tprintf(t, "cannot create session %s: %s", s->name,
+				  why);
+		return r;
+	}
+	r = sonde__output_relay_setup_step(s->relay, why, sizeof(why));
+	if (r == -EINPROGRESS)
+		return 1;
+	r = relay_said(s, r, why, t);
+	if (r) {
+		sonde__output_destroy(s->out);
+		s->out = s->relay = NULL;
+	}
+	return r;
+}
+
+uint64_t sonde__sd_create_more(struct sd_session *s, struct sd_text *t,
+			       int *status, uint64_t now)
+{
+	char why[640] = "";
+	int r = sonde__output_relay_setup_step(s->relay, why, sizeof(why));
+
+	if (r == -EINPROGRESS)
+		return now + SD_RELAY_STEP_MS * 1000000ull;
+	*status = relay_said(s, r, why, t);
 	return 0;
 }
 
@@ -283,7 +327,7 @@ int sonde__sd_session_new(struct sd *d, const struct sonde__cmd *c,
 		free(s);
 		return r;
 	}
-	if (c->relay && (r = relay_connect(s, c, t))) {
+	if (c->relay && (r = relay_connect(s, c, t)) < 0) {
 		free(s);
 		return r;
 	}
@@ -300,7 +344,7 @@ int sonde__sd_session_new(struct sd *d, const struct sonde__cmd *c,
 	if (!s->relay)
 		sonde__sd_tprintf(t, "session %s created, trace in %s", s->name,
 				  s->dir);
-	return 0;
+	return r;
 }
 
 static void buffers_undo(struct sd_session *s)

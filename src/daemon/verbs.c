@@ -4,7 +4,10 @@
  * and what its reply says.
  *
  * Verbs that touch no application (create, sessions, list, daemon-stop)
- * are answered at once.  Verbs on a session are ops (session.c): each has
+ * are answered at once, but a create with --relay: its session is made
+ * at once and an op moves the relay's setup on (sonde__sd_create_more(),
+ * the daemon waiting on no peer) and answers once it is done; a failed
+ * setup frees the session.  Verbs on a session are ops (session.c): each has
  * a begin, which changes the session and sends the requests the verb
  * needs (apprpc.c), and a finish, which runs when the last of them is
  * answered or their one deadline has passed, and writes the reply:
@@ -382,6 +385,8 @@ static void stop_finish(struct sd *d, struct sd_op *op, int quiet)
 
 uint64_t sonde__sd_op_more(struct sd *d, struct sd_op *op, uint64_t t)
 {
+	if (op->c.verb == SONDE__CMD_CREATE)
+		return sonde__sd_create_more(op->s, &op->t, &op->status, t);
 	if (op->c.verb != SONDE__CMD_DESTROY)
 		return 0;
 	if (op->phase != 2) {
@@ -479,6 +484,8 @@ void sonde__sd_op_begin(struct sd *d, struct sd_op *op)
 	case SONDE__CMD_SNAPSHOT:
 		snapshot(op);
 		break;
+	case SONDE__CMD_CREATE:
+		break; /* its relay's setup, begun: sonde__sd_op_more() */
 	default:
 		op->status = -EINVAL;
 		break;
@@ -516,6 +523,12 @@ int sonde__sd_op_finish(struct sd *d, struct sd_op *op)
 	case SONDE__CMD_DESTROY:
 		/* Its stop finished, and its trace, in sonde__sd_op_more(). */
 		destroy_finish(d, op);
+		return 1;
+	case SONDE__CMD_CREATE:
+		if (!op->status)
+			return 0;
+		sonde__sd_session_free(d, s); /* the relay failed it */
+		op->s = NULL;
 		return 1;
 	default:
 		return 0;
@@ -663,7 +676,21 @@ void sonde__sd_command(struct sd *d, struct sd_conn *cl,
 	switch (c.verb) {
 	case SONDE__CMD_CREATE:
 		r = sonde__sd_session_new(d, &c, &t);
-		break;
+		if (r != 1)
+			break;
+		/* The relay's setup goes on: answered when it is done,
+		 * other clients served meanwhile. */
+		free(t.p);
+		s = sonde__sd_find(d, c.session);
+		op = s ? op_new(&c, s, cl) : NULL;
+		if (!op) {
+			if (s)
+				sonde__sd_session_free(d, s);
+			sonde__sd_reply_str(d, cl, -ENOMEM, strerror(ENOMEM));
+			return;
+		}
+		sonde__sd_op_queue(d, op);
+		return;
 	case SONDE__CMD_SESSIONS:
 		cmd_sessions(d, &t);
 		break;

@@ -193,10 +193,29 @@ struct sonde__relay_stats {
  * error: the output starts disconnected and retries as after an outage.
  */
 #define SONDE__RELAY_DEFERRED 1u
+/*
+ * With SONDE__RELAY_ASYNC, create only begins: it resolves and starts
+ * connecting (an error there, such as a refused connection, is returned
+ * at once as without it), and sonde__output_relay_setup_step() moves the
+ * rest on, for a caller that must not wait on the relay (the daemon).
+ */
+#define SONDE__RELAY_ASYNC 2u
 SONDE_HIDDEN int sonde__output_relay_create(const struct sonde__relay_opts *o,
 					    unsigned int flags,
 					    struct sonde__output **out,
 					    char *why, size_t n);
+/*
+ * The setup begun by sonde__output_relay_create(SONDE__RELAY_ASYNC), moved
+ * on as far as the sockets allow, without blocking: -EINPROGRESS while it
+ * goes on (call again within a few ms); 0 once the relay's session is
+ * made (or there was no setup under way); or -errno with a sentence in
+ * @why, each step having SETUP_MS (3 s) at most: then, with
+ * SONDE__RELAY_DEFERRED, the output retries as after an outage, else it
+ * is good only for destroying.  sonde__output_relay_poll() leaves a setup
+ * under way alone.
+ */
+SONDE_HIDDEN int sonde__output_relay_setup_step(struct sonde__output *o,
+						char *why, size_t n);
 /*
  * Move things along without blocking: send what is queued, read the
  * replies, notice a lost connection, reconnect when due.  Call it often

@@ -262,6 +262,9 @@ struct relay_output {
 	uint64_t retry_at;  /* CLOCK_MONOTONIC ns */
 	uint32_t tries;
 	struct attempt at;  /* a reconnection under way, if at.on */
+	int setup;          /* the first setup under way, moved on by
+			       sonde__output_relay_setup_step() */
+	unsigned int cflags; /* of sonde__output_relay_create() */
 	int finished;
 	int end_step; /* sonde__output_relay_finish_step(): 0 none, 1 sending
 			 and confirming, 2 waiting for the kernel's zero copy,
@@ -1180,6 +1183,20 @@ static void at_up(struct relay_output *r)
 	}
 }
 
+/* The attempt failed with @e: a sentence in @why (when given), the
+ * sockets closed. */
+static void at_failed(struct relay_output *r, int e, char *why, size_t n)
+{
+	if (why && r->at.why[0])
+		snprintf(why, n, "%s", r->at.why);
+	else if (why)
+		snprintf(why, n, "cannot create a session on the relay %s:%u: %s",
+			 r->url.host, r->url.ctrl_port,
+			 e == -EPROTO ? "it refused the request"
+				      : strerror(-e));
+	at_close(r);
+}
+
 /*
  * A new session on the relay, its streams and its metadata so far,
  * waiting on each step (at create, where the user must see a clear error
@@ -1199,16 +1216,7 @@ static int session_open(struct relay_output *r, char *why, size_t n)
 		at_up(r);
 		return 0;
 	}
-	if (why)
-		snprintf(why, n, "%s",
-			 r->at.why[0] ? r->at.why
-				      : "cannot create a session on the relay");
-	if (why && !r->at.why[0])
-		snprintf(why, n, "cannot create a session on the relay %s:%u: %s",
-			 r->url.host, r->url.ctrl_port,
-			 e == -EPROTO ? "it refused the request"
-				      : strerror(-e));
-	at_close(r);
+	at_failed(r, e, why, n);
 	return e;
 }
 
@@ -1799,7 +1807,7 @@ void sonde__output_relay_poll(struct sonde__output *o)
 	uint64_t mono = mono_ns();
 	int e;
 
-	if (r->finished)
+	if (r->finished || r->setup)
 		return;
 	if (r->cfd < 0) {
 		if (r->st.gave_up)
@@ -2025,6 +2033,31 @@ int sonde__output_relay_finish_step(struct sonde__output *o,
 	return -EINPROGRESS;
 }
 
+int sonde__output_relay_setup_step(struct sonde__output *o, char *why,
+				    size_t n)
+{
+	struct relay_output *r = relay_of(o);
+	int e;
+
+	if (!r->setup)
+		return 0;
+	e = at_advance(r);
+	if (!e)
+		return -EINPROGRESS;
+	r->setup = 0;
+	if (e == 1) {
+		at_up(r);
+		return 0;
+	}
+	at_failed(r, e, why, n);
+	if (r->cflags & SONDE__RELAY_DEFERRED) {
+		/* Retried as after an outage. */
+		r->st.outages++;
+		r->retry_at = mono_ns() + RETRY_MS * 1000000ull;
+	}
+	return e;
+}
+
 void sonde__output_relay_stats(struct sonde__output *o,
 			       struct sonde__relay_stats *st)
 {
@@ -2101,7 +2134,16 @@ int sonde__output_relay_create(const struct sonde__relay_opts *o,
 	strftime(date, sizeof(date), "%Y%m%d-%H%M%S", &tm);
 	snprintf(r->base_path, sizeof(r->base_path), "%s/%s-%s", r->hostname,
 		 r->session, date);
-	e = session_open(r, why, n);
+	r->cflags = flags;
+	if (flags & SONDE__RELAY_ASYNC) {
+		e = at_start(r);
+		if (e)
+			at_failed(r, e, why, n);
+		else
+			r->setup = 1;
+	} else {
+		e = session_open(r, why, n);
+	}
 	if (e) {
 		if (!(flags & SONDE__RELAY_DEFERRED) || e == -EINVAL ||
 		    e == -ENAMETOOLONG)

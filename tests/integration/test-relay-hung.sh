@@ -19,7 +19,10 @@
 #  3. a relayd that stops reading (SIGSTOP) before a daemon session's
 #     first start, which adds its streams: `sonde sessions` answers within
 #     500 ms meanwhile; once the relayd goes on (SIGCONT), the streams are
-#     added and the trace reaches it.
+#     added and the trace reaches it;
+#  4. `sonde create --relay` to a relay that accepts and never answers:
+#     it fails within its bound, saying why, and `sonde sessions` answers
+#     within 500 ms meanwhile.
 # Every wait is bounded.
 # Usage: test-relay-hung.sh SONDE BABELTRACE2 TEST-LIVE-APP TEST-LIVE-RAW
 here=$(dirname "$0")
@@ -189,6 +192,41 @@ no=$(lt_count st live:a "$pid")
 tap_ok "$([ "$nr" -gt 0 ] && [ "$nr" = "$no" ] && echo 1)" \
 	"stalled: the relay's copy holds every event of the -o copy ($nr and $no live:a)"
 relay_stop
+
+# 4. `sonde create --relay` to a relay that accepts and never answers:
+# the create fails after its bound, saying why, and other clients are
+# answered meanwhile.
+relay_start "$WORK/relay" || tap_bail "cannot start lttng-relayd"
+url=$RELAY_URL
+hung_start create "$RELAY_CTRL" "$RELAY_DATA" ||
+	tap_bail "cannot start the hung relay"
+t0=$(now_ms)
+timeout -k 5 60 "$SONDE" create hc --relay "$url" -o "$WORK/hc" \
+	>"$WORK/create.out" 2>"$WORK/create.err" &
+cp=$!
+sleep 0.2
+worst=0 all=
+for ((i = 0; i < 6; i++)); do
+	t1=$(now_ms)
+	timeout -k 5 60 "$SONDE" sessions >"$WORK/sessions.out" 2>&1
+	src=$?
+	dt=$(($(now_ms) - t1))
+	all="$all $dt"
+	[ "$src" = 0 ] || dt=99999
+	[ "$dt" -gt "$worst" ] && worst=$dt
+	sleep 0.2
+done
+wait "$cp"
+crc=$?
+dt=$(($(now_ms) - t0))
+tap_ok "$([ "$worst" -lt 500 ] && echo 1)" \
+	"create: sonde sessions answers within 500 ms every time while create waits on the hung relay (ms:$all)"
+tap_ok "$([ "$crc" -ne 0 ] && [ "$dt" -lt 10000 ] && echo 1)" \
+	"create: it fails within its bound (exit $crc, $dt ms)"
+tap_like "$(cat "$WORK/create.err")" "cannot create session hc: .*(timed out|Connection timed out)" \
+	"create: saying the relay did not answer"
+tap_is "$(lt_session hc)" "" "create: no session hc is left"
+hung_stop
 lt_app_stop one
 tap_is "$APP_RC" 0 "the app exits 0"
 tap_done

@@ -27,10 +27,14 @@
 
 #include "marker.h"
 #include "registry.h"
+#include "statedump.h"
 
 struct section {
 	struct sonde_event_desc **start, **stop;
 	unsigned int refs;
+	/* The state dump's sites (statedump.c): only the sessions that
+	 * record ip enable them. */
+	bool ip_only;
 	struct section *next;
 };
 
@@ -614,7 +618,7 @@ static void enable_section(struct section *s, unsigned k, bool enable)
 			continue;
 		sonde__pattern_select(slots[k].patterns, name, desc_loglevel(d),
 				      &sel);
-		if (!sel.selected) {
+		if (!sel.selected || (s->ip_only && !slots[k].ip)) {
 			if (enable)
 				site_off(d, k);
 			continue;
@@ -939,10 +943,32 @@ static void notify_locked(void)
 		notify();
 }
 
-void sonde__registry_add(struct sonde_event_desc **start,
-			 struct sonde_event_desc **stop)
+/* The attached slots that record ip (lock held). */
+static uint32_t ip_slots_locked(void)
+{
+	uint32_t m = 0;
+
+	for (unsigned k = 0; k < SONDE__SLOTS; k++)
+		if (slots[k].h && slots[k].ip)
+			m |= 1u << k;
+	return m;
+}
+
+uint32_t sonde__registry_ip_slots(void)
+{
+	uint32_t m;
+
+	pthread_mutex_lock(&lock);
+	m = ip_slots_locked();
+	pthread_mutex_unlock(&lock);
+	return m;
+}
+
+static void section_add(struct sonde_event_desc **start,
+			struct sonde_event_desc **stop, bool ip_only)
 {
 	struct section *s;
+	bool rescan = false;
 
 	if (!start || stop <= start)
 		return;
@@ -960,6 +986,11 @@ void sonde__registry_add(struct sonde_event_desc **start,
 	s->start = start;
 	s->stop = stop;
 	s->refs = 1;
+	s->ip_only = ip_only;
+	/* A new object (dlopen): the sessions that record ip learn where
+	 * it is before its constructor's call returns, so before its code
+	 * runs. */
+	rescan = !ip_only && ip_slots_locked();
 	s->next = sections;
 	sections = s;
 	start_section(s);
@@ -970,6 +1001,20 @@ void sonde__registry_add(struct sonde_event_desc **start,
 	notify_locked();
 out:
 	pthread_mutex_unlock(&lock);
+	if (rescan)
+		sonde__statedump_rescan();
+}
+
+void sonde__registry_add(struct sonde_event_desc **start,
+			 struct sonde_event_desc **stop)
+{
+	section_add(start, stop, false);
+}
+
+void sonde__registry_add_ip_only(struct sonde_event_desc **start,
+				 struct sonde_event_desc **stop)
+{
+	section_add(start, stop, true);
 }
 
 SONDE__API void sonde__unregister_events(struct sonde_event_desc **start,
@@ -998,6 +1043,7 @@ int sonde__registry_attach_slot(unsigned k, struct sonde__shm_hdr *h,
 				const char *patterns)
 {
 	char *pats;
+	bool ip;
 
 	if (k >= SONDE__SLOTS || !h || !ch || !patterns)
 		return -EINVAL;
@@ -1013,8 +1059,8 @@ int sonde__registry_attach_slot(unsigned k, struct sonde__shm_hdr *h,
 	slots[k].h = h;
 	slots[k].patterns = pats;
 	/* Read once: what the sites register must not change under them. */
-	slots[k].ip = __atomic_load_n(&h->flags, __ATOMIC_RELAXED) &
-		      SONDE__SHM_F_IP;
+	slots[k].ip = ip = __atomic_load_n(&h->flags, __ATOMIC_RELAXED) &
+			   SONDE__SHM_F_IP;
 	for (struct section *s = sections; s; s = s->next)
 		enable_section(s, k, false);
 	/* Ids are in place before the channel they belong to is visible. */
@@ -1024,6 +1070,9 @@ int sonde__registry_attach_slot(unsigned k, struct sonde__shm_hdr *h,
 	for (struct section *s = sections; s; s = s->next)
 		enable_section(s, k, true);
 	pthread_mutex_unlock(&lock);
+	/* Where each object is loaded, for the session's addresses. */
+	if (ip)
+		sonde__statedump_slot(k);
 	return 0;
 }
 

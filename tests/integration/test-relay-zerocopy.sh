@@ -45,7 +45,7 @@ for case in force zc copy; do
 	SONDE_RELAY_ZEROCOPY=$zc timeout -k 10 120 "$SONDE" record \
 		-o "$WORK/$case" --relay "$RELAY_URL" --relay-hostname "$HOST" \
 		--relay-session "$case" --live-timer 0 \
-		--subbuf-size 64k --num-subbuf 8 -- "$HELLO" 3000000 \
+		--subbuf-size 64k --num-subbuf 8 --relay-buffer 512M -- "$HELLO" 3000000 \
 		>"$WORK/$case.out" 2>"$WORK/$case.err" &
 	rec=$!
 	# As soon as the session exists: the relay stops reading.

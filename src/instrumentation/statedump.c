@@ -137,7 +137,6 @@ struct obj {
 	bool has_dl;
 	uint32_t crc;
 	char *dl_name;
-	bool seen; /* in the latest walk */
 };
 
 struct objs {
@@ -498,24 +497,27 @@ void sonde__statedump_rescan(void)
 	want = sonde__registry_ip_slots();
 	if (!registered || !want || !walk(&now))
 		goto out;
-	for (size_t i = 0; i < known.n; i++)
-		known.v[i].seen = false;
-	for (size_t i = 0; i < now.n; i++) {
+	/* Unloads first: a new object may be where a gone one was. */
+	for (size_t j = 0; j < known.n; j++) {
 		bool found = false;
 
-		for (size_t j = 0; j < known.n && !found; j++)
-			if (same(&now.v[i], &known.v[j]))
-				found = known.v[j].seen = true;
-		if (!found)
-			emit_obj(&now.v[i], false, want);
-	}
-	for (size_t j = 0; j < known.n; j++)
-		if (!known.v[j].seen) {
+		for (size_t i = 0; i < now.n && !found; i++)
+			found = same(&now.v[i], &known.v[j]);
+		if (!found) {
 			struct rec r = {.n = 0};
 
 			put(&r, &known.v[j].baddr, 8);
 			emit(E_UNLOAD, &r, want);
 		}
+	}
+	for (size_t i = 0; i < now.n; i++) {
+		bool found = false;
+
+		for (size_t j = 0; j < known.n && !found; j++)
+			found = same(&now.v[i], &known.v[j]);
+		if (!found)
+			emit_obj(&now.v[i], false, want);
+	}
 	objs_free(&known);
 	known = now;
 out:

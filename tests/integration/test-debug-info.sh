@@ -7,9 +7,10 @@
 # every ctxip:small event of test-context-ip gets func = "ip_small+0x..",
 # src = "test-context-ip.c:LINE" and bin = "test-context-ip-prog+0x.."
 # (the PIE executable, its offset), at -O2 and -O0; the events of a plugin
-# dlopen'd after start name the plugin's function and source, and those
-# of the executable after the plugin is closed still name the
-# executable's.  A session without ip gets no state dump.
+# dlopen'd after start name the plugin's function and source (a second
+# plugin, loaded after the first is closed, its own: lttng_ust_lib:unload
+# then load), and those of the executable after the plugins are closed
+# still name the executable's.  A session without ip gets no state dump.
 # babeltrace2 2.0.4 gives func = "" for a function that GCC split into a
 # hot part and FN.cold (its DWARF has DW_AT_ranges, which that version
 # does not look in): what GCC does at -O2 with the function of a site,
@@ -79,21 +80,39 @@ for prog in "$PROG" "$PROG0"; do
 		"$name: a build_id event for each object with one (GNU, 20 bytes)"
 done
 
-# A plugin dlopen'd after start: lttng_ust_lib:load, then its events.
-st_record dl --context ip,vpid -- "$DIPROG" "$DILIB"
+# Plugins dlopen'd after start, each closed before the next (a copy of
+# the first under another name, likely loaded where the first was):
+# lttng_ust_lib:load for each, unload for the first when the second
+# registers, and each one's events name its own object.
+cp "$DILIB" "$WORK/dinfo-copy.so"
+st_record dl --context ip,vpid -- "$DIPROG" "$DILIB" "$WORK/dinfo-copy.so"
 tap_is "$REC_RC/$REC_LOST" "0/0" "the dlopen program is recorded" ||
 	tap_diag_file "$WORK/dl.err"
 btdi "$REC_DIR"
 tap_is "$DI_RC" 0 "babeltrace2 --debug-info reads its trace" ||
 	tap_diag_file "$REC_DIR.dierr" 20
 tap_is "$(count "$REC_DIR.di" dinfo:exe dinfo_in_exe test-debug-info.c)" "20/20" \
-	"the executable's events, before and after the plugin, are symbolized"
-tap_is "$(count "$REC_DIR.di" dinfo:lib dinfo_in_lib test-debug-info-lib.c)" "10/10" \
-	"the plugin's events name its function and source"
-tap_is "$(grep ' dinfo:lib: ' "$REC_DIR.di" | grep -c "bin = \"$(basename "$DILIB")+0x")" 10 \
-	"and bin names the plugin"
-tap_is "$(grep ' lttng_ust_lib:load: ' "$REC_DIR.di" | grep -c "path = \"$DILIB\"")" 1 \
-	"lttng_ust_lib:load names the plugin once"
+	"the executable's events, before and after the plugins, are symbolized"
+tap_is "$(count "$REC_DIR.di" dinfo:lib dinfo_in_lib test-debug-info-lib.c)" "20/20" \
+	"the plugins' events name their function and source"
+# babeltrace2 2.0.4 keeps what it found for an address in a process even
+# after lttng_ust_lib:unload, so the copy's events, at the addresses of
+# the first plugin's, may be named after the first.
+tap_is "$(grep ' dinfo:lib: ' "$REC_DIR.di" | sed -n 's/.*bin = "\([^"+@]*\)[+@]0x.*/\1/p' | head -n 10 | sort | uniq -c | awk '{ print $1, $2 }')/$(grep ' dinfo:lib: ' "$REC_DIR.di" | grep -cE "bin = \"($(basename "$DILIB")|dinfo-copy.so)\+0x")" \
+	"10 $(basename "$DILIB")/20" \
+	"and bin names the first plugin for its events, a plugin for all"
+tap_is "$(grep ' lttng_ust_lib:load: ' "$REC_DIR.di" | grep -c "path = \"$DILIB\"")/$(grep ' lttng_ust_lib:load: ' "$REC_DIR.di" | grep -c "path = \"$WORK/dinfo-copy.so\"")" "1/1" \
+	"lttng_ust_lib:load names each plugin once"
+# lttng_ust_lib:load and unload, as "EVENT BADDR" in time order.
+libev() {
+	grep -E ' lttng_ust_lib:(load|unload): ' "$1" |
+		sed -n 's/.* lttng_ust_lib:\([a-z]*\): .*baddr = \(0x[0-9A-Fa-f]*\)[,} ].*/\1 \2/p' |
+		tr '\n' ' '
+}
+base=$(grep ' lttng_ust_lib:load: ' "$REC_DIR.di" | grep "path = \"$DILIB\"" | sed -n 's/.*baddr = \(0x[0-9A-Fa-f]*\),.*/\1/p')
+copy=$(grep ' lttng_ust_lib:load: ' "$REC_DIR.di" | grep "dinfo-copy.so" | sed -n 's/.*baddr = \(0x[0-9A-Fa-f]*\),.*/\1/p')
+tap_is "$(libev "$REC_DIR.di")" "load $base unload $base load $copy " \
+	"lttng_ust_lib:unload gives the first plugin's base address, before the copy's load"
 
 # No state dump where ip is not asked for.
 st_record noip --context vpid -- "$PROG"

@@ -33,6 +33,7 @@
  * and the one offset it reads there is masked into it.
  */
 #include <errno.h>
+#include <stdarg.h>
 #include <sched.h>
 #include <stdio.h>
 #include <string.h>
@@ -170,6 +171,23 @@ static void human_bytes(unsigned long long b, char *out, size_t n)
 		snprintf(out, n, "%.1f kB", b / 1e3);
 }
 
+/* Append to @buf (@n bytes, @k used; a cut line is cut, no more). */
+static void put(char *buf, size_t n, int *k, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
+static void put(char *buf, size_t n, int *k, const char *fmt, ...)
+{
+	va_list ap;
+	int w;
+
+	if (*k < 0 || (size_t)*k >= n)
+		return;
+	va_start(ap, fmt);
+	w = vsnprintf(buf + *k, n - (size_t)*k, fmt, ap);
+	va_end(ap);
+	*k = w < 0 ? w : *k + w;
+}
+
 int sonde__live_report(struct sonde__output *relay, const char *url,
 		       char *buf, size_t n)
 {
@@ -188,14 +206,31 @@ int sonde__live_report(struct sonde__output *relay, const char *url,
 	if (st.attempts_failed)
 		snprintf(tries, sizeof(tries), ", %u reconnection attempt%s failed",
 			 st.attempts_failed, st.attempts_failed == 1 ? "" : "s");
-	if (k >= 0 && (size_t)k < n &&
-	    (st.outages || st.inflight_lost_bytes || st.relay_errors))
-		snprintf(buf + k, n - (size_t)k,
-			 "relay: %u connection%s lost, %u reconnection%s, %llu bytes in flight lost, %u request%s refused%s%s\n",
-			 st.outages, st.outages == 1 ? "" : "s", st.reconnects,
-			 st.reconnects == 1 ? "" : "s",
-			 (unsigned long long)st.inflight_lost_bytes,
-			 st.relay_errors, st.relay_errors == 1 ? "" : "s",
-			 tries, st.gave_up ? "; gave up retrying" : "");
+	if (st.outages || st.inflight_lost_bytes || st.relay_errors)
+		put(buf, n, &k,
+		    "relay: %u connection%s lost, %u reconnection%s, %llu bytes in flight lost, %u request%s refused%s%s\n",
+		    st.outages, st.outages == 1 ? "" : "s", st.reconnects,
+		    st.reconnects == 1 ? "" : "s",
+		    (unsigned long long)st.inflight_lost_bytes, st.relay_errors,
+		    st.relay_errors == 1 ? "" : "s", tries,
+		    st.gave_up ? "; gave up retrying" : "");
+	/* Zero copy: packets sent from the buffers by reference, those the
+	 * kernel copied all the same, those sonde copied. */
+	if (st.zc_packets || st.zc_fallback)
+		put(buf, n, &k,
+		    "relay: zero copy: %llu packets (%.1f MB) sent by reference, %llu copied by the kernel, %llu copied by sonde%s\n",
+		    (unsigned long long)st.zc_packets, (double)st.zc_bytes / 1e6,
+		    (unsigned long long)st.zc_copied,
+		    (unsigned long long)st.zc_fallback,
+		    st.zc_stalls ? "; the relay stalled" : "");
+	/* Packets sent on a lost connection that the relay never confirmed
+	 * it stored: possibly lost, beside those never sent. */
+	if (st.unconfirmed_lost_packets || st.outages)
+		put(buf, n, &k,
+		    "relay: %llu packets (%llu bytes) possibly lost: sent, never confirmed stored by the relay; %llu bytes sent in all, %llu not sent\n",
+		    (unsigned long long)st.unconfirmed_lost_packets,
+		    (unsigned long long)st.unconfirmed_lost_bytes,
+		    (unsigned long long)st.bytes,
+		    (unsigned long long)st.lost_bytes);
 	return st.lost_packets || st.outages;
 }

@@ -66,9 +66,10 @@ SONDE_HIDDEN int sonde__live_tick(const struct sonde__live_srcs *src,
 				  struct sonde__output *relay,
 				  struct sonde__trace *t);
 /*
- * What @relay (streaming to @url) sent and did not send, as one or two
- * lines ending in '\n' in @buf (each starting "relay"); whether anything
- * was lost (packets, a connection).
+ * What @relay (streaming to @url) sent and did not send, as lines ending
+ * in '\n' in @buf (each starting "relay"): what was sent, then when they
+ * apply the connections lost, zero copy, and what was possibly lost;
+ * whether anything was lost (packets, a connection).
  */
 SONDE_HIDDEN int sonde__live_report(struct sonde__output *relay,
 				    const char *url, char *buf, size_t n);

@@ -165,31 +165,6 @@ int record_relay_tick(struct record_relay *rr, struct sonde__trace *t,
 	return r;
 }
 
-/*
- * The end summary's lines on zero copy (packets sent from the buffers by
- * reference, those the kernel copied all the same, those sonde copied)
- * and on packets sent on a lost connection that the relay never
- * confirmed it stored: possibly lost, beside those never sent.
- */
-static void relay_more(const struct sonde__relay_stats *st)
-{
-	if (st->zc_packets || st->zc_fallback)
-		fprintf(stderr,
-			"sonde: relay: zero copy: %llu packets (%.1f MB) sent by reference, %llu copied by the kernel, %llu copied by sonde%s\n",
-			(unsigned long long)st->zc_packets,
-			(double)st->zc_bytes / 1e6,
-			(unsigned long long)st->zc_copied,
-			(unsigned long long)st->zc_fallback,
-			st->zc_stalls ? "; the relay stalled" : "");
-	if (st->unconfirmed_lost_packets || st->outages)
-		fprintf(stderr,
-			"sonde: relay: %llu packets (%llu bytes) possibly lost: sent, never confirmed stored by the relay; %llu bytes sent in all, %llu not sent\n",
-			(unsigned long long)st->unconfirmed_lost_packets,
-			(unsigned long long)st->unconfirmed_lost_bytes,
-			(unsigned long long)st->bytes,
-			(unsigned long long)st->lost_bytes);
-}
-
 int record_relay_finish(struct record_relay *rr)
 {
 	char text[1024], *line, *save;
@@ -211,7 +186,6 @@ int record_relay_finish(struct record_relay *rr)
 		struct rusage ru;
 
 		sonde__output_relay_stats(rr->relay, &st);
-		relay_more(&st);
 		/* The recorder's own CPU time (the traced command is a
 		 * child, not counted): what bench/relay.sh compares per MB
 		 * sent, with zero copy and without. */

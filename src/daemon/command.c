@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "../instrumentation/registry.h"
+#include "../sources/context.h"
 #include "command.h"
 
 static const struct {
@@ -216,6 +217,20 @@ int sonde__cmd_parse(uint32_t argc, const char *const *argv,
 			   c->verb == SONDE__CMD_CREATE) {
 			c->relay_optional = 1;
 			takes = 0;
+		} else if (!strcmp(a, "--context") &&
+			   c->verb == SONDE__CMD_CREATE) {
+			struct sonde__ctx_spec cs;
+			char why[160];
+
+			if (!v || c->context)
+				return fail(err, n, "--context needs one LIST (vpid, vtid, procname, ip)");
+			if (strlen(v) >= SONDE__CTX_LIST_MAX)
+				return fail(err, n, "--context LIST of at most %d bytes",
+					    SONDE__CTX_LIST_MAX - 1);
+			if (sonde__ctx_parse(v, &cs, why, sizeof(why)))
+				return fail(err, n, "bad --context '%.64s': %s", v,
+					    why);
+			c->context = v;
 		} else if ((!strcmp(a, "-k") || !strcmp(a, "--kernel")) &&
 			   (c->verb == SONDE__CMD_ENABLE ||
 			    c->verb == SONDE__CMD_DISABLE)) {

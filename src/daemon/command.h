@@ -52,6 +52,7 @@ struct sonde__cmd {
 	const char *relay_hostname; /* --relay-hostname */
 	int64_t live_ms;      /* --live-timer, -1: default */
 	int relay_optional;   /* --relay-optional */
+	const char *context;  /* create --context LIST (into the argv), checked */
 };
 
 /* Bytes of a --relay URL, with its NUL, at most. */

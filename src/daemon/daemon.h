@@ -35,6 +35,7 @@
 #include "../common/common.h"
 #include "../outputs/output.h"
 #include "../sources/consumer.h"
+#include "../sources/context.h"
 #include "../sources/kernel.h"
 #include "command.h"
 #include "../control/proto.h"
@@ -105,6 +106,7 @@ struct sd_session {
 	struct sonde__trace *trace;
 	int relay_optional;
 	uint32_t live_ms;                   /* live timer, 0: not live */
+	char context[SONDE__CTX_LIST_MAX];  /* --context LIST, or "" */
 	uint64_t next_live;                 /* ns, CLOCK_MONOTONIC */
 	int relay_ending;                   /* destroy: the relay takes the
 					       end of the trace */

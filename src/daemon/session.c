@@ -308,6 +308,8 @@ int sonde__sd_session_new(struct sd *d, const struct sonde__cmd *c,
 		s->live_ms = c->live_ms >= 0 ? (uint32_t)c->live_ms
 					     : SD_DEFAULT_LIVE_MS;
 	}
+	if (c->context)
+		snprintf(s->context, sizeof(s->context), "%s", c->context);
 	if (c->dir[0]) {
 		snprintf(s->dir, sizeof(s->dir), "%s", c->dir);
 	} else if (!c->relay) {
@@ -407,6 +409,7 @@ int sonde__sd_buffers(struct sd_session *s, struct sd_text *t)
 		.overwrite = s->overwrite,
 		.patterns = "",
 		.dir = s->dir,
+		.context = s->context[0] ? s->context : NULL,
 		.why = why,
 		.why_size = sizeof(why),
 		.limit_hint = SD_LIMIT_HINT,

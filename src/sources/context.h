@@ -21,6 +21,10 @@ enum sonde__ctx_kind {
 /* Bytes of context one record gets at most. */
 #define SONDE__CTX_BYTES_MAX (4u + 4u + SONDE__COMM_LEN + 8u)
 
+/* Bytes of a context list ("vpid,vtid,procname,ip") with its NUL, at
+ * most: each name once. */
+#define SONDE__CTX_LIST_MAX 64
+
 /* The fields asked for, in the order asked. */
 struct sonde__ctx_spec {
 	uint8_t kind[SONDE__CTX_MAX];

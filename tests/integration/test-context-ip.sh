@@ -60,7 +60,7 @@ for line in open(sys.argv[1], errors="replace"):
     m = re.search(r" ([a-z_]+:[a-z_]+): ", line)
     if not m:
         continue
-    ip = re.search(r"\{ ip = (0x[0-9a-fA-F]+)[,} ]", line)
+    ip = re.search(r"[{,] ip = (0x[0-9a-fA-F]+)[,} ]", line)
     ip = int(ip.group(1), 16) if ip else None
     if m.group(1) == "sonde:thread":
         tn += 1
@@ -141,4 +141,28 @@ for inner_ip in 1 0; do
 	tap_is "$BT_RC/$(grep -c ' ctxip:' "$without.bt")/$(grep -c 'ip = ' "$without.bt")" "0/$((3 * N))/0" \
 		"the other session has the events, without ip"
 done
+
+# A daemon session created with --context vpid,ip (sonde create): the
+# same, for a program the daemon's agent attaches at its start.
+. "$here/test-live-lib.sh"
+lt_add_daemon
+lt_sonde "create --context vpid,ip" create dip -o "$WORK/dip" --context vpid,ip
+lt_sonde "enable" enable -s dip 'ctxip:*' 'sonde_tracef:*'
+lt_sonde "start" start -s dip
+timeout -k 10 "$ST_TIMEOUT" "$PROG" >"$WORK/dip.out" 2>"$WORK/dip.err"
+tap_is "$?" 0 "the program runs beside the daemon" || tap_diag_file "$WORK/dip.err"
+lt_sonde "stop" stop -s dip
+lt_sonde "destroy" destroy -s dip
+ranges "$WORK/dip.out" >"$WORK/dip.ranges"
+st_bt "$WORK/dip"
+read -r n good bad tz tn < <(check "$WORK/dip.bt" "$WORK/dip.ranges" 2>"$WORK/dip.bad")
+tap_is "$BT_RC/$n/$good/$bad" "0/$((4 * N))/$((4 * N))/0" \
+	"daemon session: every event's ip is inside the function of its site" ||
+	tap_diag_file "$WORK/dip.bad"
+tap_is "$(grep -c ' ctxip:small: { cpu_id = [0-9]* }, { vpid = [0-9]*, ip = 0x[0-9a-fA-F]* }, ' "$WORK/dip.bt")" \
+	"$N" "daemon session: vpid then ip, as asked"
+"$SONDE" create bad --context vpid,bogus >"$WORK/bad.out" 2>&1
+tap_is "$?/$(grep -c "unknown context 'bogus'" "$WORK/bad.out")/$("$SONDE" sessions 2>/dev/null | grep -c '^bad ')" "1/1/0" \
+	"create --context with an unknown name is refused, no session made" ||
+	tap_diag_file "$WORK/bad.out"
 tap_done

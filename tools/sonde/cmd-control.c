@@ -36,7 +36,8 @@ static const struct {
 	const char *verb;
 	const char *usage;
 } usages[] = {
-	{ "create", "sonde create NAME [-o DIR] [--overwrite] [--subbuf-size S] [--num-subbuf N] [--switch-timer MS] [--timeout S]\n"
+	{ "create", "sonde create NAME [-o DIR] [--overwrite] [--subbuf-size S] [--num-subbuf N] [--switch-timer MS]\n"
+		    "              [--context LIST] [--timeout S]\n"
 		    "       sonde create NAME --relay net://HOST[:CTRL[:DATA]] [-o DIR] [--relay-session NAME]\n"
 		    "              [--relay-hostname NAME] [--live-timer MS] [--relay-optional] [...]" },
 	{ "enable", "sonde enable -s NAME PATTERN... [--timeout S]\n"

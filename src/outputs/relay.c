@@ -917,6 +917,17 @@ static int at_connected(struct addrinfo **next, int *fd)
 	return at_connect(next, fd, -err);
 }
 
+/* Say in r->at.why that connecting to the relay's control port (@data 0)
+ * or data port (@data 1) failed with -errno @e.  Returns @e. */
+static int at_connect_failed(struct relay_output *r, int data, int e)
+{
+	snprintf(r->at.why, sizeof(r->at.why),
+		 "cannot connect to the relay's %s port %s:%u: %s",
+		 data ? "data" : "control", r->url.host,
+		 data ? r->url.data_port : r->url.ctrl_port, strerror(-e));
+	return e;
+}
+
 /* The next request of the attempt, for step @step, its reply due. */
 static int at_request(struct relay_output *r, int step)
 {
@@ -1024,18 +1035,12 @@ static int at_start(struct relay_output *r)
 	a->cnext = a->cai;
 	a->dnext = a->dai;
 	e = at_connect(&a->cnext, &a->cfd, -EHOSTUNREACH);
-	if (e) {
-		snprintf(a->why, sizeof(a->why),
-			 "cannot connect to the relay's control port %s:%u: %s",
-			 r->url.host, r->url.ctrl_port, strerror(-e));
-		return e;
-	}
+	if (e)
+		return at_connect_failed(r, 0, e);
 	e = at_connect(&a->dnext, &a->dfd, -EHOSTUNREACH);
 	if (e)
-		snprintf(a->why, sizeof(a->why),
-			 "cannot connect to the relay's data port %s:%u: %s",
-			 r->url.host, r->url.data_port, strerror(-e));
-	return e;
+		return at_connect_failed(r, 1, e);
+	return 0;
 }
 
 /*
@@ -1056,24 +1061,14 @@ static int at_advance(struct relay_output *r)
 		if (a->step == AT_CONNECT) {
 			if (!a->cok) {
 				e = at_connected(&a->cnext, &a->cfd);
-				if (e < 0) {
-					snprintf(a->why, sizeof(a->why),
-						 "cannot connect to the relay's control port %s:%u: %s",
-						 r->url.host, r->url.ctrl_port,
-						 strerror(-e));
-					return e;
-				}
+				if (e < 0)
+					return at_connect_failed(r, 0, e);
 				a->cok = e;
 			}
 			if (!a->dok) {
 				e = at_connected(&a->dnext, &a->dfd);
-				if (e < 0) {
-					snprintf(a->why, sizeof(a->why),
-						 "cannot connect to the relay's data port %s:%u: %s",
-						 r->url.host, r->url.data_port,
-						 strerror(-e));
-					return e;
-				}
+				if (e < 0)
+					return at_connect_failed(r, 1, e);
 				a->dok = e;
 			}
 			if (!a->cok || !a->dok)

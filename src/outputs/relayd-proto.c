@@ -154,26 +154,31 @@ size_t sonde__relayd_enc_index(uint8_t *buf, uint64_t handle, uint64_t seq,
 	return (size_t)(p - buf);
 }
 
+/* A command whose payload is a stream handle and a sequence number. */
+static size_t enc_handle_seq(uint8_t *buf, uint32_t cmd, uint64_t size,
+			     uint64_t handle, uint64_t seq)
+{
+	uint8_t *p = put_hdr(buf, cmd, size);
+
+	p = put64(p, handle);
+	p = put64(p, seq);
+	return (size_t)(p - buf);
+}
+
 size_t sonde__relayd_enc_close_stream(uint8_t *buf, uint64_t handle,
 				      uint64_t last_seq)
 {
-	uint8_t *p = put_hdr(buf, SONDE__RELAYD_CLOSE_STREAM,
-			     SONDE__RELAYD_CLOSE_STREAM_SIZE);
-
-	p = put64(p, handle);
-	p = put64(p, last_seq);
-	return (size_t)(p - buf);
+	return enc_handle_seq(buf, SONDE__RELAYD_CLOSE_STREAM,
+			      SONDE__RELAYD_CLOSE_STREAM_SIZE, handle,
+			      last_seq);
 }
 
 size_t sonde__relayd_enc_data_pending(uint8_t *buf, uint64_t handle,
 				      uint64_t last_seq)
 {
-	uint8_t *p = put_hdr(buf, SONDE__RELAYD_DATA_PENDING,
-			     SONDE__RELAYD_DATA_PENDING_SIZE);
-
-	p = put64(p, handle);
-	p = put64(p, last_seq);
-	return (size_t)(p - buf);
+	return enc_handle_seq(buf, SONDE__RELAYD_DATA_PENDING,
+			      SONDE__RELAYD_DATA_PENDING_SIZE, handle,
+			      last_seq);
 }
 
 size_t sonde__relayd_enc_data_hdr(uint8_t *buf, uint64_t handle, uint64_t seq,

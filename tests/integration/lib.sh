@@ -183,3 +183,16 @@ st_discarded_check() {
 	done
 	echo "$first $last $back"
 }
+
+# st_wait_for SECONDS CMD...: run CMD every 0.1 s until it succeeds, at
+# most SECONDS; returns non-zero if it never did.
+st_wait_for() {
+	local n=$(($1 * 10))
+	shift
+	while [ $n -gt 0 ]; do
+		"$@" && return 0
+		sleep 0.1
+		n=$((n - 1))
+	done
+	return 1
+}

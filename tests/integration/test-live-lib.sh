@@ -301,3 +301,49 @@ lt_now() {
 lt_lt() {
 	awk -v a="$1" -v b="$2" 'BEGIN { exit !(a + 0 < b + 0) }'
 }
+
+# lt_now_ms: wall time in ms.
+lt_now_ms() {
+	date +%s%3N
+}
+
+# lt_time_sessions N PAUSE: `sonde sessions` N times, PAUSE s apart;
+# LT_TIMES the ms each one took (" t1 t2 ..."), LT_WORST the longest
+# (99999 if one failed).
+lt_time_sessions() {
+	local i t0 rc dt
+	LT_WORST=0 LT_TIMES=
+	for ((i = 0; i < $1; i++)); do
+		t0=$(lt_now_ms)
+		timeout -k 5 60 "$SONDE" sessions >"$WORK/sessions.out" 2>&1
+		rc=$?
+		dt=$(($(lt_now_ms) - t0))
+		LT_TIMES="$LT_TIMES $dt"
+		[ "$rc" = 0 ] || dt=99999
+		[ "$dt" -gt "$LT_WORST" ] && LT_WORST=$dt
+		sleep "$2"
+	done
+}
+
+# lt_wait_events DIR PID: read the trace in DIR (lt_bt DIR early) every
+# 0.2 s, 100 times at most, until it holds live:a events of PID.
+lt_wait_events() {
+	local i
+	for ((i = 0; i < 100; i++)); do
+		lt_bt "$1" early
+		[ "$(lt_count early live:a "$2")" -gt 0 ] && return 0
+		sleep 0.2
+	done
+	return 1
+}
+
+# lt_bt_count DIR TAG NAME PID: lt_bt DIR TAG, then print lt_count TAG
+# NAME PID; 0 when DIR is "" (no such trace found).
+lt_bt_count() {
+	if [ -z "$1" ]; then
+		echo 0
+		return
+	fi
+	lt_bt "$1" "$2"
+	lt_count "$2" "$3" "$4"
+}

@@ -22,15 +22,8 @@ here=$(dirname "$0")
 . "$here/lib.sh"
 . "$here/test-live-lib.sh"
 . "$here/relay-lib.sh"
-relay_need
-lt_init "$@"
-trap 'kill -CONT "$RELAY_PID" 2>/dev/null; relay_stop KILL; lt_cleanup; st_cleanup' EXIT
-
-HOST=dfault-$$
+relay_lt_init dfault "$@"
 lt_daemon_or_bail
-
-# now_ms: CLOCK_REALTIME in ms.
-now_ms() { date +%s%3N; }
 
 # relay_back PORT: lttng-relayd again on PORT (the ports it had), within
 # 10 tries.
@@ -55,6 +48,25 @@ start_until() {
 	return 1
 }
 
+# create_relay NAME [OPTION]: session NAME created with --relay (and
+# OPTION), -o and a live timer; live:* enabled.
+create_relay() {
+	lt_sonde "create --relay ${2:+$2 }-o" create "$1" --relay "$RELAY_URL" \
+		--relay-hostname "$HOST" ${2:+"$2"} -o "$WORK/$1" --live-timer 200
+	lt_sonde "enable" enable -s "$1" 'live:*'
+}
+
+# gap_end NAME ITERATIONS: once app one has gone ITERATIONS further (30 s
+# at most), session NAME stopped and destroyed, destroy counting the
+# connection lost and the reconnection.
+gap_end() {
+	lt_wait_progress one $(($(lt_progress one) + $2)) 30
+	lt_sonde "stop" stop -s "$1"
+	lt_sonde "destroy" destroy -s "$1"
+	tap_like "$OUT$ERR" "relay: 1 connection lost, 1 reconnection" \
+		"destroy counts the connection lost and the reconnection"
+}
+
 # 1. No relay at create.
 relay_start "$WORK/relay" || tap_bail "cannot start lttng-relayd"
 p=$((RELAY_CTRL + 3))
@@ -76,9 +88,9 @@ lt_sonde "enable" enable -s opt1 'live:*'
 lt_sonde "start with no relay" start -s opt1
 lt_wait_progress one $(($(lt_progress one) + 300)) 30
 lt_sonde "stop" stop -s opt1
-t0=$(now_ms)
+t0=$(lt_now_ms)
 lt_sonde "destroy" destroy -s opt1
-dt=$(($(now_ms) - t0))
+dt=$(($(lt_now_ms) - t0))
 tap_like "$OUT$ERR" "relay $NOWHERE: 0 packets .* sent as \(no session\), [1-9][0-9]* packets .* not sent" \
 	"destroy says the relay got nothing, and what it did not get"
 tap_ok "$([ "$dt" -lt 5000 ] && echo 1)" "  and answers at once (${dt} ms)"
@@ -88,9 +100,7 @@ tap_ok "$([ "$BT_RC" = 0 ] && [ "$n1" -gt 0 ] && echo 1)" \
 	"the -o copy holds the app's events ($n1 live:a)"
 
 # 2. The relay killed between create and the first start.
-lt_sonde "create --relay -o" create gap --relay "$RELAY_URL" \
-	--relay-hostname "$HOST" -o "$WORK/gap" --live-timer 200
-lt_sonde "enable" enable -s gap 'live:*'
+create_relay gap
 port=$RELAY_CTRL
 relay_stop KILL
 sleep 0.5
@@ -101,72 +111,49 @@ tap_like "$ERR$OUT" "relay .* is unreachable \(lost since create\); start again 
 relay_back "$port" || tap_bail "cannot start lttng-relayd again on $port"
 start_until gap 20
 tap_is "$RC" 0 "start succeeds once the relay is back" || tap_diag "$ERR"
-p0=$(lt_progress one)
-lt_wait_progress one $((p0 + 300)) 30
-lt_sonde "stop" stop -s gap
-lt_sonde "destroy" destroy -s gap
-tap_like "$OUT$ERR" "relay: 1 connection lost, 1 reconnection" \
-	"destroy counts the connection lost and the reconnection"
+gap_end gap 300
 tap_like "$OUT$ERR" "relay $RELAY_URL: [1-9][0-9]* packets .* sent as $HOST/gap-[0-9-]*\.1," \
 	"  and says the packets went to the relay's new session"
 rdir=$(ls -d "$WORK/relay/$HOST"/gap-*.1 2>/dev/null | head -n 1)
 lt_bt "$WORK/gap" gap
 ng=$(lt_count gap live:a "$pid")
-nr=0
-if [ -n "$rdir" ]; then
-	lt_bt "$rdir" gaprelay
-	nr=$(lt_count gaprelay live:a "$pid")
-fi
+nr=$(lt_bt_count "$rdir" gaprelay live:a "$pid")
 tap_ok "$([ "$ng" -gt 0 ] && [ "$nr" = "$ng" ] && echo 1)" \
 	"the relay's new session holds what -o holds ($nr and $ng live:a)"
 
 # 3. The same with --relay-optional: recording starts at once.
-lt_sonde "create --relay --relay-optional -o" create gapopt \
-	--relay "$RELAY_URL" --relay-hostname "$HOST" --relay-optional \
-	-o "$WORK/gapopt" --live-timer 200
-lt_sonde "enable" enable -s gapopt 'live:*'
+create_relay gapopt --relay-optional
 port=$RELAY_CTRL
 relay_stop KILL
 sleep 0.5
 lt_sonde "start with the relay gone, --relay-optional" start -s gapopt
 relay_back "$port" || tap_bail "cannot start lttng-relayd again on $port"
-p0=$(lt_progress one)
-lt_wait_progress one $((p0 + 2500)) 30
-lt_sonde "stop" stop -s gapopt
-lt_sonde "destroy" destroy -s gapopt
-tap_like "$OUT$ERR" "relay: 1 connection lost, 1 reconnection" \
-	"destroy counts the connection lost and the reconnection"
+gap_end gapopt 2500
 lt_bt "$WORK/gapopt" gapopt
 n3=$(lt_count gapopt live:a "$pid")
 tap_is "$BT_RC|$(lt_range gapopt live:a 0 1000000000 "$pid" | cut -d' ' -f4)" "0|0" \
 	"the -o copy holds every event recorded, none missing ($n3 live:a)"
 rdir=$(ls -d "$WORK/relay/$HOST"/gapopt-*.1 2>/dev/null | head -n 1)
-nr=0
-if [ -n "$rdir" ]; then
-	lt_bt "$rdir" gapoptrelay
-	nr=$(lt_count gapoptrelay live:a "$pid")
-fi
+nr=$(lt_bt_count "$rdir" gapoptrelay live:a "$pid")
 tap_ok "$([ "$nr" -gt 0 ] && echo 1)" "the relay got the events recorded once it was back ($nr live:a)"
 
 # 4. A relay that stops reading, under a started session.
-lt_sonde "create --relay -o" create stall --relay "$RELAY_URL" \
-	--relay-hostname "$HOST" -o "$WORK/stall" --live-timer 200
-lt_sonde "enable" enable -s stall 'live:*'
+create_relay stall
 lt_sonde "start" start -s stall
 lt_wait_progress one $(($(lt_progress one) + 300)) 30
 kill -STOP "$RELAY_PID"
 sleep 0.5
-t0=$(now_ms)
+t0=$(lt_now_ms)
 timeout -k 5 60 "$SONDE" destroy -s stall >"$WORK/stall.out" 2>"$WORK/stall.err" &
 d=$!
 sleep 0.3
-t1=$(now_ms)
+t1=$(lt_now_ms)
 timeout -k 5 60 "$SONDE" list >"$WORK/stall-list.out" 2>&1
 lrc=$?
-t2=$(now_ms)
+t2=$(lt_now_ms)
 wait "$d"
 drc=$?
-t3=$(now_ms)
+t3=$(lt_now_ms)
 tap_ok "$([ "$lrc" = 0 ] && [ $((t2 - t1)) -lt 1000 ] && echo 1)" \
 	"sonde list answers at once while destroy waits on the stalled relay ($((t2 - t1)) ms, exit $lrc)"
 tap_ok "$([ "$drc" = 0 ] && [ $((t3 - t0)) -lt 10000 ] && echo 1)" \

@@ -17,14 +17,12 @@ here=$(dirname "$0")
 . "$here/lib.sh"
 . "$here/test-live-lib.sh"
 . "$here/relay-lib.sh"
-relay_need
+relay_lt_init dkern "$@"
 [ "$(id -u)" = 0 ] || tap_skip_all "kernel tracepoints system-wide need root here"
-lt_init "$@"
 SLEEPER=
-trap ': >"$WORK/sleeper.stop"; [ -n "$SLEEPER" ] && kill "$SLEEPER" 2>/dev/null; relay_stop KILL; lt_cleanup; st_cleanup' EXIT
+trap ': >"$WORK/sleeper.stop"; [ -n "$SLEEPER" ] && kill "$SLEEPER" 2>/dev/null; relay_lt_cleanup' EXIT
 
 relay_start "$WORK/relay" || tap_bail "cannot start lttng-relayd"
-HOST=dkern-$$
 lt_daemon_or_bail
 
 tap_cmd "app started" -- lt_app one -- loop "$WORK/one" pin
@@ -39,30 +37,15 @@ lt_sonde "start" start -s kl
 SLEEPER=$!
 # babeltrace2 2.0.4 stops on appended metadata (test-live-relay.sh):
 # attach once the -o copy shows the app's events.
-for ((i = 0; i < 100; i++)); do
-	lt_bt "$WORK/kl" early
-	[ "$(lt_count early live:a "$pid")" -gt 0 ] && break
-	sleep 0.2
-done
-timeout -k 2 60 "$BT" --input-format=lttng-live \
-	"net://127.0.0.1:$RELAY_LIVE/host/$HOST/kl" \
-	>"$WORK/view.txt" 2>"$WORK/view.err" &
-viewer=$!
-seen=1
-for ((i = 0; i < 100; i++)); do
-	grep -q 'live:a' "$WORK/view.txt" && { seen=0; break; }
-	sleep 0.1
-done
+lt_wait_events "$WORK/kl" "$pid"
+relay_view 60 "$HOST/kl" "$WORK/view" 10
+seen=$?
+viewer=$VIEWER
 tap_ok "$([ "$seen" -eq 0 ] && lt_alive "$pid" && echo 1)" \
 	"lttng-live shows the app's events while the session runs"
 sleep 3
-now=$(lt_progress one)
-last=$(grep -o 'live:c: .*{ i = [0-9]*' "$WORK/view.txt" | tail -n 1 |
-	sed 's/.*i = //')
-lag=$((${now:-0} - ${last:-0}))
-tap_diag "app at iteration $now, viewer at $last"
-tap_ok "$([ -n "$last" ] && [ "$lag" -ge 0 ] && [ "$lag" -lt 2500 ] && echo 1)" \
-	"the viewer follows within 2.5 s ($lag iterations behind) while the kernel streams are mostly idle"
+relay_check_lag "$(lt_progress one)" "$WORK/view.txt" \
+	"while the kernel streams are mostly idle"
 nk=$(grep -c 'sched:sched_process_exec' "$WORK/view.txt")
 tap_ok "$([ "$nk" -gt 0 ] && echo 1)" "the viewer shows the kernel events too ($nk)"
 : >"$WORK/sleeper.stop"
@@ -76,17 +59,9 @@ wait "$viewer"
 grep -v ' W PLUGIN' "$WORK/view.err" >"$WORK/view.errors"
 tap_ok "$(! grep -q ERROR "$WORK/view.errors" && echo 1)" "the viewer met no error"
 [ -s "$WORK/view.errors" ] && tap_diag_file "$WORK/view.errors" 20
-rdir=$(relay_session_dir "$WORK/relay" "$HOST" kl)
-same=1 nf=0
-for f in "$WORK/kl"/*; do
-	nf=$((nf + 1))
-	cmp -s "$f" "$rdir/$(basename "$f")" || {
-		same=0
-		tap_diag "differs: $(basename "$f")"
-	}
-done
-tap_ok "$([ "$same" -eq 1 ] && ls "$WORK/kl"/kernel_* >/dev/null 2>&1 && echo 1)" \
-	"the relay's copy, kernel streams included, is byte-identical to -o's ($nf files)"
+relay_cmp "$WORK/kl" "$(relay_session_dir "$WORK/relay" "$HOST" kl)"
+tap_ok "$([ "$CMP_SAME" -eq 1 ] && ls "$WORK/kl"/kernel_* >/dev/null 2>&1 && echo 1)" \
+	"the relay's copy, kernel streams included, is byte-identical to -o's ($CMP_FILES files)"
 
 # Kernel events join a relay session's trace at its first start only.
 lt_sonde "create another" create kl2 --relay "$RELAY_URL" \

@@ -18,12 +18,9 @@ here=$(dirname "$0")
 . "$here/lib.sh"
 . "$here/test-live-lib.sh"
 . "$here/relay-lib.sh"
-relay_need
-lt_init "$@"
-trap 'relay_stop KILL; lt_cleanup; st_cleanup' EXIT
+relay_lt_init dlive "$@"
 
 relay_start "$WORK/relay" || tap_bail "cannot start lttng-relayd"
-HOST=dlive-$$
 lt_daemon_or_bail
 
 # 1. No relay there: a free port nobody listens on.
@@ -47,20 +44,10 @@ lt_sonde "start" start -s live
 # text (it checks the "/* CTF 1.8" signature of each): a viewer attached
 # before the app's event classes reached the relay stops when they are
 # appended.  Attach once the -o copy shows the app's events.
-for ((i = 0; i < 100; i++)); do
-	lt_bt "$WORK/live" early
-	[ "$(lt_count early live:a "$pid")" -gt 0 ] && break
-	sleep 0.2
-done
-timeout -k 2 60 "$BT" --input-format=lttng-live \
-	"net://127.0.0.1:$RELAY_LIVE/host/$HOST/live" \
-	>"$WORK/view.txt" 2>"$WORK/view.err" &
-viewer=$!
-seen=1
-for ((i = 0; i < 200; i++)); do
-	grep -q 'live:a' "$WORK/view.txt" && { seen=0; break; }
-	sleep 0.1
-done
+lt_wait_events "$WORK/live" "$pid"
+relay_view 60 "$HOST/live" "$WORK/view" 20
+seen=$?
+viewer=$VIEWER
 tap_ok "$([ "$seen" -eq 0 ] && lt_alive "$pid" &&
 	[[ "$(lt_session live)" == "live started "* ]] && echo 1)" \
 	"lttng-live shows the app's events while the session runs"
@@ -77,16 +64,9 @@ tap_ok "$(! grep -q ERROR "$WORK/view.err" && echo 1)" "the live viewer ends wit
 [ -s "$WORK/view.err" ] && tap_diag_file "$WORK/view.err" 10
 rdir=$(relay_session_dir "$WORK/relay" "$HOST" live)
 tap_ok "$([ -n "$rdir" ] && echo 1)" "the relay made the session's directory"
-same=1 nf=0
-for f in "$WORK/live"/*; do
-	nf=$((nf + 1))
-	cmp -s "$f" "$rdir/$(basename "$f")" || {
-		same=0
-		tap_diag "differs: $(basename "$f")"
-	}
-done
-tap_ok "$([ "$same" -eq 1 ] && [ "$nf" -gt 1 ] && echo 1)" \
-	"the relay's copy is byte-identical to the -o copy ($nf files)"
+relay_cmp "$WORK/live" "$rdir"
+tap_ok "$([ "$CMP_SAME" -eq 1 ] && [ "$CMP_FILES" -gt 1 ] && echo 1)" \
+	"the relay's copy is byte-identical to the -o copy ($CMP_FILES files)"
 lt_bt "$WORK/live" local
 lt_bt "$rdir" relay
 n=$(lt_count local live:a "$pid")

@@ -23,34 +23,8 @@ here=$(dirname "$0")
 . "$here/../tap.sh"
 . "$here/lib.sh"
 . "$here/relay-lib.sh"
-SONDE=$(st_abs "$1") BT=$2 PROG=$(st_abs "$3")
-st_need_bt
-relay_need
-st_setup
-PIDS=
-end_test() {
-	local p
-	for p in $PIDS; do
-		kill -KILL "$p" 2>/dev/null
-	done
-	relay_stop KILL
-	st_cleanup
-}
-trap end_test EXIT
+relay_init faults-test "$@"
 
-wait_for() {
-	local n=$(($1 * 10))
-	shift
-	while [ $n -gt 0 ]; do
-		"$@" && return 0
-		sleep 0.1
-		n=$((n - 1))
-	done
-	return 1
-}
-progress() { sed 's/^0*//' "$1.progress" 2>/dev/null; }
-
-HOST=faults-test-$$
 for case in restart gone; do
 	relay_start "$WORK/relay-$case" || tap_bail "cannot start lttng-relayd"
 	port=$RELAY_CTRL
@@ -60,16 +34,16 @@ for case in restart gone; do
 		-o "$WORK/$case" -- "$PROG" loop "$WORK/$case-app" \
 		>"$WORK/$case.out" 2>"$WORK/$case.err" &
 	rec=$!
-	PIDS="$PIDS $rec"
-	wait_for 20 test -s "$WORK/$case-app.progress" ||
+	RELAY_KILL="$RELAY_KILL $rec"
+	st_wait_for 20 test -s "$WORK/$case-app.progress" ||
 		tap_bail "the app did not start"
 	sleep 1
 	kill -STOP "$RELAY_PID"
 	sleep 0.5
 	relay_stop KILL
-	p0=$(progress "$WORK/$case-app")
+	p0=$(relay_progress "$WORK/$case-app")
 	sleep 2
-	p1=$(progress "$WORK/$case-app")
+	p1=$(relay_progress "$WORK/$case-app")
 	tap_ok "$([ "${p1:-0}" -gt $((${p0:-0} + 500)) ] && echo 1)" \
 		"$case: the app runs on while the relay is dead ($p0 -> $p1 iterations in 2 s)"
 	if [ $case = restart ]; then

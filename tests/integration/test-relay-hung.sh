@@ -30,9 +30,8 @@ here=$(dirname "$0")
 . "$here/lib.sh"
 . "$here/test-live-lib.sh"
 . "$here/relay-lib.sh"
-relay_need
+relay_lt_init hung "$@"
 command -v python3 >/dev/null || tap_skip_all "python3 not found"
-lt_init "$@"
 HUNG_PID=
 hung_stop() {
 	[ -n "$HUNG_PID" ] || return 0
@@ -40,9 +39,7 @@ hung_stop() {
 	wait "$HUNG_PID" 2>/dev/null
 	HUNG_PID=
 }
-trap 'hung_stop; kill -CONT "$RELAY_PID" 2>/dev/null; relay_stop KILL; lt_cleanup; st_cleanup' EXIT
-
-now_ms() { date +%s%3N; }
+trap 'hung_stop; relay_lt_cleanup' EXIT
 
 # hung_start TAG CTRL DATA: the relayd killed, relay-hung.py on its
 # control and data ports (within 10 s); accepts counted in $WORK/TAG.acc.
@@ -66,8 +63,6 @@ hung_start() {
 # accepts PORT TAG: connections the hung relay (TAG) accepted on PORT.
 accepts() { grep -c "^$1\$" "$WORK/$2.acc"; }
 
-HOST=hung-$$
-
 # 1. sonde record.
 relay_start "$WORK/relay" || tap_bail "cannot start lttng-relayd"
 ctrl=$RELAY_CTRL data=$RELAY_DATA
@@ -88,10 +83,10 @@ n=$(accepts "$ctrl" rec)
 tap_ok "$([ "$n" -ge 2 ] && echo 1)" \
 	"record: reconnection is attempted meanwhile ($n connections in 6 s)"
 : >"$WORK/app.stop"
-t0=$(now_ms)
+t0=$(lt_now_ms)
 wait "$rec"
 rc=$?
-dt=$(($(now_ms) - t0))
+dt=$(($(lt_now_ms) - t0))
 tap_is "$rc" 0 "record exits 0"
 tap_ok "$([ "$dt" -lt 3000 ] && echo 1)" "record ends promptly after the app ($dt ms)"
 st_summary "$WORK/rec.err"
@@ -119,26 +114,16 @@ lt_sonde "start" start -s hs
 lt_wait_progress one $(($(lt_progress one) + 300)) 30
 hung_start daemon "$ctrl" "$data" || tap_bail "cannot start the hung relay"
 sleep 1
-worst=0 all=
-for ((i = 0; i < 10; i++)); do
-	t0=$(now_ms)
-	timeout -k 5 60 "$SONDE" sessions >"$WORK/sessions.out" 2>&1
-	src=$?
-	dt=$(($(now_ms) - t0))
-	all="$all $dt"
-	[ "$src" = 0 ] || dt=99999
-	[ "$dt" -gt "$worst" ] && worst=$dt
-	sleep 0.4
-done
+lt_time_sessions 10 0.4
 n=$(accepts "$ctrl" daemon)
 tap_ok "$([ "$n" -ge 2 ] && echo 1)" \
 	"daemon: reconnection is attempted meanwhile ($n connections)"
-tap_ok "$([ "$worst" -lt 500 ] && echo 1)" \
-	"daemon: sonde sessions answers within 500 ms every time (ms:$all)"
+tap_ok "$([ "$LT_WORST" -lt 500 ] && echo 1)" \
+	"daemon: sonde sessions answers within 500 ms every time (ms:$LT_TIMES)"
 lt_sonde "stop" stop -s hs
-t0=$(now_ms)
+t0=$(lt_now_ms)
 lt_sonde "destroy" destroy -s hs
-dt=$(($(now_ms) - t0))
+dt=$(($(lt_now_ms) - t0))
 tap_ok "$([ "$dt" -lt 3000 ] && echo 1)" "daemon: destroy answers promptly ($dt ms)"
 tap_like "$OUT$ERR" "relay: 1 connection lost, 0 reconnections" \
 	"daemon: destroy says the relay was lost"
@@ -159,21 +144,11 @@ kill -STOP "$RELAY_PID"
 timeout -k 5 60 "$SONDE" start -s st >"$WORK/start.out" 2>"$WORK/start.err" &
 sp=$!
 sleep 0.2
-worst=0 all=
-for ((i = 0; i < 6; i++)); do
-	t0=$(now_ms)
-	timeout -k 5 60 "$SONDE" sessions >"$WORK/sessions.out" 2>&1
-	src=$?
-	dt=$(($(now_ms) - t0))
-	all="$all $dt"
-	[ "$src" = 0 ] || dt=99999
-	[ "$dt" -gt "$worst" ] && worst=$dt
-	sleep 0.2
-done
+lt_time_sessions 6 0.2
 wait "$sp"
 tap_is "$?" 0 "stalled: start exits 0" || tap_diag_file "$WORK/start.err"
-tap_ok "$([ "$worst" -lt 500 ] && echo 1)" \
-	"stalled: sonde sessions answers within 500 ms every time while the streams wait on the relay (ms:$all)"
+tap_ok "$([ "$LT_WORST" -lt 500 ] && echo 1)" \
+	"stalled: sonde sessions answers within 500 ms every time while the streams wait on the relay (ms:$LT_TIMES)"
 sleep 0.5
 kill -CONT "$RELAY_PID"
 lt_wait_progress one $(($(lt_progress one) + 500)) 30
@@ -182,11 +157,7 @@ lt_sonde "destroy" destroy -s st
 tap_like "$OUT$ERR" "relay $RELAY_URL: [1-9][0-9]* packets .* sent as $HOST/st-[0-9-]*," \
 	"stalled: the packets went to the relay once it went on"
 rdir=$(relay_session_dir "$WORK/relay" "$HOST" st)
-nr=0
-if [ -n "$rdir" ]; then
-	lt_bt "$rdir" strelay
-	nr=$(lt_count strelay live:a "$pid")
-fi
+nr=$(lt_bt_count "$rdir" strelay live:a "$pid")
 lt_bt "$WORK/st" st
 no=$(lt_count st live:a "$pid")
 tap_ok "$([ "$nr" -gt 0 ] && [ "$nr" = "$no" ] && echo 1)" \
@@ -200,27 +171,17 @@ relay_start "$WORK/relay" || tap_bail "cannot start lttng-relayd"
 url=$RELAY_URL
 hung_start create "$RELAY_CTRL" "$RELAY_DATA" ||
 	tap_bail "cannot start the hung relay"
-t0=$(now_ms)
+t0=$(lt_now_ms)
 timeout -k 5 60 "$SONDE" create hc --relay "$url" -o "$WORK/hc" \
 	>"$WORK/create.out" 2>"$WORK/create.err" &
 cp=$!
 sleep 0.2
-worst=0 all=
-for ((i = 0; i < 6; i++)); do
-	t1=$(now_ms)
-	timeout -k 5 60 "$SONDE" sessions >"$WORK/sessions.out" 2>&1
-	src=$?
-	dt=$(($(now_ms) - t1))
-	all="$all $dt"
-	[ "$src" = 0 ] || dt=99999
-	[ "$dt" -gt "$worst" ] && worst=$dt
-	sleep 0.2
-done
+lt_time_sessions 6 0.2
 wait "$cp"
 crc=$?
-dt=$(($(now_ms) - t0))
-tap_ok "$([ "$worst" -lt 500 ] && echo 1)" \
-	"create: sonde sessions answers within 500 ms every time while create waits on the hung relay (ms:$all)"
+dt=$(($(lt_now_ms) - t0))
+tap_ok "$([ "$LT_WORST" -lt 500 ] && echo 1)" \
+	"create: sonde sessions answers within 500 ms every time while create waits on the hung relay (ms:$LT_TIMES)"
 tap_ok "$([ "$crc" -ne 0 ] && [ "$dt" -lt 10000 ] && echo 1)" \
 	"create: it fails within its bound (exit $crc, $dt ms)"
 tap_like "$(cat "$WORK/create.err")" "cannot create session hc: .*(timed out|Connection timed out)" \

@@ -26,45 +26,22 @@ here=$(dirname "$0")
 . "$here/../tap.sh"
 . "$here/lib.sh"
 . "$here/relay-lib.sh"
-SONDE=$(st_abs "$1") BT=$2 PROG=$(st_abs "$3") MODE=${4:-kernel}
+relay_init kern-test "$@"
+MODE=${4:-kernel}
 if [ "$MODE" = sample ]; then
 	SRC=(--sample cpu-clock@1000000) KEV='perf:sample' KSTREAM=perf
 else
 	SRC=(-k sched:sched_process_exec) KEV='sched:sched_process_exec'
 	KSTREAM=kernel
 fi
-st_need_bt
-relay_need
 [ "$(id -u)" = 0 ] || tap_skip_all "kernel tracepoints need root here"
-st_setup
-PIDS=
 end_test() {
-	local p
 	touch "$WORK/one-app.stop" "$WORK/sleeper.stop" 2>/dev/null
-	for p in $PIDS; do
-		kill -KILL "$p" 2>/dev/null
-	done
-	relay_stop KILL
-	st_cleanup
+	relay_cleanup
 }
 trap end_test EXIT
 
 relay_start "$WORK/relay" || tap_bail "cannot start lttng-relayd"
-HOST=kern-test-$$
-
-# wait_for SECONDS CMD...: run CMD every 0.1 s until it succeeds.
-wait_for() {
-	local n=$(($1 * 10))
-	shift
-	while [ $n -gt 0 ]; do
-		"$@" && return 0
-		sleep 0.1
-		n=$((n - 1))
-	done
-	return 1
-}
-
-progress() { cat "$1.progress" 2>/dev/null | sed 's/^0*//'; }
 
 # The command: a sleep loop in the background (an exec every ~0.3 s) and
 # the app, pinned to CPU 0, in the foreground.
@@ -75,8 +52,8 @@ timeout -k 5 120 "$SONDE" record --relay "$RELAY_URL" \
 	sh "$WORK/sleeper.stop" "$PROG" "$WORK/one-app" \
 	>"$WORK/one.out" 2>"$WORK/one.err" &
 rec=$!
-PIDS="$PIDS $rec"
-if ! wait_for 20 test -s "$WORK/one-app.progress"; then
+RELAY_KILL="$RELAY_KILL $rec"
+if ! st_wait_for 20 test -s "$WORK/one-app.progress"; then
 	kill -0 "$rec" 2>/dev/null || {
 		wait "$rec"
 		grep -q 'not permitted\|cannot sample\|cannot record kernel events: tracefs\|Permission denied' \
@@ -88,26 +65,16 @@ if ! wait_for 20 test -s "$WORK/one-app.progress"; then
 fi
 # A few ticks first: the kernel streams hold records by then.
 sleep 1
-timeout -k 2 30 "$BT" --input-format=lttng-live \
-	"net://127.0.0.1:$RELAY_LIVE/host/$HOST/k" \
-	>"$WORK/live.txt" 2>"$WORK/live.err" &
-viewer=$!
-PIDS="$PIDS $viewer"
-wait_for 10 grep -q 'live:a' "$WORK/live.txt"
+relay_view 30 "$HOST/k" "$WORK/live" 10
 seen=$?
-running=0
-[ ! -e "$WORK/one-app.stop" ] && kill -0 "$rec" 2>/dev/null && running=1
-tap_ok "$((seen == 0 && running))" "the live viewer shows the app's events while it runs"
+viewer=$VIEWER
+tap_ok "$([ "$seen" = 0 ] && relay_running "$rec" "$WORK/one-app" && echo 1)" \
+	"the live viewer shows the app's events while it runs"
 # How far behind, a few seconds on: the last iteration the viewer printed
 # against the app's progress (the app does ~1 iteration per ms).
 sleep 3
-now=$(progress "$WORK/one-app")
-last=$(grep -o 'live:c: .*{ i = [0-9]*' "$WORK/live.txt" | tail -n 1 |
-	sed 's/.*i = //')
-lag=$((${now:-0} - ${last:-0}))
-tap_diag "app at iteration $now, viewer at $last"
-tap_ok "$([ -n "$last" ] && [ "$lag" -ge 0 ] && [ "$lag" -lt 2500 ] && echo 1)" \
-	"the viewer follows within 2.5 s ($lag iterations behind) while the $KSTREAM streams are mostly idle"
+relay_check_lag "$(relay_progress "$WORK/one-app")" "$WORK/live.txt" \
+	"while the $KSTREAM streams are mostly idle"
 nk=$(grep -c "$KEV" "$WORK/live.txt")
 tap_ok "$([ "$nk" -gt 0 ] && echo 1)" "the viewer shows the $MODE events too ($nk)"
 touch "$WORK/one-app.stop" "$WORK/sleeper.stop"
@@ -121,14 +88,7 @@ tap_ok "$(! grep -q 'ERROR' "$WORK/live.err" && echo 1)" \
 grep -v ' W PLUGIN' "$WORK/live.err" >"$WORK/live.errors"
 [ -s "$WORK/live.errors" ] && tap_diag_file "$WORK/live.errors" 20
 
-rdir=$(relay_session_dir "$WORK/relay" "$HOST" k)
-same=1
-for f in "$WORK/one"/*; do
-	cmp -s "$f" "$rdir/$(basename "$f")" || {
-		same=0
-		tap_diag "differs: $(basename "$f")"
-	}
-done
-tap_ok "$same" "the relay's copy is byte-identical to -o's"
+relay_cmp "$WORK/one" "$(relay_session_dir "$WORK/relay" "$HOST" k)"
+tap_ok "$CMP_SAME" "the relay's copy is byte-identical to -o's"
 tap_ok "$(ls "$WORK/one"/${KSTREAM}_* >/dev/null 2>&1 && echo 1)" "${KSTREAM}_N streams in the trace"
 tap_done

@@ -16,35 +16,9 @@ here=$(dirname "$0")
 . "$here/../tap.sh"
 . "$here/lib.sh"
 . "$here/relay-lib.sh"
-SONDE=$(st_abs "$1") BT=$2 PROG=$(st_abs "$3")
-st_need_bt
-relay_need
-st_setup
-PIDS=
-end_test() {
-	local p
-	for p in $PIDS; do
-		kill -KILL "$p" 2>/dev/null
-	done
-	relay_stop KILL
-	st_cleanup
-}
-trap end_test EXIT
+relay_init live-test "$@"
 
 relay_start "$WORK/relay" || tap_bail "cannot start lttng-relayd"
-HOST=live-test-$$
-
-# wait_for SECONDS CMD...: run CMD every 0.1 s until it succeeds.
-wait_for() {
-	local n=$(($1 * 10))
-	shift
-	while [ $n -gt 0 ]; do
-		"$@" && return 0
-		sleep 0.1
-		n=$((n - 1))
-	done
-	return 1
-}
 
 # record_bg NAME HOSTNAME: sonde record --relay of PROG loop in the
 # background, pinned to CPU 0; its pid in BG.
@@ -54,36 +28,23 @@ record_bg() {
 		-o "$WORK/$1" -- "$PROG" loop "$WORK/$1-app" pin \
 		>"$WORK/$1.out" 2>"$WORK/$1.err" &
 	BG=$!
-	PIDS="$PIDS $BG"
+	RELAY_KILL="$RELAY_KILL $BG"
 }
-
-progress() { cat "$1.progress" 2>/dev/null | sed 's/^0*//'; }
 
 # 1. Live view while the app runs.
 record_bg one "$HOST"
 rec=$BG
-wait_for 20 test -s "$WORK/one-app.progress" ||
+st_wait_for 20 test -s "$WORK/one-app.progress" ||
 	tap_bail "the app did not start"
-timeout -k 2 20 "$BT" --input-format=lttng-live \
-	"net://127.0.0.1:$RELAY_LIVE/host/$HOST/live" \
-	>"$WORK/live.txt" 2>"$WORK/live.err" &
-viewer=$!
-PIDS="$PIDS $viewer"
-wait_for 10 grep -q 'live:a' "$WORK/live.txt"
+relay_view 20 "$HOST/live" "$WORK/live" 10
 seen=$?
-running=0
-[ ! -e "$WORK/one-app.stop" ] && kill -0 "$rec" 2>/dev/null && running=1
-tap_ok "$((seen == 0 && running))" "the live viewer shows events while the app runs"
+viewer=$VIEWER
+tap_ok "$([ "$seen" = 0 ] && relay_running "$rec" "$WORK/one-app" && echo 1)" \
+	"the live viewer shows events while the app runs"
 # How far behind: the last iteration the viewer printed against the
 # app's progress, 2 s later (the app does ~1 iteration per ms).
 sleep 2
-now=$(progress "$WORK/one-app")
-last=$(grep -o 'live:c: .*{ i = [0-9]*' "$WORK/live.txt" | tail -n 1 |
-	sed 's/.*i = //')
-lag=$(( ${now:-0} - ${last:-0} ))
-tap_diag "app at iteration $now, viewer at $last"
-tap_ok "$([ -n "$last" ] && [ "$lag" -ge 0 ] && [ "$lag" -lt 2500 ] && echo 1)" \
-	"the viewer follows within 2.5 s ($lag iterations behind)"
+relay_check_lag "$(relay_progress "$WORK/one-app")" "$WORK/live.txt"
 touch "$WORK/one-app.stop"
 wait "$rec"
 rc=$?
@@ -96,14 +57,8 @@ tap_ok "$(! grep -q 'ERROR' "$WORK/live.err" && echo 1)" \
 # 2. Identical copies.
 st_summary "$WORK/one.err"
 rdir=$(relay_session_dir "$WORK/relay" "$HOST" live)
-same=1
-for f in "$WORK/one"/*; do
-	cmp -s "$f" "$rdir/$(basename "$f")" || {
-		same=0
-		tap_diag "differs: $(basename "$f")"
-	}
-done
-tap_ok "$same" "the relay's copy of the live session is byte-identical to -o's"
+relay_cmp "$WORK/one" "$rdir"
+tap_ok "$CMP_SAME" "the relay's copy of the live session is byte-identical to -o's"
 n=$(timeout 60 "$BT" "$rdir" 2>/dev/null | grep -c 'live:')
 tap_is "$n" "$REC_EVENTS" "babeltrace2 reads every event in the relay's copy"
 
@@ -112,8 +67,8 @@ record_bg ha "$HOST-a"
 a=$BG
 record_bg hb "$HOST-b"
 b=$BG
-wait_for 20 test -s "$WORK/ha-app.progress"
-wait_for 20 test -s "$WORK/hb-app.progress"
+st_wait_for 20 test -s "$WORK/ha-app.progress"
+st_wait_for 20 test -s "$WORK/hb-app.progress"
 sleep 1
 touch "$WORK/ha-app.stop" "$WORK/hb-app.stop"
 wait "$a"

@@ -26,26 +26,20 @@ here=$(dirname "$0")
 . "$here/../tap.sh"
 . "$here/lib.sh"
 . "$here/relay-lib.sh"
-SONDE=$(st_abs "$1") BT=$2 HELLO=$(st_abs "$3")
-st_need_bt
-relay_need
-st_setup
+relay_init zc-test "$@"
 end_test() {
-	[ -n "$RELAY_PID" ] && kill -CONT "$RELAY_PID" 2>/dev/null
 	[ -n "$rec" ] && kill -KILL "$rec" 2>/dev/null
-	relay_stop KILL
-	st_cleanup
+	relay_cleanup
 }
 trap end_test EXIT
 
 relay_start "$WORK/relay" || tap_bail "cannot start lttng-relayd"
-HOST=zc-test-$$
 for case in force zc copy; do
 	zc=$(case $case in force) echo force ;; zc) echo 1 ;; *) echo 0 ;; esac)
 	SONDE_RELAY_ZEROCOPY=$zc timeout -k 10 120 "$SONDE" record \
 		-o "$WORK/$case" --relay "$RELAY_URL" --relay-hostname "$HOST" \
 		--relay-session "$case" --live-timer 0 \
-		--subbuf-size 64k --num-subbuf 8 --relay-buffer 512M -- "$HELLO" 3000000 \
+		--subbuf-size 64k --num-subbuf 8 --relay-buffer 512M -- "$PROG" 3000000 \
 		>"$WORK/$case.out" 2>"$WORK/$case.err" &
 	rec=$!
 	# As soon as the session exists: the relay stops reading.
@@ -96,7 +90,7 @@ for i in 1 2 3; do
 	case=flow$i
 	timeout -k 10 120 "$SONDE" record -o "$WORK/$case" --relay "$RELAY_URL" \
 		--relay-hostname "$HOST" --relay-session "$case" --live-timer 0 \
-		--subbuf-size 64k --num-subbuf 64 -- "$HELLO" 2000000 \
+		--subbuf-size 64k --num-subbuf 64 -- "$PROG" 2000000 \
 		>"$WORK/$case.out" 2>"$WORK/$case.err"
 	rc=$?
 	rdir=$(relay_session_dir "$WORK/relay" "$HOST" "$case")

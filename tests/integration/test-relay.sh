@@ -18,18 +18,9 @@ here=$(dirname "$0")
 . "$here/../tap.sh"
 . "$here/lib.sh"
 . "$here/relay-lib.sh"
-SONDE=$(st_abs "$1") BT=$2 PROG=$(st_abs "$3")
-st_need_bt
-relay_need
-st_setup
-end_test() {
-	relay_stop KILL
-	st_cleanup
-}
-trap end_test EXIT
+relay_init relay-test "$@"
 
 relay_start "$WORK/relay" || tap_bail "cannot start lttng-relayd"
-HOST=relay-test-$$
 
 # 1. Local and relay copies.
 st_record both --relay "$RELAY_URL" --relay-hostname "$HOST" \

@@ -42,10 +42,13 @@ for case in force zc copy; do
 		--subbuf-size 64k --num-subbuf 8 --relay-buffer 512M -- "$PROG" 3000000 \
 		>"$WORK/$case.out" 2>"$WORK/$case.err" &
 	rec=$!
-	# As soon as the session exists: the relay stops reading.
-	for i in $(seq 100); do
-		relay_session_dir "$WORK/relay" "$HOST" "$case" >/dev/null && break
-		sleep 0.02
+	# As soon as packets flow (the streams have their handles: until
+	# their ADD_STREAM replies come, a stream's packets are queued as
+	# copies, never held), the relay stops reading.
+	for i in $(seq 200); do
+		d=$(relay_session_dir "$WORK/relay" "$HOST" "$case") &&
+			[ -s "$d/channel0_0" ] && break
+		sleep 0.01
 	done
 	kill -STOP "$RELAY_PID"
 	sleep 1

@@ -403,6 +403,9 @@ static void record(struct sonde_event_desc *d, const struct loc *loc,
 	size = serialize(pl, loc, aq, (char *)rec, SONDE__FAST_PAYLOAD_MAX + 8);
 	va_end(aq);
 	if (size <= SONDE__FAST_PAYLOAD_MAX) {
+		/* Zeros past the record (SONDE__ZERO_TAIL()). */
+		if (size & 7)
+			memset((char *)rec + size, 0, 8 - (size & 7));
 		if (slots)
 			sonde__record_slots_ip(d, mask, rec, (uint32_t)size,
 					       ip);

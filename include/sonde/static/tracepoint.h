@@ -405,6 +405,19 @@ static inline void sonde__put_net(char *p, const void *v, size_t n)
 	}
 
 /*
+ * Zero the bytes of the last 8-byte word of a record serialized at @rec
+ * (@sz bytes) past its end: the copy into the buffer stores whole words,
+ * and the bytes past a record must be zeros, not what the stack held, for
+ * the consumer to find the end of a hole a dying writer left right after
+ * it (hole_len() in src/sources/consumer.c; test-hole failed on "san/"
+ * from a path string).  Folds to nothing when @sz is a constant multiple
+ * of 8.
+ */
+#define SONDE__ZERO_TAIL(rec, sz)                                              \
+	if ((sz) & 7)                                                          \
+		memset((char *)(rec) + (sz), 0, 8 - ((sz) & 7));
+
+/*
  * The site's record into the process's first session, after PREP: sized,
  * serialized aside and committed at once, or, too big for that, reserved
  * and written in place.  @dp: the site descriptor.
@@ -422,6 +435,7 @@ static inline void sonde__put_net(char *p, const void *v, size_t n)
 		sonde__p = (char *)sonde__rec;                                 \
 		SONDE__EACH_WRITE(fields)                                      \
 		(void)sonde__p;                                                \
+		SONDE__ZERO_TAIL(sonde__rec, sonde__sz)                        \
 		sonde__record((dp), &(dp)->id, sonde__rec, (uint32_t)sonde__sz); \
 		return;                                                        \
 	}                                                                      \
@@ -465,6 +479,7 @@ static inline void sonde__put_net(char *p, const void *v, size_t n)
 		sonde__p = (char *)(sonde__rec + 1);                           \
 		SONDE__EACH_WRITE(fields)                                      \
 		(void)sonde__p;                                                \
+		SONDE__ZERO_TAIL(sonde__rec + 1, sonde__sz)                    \
 		sonde__record_slots_ip((dp), sonde__m, sonde__rec + 1,         \
 				       (uint32_t)sonde__sz, (ip));             \
 		return;                                                        \

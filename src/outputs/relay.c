@@ -1894,11 +1894,37 @@ static int unconfirmed(const struct relay_output *r)
 	return 0;
 }
 
+/* The end of the trace: CLOSE_STREAM for every stream of the session,
+ * each with its last packet's sequence number, then the metadata's
+ * (queued; finish() and finish_step() wait for the replies their way). */
+static int close_streams(struct relay_output *r)
+{
+	uint8_t msg[SONDE__RELAYD_MSG_MAX];
+	int e = 0;
+
+	for (uint32_t i = 0; !e && i < r->nr; i++) {
+		struct sonde__ostream *s = r->streams[i];
+
+		if (s->gen != r->gen)
+			continue;
+		e = ctl_send(r, msg,
+			     sonde__relayd_enc_close_stream(
+				     msg, s->handle,
+				     s->next_seq ? s->next_seq - 1 : UINT64_MAX),
+			     1);
+	}
+	if (!e)
+		e = ctl_send(r, msg,
+			     sonde__relayd_enc_close_stream(msg, r->meta_handle,
+							    UINT64_MAX),
+			     1);
+	return e;
+}
+
 int sonde__output_relay_finish(struct sonde__output *o, int timeout_ms)
 {
 	struct relay_output *r = relay_of(o);
 	uint64_t deadline = mono_ns() + (uint64_t)timeout_ms * 1000000ull;
-	uint8_t msg[SONDE__RELAYD_MSG_MAX];
 	int e = 0;
 
 	if (r->finished)
@@ -1933,22 +1959,8 @@ int sonde__output_relay_finish(struct sonde__output *o, int timeout_ms)
 	}
 	if (!e)
 		e = zc_drain(r, deadline);
-	for (uint32_t i = 0; !e && i < r->nr; i++) {
-		struct sonde__ostream *s = r->streams[i];
-
-		if (s->gen != r->gen)
-			continue;
-		e = ctl_send(r, msg,
-			     sonde__relayd_enc_close_stream(
-				     msg, s->handle,
-				     s->next_seq ? s->next_seq - 1 : UINT64_MAX),
-			     1);
-	}
 	if (!e)
-		e = ctl_send(r, msg,
-			     sonde__relayd_enc_close_stream(msg, r->meta_handle,
-							    UINT64_MAX),
-			     1);
+		e = close_streams(r);
 	if (!e)
 		e = settle(r, deadline);
 	if (e) {
@@ -1964,7 +1976,6 @@ int sonde__output_relay_finish_step(struct sonde__output *o,
 				    uint64_t deadline)
 {
 	struct relay_output *r = relay_of(o);
-	uint8_t msg[SONDE__RELAYD_MSG_MAX];
 	int e;
 
 	if (!r->finished) {
@@ -1993,23 +2004,7 @@ int sonde__output_relay_finish_step(struct sonde__output *o,
 			r->end_step = 2;
 	}
 	if (!e && r->end_step == 2 && !r->hhead) {
-		for (uint32_t i = 0; !e && i < r->nr; i++) {
-			struct sonde__ostream *s = r->streams[i];
-
-			if (s->gen != r->gen)
-				continue;
-			e = ctl_send(r, msg,
-				     sonde__relayd_enc_close_stream(
-					     msg, s->handle,
-					     s->next_seq ? s->next_seq - 1
-							 : UINT64_MAX),
-				     1);
-		}
-		if (!e)
-			e = ctl_send(r, msg,
-				     sonde__relayd_enc_close_stream(
-					     msg, r->meta_handle, UINT64_MAX),
-				     1);
+		e = close_streams(r);
 		r->end_step = 3;
 	}
 	if (!e && r->end_step == 3 && !r->cq.head && !r->replies_due) {

@@ -64,6 +64,22 @@ static int kernel_pattern_ok(const char *p)
 }
 
 /* A power of two in [lo, hi], with an optional k/M/G suffix. */
+/* A timer period option: milliseconds from 0 to an hour.  0, or -1. */
+static int parse_ms(const char *v, int64_t *out)
+{
+	char *end;
+	long long ms;
+
+	if (!v)
+		return -1;
+	errno = 0;
+	ms = strtoll(v, &end, 10);
+	if (errno || end == v || *end || ms < 0 || ms > 3600000)
+		return -1;
+	*out = ms;
+	return 0;
+}
+
 static int parse_pow2(const char *s, uint64_t lo, uint64_t hi, uint32_t *out)
 {
 	unsigned long long v, mult = 1;
@@ -172,16 +188,9 @@ int sonde__cmd_parse(uint32_t argc, const char *const *argv,
 					    "--num-subbuf needs a power of two from 2 to 65536");
 		} else if (!strcmp(a, "--switch-timer") &&
 			   c->verb == SONDE__CMD_CREATE) {
-			char *end;
-			long long ms;
-
-			errno = 0;
-			ms = v ? strtoll(v, &end, 10) : -1;
-			if (!v || errno || end == v || *end || ms < 0 ||
-			    ms > 3600000)
+			if (parse_ms(v, &c->switch_ms))
 				return fail(err, n,
 					    "--switch-timer needs milliseconds from 0 (off) to 3600000");
-			c->switch_ms = ms;
 		} else if (!strcmp(a, "--relay") &&
 			   c->verb == SONDE__CMD_CREATE) {
 			if (!v || strncmp(v, "net://", 6) ||
@@ -203,16 +212,9 @@ int sonde__cmd_parse(uint32_t argc, const char *const *argv,
 				c->relay_hostname = v;
 		} else if (!strcmp(a, "--live-timer") &&
 			   c->verb == SONDE__CMD_CREATE) {
-			char *end;
-			long long ms;
-
-			errno = 0;
-			ms = v ? strtoll(v, &end, 10) : -1;
-			if (!v || errno || end == v || *end || ms < 0 ||
-			    ms > 3600000)
+			if (parse_ms(v, &c->live_ms))
 				return fail(err, n,
 					    "--live-timer needs milliseconds from 0 (not live) to 3600000");
-			c->live_ms = ms;
 		} else if (!strcmp(a, "--relay-optional") &&
 			   c->verb == SONDE__CMD_CREATE) {
 			c->relay_optional = 1;
